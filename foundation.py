@@ -1,0 +1,88 @@
+"""The contract between a cloud (clouds/<name>/) and the platform (components/).
+
+A cloud builds the network, the cluster and the managed services it has, and describes them
+here; the platform lays every workload on top without knowing which cloud it is on.
+components/ never imports a cloud SDK; clouds/ never builds application workloads.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Mapping, Optional, Sequence
+
+import pulumi
+import pulumi_kubernetes as k8s
+
+
+@dataclass(frozen=True)
+class StorageClasses:
+    """Which StorageClass backs each of the seed's roles. None: the cluster's default class
+    (the manifest then leaves `storageClassName` unset)."""
+
+    fast_ssd: Optional[str]
+    standard: Optional[str]
+
+
+@dataclass(frozen=True)
+class ManagedDatabase:
+    """A cloud-managed PostgreSQL the platform uses instead of CloudNativePG."""
+
+    host: pulumi.Output[str]
+    port: int
+    engine_version: str
+    admin_secret: str
+    """Kubernetes Secret (namespace `data-storage`, keys `username`/`password`) holding the
+    master credentials, synced from the cloud's secret manager — never from a stack file."""
+    sslmode: str = "require"
+    ready: Sequence[pulumi.Resource] = ()
+    """Resources that must exist before anything connects (e.g. the ExternalSecret)."""
+
+
+@dataclass(frozen=True)
+class ObjectStore:
+    """A cloud object store for the data lake (None in the Foundation: in-cluster MinIO)."""
+
+    kind: str  # "s3" | "gcs" | "azure"
+    buckets: Mapping[str, pulumi.Output[str]]
+    """Role -> bucket name: bronze, silver, gold, and `backups` for database/WAL archives."""
+    region: Optional[str] = None
+    endpoint: Optional[str] = None
+    """None: the SDK default endpoint for the region."""
+
+
+@dataclass(frozen=True)
+class SecretStore:
+    """An External Secrets `ClusterSecretStore` backed by the cloud's secret manager."""
+
+    name: str
+    key_prefix: str
+    """Remote keys the platform writes/reads live under this prefix (e.g. `prod/data-platform/`)."""
+
+
+@dataclass(frozen=True)
+class IngressFrontend:
+    """How the ingress controller is exposed on this cloud."""
+
+    class_name: str = "nginx"
+    service_type: str = "LoadBalancer"
+    service_annotations: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Foundation:
+    cloud: str
+    provider: k8s.Provider
+    """The Kubernetes provider every workload uses."""
+    storage_classes: StorageClasses
+    ingress: IngressFrontend
+    object_store: Optional[ObjectStore] = None
+    database: Optional[ManagedDatabase] = None
+    secret_store: Optional[SecretStore] = None
+    registry: Optional[pulumi.Output[str]] = None
+    workload_identity: Mapping[str, Mapping[str, pulumi.Input[str]]] = field(default_factory=dict)
+    """App name (dremio, airbyte, ...) -> ServiceAccount annotations that grant it cloud access
+    (e.g. `eks.amazonaws.com/role-arn`)."""
+    cluster_ready: Sequence[pulumi.Resource] = ()
+    """What Kubernetes workloads must wait for (node groups, CNI/CSI add-ons)."""
+    outputs: Mapping[str, pulumi.Input] = field(default_factory=dict)
+    """Cloud-specific stack outputs (VPC id, cluster name, kubeconfig, ...)."""

@@ -1,0 +1,231 @@
+"""Realistic fake outputs for every resource type and invoke the program uses.
+
+One table, shared by the tests and the offline plan. Ids are deterministic (derived from the
+resource name) so two runs of the plan produce the same files. A type missing here still
+works (its inputs are echoed back with an id), but anything the program reads from an output
+(an endpoint, an ARN, a kubeconfig) should have an entry so the plan shows a realistic value.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from typing import Any, Callable
+
+import pulumi
+
+ACCOUNT = "123456789012"
+REGION = "eu-west-1"
+AZS = ("eu-west-1a", "eu-west-1b", "eu-west-1c")
+FAKE_CA = base64.b64encode(b"-----BEGIN CERTIFICATE-----\nMIIB(offline-plan)\n-----END CERTIFICATE-----\n").decode()
+
+
+def _hex(name: str, n: int = 17) -> str:
+    return hashlib.sha256(name.encode()).hexdigest()[:n]
+
+
+def _arn(service: str, resource: str, region: str = REGION) -> str:
+    return f"arn:aws:{service}:{region}:{ACCOUNT}:{resource}"
+
+
+def _random_password(args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict]:
+    length = int(args.inputs.get("length", 32))
+    fake = ("offline" + _hex(args.name, 64))[:length]
+    return args.name, {**args.inputs, "result": fake, "bcryptHash": "$2a$10$offline"}
+
+
+def _kubernetes(args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict]:
+    meta = dict(args.inputs.get("metadata") or {})
+    meta.setdefault("name", args.name)
+    ns = meta.get("namespace")
+    meta.setdefault("uid", f"{_hex(args.name, 8)}-0000-4000-8000-{_hex(args.name + 'uid', 12)}")
+    rid = f"{ns}/{meta['name']}" if ns else meta["name"]
+    return rid, {**args.inputs, "metadata": meta}
+
+
+def _helm_release(args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict]:
+    name = args.inputs.get("name") or args.name
+    ns = args.inputs.get("namespace", "default")
+    status = {"name": name, "namespace": ns, "chart": args.inputs.get("chart"), "version": args.inputs.get("version"), "status": "deployed", "revision": 1}
+    return f"{ns}/{name}", {**args.inputs, "name": name, "status": status}
+
+
+def _aws(prefix: str, arn_service: str = "", arn_kind: str = "", extra: Callable[[pulumi.runtime.MockResourceArgs, str], dict] | None = None):
+    def new(args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict]:
+        rid = f"{prefix}-{_hex(args.name)}" if prefix else args.inputs.get("name", args.name)
+        state = {**args.inputs, "id": rid}
+        if arn_service:
+            state["arn"] = _arn(arn_service, f"{arn_kind}{rid}" if arn_kind else rid)
+        if extra:
+            state.update(extra(args, rid))
+        return rid, state
+
+    return new
+
+
+def _eks_cluster(args, rid):
+    name = args.inputs.get("name", args.name)
+    return {
+        "name": name,
+        "arn": _arn("eks", f"cluster/{name}"),
+        "endpoint": f"https://{_hex(name, 32).upper()}.gr7.{REGION}.eks.amazonaws.com",
+        "certificateAuthority": {"data": FAKE_CA},
+        "identities": [{"oidcs": [{"issuer": f"https://oidc.eks.{REGION}.amazonaws.com/id/{_hex(name, 32).upper()}"}]}],
+        "vpcConfig": {**(args.inputs.get("vpcConfig") or {}), "clusterSecurityGroupId": f"sg-{_hex(name + 'csg')}"},
+        "status": "ACTIVE",
+    }
+
+
+def _rds(args, rid):
+    ident = args.inputs.get("identifier", args.name)
+    return {
+        "identifier": ident,
+        "address": f"{ident}.c{_hex(ident, 11)}.{REGION}.rds.amazonaws.com",
+        "endpoint": f"{ident}.c{_hex(ident, 11)}.{REGION}.rds.amazonaws.com:5432",
+        "port": 5432,
+        "arn": _arn("rds", f"db:{ident}"),
+        "masterUserSecrets": [{"secretArn": _arn("secretsmanager", f"secret:rds!db-{_hex(ident, 8)}-AbCdEf"), "secretStatus": "active", "kmsKeyId": _arn("kms", "key/" + _hex(ident + 'k', 32))}],
+        "resourceId": f"db-{_hex(ident, 26).upper()}",
+    }
+
+
+def _bucket(args, rid):
+    bucket = args.inputs.get("bucket") or f"{args.name}-{_hex(args.name, 7)}"
+    return {"bucket": bucket, "id": bucket, "arn": f"arn:aws:s3:::{bucket}", "bucketRegionalDomainName": f"{bucket}.s3.{REGION}.amazonaws.com", "region": REGION}
+
+
+def _named_arn(service: str, kind: str):
+    def extra(args, rid):
+        name = args.inputs.get("name") or f"{args.name}-{_hex(args.name, 7)}"
+        return {"name": name, "arn": _arn(service, f"{kind}{name}", "" if service == "iam" else REGION)}
+
+    return extra
+
+
+def _iam_role(args, rid):
+    name = args.inputs.get("name") or f"{args.name}-{_hex(args.name, 7)}"
+    return {"name": name, "arn": f"arn:aws:iam::{ACCOUNT}:role/{name}", "uniqueId": "AROA" + _hex(name, 17).upper()}
+
+
+def _iam_policy(args, rid):
+    name = args.inputs.get("name") or f"{args.name}-{_hex(args.name, 7)}"
+    return {"name": name, "arn": f"arn:aws:iam::{ACCOUNT}:policy/{name}"}
+
+
+def _kms(args, rid):
+    key_id = f"{_hex(args.name, 8)}-{_hex(args.name + '1', 4)}-4{_hex(args.name + '2', 3)}-8{_hex(args.name + '3', 3)}-{_hex(args.name + '4', 12)}"
+    return {"keyId": key_id, "id": key_id, "arn": _arn("kms", f"key/{key_id}")}
+
+
+def _ecr(args, rid):
+    name = args.inputs.get("name", args.name)
+    return {"name": name, "arn": _arn("ecr", f"repository/{name}"), "repositoryUrl": f"{ACCOUNT}.dkr.ecr.{REGION}.amazonaws.com/{name}", "registryId": ACCOUNT}
+
+
+def _secret(args, rid):
+    name = args.inputs.get("name") or args.name
+    return {"name": name, "arn": _arn("secretsmanager", f"secret:{name}-{_hex(name, 6)}")}
+
+
+def _log_group(args, rid):
+    name = args.inputs.get("name") or args.name
+    return {"name": name, "arn": _arn("logs", f"log-group:{name}")}
+
+
+def _oidc(args, rid):
+    url = args.inputs.get("url", "https://oidc.example")
+    return {"arn": f"arn:aws:iam::{ACCOUNT}:oidc-provider/{url.removeprefix('https://')}", "url": url}
+
+
+def _node_group(args, rid):
+    name = args.inputs.get("nodeGroupName") or args.name
+    return {"nodeGroupName": name, "arn": _arn("eks", f"nodegroup/{args.inputs.get('clusterName', 'cluster')}/{name}/{_hex(name, 8)}"), "status": "ACTIVE",
+            "resources": [{"autoscalingGroups": [{"name": f"eks-{name}-{_hex(name, 8)}"}]}]}
+
+
+def _eks_addon(args, rid):
+    return {"arn": _arn("eks", f"addon/{args.inputs.get('clusterName', 'cluster')}/{args.inputs.get('addonName', args.name)}/{_hex(args.name, 8)}")}
+
+
+def _nat(args, rid):
+    return {"publicIp": "203.0.113." + str(int(_hex(args.name, 2), 16) % 250 + 1), "privateIp": "10.0.1." + str(int(_hex(args.name, 2), 16) % 250 + 4)}
+
+
+def _eip(args, rid):
+    return {"publicIp": "198.51.100." + str(int(_hex(args.name, 2), 16) % 250 + 1), "allocationId": rid}
+
+
+def _sg(args, rid):
+    return {"name": args.inputs.get("name") or f"{args.name}-{_hex(args.name, 7)}", "arn": _arn("ec2", f"security-group/{rid}")}
+
+
+# Resource type token -> new_resource implementation.
+RESOURCES: dict[str, Callable[[pulumi.runtime.MockResourceArgs], tuple[str, dict]]] = {
+    "random:index/randomPassword:RandomPassword": _random_password,
+    "kubernetes:helm.sh/v3:Release": _helm_release,
+    "aws:ec2/vpc:Vpc": _aws("vpc", "ec2", "vpc/", lambda a, r: {"defaultSecurityGroupId": f"sg-{_hex(a.name + 'default')}", "mainRouteTableId": f"rtb-{_hex(a.name + 'main')}", "defaultNetworkAclId": f"acl-{_hex(a.name + 'acl')}"}),
+    "aws:ec2/subnet:Subnet": _aws("subnet", "ec2", "subnet/"),
+    "aws:ec2/internetGateway:InternetGateway": _aws("igw", "ec2", "internet-gateway/"),
+    "aws:ec2/natGateway:NatGateway": _aws("nat", "", "", _nat),
+    "aws:ec2/eip:Eip": _aws("eipalloc", "", "", _eip),
+    "aws:ec2/routeTable:RouteTable": _aws("rtb", "ec2", "route-table/"),
+    "aws:ec2/route:Route": _aws("r-rtb"),
+    "aws:ec2/routeTableAssociation:RouteTableAssociation": _aws("rtbassoc"),
+    "aws:ec2/securityGroup:SecurityGroup": _aws("sg", "", "", _sg),
+    "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup": _aws("sg", "", "", _sg),
+    "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": _aws("sgr"),
+    "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": _aws("sgr"),
+    "aws:ec2/vpcEndpoint:VpcEndpoint": _aws("vpce", "ec2", "vpc-endpoint/", lambda a, r: {"dnsEntries": [{"dnsName": f"{r}.{a.inputs.get('serviceName', 'svc')}"}]}),
+    "aws:ec2/flowLog:FlowLog": _aws("fl", "ec2", "vpc-flow-log/"),
+    "aws:ec2/launchTemplate:LaunchTemplate": _aws("lt", "ec2", "launch-template/", lambda a, r: {"latestVersion": 1, "name": a.inputs.get("name", a.name)}),
+    "aws:eks/cluster:Cluster": _aws("", "", "", _eks_cluster),
+    "aws:eks/nodeGroup:NodeGroup": _aws("", "", "", _node_group),
+    "aws:eks/addon:Addon": _aws("", "", "", _eks_addon),
+    "aws:eks/podIdentityAssociation:PodIdentityAssociation": _aws("a", "", "", lambda a, r: {"associationArn": _arn("eks", f"podidentityassociation/{r}"), "associationId": r}),
+    "aws:eks/accessEntry:AccessEntry": _aws("ae"),
+    "aws:iam/role:Role": _aws("", "", "", _iam_role),
+    "aws:iam/policy:Policy": _aws("", "", "", _iam_policy),
+    "aws:iam/rolePolicy:RolePolicy": _aws("rp"),
+    "aws:iam/rolePolicyAttachment:RolePolicyAttachment": _aws("rpa"),
+    "aws:iam/openIdConnectProvider:OpenIdConnectProvider": _aws("", "", "", _oidc),
+    "aws:kms/key:Key": _aws("", "", "", _kms),
+    "aws:kms/alias:Alias": _aws("", "", "", _named_arn("kms", "")),
+    "aws:rds/instance:Instance": _aws("db", "", "", _rds),
+    "aws:rds/subnetGroup:SubnetGroup": _aws("", "", "", _named_arn("rds", "subgrp:")),
+    "aws:rds/parameterGroup:ParameterGroup": _aws("", "", "", _named_arn("rds", "pg:")),
+    "aws:s3/bucket:Bucket": _aws("", "", "", _bucket),
+    "aws:s3/bucketV2:BucketV2": _aws("", "", "", _bucket),
+    "aws:ecr/repository:Repository": _aws("", "", "", _ecr),
+    "aws:secretsmanager/secret:Secret": _aws("", "", "", _secret),
+    "aws:cloudwatch/logGroup:LogGroup": _aws("", "", "", _log_group),
+}
+
+
+def call(token: str, args: dict) -> dict:
+    """Invokes (data sources) the program makes."""
+    if token == "aws:index/getAvailabilityZones:getAvailabilityZones":
+        return {"names": list(AZS), "zoneIds": ["euw1-az1", "euw1-az2", "euw1-az3"], "state": "available", "id": REGION}
+    if token == "aws:index/getCallerIdentity:getCallerIdentity":
+        return {"accountId": ACCOUNT, "arn": f"arn:aws:iam::{ACCOUNT}:user/offline-plan", "userId": "AIDAOFFLINEPLAN", "id": ACCOUNT}
+    if token in ("aws:index/getRegion:getRegion",):
+        return {"name": REGION, "region": REGION, "id": REGION, "endpoint": f"ec2.{REGION}.amazonaws.com", "description": "Europe (Ireland)"}
+    if token == "aws:index/getPartition:getPartition":
+        return {"partition": "aws", "dnsSuffix": "amazonaws.com", "id": "aws"}
+    if token == "aws:iam/getPolicyDocument:getPolicyDocument":
+        import json
+
+        return {"json": json.dumps({"Version": "2012-10-17", "Statement": args.get("statements", [])}), "id": "policy"}
+    return {}
+
+
+class PlatformMocks(pulumi.runtime.Mocks):
+    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict]:
+        impl = RESOURCES.get(args.typ)
+        if impl is None and args.typ.startswith("kubernetes:") and args.typ != "pulumi:providers:kubernetes":
+            impl = _kubernetes
+        if impl is None:
+            return f"{args.name}-{_hex(args.name, 8)}", dict(args.inputs)
+        return impl(args)
+
+    def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict, list | None]:
+        return call(args.token, args.args), None

@@ -1,0 +1,29 @@
+"""The Pulumi program: settings -> the selected cloud's Foundation -> DataPlatform -> outputs.
+
+Kept apart from __main__.py so the offline plan and the tests run exactly this function.
+"""
+
+from __future__ import annotations
+
+import pulumi
+
+import clouds
+import settings as settings_mod
+from components.platform import DataPlatform, DataPlatformArgs
+
+
+def main() -> None:
+    try:
+        s = settings_mod.from_pulumi()
+    except settings_mod.SettingsError as e:
+        # RunError: the engine prints the message alone, without a Python traceback.
+        raise pulumi.RunError(str(e)) from None
+    foundation = clouds.build(s)
+    platform = DataPlatform(s.prefix, DataPlatformArgs(foundation=foundation, settings=s))
+    pulumi.export("cloud", s.cloud)
+    pulumi.export("environment", s.environment)
+    pulumi.export("availability", {"target": s.profile.availability, "rto": s.profile.rto, "rpo": s.profile.rpo})
+    for key, value in foundation.outputs.items():
+        pulumi.export(key, value)
+    for key, value in platform.outputs.items():
+        pulumi.export(key, value)

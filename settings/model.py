@@ -1,0 +1,137 @@
+"""The typed, frozen settings the whole program reads, and the one function that builds them.
+
+`load(raw, stack)` is pure: it takes the stack's config as a `{"data-platform:key": value}`
+map (values as YAML gives them or as strings from the engine) and either returns `Settings`
+or raises `SettingsError` before any resource exists.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Mapping, Optional
+
+from .checks import Invalid
+from .environments import PROFILES, EnvironmentProfile
+from .errors import MISSING, PROJECT, SettingsError
+from .project import SCALARS
+from .schema import read_section
+from .sections import (
+    SECTIONS,
+    AirbyteSettings,
+    AwsSettings,
+    DbtSettings,
+    DremioSettings,
+    ElasticsearchSettings,
+    MinioSettings,
+    PostgresSettings,
+    SupersetSettings,
+)
+
+
+@dataclass(frozen=True)
+class Settings:
+    project: str
+    stack: str
+    stack_file: str
+    cloud: str
+    environment: str
+    profile: EnvironmentProfile
+    domain: str
+    kubernetes_version: str
+    protect: bool
+    object_store: str
+    database: str
+    tls_issuer: str
+    acme_email: Optional[str]
+    ingress_class: str
+    kube_context: Optional[str]
+    fast_ssd_storage_class: Optional[str]
+    standard_storage_class: Optional[str]
+    postgres: PostgresSettings
+    minio: MinioSettings
+    elasticsearch: ElasticsearchSettings
+    dremio: DremioSettings
+    airbyte: AirbyteSettings
+    superset: SupersetSettings
+    dbt: DbtSettings
+    aws: AwsSettings
+
+    @property
+    def prefix(self) -> str:
+        """`<stack>`: the conventional name prefix of cloud resources (`<stack>-<purpose>`)."""
+        return self.stack
+
+    @property
+    def highly_available(self) -> bool:
+        return self.profile.highly_available
+
+
+_SCALAR_FIELDS = {
+    "kubernetesVersion": "kubernetes_version",
+    "objectStore": "object_store",
+    "tlsIssuer": "tls_issuer",
+    "acmeEmail": "acme_email",
+    "ingressClass": "ingress_class",
+    "kubeContext": "kube_context",
+    "fastSsdStorageClass": "fast_ssd_storage_class",
+    "standardStorageClass": "standard_storage_class",
+}
+
+
+def stack_file_name(stack: str) -> str:
+    return f"Pulumi.{stack}.yaml"
+
+
+def load(raw: Mapping[str, Any], stack: str) -> Settings:
+    """Validate the whole stack config and return typed settings (or raise SettingsError)."""
+    stack_file = stack_file_name(stack)
+    known = {f"{PROJECT}:{s.key}" for s in SCALARS} | {f"{PROJECT}:{s.KEY}" for s in SECTIONS}
+    for key in sorted(raw):
+        if key.startswith(f"{PROJECT}:") and key not in known:
+            short = sorted(k.split(":", 1)[1] for k in known)
+            raise SettingsError(stack_file, key, raw[key], "a known setting: " + ", ".join(short))
+
+    scalars: dict[str, Any] = {}
+    for s in SCALARS:
+        key = f"{PROJECT}:{s.key}"
+        value = raw.get(key, s.default)
+        if value is None:
+            scalars[s.key] = None
+            continue
+        try:
+            scalars[s.key] = s.check(value)
+        except Invalid as e:
+            raise SettingsError(stack_file, key, value, str(e)) from None
+
+    cloud, env = scalars["cloud"], scalars["environment"]
+    profile = PROFILES[env]
+    # Defaults that depend on the cloud or the environment.
+    on_local = cloud == "local"
+    if scalars["protect"] is None:
+        scalars["protect"] = profile.protect
+    if scalars["objectStore"] is None:
+        scalars["objectStore"] = "minio" if on_local else "native"
+    if scalars["database"] is None:
+        scalars["database"] = "in-cluster" if on_local else "managed"
+    if scalars["tlsIssuer"] is None:
+        scalars["tlsIssuer"] = (
+            "selfsigned" if on_local or env == "dev"
+            else {"staging": "letsencrypt-staging"}.get(env, "letsencrypt-prod")
+        )
+    if on_local and scalars["objectStore"] == "native":
+        raise SettingsError(stack_file, f"{PROJECT}:objectStore", "native", "minio on the local cloud (it has no native buckets)")
+    if on_local and scalars["database"] == "managed":
+        raise SettingsError(stack_file, f"{PROJECT}:database", "managed", "in-cluster on the local cloud (it has no managed database)")
+    if scalars["tlsIssuer"].startswith("letsencrypt") and not scalars["acmeEmail"]:
+        raise SettingsError(stack_file, f"{PROJECT}:acmeEmail", raw.get(f"{PROJECT}:acmeEmail", MISSING),
+                            f"an e-mail address: tlsIssuer {scalars['tlsIssuer']} needs an ACME account contact")
+
+    sections = {s.KEY: read_section(s, raw.get(f"{PROJECT}:{s.KEY}"), stack_file, env) for s in SECTIONS}
+    return Settings(
+        project=PROJECT,
+        stack=stack,
+        stack_file=stack_file,
+        profile=profile,
+        **{_SCALAR_FIELDS.get(k, k): v for k, v in scalars.items()},
+        **sections,
+    )

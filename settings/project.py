@@ -1,0 +1,51 @@
+"""Top-level (scalar) project settings: the ones declared in Pulumi.yaml's `config:` block.
+
+Structured, per-component settings are sections (settings/sections/); they stay undeclared in
+Pulumi.yaml because the engine has no object type. `tests/test_pulumi_yaml.py` keeps
+Pulumi.yaml and this table in step.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from . import checks
+from .environments import ENVIRONMENTS
+
+
+@dataclass(frozen=True)
+class Scalar:
+    key: str
+    type: str  # string | integer | boolean (the engine's declared types)
+    default: Any  # None: no project default (it depends on the environment or the cloud)
+    doc: str
+    check: Callable[[Any], Any]
+
+
+def available_clouds() -> tuple[str, ...]:
+    """Clouds that exist as modules under clouds/ (found without importing them)."""
+    from clouds import available  # local import: clouds/__init__ imports no cloud SDK
+
+    return available()
+
+
+def _cloud(value: Any) -> str:
+    return checks.one_of(*available_clouds())(value)
+
+
+SCALARS: tuple[Scalar, ...] = (
+    Scalar("cloud", "string", "local", "Where the platform runs: one of the clouds under clouds/ (local, aws).", _cloud),
+    Scalar("environment", "string", "dev", "dev, staging, prod or dr: picks the seed's sizing, availability and protection defaults.", checks.one_of(*ENVIRONMENTS)),
+    Scalar("domain", "string", "data-platform.localhost", "DNS zone for the UIs: airbyte.<domain>, dremio.<domain>, superset.<domain>.", checks.dns_name),
+    Scalar("kubernetesVersion", "string", "1.34", "Kubernetes minor version: the EKS control plane and the schema manifests are validated against.", checks.text(r"1\.(2[89]|3\d)", "a Kubernetes minor version from 1.28 to 1.39 such as 1.34")),
+    Scalar("protect", "boolean", None, "Protect stateful resources (databases, buckets, volumes, clusters, keys) from deletion. Default: true in prod and dr.", checks.boolean),
+    Scalar("objectStore", "string", None, "The data lake: 'minio' (in-cluster, distributed) or 'native' (the cloud's buckets). Default: minio on local, native on clouds.", checks.one_of("minio", "native")),
+    Scalar("database", "string", None, "Metadata PostgreSQL: 'in-cluster' (CloudNativePG) or 'managed' (RDS, ...). Default: in-cluster on local, managed on clouds.", checks.one_of("in-cluster", "managed")),
+    Scalar("tlsIssuer", "string", None, "cert-manager issuer for the ingress: selfsigned, letsencrypt-staging or letsencrypt-prod. Default: selfsigned on local, letsencrypt-staging in staging, letsencrypt-prod in prod/dr.", checks.one_of("selfsigned", "letsencrypt-staging", "letsencrypt-prod")),
+    Scalar("acmeEmail", "string", "", "Contact e-mail for Let's Encrypt (required with a letsencrypt issuer).", checks.optional(checks.text(r"[^@\s]+@[^@\s]+\.[^@\s]+", "an e-mail address"))),
+    Scalar("ingressClass", "string", "nginx", "IngressClass the platform's Ingress uses (ingress-nginx is installed for 'nginx').", checks.k8s_name),
+    Scalar("kubeContext", "string", "", "local cloud: kubeconfig context to deploy to. Empty: the current context.", checks.optional(checks.text(r"\S+", "a kubeconfig context name"))),
+    Scalar("fastSsdStorageClass", "string", "", "local cloud: StorageClass for the 'fast-ssd' role. Empty: the cluster's default class.", checks.optional(checks.k8s_name)),
+    Scalar("standardStorageClass", "string", "", "local cloud: StorageClass for the 'standard' role. Empty: the cluster's default class.", checks.optional(checks.k8s_name)),
+)

@@ -1,0 +1,86 @@
+"""How a settings section is declared and read.
+
+A section is a frozen dataclass whose fields carry a check and a doc (`setting(...)`), with
+per-environment defaults from `defaults(env)`. Its stack-file key is `data-platform:<KEY>` and
+holds an object whose keys are the camelCase field names. Reading a section rejects unknown
+keys and reports the first bad value with the full dotted key.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from typing import Any, ClassVar
+
+from .checks import Check, Invalid
+from .errors import MISSING, PROJECT, SettingsError
+
+
+def setting(check: Check, doc: str) -> Any:
+    """Declare a section field: its check and the one-line doc shown in the config reference."""
+    return dataclasses.field(metadata={"check": check, "doc": doc})
+
+
+def camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(p[:1].upper() + p[1:] for p in rest)
+
+
+class Section:
+    """Base for settings sections. Subclasses are `@dataclass(frozen=True)`."""
+
+    KEY: ClassVar[str]
+    DOC: ClassVar[str]
+
+    @classmethod
+    def defaults(cls, env: str) -> dict[str, Any]:
+        """Field name -> default for this environment. Every field needs one."""
+        raise NotImplementedError
+
+    def cross_check(self) -> None:
+        """Raise `Invalid` with a `field` attribute naming the camelCase key for rules that span
+        several fields (e.g. min <= max)."""
+
+
+class CrossFieldInvalid(Invalid):
+    def __init__(self, field: str, value: Any, message: str):
+        super().__init__(message)
+        self.field = field
+        self.value = value
+
+
+def read_section(cls: type[Section], raw: Any, stack_file: str, env: str) -> Section:
+    key = f"{PROJECT}:{cls.KEY}"
+    if raw is None:
+        raw = {}
+    if isinstance(raw, str):  # the engine passes structured config as JSON text
+        try:
+            raw = json.loads(raw)
+        except json.JSONDecodeError:
+            raise SettingsError(stack_file, key, raw, "an object of settings") from None
+    if not isinstance(raw, dict):
+        raise SettingsError(stack_file, key, raw, "an object of settings")
+    fields = {camel(f.name): f for f in dataclasses.fields(cls)}
+    for k, v in raw.items():
+        if k not in fields:
+            raise SettingsError(stack_file, f"{key}.{k}", v, "a known key: " + ", ".join(sorted(fields)))
+    defaults = cls.defaults(env)
+    values = {}
+    for ck, f in fields.items():
+        value = raw.get(ck, defaults.get(f.name, MISSING))
+        try:
+            values[f.name] = f.metadata["check"](value)
+        except Invalid as e:
+            raise SettingsError(stack_file, f"{key}.{ck}", value, str(e)) from None
+    obj = cls(**values)
+    try:
+        obj.cross_check()
+    except CrossFieldInvalid as e:
+        raise SettingsError(stack_file, f"{key}.{e.field}", e.value, str(e)) from None
+    return obj
+
+
+def describe(cls: type[Section], env: str) -> list[tuple[str, Any, str]]:
+    """(camelKey, default for env, doc) rows for the config reference."""
+    d = cls.defaults(env)
+    return [(camel(f.name), d.get(f.name), f.metadata["doc"]) for f in dataclasses.fields(cls)]

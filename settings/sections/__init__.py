@@ -1,0 +1,23 @@
+"""Structured settings, one section per component (`data-platform:<key>` objects)."""
+
+from .airbyte import AirbyteSettings
+from .aws import AwsSettings
+from .dbt import DbtSettings
+from .dremio import DremioSettings
+from .elasticsearch import ElasticsearchSettings
+from .minio import MinioSettings
+from .postgres import PostgresSettings
+from .superset import SupersetSettings
+
+SECTIONS = (
+    PostgresSettings,
+    MinioSettings,
+    ElasticsearchSettings,
+    DremioSettings,
+    AirbyteSettings,
+    SupersetSettings,
+    DbtSettings,
+    AwsSettings,
+)
+
+__all__ = [s.__name__ for s in SECTIONS] + ["SECTIONS"]

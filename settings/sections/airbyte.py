@@ -1,0 +1,22 @@
+"""Settings section `data-platform:airbyte`: Airbyte (official Helm chart)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from .. import checks
+from ..environments import by_env
+from ..schema import Section, setting
+
+
+@dataclass(frozen=True)
+class AirbyteSettings(Section):
+    KEY = "airbyte"
+    DOC = "Airbyte (official Helm chart)"
+
+    replicas: int = setting(checks.integer(1, 20), "Number of replicas (placeholder; the component's issue defines the real fields).")
+
+    @classmethod
+    def defaults(cls, env: str) -> dict[str, Any]:
+        return {"replicas": by_env(env, dev=1, staging=2, prod=3)}
