@@ -32,6 +32,18 @@ class DataPlatform(pulumi.ComponentResource):
             NamespacesArgs(provider=f.provider, environment=s.environment),
             pulumi.ResourceOptions(parent=self, depends_on=list(f.cluster_ready)),
         )
+        # --- data services (components/data_services) ---
+        # --- end data services ---
+
+        # --- applications (components/apps) ---
+        # --- end applications ---
+
+        # --- ingress and TLS (components/ingress.py) ---
+        # --- end ingress ---
+
+        # --- network policies (components/network_policies.py) ---
+        # --- end network policies ---
+
         self.outputs: dict[str, pulumi.Input] = {
             "namespaces": [self.namespaces.apps.metadata["name"], self.namespaces.storage.metadata["name"]],
         }

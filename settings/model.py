@@ -44,6 +44,7 @@ class Settings:
     tls_issuer: str
     acme_email: Optional[str]
     ingress_class: str
+    network_policies: bool
     kube_context: Optional[str]
     fast_ssd_storage_class: Optional[str]
     standard_storage_class: Optional[str]
@@ -72,6 +73,7 @@ _SCALAR_FIELDS = {
     "tlsIssuer": "tls_issuer",
     "acmeEmail": "acme_email",
     "ingressClass": "ingress_class",
+    "networkPolicies": "network_policies",
     "kubeContext": "kube_context",
     "fastSsdStorageClass": "fast_ssd_storage_class",
     "standardStorageClass": "standard_storage_class",

@@ -45,6 +45,7 @@ SCALARS: tuple[Scalar, ...] = (
     Scalar("tlsIssuer", "string", None, "cert-manager issuer for the ingress: selfsigned, letsencrypt-staging or letsencrypt-prod. Default: selfsigned on local, letsencrypt-staging in staging, letsencrypt-prod in prod/dr.", checks.one_of("selfsigned", "letsencrypt-staging", "letsencrypt-prod")),
     Scalar("acmeEmail", "string", "", "Contact e-mail for Let's Encrypt (required with a letsencrypt issuer).", checks.optional(checks.text(r"[^@\s]+@[^@\s]+\.[^@\s]+", "an e-mail address"))),
     Scalar("ingressClass", "string", "nginx", "IngressClass the platform's Ingress uses (ingress-nginx is installed for 'nginx').", checks.k8s_name),
+    Scalar("networkPolicies", "boolean", True, "Default-deny NetworkPolicies in both namespaces plus least-privilege allows. Opt out only on a CNI without NetworkPolicy support.", checks.boolean),
     Scalar("kubeContext", "string", "", "local cloud: kubeconfig context to deploy to. Empty: the current context.", checks.optional(checks.text(r"\S+", "a kubeconfig context name"))),
     Scalar("fastSsdStorageClass", "string", "", "local cloud: StorageClass for the 'fast-ssd' role. Empty: the cluster's default class.", checks.optional(checks.k8s_name)),
     Scalar("standardStorageClass", "string", "", "local cloud: StorageClass for the 'standard' role. Empty: the cluster's default class.", checks.optional(checks.k8s_name)),

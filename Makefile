@@ -1,0 +1,38 @@
+# The two first-screen commands: `make plan` and `make test`. Both set up .venv when needed.
+STACK ?= dev
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+
+.PHONY: plan plan-all test lint deps pulumi-yaml clean
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+deps: $(VENV)/.installed
+
+## Offline plan of one stack (default dev) -> build/plan/$(STACK)/
+plan: deps
+	$(PY) -m offline_plan $(STACK)
+
+## Offline plan of every Pulumi.<stack>.yaml in the repository
+plan-all: deps
+	@for f in Pulumi.*.yaml; do s=$${f#Pulumi.}; s=$${s%.yaml}; $(PY) -m offline_plan $$s --quiet || exit 1; done
+
+## The whole test suite, then lint
+test: deps
+	$(PY) -m pytest -q
+	$(PY) -m ruff check .
+
+lint: deps
+	$(PY) -m ruff check .
+
+## Regenerate Pulumi.yaml's config block from settings/project.py
+pulumi-yaml: deps
+	$(PY) -m settings.pulumi_yaml > Pulumi.yaml
+
+clean:
+	rm -rf build

@@ -1,0 +1,1 @@
+"""The applications: Dremio, Airbyte, Superset, dbt (namespace `data-platform`)."""

@@ -1,0 +1,78 @@
+"""What the data-services layer hands to the applications: no app hard-codes a service name.
+
+Every Secret named here lives in the *applications* namespace (`data-platform`) so pods can
+mount it; the data services keep their own copies in `data-storage`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Mapping, Optional
+
+import pulumi
+
+
+@dataclass(frozen=True)
+class DatabaseLogin:
+    """One application's database and owner."""
+
+    database: str
+    username: str
+    secret_name: str
+    """Secret in `data-platform` with keys `username` and `password`."""
+
+
+@dataclass(frozen=True)
+class PostgresResult:
+    host: pulumi.Input[str]
+    """What applications connect to: the PgBouncer pooler's Service DNS name."""
+    port: int
+    direct_host: pulumi.Input[str]
+    """The primary, bypassing the pooler (schema migrations that need session features)."""
+    direct_port: int
+    sslmode: str
+    logins: Mapping[str, DatabaseLogin]
+    """App key (airbyte, temporal, temporal_visibility, superset, ...) -> login."""
+    ca_secret: Optional[str] = None
+    """Secret in `data-platform` with `ca.crt` to verify the server, when TLS is verified."""
+    server_selector: Mapping[str, str] = field(default_factory=dict)
+    """Pod labels of the PostgreSQL servers (namespace data-storage), for NetworkPolicies."""
+    pooler_selector: Mapping[str, str] = field(default_factory=dict)
+    """Pod labels of the pooler (namespace data-storage); empty when there is none."""
+
+
+@dataclass(frozen=True)
+class ObjectStoreResult:
+    kind: str
+    """minio | s3 | gcs | azure"""
+    endpoint: Optional[pulumi.Input[str]]
+    """http(s) URL for S3-compatible clients; None: the cloud SDK default."""
+    region: str
+    path_style: bool
+    buckets: Mapping[str, pulumi.Input[str]]
+    """Role -> bucket name: bronze, silver, gold, and backups (PostgreSQL/WAL, Dremio dist)."""
+    credentials_secret: Optional[str]
+    """Secret in `data-platform` with keys `accessKeyId`/`secretAccessKey`; None when apps use
+    workload identity (see Foundation.workload_identity)."""
+    server_selector: Mapping[str, str] = field(default_factory=dict)
+    """Pod labels of MinIO (namespace data-storage); empty for cloud buckets."""
+    port: int = 9000
+
+
+@dataclass(frozen=True)
+class ElasticsearchResult:
+    url: pulumi.Input[str]
+    """https://<name>-es-http.data-storage.svc:9200"""
+    user_secret: str
+    """Secret in `data-storage` holding the `elastic` user's password (managed by ECK)."""
+    ca_secret: str
+    """Secret in `data-storage` with the HTTP CA (`ca.crt`) ECK generated."""
+    server_selector: Mapping[str, str] = field(default_factory=dict)
+    port: int = 9200
+
+
+@dataclass(frozen=True)
+class DataServicesResult:
+    postgres: PostgresResult
+    object_store: ObjectStoreResult
+    elasticsearch: ElasticsearchResult
