@@ -7,8 +7,9 @@ components/ never imports a cloud SDK; clouds/ never builds application workload
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Mapping, Optional, Sequence
+from typing import Optional
 
 import pulumi
 import pulumi_kubernetes as k8s

@@ -7,8 +7,9 @@ or raises `SettingsError` before any resource exists.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping, Optional
+from typing import Any, Optional
 
 from .checks import Invalid
 from .environments import PROFILES, EnvironmentProfile

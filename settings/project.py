@@ -7,8 +7,9 @@ Pulumi.yaml and this table in step.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from . import checks
 from .environments import ENVIRONMENTS

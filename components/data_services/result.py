@@ -6,8 +6,9 @@ mount it; the data services keep their own copies in `data-storage`.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Mapping, Optional
+from typing import Optional
 
 import pulumi
 
