@@ -1,0 +1,64 @@
+"""Every stack file in the repository plans, renders valid manifests and a well-formed plan.json."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from conftest import ROOT, stack_names
+
+from offline_plan import manifests, plan_json
+from offline_plan.stack_config import load_stack_config
+from offline_plan.validate import validate
+from settings import load
+
+STACKS = stack_names()
+RESOURCE_KEYS = {"urn", "type", "name", "custom", "parent", "provider", "inputs", "dependencies", "propertyDependencies",
+                 "protect", "retainOnDelete", "ignoreChanges", "additionalSecretOutputs"}
+
+
+def test_the_repository_has_the_documented_stacks():
+    assert {"dev", "prod-local"} <= set(STACKS)
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_stack_plans_and_manifests_validate(plan_stack, stack):
+    result = plan_stack(stack)
+    assert result.registrations, stack
+    k8s_version = load(load_stack_config(ROOT, stack).values, stack).kubernetes_version
+    report = validate(manifests.objects(result), k8s_version)
+    assert report.errors == []
+    assert report.validated > 0
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_plan_json_format(plan_stack, stack):
+    doc = json.loads(json.dumps(plan_json.document(plan_stack(stack))))
+    assert set(doc) == {"project", "stack", "cloud", "resources", "outputs"}
+    assert doc["project"] == "data-platform" and doc["stack"] == stack
+    urns = {r["urn"] for r in doc["resources"]}
+    for r in doc["resources"]:
+        assert set(r) == RESOURCE_KEYS
+        assert r["urn"].startswith(f"urn:pulumi:{stack}::data-platform::")
+        assert all(d in urns for d in r["dependencies"]), r["urn"]
+        assert r["parent"] is None or r["parent"] in urns or r["parent"].endswith(f"data-platform-{stack}")
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_no_generated_secret_in_plaintext(plan_stack, stack):
+    """Mock RandomPassword results start with 'offline'; none may leak into inputs or outputs."""
+    result = plan_stack(stack)
+    text = json.dumps(plan_json.document(result))
+    assert "offline" + "" not in text.replace("offline-plan", "").replace("data-platform.io/offline", "")
+    objs = json.dumps(list(manifests.objects(result)))
+    assert "offline" not in objs.replace("offline-plan", "").replace("data-platform.io/offline", "")
+
+
+def test_every_kubernetes_object_has_a_name_and_namespaced_kinds_a_namespace(plan_stack):
+    cluster_scoped = {"Namespace", "StorageClass", "ClusterRole", "ClusterRoleBinding", "ClusterIssuer", "CustomResourceDefinition",
+                      "PriorityClass", "ClusterSecretStore", "IngressClass"}
+    for stack in STACKS:
+        for obj in manifests.objects(plan_stack(stack)):
+            assert obj["metadata"].get("name"), obj
+            if obj["kind"] not in cluster_scoped:
+                assert obj["metadata"].get("namespace"), f"{stack}: {obj['kind']} {obj['metadata']['name']} has no namespace"
