@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: plan plan-all test lint deps pulumi-yaml clean
+.PHONY: plan plan-all test lint deps pulumi-yaml docs clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,10 @@ lint: deps
 ## Regenerate Pulumi.yaml's config block from settings/project.py
 pulumi-yaml: deps
 	$(PY) -m settings.pulumi_yaml > Pulumi.yaml
+
+## Regenerate docs/config-reference.md from settings/
+docs: deps
+	$(PY) -m settings.reference > docs/config-reference.md
 
 clean:
 	rm -rf build
