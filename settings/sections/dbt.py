@@ -1,12 +1,16 @@
-"""Settings section `data-platform:dbt`: dbt profiles Secret and optional CronJob."""
+"""Settings section `data-platform:dbt`: dbt profiles Secret and optional CronJob.
+
+The seed runs dbt as a CLI. The platform always writes a `profiles.yml` Secret pointing at
+Dremio (dbt-dremio adapter, Dremio Software profile) for anyone running dbt in the cluster, and
+schedules a CronJob only when an image holding the dbt project is configured.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Optional
 
 from .. import checks
-from ..environments import by_env
 from ..schema import Section, setting
 
 
@@ -15,8 +19,47 @@ class DbtSettings(Section):
     KEY = "dbt"
     DOC = "dbt profiles Secret and optional CronJob"
 
-    replicas: int = setting(checks.integer(1, 20), "Number of replicas (placeholder; the component's issue defines the real fields).")
+    image: Optional[str] = setting(checks.optional(checks.image),
+                                   "Image with dbt-dremio and your dbt project. Empty: no CronJob (the profiles Secret is still written).")
+    schedule: str = setting(checks.cron, "CronJob schedule (five-field cron, cluster time zone unless timeZone is set).")
+    time_zone: Optional[str] = setting(checks.optional(checks.text(r"[A-Za-z_]+(/[A-Za-z0-9_+-]+)*", "an IANA time zone such as Europe/Paris")),
+                                       "CronJob time zone (IANA name). Empty: the controller's time zone.")
+    command: tuple = setting(checks.string_list(), "Container command, e.g. [dbt, build]; DBT_PROFILES_DIR points at the mounted profiles.")
+    project_dir: str = setting(checks.text(r"/\S*", "an absolute path"), "Working directory of the dbt project inside the image (DBT_PROJECT_DIR).")
+    profile: str = setting(checks.text(r"[a-z_][a-z0-9_]*", "a dbt profile name (snake_case)"), "Profile name in profiles.yml (your dbt_project.yml's `profile:`).")
+    target: str = setting(checks.text(r"[a-z_][a-z0-9_-]*", "a dbt target name"), "Target name in profiles.yml. Empty default: the stack's environment.")
+    threads: int = setting(checks.integer(1, 64), "dbt threads (concurrent models).")
+    object_storage_source: str = setting(checks.text(r"\S+", "a Dremio source name"),
+                                         "dbt-dremio object_storage_source: where tables are materialised ($scratch, or a lake source name).")
+    object_storage_path: str = setting(checks.text(r"\S+", "a path"), "dbt-dremio object_storage_path inside that source.")
+    dremio_space: str = setting(checks.text(r"\S+", "a Dremio space"), "dbt-dremio dremio_space for views (@<user> is the user's home space).")
+    dremio_space_folder: str = setting(checks.text(r"\S+", "a folder"), "dbt-dremio dremio_space_folder for views.")
+    run_as_user: int = setting(checks.integer(1, 2**31 - 1), "UID the dbt container runs as (non-root).")
+    cpu_request: str = setting(checks.cpu, "dbt container CPU request.")
+    cpu_limit: str = setting(checks.cpu, "dbt container CPU limit.")
+    memory_request: str = setting(checks.memory, "dbt container memory request.")
+    memory_limit: str = setting(checks.memory, "dbt container memory limit.")
+    active_deadline_seconds: int = setting(checks.integer(60, 7 * 24 * 3600), "A run longer than this is killed (the Job's activeDeadlineSeconds).")
 
     @classmethod
     def defaults(cls, env: str) -> dict[str, Any]:
-        return {"replicas": by_env(env, dev=1, staging=2, prod=3)}
+        return {
+            "image": None,
+            "schedule": "0 2 * * *",
+            "time_zone": None,
+            "command": ("dbt", "build"),
+            "project_dir": "/usr/app",
+            "profile": "data_platform",
+            "target": env,
+            "threads": 4,
+            "object_storage_source": "$scratch",
+            "object_storage_path": "no_schema",
+            "dremio_space": "@dbt",
+            "dremio_space_folder": "no_schema",
+            "run_as_user": 1000,
+            "cpu_request": "250m",
+            "cpu_limit": "1",
+            "memory_request": "512Mi",
+            "memory_limit": "2Gi",
+            "active_deadline_seconds": 4 * 3600,
+        }

@@ -1,13 +1,78 @@
-"""Settings section `data-platform:dremio`: Dremio coordinator, executors and ZooKeeper."""
+"""Settings section `data-platform:dremio`: Dremio coordinator, executors and ZooKeeper.
+
+Sizing follows the seed (see docs/dremio.md for how its figures were reconciled):
+
+- executors: 1 in dev, 2 in staging, 3 in prod (the seed's "StatefulSet: 3+"), up to 64 by
+  config (the seed scales to 6);
+- executor containers: requests 4 CPU / 16Gi, limits 8 CPU / 32Gi in prod; the seed's vertical
+  step (16 CPU / 32 Go) is `executorCpuLimit: "16"`;
+- heap: the master coordinator gets the seed's 16384 MB heap (`-Xmx16g`, `-Xms8g`); the seed's
+  executor figure, 32768 MB, is the executor's *whole* memory (its container limit), split
+  into heap and direct memory the way Dremio's own Helm chart does (`memory_plan`).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Optional
 
 from .. import checks
 from ..environments import by_env
-from ..schema import Section, setting
+from ..schema import CrossFieldInvalid, Section, setting
+
+MIN_DIRECT_MB = 1024
+"""Dremio refuses to run executors with less direct memory than this in practice."""
+
+
+@dataclass(frozen=True)
+class MemoryPlan:
+    """How one Dremio container's memory limit is shared (MiB)."""
+
+    container_mb: int
+    heap_mb: int
+    direct_mb: int
+    reserve_mb: int
+    """Left to the JVM's own overhead (metaspace, threads, code cache) and the OS."""
+
+    @property
+    def initial_heap_mb(self) -> int:
+        """`-Xms`: half the heap, the seed's `-Xms8g -Xmx16g` ratio."""
+        return max(self.heap_mb // 2, 256)
+
+
+def reserve_mb(container_mb: int) -> int:
+    """Non-JVM headroom, as the dremio_v2 chart computes it: 5 %, capped at 6000 MiB for big
+    containers, and never less than 512 MiB."""
+    return 6000 if container_mb >= 64000 else max(container_mb * 5 // 100, 512)
+
+
+def memory_plan(container_mb: int, heap_mb: int) -> MemoryPlan:
+    """Split a container memory limit into heap + direct + reserve; raise ValueError if the heap
+    does not fit with at least MIN_DIRECT_MB of direct memory."""
+    reserve = reserve_mb(container_mb)
+    direct = container_mb - reserve - heap_mb
+    if heap_mb < 1024 or direct < MIN_DIRECT_MB:
+        raise ValueError(
+            f"a heap of {heap_mb} MiB does not fit a {container_mb} MiB container "
+            f"(needs {reserve} MiB reserve and at least {MIN_DIRECT_MB} MiB direct memory; heap at least 1024 MiB)"
+        )
+    return MemoryPlan(container_mb=container_mb, heap_mb=heap_mb, direct_mb=direct, reserve_mb=reserve)
+
+
+def mebibytes(quantity: str) -> int:
+    return checks.memory_bytes(quantity) // 2**20
+
+
+def _odd(lo: int, hi: int) -> checks.Check:
+    inner = checks.integer(lo, hi)
+
+    def check(value: Any) -> int:
+        n = inner(value)
+        if n % 2 == 0:
+            raise checks.Invalid(f"an odd integer from {lo} to {hi} (a ZooKeeper quorum needs a majority)")
+        return n
+
+    return check
 
 
 @dataclass(frozen=True)
@@ -15,8 +80,87 @@ class DremioSettings(Section):
     KEY = "dremio"
     DOC = "Dremio coordinator, executors and ZooKeeper"
 
-    replicas: int = setting(checks.integer(1, 20), "Number of replicas (placeholder; the component's issue defines the real fields).")
+    image: str = setting(checks.image, "Dremio image (OSS by default), pinned by tag or digest.")
+    executors: int = setting(checks.integer(1, 64), "Executor replicas (executor StatefulSet). The seed: 3+ in prod, 6 when scaling out.")
+    zookeeper: str = setting(checks.one_of("embedded", "ensemble"),
+                             "'embedded': the master coordinator runs ZooKeeper itself (dev only). 'ensemble': a separate ZooKeeper StatefulSet.")
+    zookeeper_replicas: int = setting(_odd(3, 7), "ZooKeeper ensemble size (odd) when zookeeper is 'ensemble'.")
+    zookeeper_image: str = setting(checks.image, "ZooKeeper image (the official image, the tag the dremio_v2 chart uses).")
+    zookeeper_volume_size: str = setting(checks.memory, "ZooKeeper data volume per member (fast-ssd).")
+    coordinator_cpu_request: str = setting(checks.cpu, "Master coordinator CPU request.")
+    coordinator_cpu_limit: str = setting(checks.cpu, "Master coordinator CPU limit.")
+    coordinator_memory_request: str = setting(checks.memory, "Master coordinator memory request.")
+    coordinator_memory_limit: str = setting(checks.memory, "Master coordinator memory limit (heap + direct + reserve are sized from it).")
+    coordinator_heap_mb: int = setting(checks.integer(1024, 262144), "Master coordinator JVM heap in MiB (the seed: 16384 in prod). Direct memory gets the rest of the limit.")
+    coordinator_volume_size: str = setting(checks.memory, "Master coordinator volume (KV store, local results) on fast-ssd.")
+    executor_cpu_request: str = setting(checks.cpu, "Executor CPU request (the seed: 4 in prod).")
+    executor_cpu_limit: str = setting(checks.cpu, "Executor CPU limit (the seed: 8 in prod, 16 for its vertical scaling step).")
+    executor_memory_request: str = setting(checks.memory, "Executor memory request (the seed: 16Gi in prod).")
+    executor_memory_limit: str = setting(checks.memory, "Executor memory limit (the seed: 32Gi in prod = its 32768 MB executor memory).")
+    executor_heap_mb: int = setting(checks.integer(1024, 262144), "Executor JVM heap in MiB; direct memory (what queries use) gets the rest of the limit.")
+    executor_volume_size: str = setting(checks.memory, "Executor spill/cache volume per pod (volumeClaimTemplates on fast-ssd; the seed: 100Gi).")
+    dist_bucket: str = setting(checks.one_of("bronze", "silver", "gold", "backups"),
+                               "Which object-store bucket role holds Dremio's distributed storage (reflections, uploads, job results).")
+    dist_path: str = setting(checks.text(r"[a-z0-9][a-z0-9._/-]*", "a bucket path such as dremio"), "Path inside that bucket: dist = dremioS3:///<bucket>/<distPath>.")
+    s3_credentials_provider: str = setting(
+        checks.text(r"[A-Za-z_][\w.$]*", "a Java class name"),
+        "fs.s3a.aws.credentials.provider when the object store uses workload identity (no credentials Secret).",
+    )
+    read_only_root_filesystem: bool = setting(checks.boolean, "Run Dremio and ZooKeeper with a read-only root filesystem (writable paths are volumes).")
+    bootstrap_admin: bool = setting(checks.boolean, "Create Dremio's first admin user and a dbt service user with a Job (PUT /apiv2/bootstrap/firstuser).")
+    bootstrap_image: str = setting(checks.image, "Image of the bootstrap Job (needs sh and curl).")
 
     @classmethod
     def defaults(cls, env: str) -> dict[str, Any]:
-        return {"replicas": by_env(env, dev=1, staging=2, prod=3)}
+        return {
+            "image": "dremio/dremio-oss:26.0",
+            "executors": by_env(env, dev=1, staging=2, prod=3),
+            "zookeeper": by_env(env, dev="embedded", staging="ensemble", prod="ensemble"),
+            "zookeeper_replicas": 3,
+            "zookeeper_image": "zookeeper:3.8.4-jre-17",
+            "zookeeper_volume_size": by_env(env, dev="2Gi", staging="5Gi", prod="10Gi"),
+            "coordinator_cpu_request": by_env(env, dev="500m", staging="2", prod="4"),
+            "coordinator_cpu_limit": by_env(env, dev="2", staging="4", prod="8"),
+            "coordinator_memory_request": by_env(env, dev="4Gi", staging="12Gi", prod="24Gi"),
+            "coordinator_memory_limit": by_env(env, dev="6Gi", staging="12Gi", prod="24Gi"),
+            "coordinator_heap_mb": by_env(env, dev=4096, staging=8192, prod=16384),
+            "coordinator_volume_size": by_env(env, dev="10Gi", staging="50Gi", prod="100Gi"),
+            "executor_cpu_request": by_env(env, dev="500m", staging="2", prod="4"),
+            "executor_cpu_limit": by_env(env, dev="2", staging="4", prod="8"),
+            "executor_memory_request": by_env(env, dev="4Gi", staging="8Gi", prod="16Gi"),
+            "executor_memory_limit": by_env(env, dev="6Gi", staging="16Gi", prod="32Gi"),
+            "executor_heap_mb": by_env(env, dev=2048, staging=4096, prod=8192),
+            "executor_volume_size": "100Gi",
+            "dist_bucket": "backups",
+            "dist_path": "dremio",
+            "s3_credentials_provider": "com.amazonaws.auth.WebIdentityTokenCredentialsProvider",
+            "read_only_root_filesystem": True,
+            "bootstrap_admin": True,
+            "bootstrap_image": "curlimages/curl:8.11.1",
+        }
+
+    def coordinator_memory(self) -> MemoryPlan:
+        return memory_plan(mebibytes(self.coordinator_memory_limit), self.coordinator_heap_mb)
+
+    def executor_memory(self) -> MemoryPlan:
+        return memory_plan(mebibytes(self.executor_memory_limit), self.executor_heap_mb)
+
+    def cross_check(self) -> None:
+        for role in ("coordinator", "executor"):
+            req, lim = getattr(self, f"{role}_cpu_request"), getattr(self, f"{role}_cpu_limit")
+            if checks.cpu_millis(req) > checks.cpu_millis(lim):
+                raise CrossFieldInvalid(f"{role}CpuRequest", req, f"at most {role}CpuLimit ({lim})")
+            mreq, mlim = getattr(self, f"{role}_memory_request"), getattr(self, f"{role}_memory_limit")
+            if checks.memory_bytes(mreq) > checks.memory_bytes(mlim):
+                raise CrossFieldInvalid(f"{role}MemoryRequest", mreq, f"at most {role}MemoryLimit ({mlim})")
+            try:
+                getattr(self, f"{role}_memory")()
+            except ValueError as e:
+                raise CrossFieldInvalid(f"{role}HeapMb", getattr(self, f"{role}_heap_mb"), str(e)) from None
+
+    @property
+    def embedded_zookeeper(self) -> bool:
+        return self.zookeeper == "embedded"
+
+    def zookeeper_members(self) -> Optional[int]:
+        return None if self.embedded_zookeeper else self.zookeeper_replicas

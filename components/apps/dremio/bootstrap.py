@@ -1,0 +1,41 @@
+"""The Job that creates Dremio's first admin user, then the dbt service user.
+
+Dremio has no configuration key or environment variable for its first user: a fresh cluster
+answers every API call with "no user" until someone calls `PUT /apiv2/bootstrap/firstuser`
+(what the UI's first screen does). This Job does it with generated passwords, idempotently:
+if the admin can already log in it only makes sure the dbt user exists (`POST /api/v3/user`,
+409 when it already does).
+"""
+
+from __future__ import annotations
+
+from .config import WEB_PORT
+
+UID = 100  # `curl_user` of the curlimages/curl image
+GID = 101
+
+SCRIPT = r"""set -eu
+API="http://${DREMIO_HOST}:__PORT__"
+until curl -fsS -o /dev/null "$API/apiv2/server_status"; do echo "waiting for Dremio at $API"; sleep 10; done
+login() {
+  curl -sS -o /tmp/login.json -w '%{http_code}' -H 'Content-Type: application/json' \
+    -d "{\"userName\":\"${ADMIN_USER}\",\"password\":\"${ADMIN_PASSWORD}\"}" "$API/apiv2/login"
+}
+if [ "$(login)" != "200" ]; then
+  code=$(curl -sS -o /tmp/first.json -w '%{http_code}' -X PUT -H 'Content-Type: application/json' -H 'Authorization: _dremionull' \
+    -d "{\"userName\":\"${ADMIN_USER}\",\"firstName\":\"Platform\",\"lastName\":\"Admin\",\"email\":\"${ADMIN_EMAIL}\",\"createdAt\":$(date +%s)000,\"password\":\"${ADMIN_PASSWORD}\"}" \
+    "$API/apiv2/bootstrap/firstuser")
+  if [ "$code" != "200" ]; then echo "bootstrap/firstuser answered HTTP $code"; cat /tmp/first.json; exit 1; fi
+  [ "$(login)" = "200" ] || { echo "admin login failed after bootstrap"; exit 1; }
+  echo "first admin user created"
+fi
+TOKEN=$(sed -n 's/.*"token":"\([^"]*\)".*/\1/p' /tmp/login.json)
+code=$(curl -sS -o /tmp/user.json -w '%{http_code}' -X POST -H 'Content-Type: application/json' -H "Authorization: _dremio${TOKEN}" \
+  -d "{\"name\":\"${DBT_USER}\",\"firstName\":\"dbt\",\"lastName\":\"service\",\"email\":\"${DBT_EMAIL}\",\"password\":\"${DBT_PASSWORD}\"}" \
+  "$API/api/v3/user")
+case "$code" in
+  200) echo "dbt service user created" ;;
+  409) echo "dbt service user already exists" ;;
+  *) if grep -qi "already exists" /tmp/user.json; then echo "dbt service user already exists"; else echo "creating the dbt user answered HTTP $code"; cat /tmp/user.json; exit 1; fi ;;
+esac
+""".replace("__PORT__", str(WEB_PORT))

@@ -1,0 +1,288 @@
+"""Dremio on Kubernetes: master coordinator + executors (+ ZooKeeper ensemble), typed manifests.
+
+See docs/dremio.md. Consumes the object store from the data-services result (never a
+hard-coded MinIO name) and hands the ingress a `UiBackend` and the network policies the pod
+selectors in `DremioResult`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Optional
+
+import pulumi
+import pulumi_kubernetes as k8s
+import pulumi_random as random
+
+from components import kube
+from components.apps.ui import UiBackend
+from components.data_services.result import ObjectStoreResult
+from settings.sections.dremio import DremioSettings
+
+from . import bootstrap, services, statefulsets
+from .config import (
+    CLIENT_PORT,
+    FLIGHT_PORT,
+    WEB_PORT,
+    S3Access,
+    dist_uri,
+    render_core_site,
+    render_dremio_conf,
+    zookeeper_connect,
+)
+from .zookeeper import ZooKeeper, ZooKeeperArgs
+
+APP = "dremio"
+BOOTSTRAP_APP = "dremio-bootstrap"
+ADMIN_USER = "dpadmin"
+DBT_USER = "dbt"
+
+
+@dataclass(frozen=True)
+class DremioArgs:
+    provider: k8s.Provider
+    namespace: k8s.core.v1.Namespace
+    namespace_name: str
+    settings: DremioSettings
+    object_store: ObjectStoreResult
+    highly_available: bool
+    domain: str
+    fast_ssd_storage_class: Optional[str] = None
+    service_account_annotations: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
+    """Workload identity for the dist bucket (Foundation.workload_identity["dremio"])."""
+    depends_on: Sequence[pulumi.Resource] = ()
+
+
+@dataclass(frozen=True)
+class DremioResult:
+    """What other components need from Dremio (ingress, dbt, Superset, network policies)."""
+
+    host: str
+    """Client Service DNS name (UI/REST 9047, ODBC/JDBC 31010, Arrow Flight 32010)."""
+    web_port: int
+    client_port: int
+    flight_port: int
+    ui: UiBackend
+    coordinator_selector: Mapping[str, str]
+    executor_selector: Mapping[str, str]
+    all_selector: Mapping[str, str]
+    """Every Dremio server pod (coordinator and executors)."""
+    zookeeper_selector: Optional[Mapping[str, str]]
+    """None when ZooKeeper is embedded in the master (dev)."""
+    bootstrap_selector: Mapping[str, str]
+    dbt_username: str
+    dbt_secret: str
+    """Secret in the apps namespace with `username`/`password` of the dbt service user."""
+    dbt_password: pulumi.Output[str]
+    admin_secret: str
+
+
+def _password(name: str, parent: pulumi.Resource) -> random.RandomPassword:
+    # Dremio's rule: at least 8 characters with letters and digits. Alphanumeric keeps JSON/shell quoting trivial.
+    return random.RandomPassword(name, length=32, special=False, min_numeric=4, min_upper=2, min_lower=2,
+                                 opts=pulumi.ResourceOptions(parent=parent))
+
+
+class Dremio(pulumi.ComponentResource):
+    result: DremioResult
+
+    def __init__(self, name: str, args: DremioArgs, opts: Optional[pulumi.ResourceOptions] = None):
+        super().__init__("data-platform:apps:Dremio", name, None, opts)
+        s = args.settings
+        ns, ns_name = args.namespace.metadata["name"], args.namespace_name
+        child = kube.child(self, args.provider, depends_on=list(args.depends_on))
+
+        coordinator_sel = kube.selector(APP, "coordinator")
+        executor_sel = kube.selector(APP, "executor")
+        all_sel = kube.selector(APP)
+
+        # --- ZooKeeper ---
+        cluster_dns = f"{services.CLUSTER_SERVICE}.{ns_name}.svc.cluster.local"
+        self.zookeeper: Optional[ZooKeeper] = None
+        if s.embedded_zookeeper:
+            zk_hosts = [f"dremio-master-0.{cluster_dns}"]
+        else:
+            self.zookeeper = ZooKeeper("dremio-zookeeper", ZooKeeperArgs(
+                namespace=ns, namespace_name=ns_name, replicas=s.zookeeper_replicas, image=s.zookeeper_image,
+                volume_size=s.zookeeper_volume_size, storage_class=args.fast_ssd_storage_class,
+                read_only_root=s.read_only_root_filesystem, highly_available=args.highly_available,
+            ), child)
+            zk_hosts = self.zookeeper.hosts
+        zk = zookeeper_connect(zk_hosts)
+
+        # --- configuration ---
+        store = args.object_store
+        bucket = store.buckets.get(s.dist_bucket)
+        if bucket is None:
+            raise ValueError(f"the object store has no '{s.dist_bucket}' bucket for Dremio (has: {', '.join(sorted(store.buckets))})")
+        static_keys = store.credentials_secret is not None
+        files = pulumi.Output.all(bucket, store.endpoint).apply(lambda a: {
+            "dremio.conf": render_dremio_conf(dist_uri(a[0], s.dist_path)),
+            "core-site.xml": render_core_site(S3Access(
+                endpoint=a[1], path_style=store.path_style, region=store.region or None,
+                static_keys=static_keys, credentials_provider=s.s3_credentials_provider,
+            )),
+        })
+        self.config_map = k8s.core.v1.ConfigMap(
+            "dremio-config",
+            metadata={"name": "dremio-config", "namespace": ns, "labels": kube.labels(APP, "config")},
+            data=files,
+            opts=child,
+        )
+        config_checksum = files.apply(statefulsets.checksum)
+
+        self.service_account = k8s.core.v1.ServiceAccount(
+            "dremio",
+            metadata={"name": "dremio", "namespace": ns, "labels": kube.labels(APP),
+                      "annotations": dict(args.service_account_annotations)},
+            automount_service_account_token=False,
+            opts=child,
+        )
+
+        # --- Services ---
+        self.cluster_service = k8s.core.v1.Service(
+            services.CLUSTER_SERVICE,
+            metadata={"name": services.CLUSTER_SERVICE, "namespace": ns, "labels": kube.labels(APP, "cluster")},
+            spec=services.cluster_spec(all_sel, s.embedded_zookeeper),
+            opts=child,
+        )
+        self.client_service = k8s.core.v1.Service(
+            services.CLIENT_SERVICE,
+            metadata={"name": services.CLIENT_SERVICE, "namespace": ns, "labels": kube.labels(APP, "coordinator")},
+            spec=services.client_spec(coordinator_sel),
+            opts=child,
+        )
+
+        def pod(role, cpu_req, cpu_lim, mem_req, mem_lim, memory, selector, labels, required):
+            return statefulsets.PodInputs(
+                role=role, image=s.image, zookeeper=zk, embedded_zookeeper=s.embedded_zookeeper, memory=memory,
+                cpu_request=cpu_req, cpu_limit=cpu_lim, memory_request=mem_req, memory_limit=mem_lim,
+                config_map=self.config_map.metadata["name"], config_checksum=config_checksum,
+                credentials_secret=store.credentials_secret, service_account=self.service_account.metadata["name"],
+                read_only_root=s.read_only_root_filesystem, selector=selector, labels=labels, required_anti_affinity=required,
+            )
+
+        sts_opts = kube.child(self, args.provider, depends_on=[*args.depends_on, self.cluster_service, self.config_map])
+        retain = {"when_deleted": "Retain", "when_scaled": "Retain"}
+        master = pod("master", s.coordinator_cpu_request, s.coordinator_cpu_limit, s.coordinator_memory_request,
+                     s.coordinator_memory_limit, s.coordinator_memory(), coordinator_sel, kube.labels(APP, "coordinator"), False)
+        self.master = k8s.apps.v1.StatefulSet(
+            "dremio-master",
+            metadata={"name": "dremio-master", "namespace": ns, "labels": kube.labels(APP, "coordinator")},
+            spec={
+                "service_name": services.CLUSTER_SERVICE,
+                "replicas": 1,  # Dremio OSS has exactly one master coordinator
+                "pod_management_policy": "OrderedReady",
+                "selector": {"match_labels": dict(coordinator_sel)},
+                "persistent_volume_claim_retention_policy": retain,
+                "template": statefulsets.pod_template(master),
+                "volume_claim_templates": [statefulsets.claim(s.coordinator_volume_size, args.fast_ssd_storage_class, kube.labels(APP, "coordinator"))],
+            },
+            opts=sts_opts,
+        )
+        executor = pod("executor", s.executor_cpu_request, s.executor_cpu_limit, s.executor_memory_request,
+                       s.executor_memory_limit, s.executor_memory(), executor_sel, kube.labels(APP, "executor"), False)
+        self.executors = k8s.apps.v1.StatefulSet(
+            "dremio-executor",
+            metadata={"name": "dremio-executor", "namespace": ns, "labels": kube.labels(APP, "executor")},
+            spec={
+                "service_name": services.CLUSTER_SERVICE,
+                "replicas": s.executors,
+                "pod_management_policy": "Parallel",
+                "selector": {"match_labels": dict(executor_sel)},
+                "persistent_volume_claim_retention_policy": retain,
+                "template": statefulsets.pod_template(executor),
+                "volume_claim_templates": [statefulsets.claim(s.executor_volume_size, args.fast_ssd_storage_class, kube.labels(APP, "executor"))],
+            },
+            opts=sts_opts,
+        )
+        self.executor_pdb = k8s.policy.v1.PodDisruptionBudget(
+            "dremio-executor",
+            metadata={"name": "dremio-executor", "namespace": ns, "labels": kube.labels(APP, "executor")},
+            spec={"max_unavailable": 1, "selector": {"match_labels": dict(executor_sel)}},
+            opts=child,
+        )
+
+        # --- users: the first admin and the dbt service user ---
+        admin_pw = _password("dremio-admin", self)
+        dbt_pw = _password("dremio-dbt", self)
+        self.admin_secret = self._login_secret("dremio-admin", ADMIN_USER, admin_pw.result, ns, child)
+        self.dbt_secret = self._login_secret("dremio-dbt", DBT_USER, dbt_pw.result, ns, child)
+        host = f"{services.CLIENT_SERVICE}.{ns_name}.svc.cluster.local"
+        bootstrap_sel = kube.selector(BOOTSTRAP_APP)
+        self.bootstrap_job: Optional[k8s.batch.v1.Job] = None
+        if s.bootstrap_admin:
+            self.bootstrap_job = self._bootstrap(s, ns, host, args)
+
+        self.result = DremioResult(
+            host=host, web_port=WEB_PORT, client_port=CLIENT_PORT, flight_port=FLIGHT_PORT,
+            ui=UiBackend(service=self.client_service.metadata["name"], port=WEB_PORT, selector=dict(coordinator_sel), target_port=WEB_PORT),
+            coordinator_selector=coordinator_sel, executor_selector=executor_sel, all_selector=all_sel,
+            zookeeper_selector=self.zookeeper.selector if self.zookeeper else None, bootstrap_selector=bootstrap_sel,
+            dbt_username=DBT_USER, dbt_secret="dremio-dbt", dbt_password=dbt_pw.result, admin_secret="dremio-admin",
+        )
+        self.ui = self.result.ui
+        self.register_outputs({
+            "host": host,
+            "ui": self.client_service.metadata["name"],
+            "executors": s.executors,
+            "zookeeper": zk,
+            "adminSecret": self.admin_secret.metadata["name"],
+            "dbtSecret": self.dbt_secret.metadata["name"],
+        })
+
+    def _login_secret(self, name, user, password, ns, opts) -> k8s.core.v1.Secret:
+        return k8s.core.v1.Secret(
+            name,
+            metadata={"name": name, "namespace": ns, "labels": kube.labels(APP, "credentials")},
+            type="kubernetes.io/basic-auth",
+            string_data={"username": user, "password": password},
+            opts=opts,
+        )
+
+    def _bootstrap(self, s: DremioSettings, ns, host: str, args: DremioArgs) -> k8s.batch.v1.Job:
+        def secret_env(env_name, secret, key):
+            return {"name": env_name, "value_from": {"secret_key_ref": {"name": secret.metadata["name"], "key": key}}}
+
+        labels = kube.labels(BOOTSTRAP_APP, "bootstrap")
+        return k8s.batch.v1.Job(
+            "dremio-bootstrap",
+            metadata={
+                "name": "dremio-bootstrap", "namespace": ns, "labels": labels,
+                # Dremio takes minutes to start: don't hold `pulumi up` on the Job.
+                "annotations": {"pulumi.com/skipAwait": "true"},
+            },
+            spec={
+                "backoff_limit": 20,
+                "active_deadline_seconds": 3600,
+                "template": {
+                    "metadata": {"labels": labels},
+                    "spec": {
+                        "restart_policy": "OnFailure",
+                        "automount_service_account_token": False,
+                        "enable_service_links": False,
+                        "security_context": kube.pod_security(run_as_user=bootstrap.UID, run_as_group=bootstrap.GID),
+                        "containers": [{
+                            "name": "bootstrap",
+                            "image": s.bootstrap_image,
+                            "command": ["sh", "-c", bootstrap.SCRIPT],
+                            "env": [
+                                {"name": "DREMIO_HOST", "value": host},
+                                secret_env("ADMIN_USER", self.admin_secret, "username"),
+                                secret_env("ADMIN_PASSWORD", self.admin_secret, "password"),
+                                {"name": "ADMIN_EMAIL", "value": f"admin@{args.domain}"},
+                                secret_env("DBT_USER", self.dbt_secret, "username"),
+                                secret_env("DBT_PASSWORD", self.dbt_secret, "password"),
+                                {"name": "DBT_EMAIL", "value": f"dbt@{args.domain}"},
+                            ],
+                            "resources": kube.resources("50m", "64Mi", "200m", "128Mi"),
+                            "security_context": kube.container_security(read_only_root=True),
+                            "volume_mounts": [{"name": "tmp", "mount_path": "/tmp"}],
+                        }],
+                        "volumes": [{"name": "tmp", "empty_dir": {"size_limit": "16Mi"}}],
+                    },
+                },
+            },
+            opts=kube.child(self, args.provider, depends_on=[self.client_service, self.admin_secret, self.dbt_secret]),
+        )
