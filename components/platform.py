@@ -36,9 +36,35 @@ class DataPlatform(pulumi.ComponentResource):
         # --- end data services ---
 
         # --- applications (components/apps) ---
+        # airbyte/superset
+        from .apps.airbyte import Airbyte, AirbyteArgs
+        from .apps.superset import Superset, SupersetArgs
+
+        _ds = getattr(getattr(self, "data_services", None), "result", None)  # DataServicesResult
+        _after = (self.namespaces, *(r for r in [getattr(self, "data_services", None)] if isinstance(r, pulumi.Resource)))
+        self.airbyte = Airbyte("airbyte", AirbyteArgs(
+            provider=f.provider, settings=s.airbyte, environment=s.environment, domain=s.domain,
+            postgres=_ds.postgres, object_store=_ds.object_store,
+            service_account_annotations=f.workload_identity.get("airbyte", {}), depends_on=_after,
+        ), pulumi.ResourceOptions(parent=self)) if _ds is not None and s.airbyte.enabled else None
+        self.superset = Superset("superset", SupersetArgs(
+            provider=f.provider, settings=s.superset, environment=s.environment, domain=s.domain,
+            postgres=_ds.postgres, storage_class=f.storage_classes.standard, depends_on=_after,
+        ), pulumi.ResourceOptions(parent=self)) if _ds is not None and s.superset.enabled else None
+        # end airbyte/superset
         # --- end applications ---
 
         # --- ingress and TLS (components/ingress.py) ---
+        from .ingress import IngressArgs, IngressTls, Route
+
+        _apps = (("airbyte", getattr(self, "airbyte", None)), ("dremio", getattr(self, "dremio", None)), ("superset", getattr(self, "superset", None)))
+        self.ingress = IngressTls("ingress", IngressArgs(
+            provider=f.provider, environment=s.environment, domain=s.domain,
+            class_name=f.ingress.class_name, service_type=f.ingress.service_type, service_annotations=f.ingress.service_annotations,
+            tls_issuer=s.tls_issuer, acme_email=s.acme_email,
+            routes=[Route(prefix, app.ui, tuple(getattr(app, "ingress_paths", ()))) for prefix, app in _apps if getattr(app, "ui", None) is not None],
+            depends_on=(self.namespaces,),
+        ), pulumi.ResourceOptions(parent=self))
         # --- end ingress ---
 
         # --- network policies (components/network_policies.py) ---
@@ -47,4 +73,7 @@ class DataPlatform(pulumi.ComponentResource):
         self.outputs: dict[str, pulumi.Input] = {
             "namespaces": [self.namespaces.apps.metadata["name"], self.namespaces.storage.metadata["name"]],
         }
+        self.outputs.update({"airbyteUrl": self.airbyte.url} if getattr(self, "airbyte", None) else {})
+        self.outputs.update({"supersetUrl": self.superset.url} if getattr(self, "superset", None) else {})
+        self.outputs.update({"ingressHosts": self.ingress.hosts, "tlsIssuer": s.tls_issuer})
         self.register_outputs(self.outputs)

@@ -1,4 +1,15 @@
-"""Settings section `data-platform:airbyte`: Airbyte (official Helm chart)."""
+"""Settings section `data-platform:airbyte`: Airbyte (official Helm chart, V2).
+
+Sizing follows the seed: the worker's vertical table (2 CPU / 4 Go -> 4 CPU / 8 Go, i.e.
+requests 2/4Gi and limits 4/8Gi in prod, as the seed's `kubectl set resources` line) and its
+HorizontalPodAutoscaler (min 2, max 10, CPU 70 %, memory 80 %). Everything is reachable from
+the stack file, e.g.
+
+    data-platform:airbyte:
+      workerCpuLimit: "8"
+      workerMemoryLimit: 16Gi
+      hpaMaxReplicas: 20
+"""
 
 from __future__ import annotations
 
@@ -6,8 +17,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from .. import checks
+from ..checks import cpu_millis, memory_bytes
 from ..environments import by_env
-from ..schema import Section, setting
+from ..schema import CrossFieldInvalid, Section, setting
 
 
 @dataclass(frozen=True)
@@ -15,8 +27,50 @@ class AirbyteSettings(Section):
     KEY = "airbyte"
     DOC = "Airbyte (official Helm chart)"
 
-    replicas: int = setting(checks.integer(1, 20), "Number of replicas (placeholder; the component's issue defines the real fields).")
+    enabled: bool = setting(checks.boolean, "Deploy Airbyte.")
+    chart_version: str = setting(checks.version, "Version of the `airbyte` chart from the airbyte-v2 repository (chart V2; its appVersion is the Airbyte version). Pinned; 2.2+ migrations are one-way, back up the database before raising it.")
+    chart_repository: str = setting(checks.text(r"(https|oci)://\S+", "an https:// or oci:// chart repository URL"), "Helm repository serving the V2 chart.")
+    worker_replicas: int = setting(checks.integer(1, 50), "Worker replicas when the HPA is off (with the HPA on, the chart starts at hpaMinReplicas and the HPA owns the count).")
+    worker_cpu_request: str = setting(checks.cpu, "Worker CPU request (seed: 2 in prod).")
+    worker_memory_request: str = setting(checks.memory, "Worker memory request (seed: 4Gi in prod).")
+    worker_cpu_limit: str = setting(checks.cpu, "Worker CPU limit (seed: 4 in prod; raise to scale vertically).")
+    worker_memory_limit: str = setting(checks.memory, "Worker memory limit (seed: 8Gi in prod).")
+    hpa_enabled: bool = setting(checks.boolean, "HorizontalPodAutoscaler on the worker Deployment (needs metrics-server in the cluster).")
+    hpa_min_replicas: int = setting(checks.integer(1, 100), "HPA minimum worker replicas (seed: 2).")
+    hpa_max_replicas: int = setting(checks.integer(1, 100), "HPA maximum worker replicas (seed: 10).")
+    hpa_cpu_utilization: int = setting(checks.integer(10, 100), "HPA target average CPU utilisation, percent of the request (seed: 70).")
+    hpa_memory_utilization: int = setting(checks.integer(10, 100), "HPA target average memory utilisation, percent of the request (seed: 80).")
+    server_replicas: int = setting(checks.integer(1, 10), "airbyte-server replicas (API and, since Airbyte 1.8, the web UI).")
+    workload_launcher_replicas: int = setting(checks.integer(1, 10), "workload-launcher replicas (starts the connector job pods).")
+    auth_enabled: bool = setting(checks.boolean, "Airbyte's built-in login. The bootloader generates the admin password into the Secret `airbyte-auth-secrets` (key `instance-admin-password`). Opt out only behind another authenticating proxy.")
+    tracking_enabled: bool = setting(checks.boolean, "Send anonymous usage telemetry to Airbyte (segment). Off by default.")
 
     @classmethod
     def defaults(cls, env: str) -> dict[str, Any]:
-        return {"replicas": by_env(env, dev=1, staging=2, prod=3)}
+        return {
+            "enabled": True,
+            "chart_version": "2.3.0",
+            "chart_repository": "https://airbytehq.github.io/charts",
+            "worker_replicas": by_env(env, dev=1, staging=2, prod=2),
+            "worker_cpu_request": by_env(env, dev="500m", staging="1", prod="2"),
+            "worker_memory_request": by_env(env, dev="1Gi", staging="2Gi", prod="4Gi"),
+            "worker_cpu_limit": by_env(env, dev="2", staging="2", prod="4"),
+            "worker_memory_limit": by_env(env, dev="4Gi", staging="4Gi", prod="8Gi"),
+            "hpa_enabled": by_env(env, dev=False, staging=True, prod=True),
+            "hpa_min_replicas": 2,
+            "hpa_max_replicas": 10,
+            "hpa_cpu_utilization": 70,
+            "hpa_memory_utilization": 80,
+            "server_replicas": by_env(env, dev=1, staging=2, prod=2),
+            "workload_launcher_replicas": by_env(env, dev=1, staging=1, prod=2),
+            "auth_enabled": True,
+            "tracking_enabled": False,
+        }
+
+    def cross_check(self) -> None:
+        if self.hpa_min_replicas > self.hpa_max_replicas:
+            raise CrossFieldInvalid("hpaMinReplicas", self.hpa_min_replicas, f"at most hpaMaxReplicas ({self.hpa_max_replicas})")
+        if cpu_millis(self.worker_cpu_request) > cpu_millis(self.worker_cpu_limit):
+            raise CrossFieldInvalid("workerCpuRequest", self.worker_cpu_request, f"at most workerCpuLimit ({self.worker_cpu_limit})")
+        if memory_bytes(self.worker_memory_request) > memory_bytes(self.worker_memory_limit):
+            raise CrossFieldInvalid("workerMemoryRequest", self.worker_memory_request, f"at most workerMemoryLimit ({self.worker_memory_limit})")

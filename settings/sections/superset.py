@@ -1,4 +1,9 @@
-"""Settings section `data-platform:superset`: Superset web, Celery worker/beat and Redis."""
+"""Settings section `data-platform:superset`: Superset web, Celery worker/beat and Redis.
+
+Web replicas follow the seed (`superset-web` Deployment: 2+ in prod; `kubectl scale ...
+--replicas=4` is `webReplicas: 4`). The version is the seed's 3.0.0 by default; the image is
+`<imageRepository>:<version>`.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +11,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from .. import checks
+from ..checks import cpu_millis, memory_bytes
 from ..environments import by_env
-from ..schema import Section, setting
+from ..schema import CrossFieldInvalid, Section, setting
+
+_PIP_REQ = checks.text(r"[A-Za-z0-9][A-Za-z0-9._-]*(\[[A-Za-z0-9,._-]+\])?==[A-Za-z0-9.+!-]+", "a pinned pip requirement such as psycopg2-binary==2.9.10")
 
 
 @dataclass(frozen=True)
@@ -15,8 +23,63 @@ class SupersetSettings(Section):
     KEY = "superset"
     DOC = "Superset web, Celery worker/beat and Redis"
 
-    replicas: int = setting(checks.integer(1, 20), "Number of replicas (placeholder; the component's issue defines the real fields).")
+    enabled: bool = setting(checks.boolean, "Deploy Superset.")
+    version: str = setting(checks.version, "Superset version: the image tag (seed: 3.0.0).")
+    image_repository: str = setting(checks.text(r"[a-z0-9]+([._/-][a-z0-9]+)*(:\d+)?(/[a-z0-9]+([._-][a-z0-9]+)*)*", "an image repository such as apache/superset"), "Image repository; the image is <imageRepository>:<version>. Point it at your own build to bake drivers in.")
+    pip_packages: tuple = setting(checks.string_list(_PIP_REQ), "Extra pinned pip packages installed by an init container into a writable directory on PYTHONPATH (e.g. warehouse drivers). psycopg2-binary is added automatically for versions >= 4.1, whose images ship no PostgreSQL driver. Needs egress to PyPI; prefer a custom image in production.")
+    web_replicas: int = setting(checks.integer(1, 20), "gunicorn web replicas (seed: 2+ in prod, 4 when scaled).")
+    gunicorn_workers: int = setting(checks.integer(1, 32), "gunicorn worker processes per web pod (gthread, 4 threads each).")
+    web_cpu_request: str = setting(checks.cpu, "Web pod CPU request.")
+    web_memory_request: str = setting(checks.memory, "Web pod memory request.")
+    web_cpu_limit: str = setting(checks.cpu, "Web pod CPU limit.")
+    web_memory_limit: str = setting(checks.memory, "Web pod memory limit.")
+    worker_replicas: int = setting(checks.integer(1, 20), "Celery worker replicas (alerts, reports, async SQL Lab).")
+    worker_concurrency: int = setting(checks.integer(1, 64), "Celery worker processes per pod.")
+    worker_cpu_request: str = setting(checks.cpu, "Celery worker CPU request.")
+    worker_memory_request: str = setting(checks.memory, "Celery worker memory request.")
+    worker_cpu_limit: str = setting(checks.cpu, "Celery worker CPU limit.")
+    worker_memory_limit: str = setting(checks.memory, "Celery worker memory limit.")
+    admin_username: str = setting(checks.text(r"[A-Za-z0-9_.@-]{1,64}", "a user name (letters, digits, _ . @ -)"), "Initial admin user; its password is generated into the Secret `superset-secrets` (key `admin-password`).")
+    admin_email: str = setting(checks.optional(checks.text(r"[^@\s]+@[^@\s]+\.[^@\s]+", "an e-mail address")), "Initial admin e-mail. Empty: admin@<domain>.")
+    redis_image: str = setting(checks.image, "Redis-compatible cache/broker image (Valkey, BSD-licensed Redis fork).")
+    redis_persistent: bool = setting(checks.boolean, "Keep Redis data (Celery queue, results) on a PersistentVolumeClaim; otherwise an emptyDir.")
+    redis_storage: str = setting(checks.memory, "Redis volume size when persistent.")
 
     @classmethod
     def defaults(cls, env: str) -> dict[str, Any]:
-        return {"replicas": by_env(env, dev=1, staging=2, prod=3)}
+        return {
+            "enabled": True,
+            "version": "3.0.0",
+            "image_repository": "apache/superset",
+            "pip_packages": (),
+            "web_replicas": by_env(env, dev=1, staging=2, prod=2),
+            "gunicorn_workers": by_env(env, dev=2, staging=4, prod=4),
+            "web_cpu_request": by_env(env, dev="250m", staging="500m", prod="1"),
+            "web_memory_request": by_env(env, dev="1Gi", staging="1Gi", prod="2Gi"),
+            "web_cpu_limit": by_env(env, dev="1", staging="2", prod="2"),
+            "web_memory_limit": by_env(env, dev="2Gi", staging="2Gi", prod="4Gi"),
+            "worker_replicas": by_env(env, dev=1, staging=1, prod=2),
+            "worker_concurrency": by_env(env, dev=2, staging=4, prod=4),
+            "worker_cpu_request": by_env(env, dev="250m", staging="500m", prod="1"),
+            "worker_memory_request": by_env(env, dev="1Gi", staging="1Gi", prod="2Gi"),
+            "worker_cpu_limit": by_env(env, dev="1", staging="2", prod="2"),
+            "worker_memory_limit": by_env(env, dev="2Gi", staging="2Gi", prod="4Gi"),
+            "admin_username": "admin",
+            "admin_email": None,
+            "redis_image": "valkey/valkey:8.0.2",
+            "redis_persistent": by_env(env, dev=False, staging=False, prod=True),
+            "redis_storage": by_env(env, dev="1Gi", staging="2Gi", prod="8Gi"),
+        }
+
+    @property
+    def image(self) -> str:
+        return f"{self.image_repository}:{self.version}"
+
+    def cross_check(self) -> None:
+        for role in ("web", "worker"):
+            cr, cl = getattr(self, f"{role}_cpu_request"), getattr(self, f"{role}_cpu_limit")
+            mr, ml = getattr(self, f"{role}_memory_request"), getattr(self, f"{role}_memory_limit")
+            if cpu_millis(cr) > cpu_millis(cl):
+                raise CrossFieldInvalid(f"{role}CpuRequest", cr, f"at most {role}CpuLimit ({cl})")
+            if memory_bytes(mr) > memory_bytes(ml):
+                raise CrossFieldInvalid(f"{role}MemoryRequest", mr, f"at most {role}MemoryLimit ({ml})")

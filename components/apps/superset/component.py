@@ -1,0 +1,216 @@
+"""The Superset component: Secret, ConfigMap, Redis, init Job, web/worker/beat Deployments."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Optional
+
+import pulumi
+import pulumi_kubernetes as k8s
+import pulumi_random as random
+
+from components.data_services.result import PostgresResult
+from settings.sections.superset import SupersetSettings
+
+from ...kube import child, labels, resources, selector
+from ...namespaces import APPS
+from ..ui import UiBackend
+from . import workloads as w
+from .config import CONFIG_FILE, SECRET_NAME, SUPERSET_CONFIG, effective_pip_packages, superset_env
+from .redis import RedisArgs, SupersetRedis
+
+APP = "superset"
+WEB_SERVICE = "superset"
+
+
+def init_job_name(version: str) -> str:
+    """One Job per Superset version: an upgrade runs the migrations again."""
+    return "superset-init-" + re.sub(r"[^a-z0-9]+", "-", version.lower()).strip("-")
+
+
+@dataclass(frozen=True)
+class SupersetArgs:
+    provider: k8s.Provider
+    settings: SupersetSettings
+    environment: str
+    domain: str
+    postgres: PostgresResult
+    storage_class: Optional[str] = None
+    """StorageClass for Redis' volume (Foundation.storage_classes.standard)."""
+    depends_on: tuple = ()
+
+
+class Superset(pulumi.ComponentResource):
+    ui: UiBackend
+    pod_selector: dict[str, str]
+    selectors: dict[str, dict[str, str]]
+
+    def __init__(self, name: str, args: SupersetArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("data-platform:apps:Superset", name, None, opts)
+        s, pg = args.settings, args.postgres
+        if "superset" not in pg.logins:
+            raise ValueError("the data services provide no `superset` database login")
+        login = pg.logins["superset"]
+        deps = tuple(args.depends_on)
+        opts_ = lambda *more, **kw: child(self, args.provider, depends_on=[*deps, *more], **kw)  # noqa: E731
+
+        # --- generated credentials (never in plaintext outside the Secret) ---
+        secret_key = random.RandomPassword(f"{name}-secret-key", length=64, special=False, opts=pulumi.ResourceOptions(parent=self))
+        admin_password = random.RandomPassword(f"{name}-admin-password", length=24, special=False, opts=pulumi.ResourceOptions(parent=self))
+        redis_password = random.RandomPassword(f"{name}-redis-password", length=32, special=False, opts=pulumi.ResourceOptions(parent=self))
+        self.secret = k8s.core.v1.Secret(
+            f"{name}-secrets",
+            metadata={"name": SECRET_NAME, "namespace": APPS, "labels": labels(APP)},
+            type="Opaque",
+            string_data={
+                "secret-key": secret_key.result,
+                "admin-password": admin_password.result,
+                "redis-password": redis_password.result,
+            },
+            opts=opts_(),
+        )
+        self.config = k8s.core.v1.ConfigMap(
+            f"{name}-config",
+            metadata={"name": "superset-config", "namespace": APPS, "labels": labels(APP)},
+            data={CONFIG_FILE: SUPERSET_CONFIG},
+            opts=opts_(),
+        )
+        self.redis = SupersetRedis(
+            f"{name}-redis",
+            RedisArgs(provider=args.provider, image=s.redis_image, persistent=s.redis_persistent, storage=s.redis_storage,
+                      storage_class=args.storage_class, depends_on=(*deps, self.secret)),
+            pulumi.ResourceOptions(parent=self),
+        )
+
+        packages = effective_pip_packages(s.version, tuple(s.pip_packages))
+        self.pip_packages = packages
+        image = s.image
+        common = dict(login_secret=login.secret_name, database=login.database, sslmode=pg.sslmode, ca_secret=pg.ca_secret,
+                      redis_host=self.redis.host, extra_pythonpath=bool(packages))
+        # Applications go through the pooler; migrations use the primary directly.
+        env = superset_env(db_host=pg.host, db_port=pg.port, **common)
+        init_env = superset_env(db_host=pg.direct_host, db_port=pg.direct_port, **common) + [
+            {"name": "ADMIN_USERNAME", "value": s.admin_username},
+            {"name": "ADMIN_EMAIL", "value": s.admin_email or f"admin@{args.domain}"},
+            {"name": "ADMIN_PASSWORD", "value_from": {"secret_key_ref": {"name": SECRET_NAME, "key": "admin-password"}}},
+        ]
+        pod = dict(config_map=self.config.metadata["name"], ca_secret=pg.ca_secret, image=image, packages=packages)
+
+        # --- init Job: db upgrade, admin user, roles/permissions ---
+        job_name = init_job_name(s.version)
+        job_lbl = labels(APP, "init")
+        self.init_job = k8s.batch.v1.Job(
+            f"{name}-init",
+            metadata={"name": job_name, "namespace": APPS, "labels": job_lbl},
+            spec={
+                "backoff_limit": 6,
+                "active_deadline_seconds": 1800,
+                "template": {
+                    "metadata": {"labels": job_lbl},
+                    "spec": w.pod_spec(
+                        container={"name": "init", "command": w.INIT_COMMAND,
+                                   "resources": resources("250m", "512Mi", "1", "2Gi")},
+                        env=init_env, restart_policy="OnFailure", **pod,
+                    ),
+                },
+            },
+            opts=opts_(self.secret, self.config, delete_before_replace=True),
+        )
+
+        # --- web (gunicorn) ---
+        web_sel = selector(APP, "web")
+        web_lbl = labels(APP, "web")
+        self.web = k8s.apps.v1.Deployment(
+            f"{name}-web",
+            metadata={"name": "superset-web", "namespace": APPS, "labels": web_lbl},
+            spec={
+                "replicas": s.web_replicas,
+                "selector": {"match_labels": web_sel},
+                "strategy": {"type": "RollingUpdate", "rolling_update": {"max_unavailable": 0, "max_surge": 1}},
+                "template": {
+                    "metadata": {"labels": web_lbl},
+                    "spec": w.pod_spec(
+                        container={
+                            "name": "web",
+                            "command": w.web_command(s.gunicorn_workers),
+                            "ports": [{"name": "http", "container_port": w.PORT}],
+                            "resources": resources(s.web_cpu_request, s.web_memory_request, s.web_cpu_limit, s.web_memory_limit),
+                            **w.http_probes(),
+                        },
+                        env=env, affinity=w.spread(web_sel), **pod,
+                    ),
+                },
+            },
+            opts=opts_(self.init_job, self.redis),
+        )
+        self.service = k8s.core.v1.Service(
+            f"{name}-web-svc",
+            metadata={"name": WEB_SERVICE, "namespace": APPS, "labels": web_lbl},
+            spec={"selector": web_sel, "ports": [{"name": "http", "port": w.PORT, "target_port": "http"}]},
+            opts=opts_(),
+        )
+        self.pdb = None
+        if s.web_replicas > 1:
+            self.pdb = k8s.policy.v1.PodDisruptionBudget(
+                f"{name}-web-pdb",
+                metadata={"name": "superset-web", "namespace": APPS, "labels": web_lbl},
+                spec={"min_available": 1, "selector": {"match_labels": web_sel}},
+                opts=opts_(),
+            )
+
+        # --- Celery worker and beat ---
+        worker_sel = selector(APP, "worker")
+        worker_lbl = labels(APP, "worker")
+        self.worker = k8s.apps.v1.Deployment(
+            f"{name}-worker",
+            metadata={"name": "superset-worker", "namespace": APPS, "labels": worker_lbl},
+            spec={
+                "replicas": s.worker_replicas,
+                "selector": {"match_labels": worker_sel},
+                "template": {
+                    "metadata": {"labels": worker_lbl},
+                    "spec": w.pod_spec(
+                        container={
+                            "name": "worker",
+                            "command": w.worker_command(s.worker_concurrency),
+                            "resources": resources(s.worker_cpu_request, s.worker_memory_request, s.worker_cpu_limit, s.worker_memory_limit),
+                            **w.celery_worker_probes(),
+                        },
+                        env=env, affinity=w.spread(worker_sel), **pod,
+                    ),
+                },
+            },
+            opts=opts_(self.init_job, self.redis),
+        )
+        beat_sel = selector(APP, "beat")
+        beat_lbl = labels(APP, "beat")
+        self.beat = k8s.apps.v1.Deployment(
+            f"{name}-beat",
+            metadata={"name": "superset-beat", "namespace": APPS, "labels": beat_lbl},
+            spec={
+                # A scheduler must never run twice (duplicate reports): one replica, Recreate.
+                "replicas": 1,
+                "strategy": {"type": "Recreate"},
+                "selector": {"match_labels": beat_sel},
+                "template": {
+                    "metadata": {"labels": beat_lbl},
+                    "spec": w.pod_spec(
+                        container={
+                            "name": "beat",
+                            "command": w.BEAT_COMMAND,
+                            "resources": resources("50m", "256Mi", "500m", "512Mi"),
+                            **w.beat_probes(),
+                        },
+                        env=env, **pod,
+                    ),
+                },
+            },
+            opts=opts_(self.init_job, self.redis),
+        )
+
+        self.pod_selector = {"app.kubernetes.io/name": APP, "app.kubernetes.io/instance": APP}
+        self.selectors = {"web": web_sel, "worker": worker_sel, "beat": beat_sel, "init": selector(APP, "init"), "redis": self.redis.selector}
+        self.ui = UiBackend(service=WEB_SERVICE, port=w.PORT, selector=web_sel, target_port=w.PORT)
+        self.url = f"https://superset.{args.domain}"
+        self.register_outputs({"url": self.url, "service": self.service.metadata["name"], "init_job": job_name})
