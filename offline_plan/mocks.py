@@ -227,5 +227,5 @@ class PlatformMocks(pulumi.runtime.Mocks):
             return f"{args.name}-{_hex(args.name, 8)}", dict(args.inputs)
         return impl(args)
 
-    def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict, list | None]:
-        return call(args.token, args.args), None
+    def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict, list]:
+        return call(args.token, args.args), []

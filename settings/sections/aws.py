@@ -1,4 +1,10 @@
-"""Settings section `data-platform:aws`: AWS foundation: VPC, EKS, RDS, S3, ECR."""
+"""Settings section `data-platform:aws`: the AWS foundation (VPC, EKS, RDS, S3, ECR, load balancing).
+
+Region-independent settings only: the region is the provider's own `aws:region` key, and the
+EKS version is the project-wide `kubernetesVersion`. Defaults follow the seed's "Architecture
+AWS" (prod: m5.2xlarge 3/10/5, db.r6g.xlarge Multi-AZ 100->1000 GB, 30-day backups) and
+terraform-aws-modules' secure defaults (private API endpoint, encryption, IMDSv2).
+"""
 
 from __future__ import annotations
 
@@ -7,16 +13,138 @@ from typing import Any
 
 from .. import checks
 from ..environments import by_env
-from ..schema import Section, setting
+from ..schema import CrossFieldInvalid, Section, setting
+
+_INSTANCE_TYPE = r"[a-z][a-z0-9-]*\.[a-z0-9]+"
+_DB_CLASS = r"db\.[a-z][a-z0-9-]*\.[a-z0-9]+"
+_WINDOW = r"\d\d:\d\d-\d\d:\d\d"
+_MAINT_WINDOW = r"(mon|tue|wed|thu|fri|sat|sun):\d\d:\d\d-(mon|tue|wed|thu|fri|sat|sun):\d\d:\d\d"
+_IAM_ARN = r"arn:aws[a-z-]*:iam::\d{12}:(role|user)/[\w+=,.@/-]+"
+_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653)
+
+
+def _vpc_cidr(value: Any) -> str:
+    from clouds.aws.subnets import SubnetPlanError, plan_subnets  # pure module: no SDK import
+
+    value = checks.cidr(value)
+    try:
+        plan_subnets(value, 1)
+    except SubnetPlanError as e:
+        raise checks.Invalid(str(e)) from None
+    return value
+
+
+def _retention(value: Any) -> int:
+    value = checks.integer(1, 3653)(value)
+    if value not in _RETENTION_DAYS:
+        raise checks.Invalid("a CloudWatch Logs retention: one of " + ", ".join(map(str, _RETENTION_DAYS)))
+    return value
+
+
+def _memory_kib(value: Any) -> str:
+    value = checks.memory(value)
+    if checks.memory_bytes(value) % 8192:
+        raise checks.Invalid("a whole number of 8 KiB pages such as 64Mi, 1Gi or 4Gi")
+    return value
 
 
 @dataclass(frozen=True)
 class AwsSettings(Section):
     KEY = "aws"
-    DOC = "AWS foundation: VPC, EKS, RDS, S3, ECR"
+    DOC = "AWS foundation: VPC, EKS, RDS, S3, ECR, load balancing"
 
-    replicas: int = setting(checks.integer(1, 20), "Number of replicas (placeholder; the component's issue defines the real fields).")
+    # --- network ---
+    vpc_cidr: str = setting(_vpc_cidr, "VPC CIDR (/16 to /18). Subnets are planned from it: the seed's public 10.0.1.0/24, nodes 10.0.10.0/24, database 10.0.20.0/24, endpoints 10.0.30.0/24 for the first AZ of 10.0.0.0/16.")
+    az_count: int = setting(checks.integer(2, 6), "Availability zones the VPC, the nodes and RDS Multi-AZ span (the first N of the region).")
+    nat_gateways: str = setting(checks.one_of("one-per-az", "single"), "NAT gateways: one-per-az (no cross-AZ dependency) or single (cheaper; staging).")
+    flow_logs: bool = setting(checks.boolean, "VPC flow logs (all traffic) to CloudWatch Logs.")
+    interface_endpoints: tuple = setting(checks.string_list(checks.one_of("ecr.api", "ecr.dkr", "sts", "logs", "secretsmanager", "ec2", "elasticloadbalancing", "autoscaling", "kms")), "Interface VPC endpoints in the endpoints subnets (the S3 gateway endpoint is always created).")
+    # --- EKS ---
+    endpoint_public_access: bool = setting(checks.boolean, "Expose the EKS API endpoint publicly (limited to publicAccessCidrs). Off: run Pulumi from inside the VPC (VPN, bastion, CI runner).")
+    public_access_cidrs: tuple = setting(checks.cidr_list, "CIDRs allowed to reach a public EKS API endpoint; required (and never 0.0.0.0/0) when endpointPublicAccess is true.")
+    admin_principal_arns: tuple = setting(checks.string_list(checks.text(_IAM_ARN, "an IAM role or user ARN such as arn:aws:iam::123456789012:role/platform-admins")), "IAM roles/users given cluster-admin through EKS access entries (the identity running Pulumi always is).")
+    node_instance_types: tuple = setting(checks.string_list(checks.text(_INSTANCE_TYPE, "an EC2 instance type such as m5.2xlarge")), "Instance types of the managed node group.")
+    node_capacity_type: str = setting(checks.one_of("ON_DEMAND", "SPOT"), "ON_DEMAND or SPOT nodes.")
+    node_min_size: int = setting(checks.integer(1, 100), "Node group minimum size.")
+    node_max_size: int = setting(checks.integer(1, 500), "Node group maximum size (the cluster-autoscaler scales up to it).")
+    node_desired_size: int = setting(checks.integer(1, 500), "Node group initial size; later left to the cluster-autoscaler (ignored on update).")
+    node_disk_size_gb: int = setting(checks.integer(20, 2000), "Root volume (gp3, encrypted) size of each node in GB.")
+    cluster_autoscaler: bool = setting(checks.boolean, "Install the cluster-autoscaler (IRSA, ASG auto-discovery) so pending pods add nodes.")
+    cluster_log_types: tuple = setting(checks.string_list(checks.one_of("api", "audit", "authenticator", "controllerManager", "scheduler")), "EKS control-plane logs sent to CloudWatch.")
+    # --- RDS ---
+    db_engine_version: str = setting(checks.text(r"16(\.\d+)?", "PostgreSQL 16, as 16 or a minor such as 16.11"), "RDS PostgreSQL version (the seed's major 16; a current minor).")
+    db_instance_class: str = setting(checks.text(_DB_CLASS, "an RDS instance class such as db.r6g.xlarge"), "RDS instance class.")
+    db_allocated_storage_gb: int = setting(checks.integer(20, 65536), "Initial storage (gp3) in GB.")
+    db_max_allocated_storage_gb: int = setting(checks.integer(20, 65536), "Storage autoscaling ceiling in GB.")
+    db_multi_az: bool = setting(checks.boolean, "Multi-AZ standby (synchronous replication, automatic failover).")
+    db_backup_retention_days: int = setting(checks.integer(1, 35), "Automated backup retention in days.")
+    db_backup_window: str = setting(checks.text(_WINDOW, "a UTC window such as 03:00-04:00"), "Daily backup window (UTC).")
+    db_maintenance_window: str = setting(checks.text(_MAINT_WINDOW, "a UTC window such as sun:04:00-sun:05:00"), "Weekly maintenance window (UTC).")
+    db_final_snapshot: bool = setting(checks.boolean, "Take a final snapshot when the instance is deleted.")
+    db_performance_insights_retention_days: int = setting(checks.integer(7, 731), "Performance Insights retention (7 is the free tier).")
+    db_shared_buffers: str = setting(_memory_kib, "shared_buffers (the seed: 4GB); written in 8 KiB pages as RDS expects.")
+    db_effective_cache_size: str = setting(_memory_kib, "effective_cache_size (the seed: 12GB); written in 8 KiB pages.")
+    db_work_mem: str = setting(_memory_kib, "work_mem (the seed: 64MB); written in KiB.")
+    db_maintenance_work_mem: str = setting(_memory_kib, "maintenance_work_mem (the seed: 1GB); written in KiB.")
+    db_max_connections: int = setting(checks.integer(20, 5000), "max_connections (the seed: 200).")
+    # --- S3, ECR, logs, load balancing ---
+    noncurrent_version_expiration_days: int = setting(checks.integer(1, 3650), "Days before noncurrent object versions in the data-lake buckets expire.")
+    bronze_glacier_days: int = setting(checks.integer(1, 3650), "Days before bronze objects move to Glacier (the seed: 90).")
+    ecr_repositories: tuple = setting(checks.string_list(checks.text(r"[a-z0-9]+([._/-][a-z0-9]+)*", "an ECR repository name such as dbt")), "ECR repositories created as <stack>/<name> (scan on push, immutable tags).")
+    log_retention_days: int = setting(_retention, "Retention of every CloudWatch log group (EKS control plane, flow logs, RDS, applications).")
+    load_balancer_scheme: str = setting(checks.one_of("internet-facing", "internal"), "The ingress NLB: internet-facing or internal (reachable from the VPC/VPN only).")
 
     @classmethod
     def defaults(cls, env: str) -> dict[str, Any]:
-        return {"replicas": by_env(env, dev=1, staging=2, prod=3)}
+        return {
+            "vpc_cidr": "10.0.0.0/16",
+            "az_count": 3,
+            "nat_gateways": by_env(env, dev="single", staging="single", prod="one-per-az"),
+            "flow_logs": True,
+            "interface_endpoints": ("ecr.api", "ecr.dkr", "sts", "logs", "secretsmanager"),
+            "endpoint_public_access": False,
+            "public_access_cidrs": (),
+            "admin_principal_arns": (),
+            "node_instance_types": by_env(env, dev=("m5.large",), staging=("m5.xlarge",), prod=("m5.2xlarge",)),
+            "node_capacity_type": "ON_DEMAND",
+            "node_min_size": by_env(env, dev=1, staging=2, prod=3),
+            "node_max_size": by_env(env, dev=3, staging=5, prod=10),
+            "node_desired_size": by_env(env, dev=1, staging=3, prod=5),
+            "node_disk_size_gb": by_env(env, dev=50, staging=100, prod=100),
+            "cluster_autoscaler": True,
+            "cluster_log_types": ("api", "audit", "authenticator", "controllerManager", "scheduler"),
+            "db_engine_version": "16.11",
+            "db_instance_class": by_env(env, dev="db.t4g.medium", staging="db.r6g.large", prod="db.r6g.xlarge"),
+            "db_allocated_storage_gb": by_env(env, dev=20, staging=50, prod=100),
+            "db_max_allocated_storage_gb": by_env(env, dev=100, staging=200, prod=1000),
+            "db_multi_az": by_env(env, dev=False, staging=False, prod=True),
+            "db_backup_retention_days": by_env(env, dev=1, staging=7, prod=30),
+            "db_backup_window": "03:00-04:00",
+            "db_maintenance_window": "sun:04:00-sun:05:00",
+            "db_final_snapshot": by_env(env, dev=False, staging=False, prod=True),
+            "db_performance_insights_retention_days": 7,
+            # The seed's tuning is for its 32 GiB db.r6g.xlarge; staging's db.r6g.large has 16 GiB
+            # (4 GiB is still 25%), dev's 4 GiB db.t4g.medium gets a quarter of it.
+            "db_shared_buffers": by_env(env, dev="1Gi", staging="4Gi", prod="4Gi"),
+            "db_effective_cache_size": by_env(env, dev="3Gi", staging="12Gi", prod="12Gi"),
+            "db_work_mem": by_env(env, dev="16Mi", staging="64Mi", prod="64Mi"),
+            "db_maintenance_work_mem": by_env(env, dev="256Mi", staging="1Gi", prod="1Gi"),
+            "db_max_connections": by_env(env, dev=100, staging=200, prod=200),
+            "noncurrent_version_expiration_days": by_env(env, dev=7, staging=30, prod=90),
+            "bronze_glacier_days": 90,
+            "ecr_repositories": ("dbt",),
+            "log_retention_days": by_env(env, dev=7, staging=30, prod=365),
+            "load_balancer_scheme": "internet-facing",
+        }
+
+    def cross_check(self) -> None:
+        if not self.node_min_size <= self.node_desired_size <= self.node_max_size:
+            raise CrossFieldInvalid("nodeDesiredSize", self.node_desired_size, f"a size from nodeMinSize ({self.node_min_size}) to nodeMaxSize ({self.node_max_size})")
+        if self.db_max_allocated_storage_gb < self.db_allocated_storage_gb:
+            raise CrossFieldInvalid("dbMaxAllocatedStorageGb", self.db_max_allocated_storage_gb, f"at least dbAllocatedStorageGb ({self.db_allocated_storage_gb})")
+        if self.endpoint_public_access and not self.public_access_cidrs:
+            raise CrossFieldInvalid("publicAccessCidrs", list(self.public_access_cidrs), "at least one CIDR when endpointPublicAccess is true (EKS would otherwise open the API to 0.0.0.0/0)")
+        if "0.0.0.0/0" in self.public_access_cidrs:
+            raise CrossFieldInvalid("publicAccessCidrs", list(self.public_access_cidrs), "specific CIDRs (office, VPN, CI egress), not 0.0.0.0/0")
+        if not self.node_instance_types:
+            raise CrossFieldInvalid("nodeInstanceTypes", [], "at least one EC2 instance type")

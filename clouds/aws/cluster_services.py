@@ -1,0 +1,243 @@
+"""In-cluster services the AWS foundation owns, each with its own IRSA role:
+
+- External Secrets Operator (pinned chart) + a `ClusterSecretStore` on Secrets Manager, and the
+  `ExternalSecret` that syncs the RDS-managed master secret into `data-storage/<admin secret>`
+  (keys `username`/`password`) — the Foundation's `ManagedDatabase.admin_secret`.
+- AWS Load Balancer Controller (pinned chart): provisions the NLB in front of ingress-nginx
+  from the Service annotations in `Foundation.ingress` (and ALBs for `alb` Ingresses).
+- cluster-autoscaler (pinned chart, image matching the Kubernetes minor): discovers the managed
+  node group's ASG by its `k8s.io/cluster-autoscaler/*` tags and scales it between min and max.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Optional
+
+import pulumi
+import pulumi_aws.iam as iam
+import pulumi_kubernetes as k8s
+
+from .common import IRSA_ANNOTATION, Context, irsa_trust, policy, tags
+from .versions import CHARTS
+
+COMPONENT = "cluster-services"
+ESO_NAMESPACE = "external-secrets"
+ESO_SA = "external-secrets"
+LBC_SA = "aws-load-balancer-controller"
+CA_SA = "cluster-autoscaler"
+SECRET_STORE = "aws-secrets-manager"
+DB_ADMIN_SECRET = "postgres-admin"
+STORAGE_NAMESPACE = "data-storage"
+LBC_POLICY = json.loads((Path(__file__).parent / "policies" / "aws-load-balancer-controller.json").read_text())
+
+
+def lbc_policy(partition: str) -> str:
+    return json.dumps(LBC_POLICY, sort_keys=True).replace("arn:aws:", f"arn:{partition}:")
+
+
+def nlb_annotations(scheme: str) -> dict[str, str]:
+    """Service annotations that make the AWS Load Balancer Controller front a Service with an NLB."""
+    return {
+        "service.beta.kubernetes.io/aws-load-balancer-type": "external",
+        "service.beta.kubernetes.io/aws-load-balancer-nlb-target-type": "ip",
+        "service.beta.kubernetes.io/aws-load-balancer-scheme": scheme,
+        "service.beta.kubernetes.io/aws-load-balancer-backend-protocol": "tcp",
+        "service.beta.kubernetes.io/aws-load-balancer-attributes": "load_balancing.cross_zone.enabled=true",
+    }
+
+
+def release(name: str, namespace: str, values: dict, provider: k8s.Provider, parent: pulumi.Resource, depends_on: list, create_namespace: bool = False) -> k8s.helm.v3.Release:
+    repo, chart, version = CHARTS[name]
+    return k8s.helm.v3.Release(
+        name,
+        name=name,
+        namespace=namespace,
+        create_namespace=create_namespace,
+        chart=chart,
+        version=version,
+        repository_opts={"repo": repo},
+        values=values,
+        atomic=True,
+        cleanup_on_fail=True,
+        timeout=600,
+        opts=pulumi.ResourceOptions(parent=parent, provider=provider, depends_on=depends_on),
+    )
+
+
+@dataclass(frozen=True)
+class ClusterServicesArgs:
+    ctx: Context
+    provider: k8s.Provider
+    cluster_name: pulumi.Input[str]
+    cluster_name_plain: str
+    vpc_id: pulumi.Input[str]
+    oidc_provider_arn: pulumi.Input[str]
+    oidc_issuer: pulumi.Input[str]
+    secret_prefix: str
+    """Secrets Manager names the platform may read/write through External Secrets."""
+    db_master_secret_arn: Optional[pulumi.Input[str]] = None
+    db_key_arn: Optional[pulumi.Input[str]] = None
+    kubernetes_version: str = "1.34"
+    autoscaler_image: str = ""
+    cluster_autoscaler: bool = True
+    depends_on: tuple = ()
+
+
+class ClusterServices(pulumi.ComponentResource):
+    secret_store_name: str
+    db_admin_secret: Optional[str]
+    ready: list[pulumi.Resource]
+    db_ready: list[pulumi.Resource]
+
+    def __init__(self, name: str, args: ClusterServicesArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("data-platform:aws:ClusterServices", name, None, opts)
+        ctx, p = args.ctx, args.ctx.prefix
+        deps = list(args.depends_on)
+
+        def irsa_role(app: str, namespace: str, sa: str, statements_or_doc, managed: bool = False) -> iam.Role:
+            rname = f"{p}-{app}"
+            role = iam.Role(rname, name=rname, assume_role_policy=irsa_trust(args.oidc_provider_arn, args.oidc_issuer, namespace, [sa]), tags=tags(COMPONENT, rname), opts=ctx.opts(self))
+            doc = statements_or_doc if isinstance(statements_or_doc, str) else policy(statements_or_doc)
+            iam.RolePolicy(rname, role=role.id, policy=doc, opts=ctx.opts(self))
+            return role
+
+        # --- External Secrets Operator ---
+        prefix_arn = ctx.arn("secretsmanager", f"secret:{args.secret_prefix}*")
+        eso_statements: list[dict] = [
+            {
+                "Sid": "ReadPlatformSecrets",
+                "Effect": "Allow",
+                "Action": ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret", "secretsmanager:ListSecretVersionIds"],
+                "Resource": [prefix_arn] + ([args.db_master_secret_arn] if args.db_master_secret_arn is not None else []),
+            },
+            {
+                "Sid": "PushPlatformSecrets",
+                "Effect": "Allow",
+                "Action": ["secretsmanager:CreateSecret", "secretsmanager:PutSecretValue", "secretsmanager:TagResource", "secretsmanager:UpdateSecret"],
+                "Resource": prefix_arn,
+            },
+        ]
+        if args.db_key_arn is not None:
+            eso_statements.append({"Sid": "DecryptDatabaseSecret", "Effect": "Allow", "Action": ["kms:Decrypt", "kms:DescribeKey"], "Resource": args.db_key_arn})
+        eso_role = irsa_role("external-secrets", ESO_NAMESPACE, ESO_SA, eso_statements)
+        eso = release(
+            "external-secrets",
+            ESO_NAMESPACE,
+            {
+                "installCRDs": True,
+                "serviceAccount": {"create": True, "name": ESO_SA, "annotations": {IRSA_ANNOTATION: eso_role.arn}},
+                "env": {"AWS_REGION": ctx.region},
+            },
+            args.provider,
+            self,
+            deps,
+            create_namespace=True,
+        )
+        self.secret_store_name = SECRET_STORE
+        # No `auth` block: the controller uses its own IRSA credentials.
+        store = k8s.apiextensions.CustomResource(
+            SECRET_STORE,
+            api_version="external-secrets.io/v1",
+            kind="ClusterSecretStore",
+            metadata={"name": SECRET_STORE},
+            spec={"provider": {"aws": {"service": "SecretsManager", "region": ctx.region}}},
+            opts=pulumi.ResourceOptions(parent=self, provider=args.provider, depends_on=[eso]),
+        )
+        self.db_admin_secret = None
+        self.db_ready: list[pulumi.Resource] = []
+        if args.db_master_secret_arn is not None:
+            self.db_admin_secret = DB_ADMIN_SECRET
+            # The namespace is the platform's (components/namespaces.py); the Kubernetes provider
+            # retries a create whose namespace does not exist yet.
+            ext = k8s.apiextensions.CustomResource(
+                DB_ADMIN_SECRET,
+                api_version="external-secrets.io/v1",
+                kind="ExternalSecret",
+                metadata={"name": DB_ADMIN_SECRET, "namespace": STORAGE_NAMESPACE, "labels": {"app.kubernetes.io/managed-by": "pulumi", "app.kubernetes.io/part-of": "data-platform"}},
+                spec={
+                    # RDS rotates the managed master password (every 7 days by default).
+                    "refreshInterval": "15m",
+                    "secretStoreRef": {"kind": "ClusterSecretStore", "name": SECRET_STORE},
+                    "target": {"name": DB_ADMIN_SECRET, "creationPolicy": "Owner", "deletionPolicy": "Retain"},
+                    "data": [
+                        {"secretKey": "username", "remoteRef": {"key": args.db_master_secret_arn, "property": "username"}},
+                        {"secretKey": "password", "remoteRef": {"key": args.db_master_secret_arn, "property": "password"}},
+                    ],
+                },
+                opts=pulumi.ResourceOptions(parent=self, provider=args.provider, depends_on=[store]),
+            )
+            self.db_ready = [ext]
+
+        # --- AWS Load Balancer Controller ---
+        lbc_role = irsa_role("aws-load-balancer-controller", "kube-system", LBC_SA, lbc_policy(ctx.partition))
+        lbc = release(
+            "aws-load-balancer-controller",
+            "kube-system",
+            {
+                "clusterName": args.cluster_name,
+                "region": ctx.region,
+                "vpcId": args.vpc_id,
+                "replicaCount": 2,
+                "serviceAccount": {"create": True, "name": LBC_SA, "annotations": {IRSA_ANNOTATION: lbc_role.arn}},
+                "defaultTags": {"project": "data-platform", "stack": p, "component": "ingress", "managed-by": "pulumi"},
+            },
+            args.provider,
+            self,
+            deps,
+        )
+        self.ready = [eso, store, lbc]
+
+        # --- cluster-autoscaler ---
+        if args.cluster_autoscaler:
+            owned = f"aws:ResourceTag/k8s.io/cluster-autoscaler/{args.cluster_name_plain}"
+            ca_role = irsa_role(
+                "cluster-autoscaler",
+                "kube-system",
+                CA_SA,
+                [
+                    {
+                        "Sid": "Discover",
+                        "Effect": "Allow",
+                        "Action": [
+                            "autoscaling:DescribeAutoScalingGroups",
+                            "autoscaling:DescribeAutoScalingInstances",
+                            "autoscaling:DescribeLaunchConfigurations",
+                            "autoscaling:DescribeScalingActivities",
+                            "autoscaling:DescribeTags",
+                            "ec2:DescribeImages",
+                            "ec2:DescribeInstanceTypes",
+                            "ec2:DescribeLaunchTemplateVersions",
+                            "ec2:GetInstanceTypesFromInstanceRequirements",
+                        ],
+                        "Resource": "*",
+                    },
+                    {"Sid": "DescribeOwnNodegroups", "Effect": "Allow", "Action": ["eks:DescribeNodegroup"], "Resource": ctx.arn("eks", f"nodegroup/{args.cluster_name_plain}/*")},
+                    {
+                        "Sid": "ScaleOwnGroups",
+                        "Effect": "Allow",
+                        "Action": ["autoscaling:SetDesiredCapacity", "autoscaling:TerminateInstanceInAutoScalingGroup"],
+                        "Resource": "*",
+                        "Condition": {"StringEquals": {owned: "owned"}},
+                    },
+                ],
+            )
+            self.autoscaler = release(
+                "cluster-autoscaler",
+                "kube-system",
+                {
+                    "cloudProvider": "aws",
+                    "awsRegion": ctx.region,
+                    "autoDiscovery": {"clusterName": args.cluster_name},
+                    "image": {"tag": args.autoscaler_image},
+                    "rbac": {"serviceAccount": {"create": True, "name": CA_SA, "annotations": {IRSA_ANNOTATION: ca_role.arn}}},
+                    "extraArgs": {"balance-similar-node-groups": True, "skip-nodes-with-system-pods": False, "expander": "least-waste"},
+                    "replicaCount": 1,
+                },
+                args.provider,
+                self,
+                deps,
+            )
+        self.register_outputs({"secretStore": SECRET_STORE, "dbAdminSecret": self.db_admin_secret})

@@ -1,0 +1,122 @@
+"""S3 data lake: bronze, silver, gold and backups buckets, plus an access-logs bucket.
+
+Every bucket: versioning, public access fully blocked, ACLs disabled (BucketOwnerEnforced), a
+policy denying any request not made over TLS, and a lifecycle that expires noncurrent versions
+and aborts stale multipart uploads. Data buckets are encrypted with a customer KMS key and an
+S3 Bucket Key (fewer KMS calls), and log their access to the access-logs bucket. The seed's
+lifecycle: bronze objects move to GLACIER after 90 days.
+
+The access-logs bucket uses SSE-S3: S3 server access log delivery cannot write to a bucket
+whose default encryption is SSE-KMS. It lets only the S3 logging service of this account write.
+
+Non-prod buckets get `force_destroy` so a staging stack can be destroyed; prod buckets are
+protected and keep their objects.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_aws.s3 as s3
+
+from .common import Context, policy, tags
+from .keys import kms_key
+
+COMPONENT = "datalake"
+DATA_ROLES = ("bronze", "silver", "gold", "backups")
+LOGS_ROLE = "access-logs"
+
+
+def bucket_name(project: str, stack: str, role: str, account_id: str) -> str:
+    """Globally unique, DNS-safe: `<project>-<stack>-<role>-<account>` (at most 63 characters)."""
+    name = f"{project}-{stack}-{role}-{account_id}".lower()
+    if len(name) > 63:
+        raise ValueError(f"S3 bucket name {name!r} is longer than 63 characters; use a shorter stack name")
+    return name
+
+
+@dataclass(frozen=True)
+class DataLakeArgs:
+    ctx: Context
+    project: str
+    force_destroy: bool = False
+    bronze_glacier_days: int = 90
+    noncurrent_version_expiration_days: int = 90
+    access_log_retention_days: int = 365
+
+
+class DataLake(pulumi.ComponentResource):
+    buckets: dict[str, s3.Bucket]
+    key: object
+
+    def __init__(self, name: str, args: DataLakeArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("data-platform:aws:DataLake", name, None, opts)
+        ctx = args.ctx
+        o = lambda **kw: ctx.opts(self, **kw)  # noqa: E731
+        self.key = kms_key(ctx, self, "s3", f"{ctx.prefix}: data-lake buckets", COMPONENT)
+
+        def make(role: str, kms: bool) -> s3.Bucket:
+            logical = f"{ctx.prefix}-{role}"
+            bucket = s3.Bucket(
+                logical,
+                bucket=ctx.account_id.apply(lambda a: bucket_name(args.project, ctx.prefix, role, a)),
+                force_destroy=args.force_destroy,
+                tags=tags(COMPONENT, logical, {"data-lake-role": role}),
+                opts=o(stateful=True),
+            )
+            pab = s3.BucketPublicAccessBlock(logical, bucket=bucket.id, block_public_acls=True, block_public_policy=True, ignore_public_acls=True, restrict_public_buckets=True, opts=o())
+            s3.BucketOwnershipControls(logical, bucket=bucket.id, rule={"object_ownership": "BucketOwnerEnforced"}, opts=o())
+            s3.BucketVersioning(logical, bucket=bucket.id, versioning_configuration={"status": "Enabled"}, opts=o())
+            s3.BucketServerSideEncryptionConfiguration(
+                logical,
+                bucket=bucket.id,
+                rules=[
+                    {"apply_server_side_encryption_by_default": {"sse_algorithm": "aws:kms", "kms_master_key_id": self.key.arn}, "bucket_key_enabled": True}
+                    if kms
+                    else {"apply_server_side_encryption_by_default": {"sse_algorithm": "AES256"}}
+                ],
+                opts=o(),
+            )
+            statements = [
+                {
+                    "Sid": "DenyInsecureTransport",
+                    "Effect": "Deny",
+                    "Principal": "*",
+                    "Action": "s3:*",
+                    "Resource": [bucket.arn, bucket.arn.apply(lambda a: f"{a}/*")],
+                    "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+                }
+            ]
+            if role == LOGS_ROLE:
+                statements.append(
+                    {
+                        "Sid": "S3ServerAccessLogsDelivery",
+                        "Effect": "Allow",
+                        "Principal": {"Service": "logging.s3.amazonaws.com"},
+                        "Action": "s3:PutObject",
+                        "Resource": bucket.arn.apply(lambda a: f"{a}/*"),
+                        "Condition": {"StringEquals": {"aws:SourceAccount": ctx.account_id}},
+                    }
+                )
+            s3.BucketPolicy(logical, bucket=bucket.id, policy=policy(statements), opts=o(depends_on=[pab]))
+
+            rules = [
+                {"id": "expire-noncurrent-versions", "status": "Enabled", "filter": {}, "noncurrent_version_expiration": {"noncurrent_days": args.noncurrent_version_expiration_days}},
+                {"id": "abort-incomplete-multipart-uploads", "status": "Enabled", "filter": {}, "abort_incomplete_multipart_upload": {"days_after_initiation": 7}},
+            ]
+            if role == "bronze":
+                rules.append({"id": "bronze-to-glacier", "status": "Enabled", "filter": {}, "transitions": [{"days": args.bronze_glacier_days, "storage_class": "GLACIER"}]})
+            if role == LOGS_ROLE:
+                rules.append({"id": "expire-access-logs", "status": "Enabled", "filter": {}, "expiration": {"days": args.access_log_retention_days}})
+            s3.BucketLifecycleConfiguration(logical, bucket=bucket.id, rules=rules, opts=o())
+            return bucket
+
+        logs = make(LOGS_ROLE, kms=False)
+        self.buckets = {}
+        for role in DATA_ROLES:
+            b = make(role, kms=True)
+            s3.BucketLogging(f"{ctx.prefix}-{role}", bucket=b.id, target_bucket=logs.id, target_prefix=f"{role}/", opts=o())
+            self.buckets[role] = b
+        self.access_logs = logs
+        self.register_outputs({"buckets": {r: b.bucket for r, b in self.buckets.items()}, "accessLogs": logs.bucket, "kmsKeyArn": self.key.arn})

@@ -1,0 +1,101 @@
+"""Least-privilege IAM roles for the workloads that touch the data lake, through IRSA.
+
+Each role trusts exactly one namespace/ServiceAccount pair of the cluster's OIDC issuer and may
+read/write only its buckets (and, in the shared `backups` bucket, only its own prefix), plus
+use the data-lake KMS key. No `*` resource for any S3 action. The platform puts the returned
+annotations on the ServiceAccounts it creates (`Foundation.workload_identity`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_aws.iam as iam
+
+from .common import IRSA_ANNOTATION, Context, irsa_trust, policy, tags
+
+COMPONENT = "identities"
+
+
+@dataclass(frozen=True)
+class Workload:
+    namespace: str
+    service_accounts: tuple[str, ...]
+    buckets: tuple[str, ...]
+    """Data-lake roles with full object read/write."""
+    backups_prefix: str = ""
+    """Prefix of the `backups` bucket the workload may use ('' = none)."""
+
+
+# The ServiceAccount names the platform's workloads run as (components/apps).
+WORKLOADS: dict[str, Workload] = {
+    "dremio": Workload("data-platform", ("dremio",), ("bronze", "silver", "gold"), backups_prefix="dremio/"),
+    "airbyte": Workload("data-platform", ("airbyte-admin",), ("bronze",), backups_prefix="airbyte/"),
+}
+
+OBJECT_ACTIONS = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"]
+BUCKET_ACTIONS = ["s3:ListBucket", "s3:GetBucketLocation", "s3:ListBucketMultipartUploads"]
+
+
+def s3_statements(bucket_arns: Mapping[str, pulumi.Input[str]], w: Workload, key_arn: pulumi.Input[str]) -> list[dict]:
+    full = [bucket_arns[b] for b in w.buckets]
+    out: list[dict] = [
+        {"Sid": "ListOwnBuckets", "Effect": "Allow", "Action": BUCKET_ACTIONS, "Resource": full},
+        {"Sid": "ReadWriteOwnBuckets", "Effect": "Allow", "Action": OBJECT_ACTIONS, "Resource": [pulumi.Output.from_input(a).apply(lambda x: f"{x}/*") for a in full]},
+    ]
+    if w.backups_prefix:
+        backups = bucket_arns["backups"]
+        out += [
+            {
+                "Sid": "ListOwnBackupPrefix",
+                "Effect": "Allow",
+                "Action": ["s3:ListBucket"],
+                "Resource": backups,
+                "Condition": {"StringLike": {"s3:prefix": [w.backups_prefix, f"{w.backups_prefix}*"]}},
+            },
+            {"Sid": "BackupBucketLocation", "Effect": "Allow", "Action": ["s3:GetBucketLocation", "s3:ListBucketMultipartUploads"], "Resource": backups},
+            {
+                "Sid": "ReadWriteOwnBackupPrefix",
+                "Effect": "Allow",
+                "Action": OBJECT_ACTIONS,
+                "Resource": pulumi.Output.from_input(backups).apply(lambda x: f"{x}/{w.backups_prefix}*"),
+            },
+        ]
+    out.append({"Sid": "DataLakeKey", "Effect": "Allow", "Action": ["kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey"], "Resource": key_arn})
+    return out
+
+
+@dataclass(frozen=True)
+class WorkloadIdentitiesArgs:
+    ctx: Context
+    oidc_provider_arn: pulumi.Input[str]
+    oidc_issuer: pulumi.Input[str]
+    bucket_arns: Mapping[str, pulumi.Input[str]]
+    key_arn: pulumi.Input[str]
+    workloads: Mapping[str, Workload] = None  # type: ignore[assignment]
+
+
+class WorkloadIdentities(pulumi.ComponentResource):
+    roles: dict[str, iam.Role]
+    annotations: dict[str, dict[str, pulumi.Output[str]]]
+
+    def __init__(self, name: str, args: WorkloadIdentitiesArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("data-platform:aws:WorkloadIdentities", name, None, opts)
+        ctx = args.ctx
+        self.roles, self.annotations = {}, {}
+        for app, w in (args.workloads or WORKLOADS).items():
+            rname = f"{ctx.prefix}-{app}"
+            role = iam.Role(
+                rname,
+                name=rname,
+                description=f"{app} (IRSA {w.namespace}/{','.join(w.service_accounts)}): its data-lake buckets only",
+                assume_role_policy=irsa_trust(args.oidc_provider_arn, args.oidc_issuer, w.namespace, list(w.service_accounts)),
+                tags=tags(COMPONENT, rname),
+                opts=ctx.opts(self),
+            )
+            iam.RolePolicy(rname, role=role.id, policy=policy(s3_statements(args.bucket_arns, w, args.key_arn)), opts=ctx.opts(self))
+            self.roles[app] = role
+            self.annotations[app] = {IRSA_ANNOTATION: role.arn}
+        self.register_outputs({"roles": {a: r.arn for a, r in self.roles.items()}})

@@ -1,0 +1,225 @@
+"""`build_foundation(settings)`: the AWS Foundation, one component per concern.
+
+Order: explicit `aws.Provider` (region from `aws:region`, default tags on every resource) ->
+Network -> EksCluster (+ k8s Provider, StorageClasses) -> DataLake (S3) -> Database (RDS) ->
+WorkloadIdentities (IRSA for Dremio/Airbyte) -> Registry (ECR) -> ClusterServices (External
+Secrets, AWS Load Balancer Controller, cluster-autoscaler).
+"""
+
+from __future__ import annotations
+
+import pulumi
+import pulumi_aws as aws_root  # noqa: F401  (package init only; submodules imported below)
+from pulumi_aws import get_availability_zones, get_caller_identity
+from pulumi_aws.provider import Provider
+
+from foundation import Foundation, IngressFrontend, ManagedDatabase, ObjectStore, SecretStore, StorageClasses
+from settings import Settings
+
+from .cluster_services import ClusterServices, ClusterServicesArgs, nlb_annotations
+from .common import Context
+from .database import Database, DatabaseArgs, postgres_parameters
+from .datalake import DataLake, DataLakeArgs
+from .eks import FAST_SSD, STANDARD, EksArgs, EksCluster
+from .identities import WorkloadIdentities, WorkloadIdentitiesArgs
+from .network import Network, NetworkArgs
+from .registry import Registry, RegistryArgs
+from .versions import UnpinnedVersion, addon_versions, autoscaler_image
+
+
+def partition_of(region: str) -> str:
+    if region.startswith("cn-"):
+        return "aws-cn"
+    if region.startswith("us-gov-"):
+        return "aws-us-gov"
+    return "aws"
+
+
+def default_tags(settings: Settings) -> dict[str, str]:
+    return {
+        "project": settings.project,
+        "stack": settings.stack,
+        "environment": settings.environment,
+        "component": "foundation",
+        "managed-by": "pulumi",
+    }
+
+
+def build_foundation(settings: Settings) -> Foundation:
+    s, a = settings, settings.aws
+    # Everything that can be wrong is checked before the first registration.
+    region = pulumi.Config("aws").get("region")
+    if not region:
+        raise pulumi.RunError(f"{s.stack_file}: aws:region is missing: set it with `pulumi config set aws:region eu-west-1` (cloud aws needs a region)")
+    try:
+        addons = addon_versions(s.kubernetes_version)
+        ca_image = autoscaler_image(s.kubernetes_version)
+    except UnpinnedVersion as e:
+        raise pulumi.RunError(f"{s.stack_file}: data-platform:kubernetesVersion = {s.kubernetes_version!r} is not valid on AWS: {e}") from None
+
+    p = s.prefix
+    provider = Provider(f"{p}-aws", region=region, default_tags={"tags": default_tags(s)})
+    invoke = pulumi.InvokeOptions(provider=provider)
+    zones = get_availability_zones(state="available", filters=[{"name": "opt-in-status", "values": ["opt-in-not-required"]}], opts=invoke).names
+    if len(zones) < a.az_count:
+        raise pulumi.RunError(f"{s.stack_file}: data-platform:aws.azCount = {a.az_count} is not valid: {region} has {len(zones)} availability zones ({', '.join(zones)})")
+    account_id = get_caller_identity(opts=invoke).account_id
+    ctx = Context(
+        provider=provider,
+        prefix=p,
+        region=region,
+        account_id=pulumi.Output.from_input(account_id),
+        partition=partition_of(region),
+        protect=s.protect,
+        environment=s.environment,
+    )
+    cluster_name = f"{p}-eks"
+
+    network = Network(
+        "network",
+        NetworkArgs(
+            ctx=ctx,
+            cidr=a.vpc_cidr,
+            azs=tuple(zones[: a.az_count]),
+            nat_per_az=a.nat_gateways == "one-per-az",
+            cluster_name=cluster_name,
+            interface_endpoints=tuple(a.interface_endpoints),
+            flow_logs=a.flow_logs,
+            log_retention_days=a.log_retention_days,
+        ),
+    )
+    cluster = EksCluster(
+        "eks",
+        EksArgs(
+            ctx=ctx,
+            name=cluster_name,
+            version=s.kubernetes_version,
+            node_subnet_ids=network.node_subnet_ids,
+            addon_versions=addons,
+            endpoint_public_access=a.endpoint_public_access,
+            public_access_cidrs=tuple(a.public_access_cidrs),
+            admin_principal_arns=tuple(a.admin_principal_arns),
+            log_types=tuple(a.cluster_log_types),
+            log_retention_days=a.log_retention_days,
+            instance_types=tuple(a.node_instance_types),
+            capacity_type=a.node_capacity_type,
+            min_size=a.node_min_size,
+            max_size=a.node_max_size,
+            desired_size=a.node_desired_size,
+            disk_size_gb=a.node_disk_size_gb,
+        ),
+    )
+
+    object_store = None
+    identities = None
+    lake = None
+    if s.object_store == "native":
+        lake = DataLake(
+            "datalake",
+            DataLakeArgs(
+                ctx=ctx,
+                project=s.project,
+                force_destroy=not s.protect,
+                bronze_glacier_days=a.bronze_glacier_days,
+                noncurrent_version_expiration_days=a.noncurrent_version_expiration_days,
+                access_log_retention_days=a.log_retention_days,
+            ),
+        )
+        object_store = ObjectStore(kind="s3", buckets={r: b.bucket for r, b in lake.buckets.items()}, region=region)
+        identities = WorkloadIdentities(
+            "identities",
+            WorkloadIdentitiesArgs(
+                ctx=ctx,
+                oidc_provider_arn=cluster.oidc_provider_arn,
+                oidc_issuer=cluster.oidc_issuer,
+                bucket_arns={r: b.arn for r, b in lake.buckets.items()},
+                key_arn=lake.key.arn,
+            ),
+        )
+
+    db = None
+    if s.database == "managed":
+        db = Database(
+            "database",
+            DatabaseArgs(
+                ctx=ctx,
+                vpc_id=network.vpc.id,
+                subnet_ids=network.database_subnet_ids,
+                allowed_security_group_id=cluster.cluster_security_group_id,
+                engine_version=a.db_engine_version,
+                instance_class=a.db_instance_class,
+                allocated_storage_gb=a.db_allocated_storage_gb,
+                max_allocated_storage_gb=a.db_max_allocated_storage_gb,
+                multi_az=a.db_multi_az,
+                backup_retention_days=a.db_backup_retention_days,
+                backup_window=a.db_backup_window,
+                maintenance_window=a.db_maintenance_window,
+                final_snapshot=a.db_final_snapshot,
+                performance_insights_retention_days=a.db_performance_insights_retention_days,
+                parameters=tuple(postgres_parameters(a.db_shared_buffers, a.db_effective_cache_size, a.db_work_mem, a.db_maintenance_work_mem, a.db_max_connections)),
+                log_retention_days=a.log_retention_days,
+            ),
+        )
+
+    registry = Registry("registry", RegistryArgs(ctx=ctx, repositories=tuple(a.ecr_repositories), force_delete=not s.protect))
+
+    secret_prefix = f"{p}/data-platform/"
+    services = ClusterServices(
+        "cluster-services",
+        ClusterServicesArgs(
+            ctx=ctx,
+            provider=cluster.provider,
+            cluster_name=cluster.cluster.name,
+            cluster_name_plain=cluster_name,
+            vpc_id=network.vpc.id,
+            oidc_provider_arn=cluster.oidc_provider_arn,
+            oidc_issuer=cluster.oidc_issuer,
+            secret_prefix=secret_prefix,
+            db_master_secret_arn=db.master_secret_arn if db else None,
+            db_key_arn=db.key.arn if db else None,
+            kubernetes_version=s.kubernetes_version,
+            autoscaler_image=ca_image,
+            cluster_autoscaler=a.cluster_autoscaler,
+            depends_on=tuple(cluster.ready),
+        ),
+    )
+
+    database = None
+    if db is not None:
+        database = ManagedDatabase(
+            host=db.instance.address,
+            port=5432,
+            engine_version=a.db_engine_version,
+            admin_secret=services.db_admin_secret,
+            sslmode="require",
+            ready=tuple(services.db_ready),
+        )
+
+    outputs: dict = {
+        "awsRegion": region,
+        "vpcId": network.vpc.id,
+        "eksClusterName": cluster.cluster.name,
+        "eksEndpoint": cluster.cluster.endpoint,
+        "kubeconfig": cluster.kubeconfig,
+        "ecrRegistry": registry.url,
+    }
+    if lake is not None:
+        outputs["dataLakeBuckets"] = {r: b.bucket for r, b in lake.buckets.items()}
+    if db is not None:
+        outputs["rdsAddress"] = db.instance.address
+        outputs["rdsMasterSecretArn"] = db.master_secret_arn
+    return Foundation(
+        cloud="aws",
+        provider=cluster.provider,
+        storage_classes=StorageClasses(fast_ssd=FAST_SSD, standard=STANDARD),
+        # ingress-nginx behind an NLB made by the AWS Load Balancer Controller (TLS stays with
+        # cert-manager in the cluster, as on every cloud); see docs/aws.md for the ALB option.
+        ingress=IngressFrontend(class_name=s.ingress_class, service_type="LoadBalancer", service_annotations=nlb_annotations(a.load_balancer_scheme)),
+        object_store=object_store,
+        database=database,
+        secret_store=SecretStore(name=services.secret_store_name, key_prefix=secret_prefix),
+        registry=registry.url,
+        workload_identity=identities.annotations if identities else {},
+        cluster_ready=(*cluster.ready, *services.ready),
+        outputs=outputs,
+    )
