@@ -81,3 +81,29 @@ def child(parent: pulumi.Resource, provider: pulumi.ProviderResource, *, depends
 def storage_class_name(name: Optional[str]) -> dict[str, str]:
     """`{"storage_class_name": name}` or `{}` for the cluster default class."""
     return {"storage_class_name": name} if name else {}
+
+
+def pod_security_labels(enforce: str = "baseline", warn: str = "restricted") -> dict[str, str]:
+    """Pod Security admission labels for a namespace (enforce one level, warn/audit another)."""
+    return {
+        "pod-security.kubernetes.io/enforce": enforce,
+        "pod-security.kubernetes.io/enforce-version": "latest",
+        "pod-security.kubernetes.io/warn": warn,
+        "pod-security.kubernetes.io/warn-version": "latest",
+        "pod-security.kubernetes.io/audit": warn,
+        "pod-security.kubernetes.io/audit-version": "latest",
+    }
+
+
+def camel_keys(value: Any) -> Any:
+    """snake_case keys -> camelCase, recursively: custom resources and Helm values are sent to the
+    engine as written, so the typed helpers above (snake_case) must be converted for them."""
+    if isinstance(value, dict):
+        out = {}
+        for k, v in value.items():
+            head, *rest = k.split("_")
+            out[head + "".join(p[:1].upper() + p[1:] for p in rest)] = camel_keys(v)
+        return out
+    if isinstance(value, list):
+        return [camel_keys(v) for v in value]
+    return value

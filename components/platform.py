@@ -14,6 +14,7 @@ import pulumi
 from foundation import Foundation
 from settings import Settings
 
+from .data_services import DataServices, DataServicesArgs
 from .namespaces import Namespaces, NamespacesArgs
 
 
@@ -33,6 +34,11 @@ class DataPlatform(pulumi.ComponentResource):
             pulumi.ResourceOptions(parent=self, depends_on=list(f.cluster_ready)),
         )
         # --- data services (components/data_services) ---
+        self.data_services = DataServices(
+            "data-services",
+            DataServicesArgs(foundation=f, settings=s, depends_on=[self.namespaces]),
+            pulumi.ResourceOptions(parent=self),
+        )
         # --- end data services ---
 
         # --- applications (components/apps) ---
@@ -73,6 +79,7 @@ class DataPlatform(pulumi.ComponentResource):
         self.outputs: dict[str, pulumi.Input] = {
             "namespaces": [self.namespaces.apps.metadata["name"], self.namespaces.storage.metadata["name"]],
         }
+        self.outputs.update(self.data_services.outputs)
         self.outputs.update({"airbyteUrl": self.airbyte.url} if getattr(self, "airbyte", None) else {})
         self.outputs.update({"supersetUrl": self.superset.url} if getattr(self, "superset", None) else {})
         self.outputs.update({"ingressHosts": self.ingress.hosts, "tlsIssuer": s.tls_issuer})

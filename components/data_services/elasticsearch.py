@@ -1,0 +1,117 @@
+"""Elasticsearch with ECK: the operator and one `Elasticsearch` resource.
+
+ECK handles TLS (self-signed HTTP CA), the `elastic` user, the readiness probe (it sets no
+liveness probe on purpose: a slow GC must not restart a data node), rolling upgrades and a
+default PodDisruptionBudget. `vm.max_map_count` needs a privileged init container or a node
+setting; instead mmap is off (`node.store.allow_mmap: false`): NIO file access, somewhat slower
+on large indices, but no privileged pod (raise the sysctl on the nodes and set it back to true
+for heavy search workloads).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Optional
+
+import pulumi
+import pulumi_kubernetes as k8s
+
+from settings.checks import cpu_millis, memory_bytes
+from settings.sections import ElasticsearchSettings
+
+from .. import kube
+from ..namespaces import STORAGE
+from .operators import ECK_CHART, install_operator
+from .result import ElasticsearchResult
+from .storage import StorageRoles
+
+NAME = "elasticsearch"
+OPERATOR_NAMESPACE = "elastic-system"
+UID = 1000
+CLUSTER_LABEL = "elasticsearch.k8s.elastic.co/cluster-name"
+
+
+def heap(memory: str) -> str:
+    """Half the container memory, in MiB (the JVM's -Xms/-Xmx): `2Gi` -> `1024m`."""
+    return f"{memory_bytes(memory) // 2 // 2**20}m"
+
+
+def node_sets(s: ElasticsearchSettings) -> list[tuple[str, int, list[str], str, str, str]]:
+    """(name, count, roles, cpu, memory, storage) per node set: dedicated masters + data nodes,
+    or nodes with every role when `masterNodes` is 0."""
+    if s.master_nodes:
+        return [
+            ("master", s.master_nodes, ["master"], s.master_cpu, s.master_memory, s.master_storage_size),
+            ("data", s.data_nodes, ["data", "ingest"], s.data_cpu, s.data_memory, s.data_storage_size),
+        ]
+    return [("default", s.data_nodes, ["master", "data", "ingest"], s.data_cpu, s.data_memory, s.data_storage_size)]
+
+
+def double(cpu: str) -> str:
+    """CPU limit: twice the request (bursts for merges and recovery)."""
+    return f"{cpu_millis(cpu) * 2}m"
+
+
+@dataclass(frozen=True)
+class ElasticsearchArgs:
+    provider: k8s.Provider
+    settings: ElasticsearchSettings
+    storage: StorageRoles
+    environment: str
+    protect: bool = False
+    depends_on: Sequence[pulumi.Resource] = ()
+
+
+class Elasticsearch(pulumi.ComponentResource):
+    result: ElasticsearchResult
+
+    def __init__(self, name: str, args: ElasticsearchArgs, opts: Optional[pulumi.ResourceOptions] = None):
+        super().__init__("data-platform:data:Elasticsearch", name, None, opts)
+        s, p = args.settings, args.provider
+        self.operator = install_operator(
+            self, p, name="elastic-operator", namespace=OPERATOR_NAMESPACE, chart=ECK_CHART, environment=args.environment,
+            depends_on=args.depends_on,
+            values={"installCRDs": True, "resources": kube.resources("100m", "150Mi", "1", "1Gi"), "telemetry": {"disabled": True}},
+        )
+        self.cluster = k8s.apiextensions.CustomResource(
+            "elasticsearch",
+            api_version="elasticsearch.k8s.elastic.co/v1",
+            kind="Elasticsearch",
+            metadata={"name": NAME, "namespace": STORAGE, "labels": kube.labels("elasticsearch", "cluster")},
+            spec={"version": s.version, "nodeSets": [self._node_set(s, args.storage, *ns) for ns in node_sets(s)]},
+            opts=kube.child(self, p, depends_on=[self.operator, *args.depends_on], protect=args.protect),
+        )
+        self.result = ElasticsearchResult(
+            url=self.cluster.metadata.apply(lambda m: f"https://{m['name']}-es-http.{STORAGE}.svc:9200"),
+            user_secret=f"{NAME}-es-elastic-user",
+            ca_secret=f"{NAME}-es-http-certs-public",
+            server_selector={CLUSTER_LABEL: NAME},
+            port=9200,
+        )
+        self.register_outputs({"url": self.result.url, "nodes": sum(n[1] for n in node_sets(s))})
+
+    @staticmethod
+    def _node_set(s: ElasticsearchSettings, storage: StorageRoles, name: str, count: int, roles: list[str], cpu: str, memory: str, size: str) -> dict:
+        pod_spec: dict = {
+            "automountServiceAccountToken": False,
+            "securityContext": kube.camel_keys(kube.pod_security(run_as_user=UID, fs_group=UID, run_as_group=UID)),
+            "containers": [{
+                "name": "elasticsearch",
+                "env": [{"name": "ES_JAVA_OPTS", "value": f"-Xms{heap(memory)} -Xmx{heap(memory)}"}],
+                "resources": kube.resources(cpu, memory, double(cpu), memory),
+                "securityContext": kube.camel_keys(kube.container_security(read_only_root=True)),
+            }],
+        }
+        if s.anti_affinity == "required" and count > 1:
+            pod_spec["affinity"] = {"podAntiAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": [{
+                "labelSelector": {"matchLabels": {CLUSTER_LABEL: NAME, "elasticsearch.k8s.elastic.co/statefulset-name": f"{NAME}-es-{name}"}},
+                "topologyKey": "kubernetes.io/hostname",
+            }]}}
+        return {
+            "name": name,
+            "count": count,
+            "config": {"node.roles": roles, "node.store.allow_mmap": False},
+            "podTemplate": {"metadata": {"labels": kube.labels("elasticsearch", name)}, "spec": pod_spec},
+            "volumeClaimTemplates": [{"metadata": {"name": "elasticsearch-data"}, "spec": storage.claim("fast-ssd", size)}],
+        }

@@ -1,0 +1,269 @@
+"""MinIO in distributed mode: one StatefulSet per server pool behind one headless Service, an API
+Service, generated root credentials, and a Job that creates the buckets and the least-privilege
+users the platform uses (applications never get the root credentials).
+
+The upstream repository is archived and stopped publishing images after
+RELEASE.2025-09-07T16-13-09Z / mc RELEASE.2025-08-13T08-35-41Z: both images are settings so a
+mirror or maintained fork can replace them.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Optional
+
+import pulumi
+import pulumi_kubernetes as k8s
+
+from settings.sections import MinioSettings
+from settings.sections.minio import LAKE_BUCKETS
+
+from .. import kube
+from ..namespaces import APPS, STORAGE
+from .minio_topology import DATA_DIR, pool_name, server_args
+from .result import ObjectStoreResult
+from .secrets import generated, secret
+from .storage import StorageRoles
+
+API_PORT = 9000
+CONSOLE_PORT = 9001
+SERVICE = "minio"
+HEADLESS = "minio-hl"
+BACKUPS = "backups"
+REGION = "us-east-1"  # MinIO's default region; S3 clients need one
+APP_CREDENTIALS = "object-store-credentials"
+BACKUP_CREDENTIALS = "minio-postgres-backup"
+UID = 1000
+
+
+def bucket_policy(buckets: Sequence[str]) -> str:
+    """An IAM policy allowing object read/write and listing on `buckets` only (no admin)."""
+    arns = [f"arn:aws:s3:::{b}" for b in buckets]
+    return json.dumps({
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Action": ["s3:GetBucketLocation", "s3:ListBucket", "s3:ListBucketMultipartUploads"], "Resource": arns},
+            {"Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"],
+             "Resource": [f"{a}/*" for a in arns]},
+        ],
+    }, indent=2)
+
+
+def bootstrap_script(s: MinioSettings, endpoint_host: str) -> str:
+    """Idempotent: `mb --ignore-existing`, `policy create` replaces, users are re-keyed, a policy is
+    attached only when missing. Object locking can only be enabled when a bucket is created."""
+    lines = [
+        "set -eu",
+        'export MC_HOST_dp="http://${ROOT_USER}:${ROOT_PASSWORD}@' + endpoint_host + '"',
+        "until mc ready dp; do echo 'waiting for MinIO quorum'; sleep 5; done",
+    ]
+    for b in LAKE_BUCKETS:
+        if b in s.locked_buckets:
+            lines.append(f"mc mb --ignore-existing --with-lock dp/{b}")
+            lines.append(f"mc retention set --default {s.lock_mode} {s.lock_days}d dp/{b}")
+        else:
+            lines.append(f"mc mb --ignore-existing dp/{b}")
+    lines.append(f"mc mb --ignore-existing dp/{BACKUPS}")
+    for policy, key_var, secret_var in (("platform-lake", "APP_ACCESS_KEY", "APP_SECRET_KEY"), ("postgres-backup", "BACKUP_ACCESS_KEY", "BACKUP_SECRET_KEY")):
+        lines += [
+            f"mc admin policy create dp {policy} /policies/{policy}.json",
+            f'mc admin user add dp "${key_var}" "${secret_var}"',
+            f'mc admin user info dp "${key_var}" --json | grep -q \'"{policy}"\' || mc admin policy attach dp {policy} --user "${key_var}"',
+        ]
+    lines.append("echo 'buckets and users are in place'")
+    return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class MinioArgs:
+    provider: k8s.Provider
+    settings: MinioSettings
+    storage: StorageRoles
+    protect: bool = False
+    depends_on: Sequence[pulumi.Resource] = ()
+
+
+class Minio(pulumi.ComponentResource):
+    result: ObjectStoreResult
+    backup_credentials: str
+    """Secret in data-storage (ACCESS_KEY_ID / ACCESS_SECRET_KEY) of the user that may only write
+    the `backups` bucket: what CloudNativePG archives with."""
+    ready: list[pulumi.Resource]
+
+    def __init__(self, name: str, args: MinioArgs, opts: Optional[pulumi.ResourceOptions] = None):
+        super().__init__("data-platform:data:Minio", name, None, opts)
+        s, p = args.settings, args.provider
+        deps = tuple(args.depends_on)
+        labels = kube.labels("minio", "server")
+        select = kube.selector("minio", "server")
+
+        def own_secret(name_: str, ns: str, data: dict, labels_: dict = labels):
+            return secret(name_, ns, data, parent=self, provider=p, labels=labels_, depends_on=deps)
+
+        root_user, root_password = generated("minio-root-user", self, 20), generated("minio-root-password", self, 40)
+        root = own_secret("minio-root", STORAGE, {"rootUser": root_user, "rootPassword": root_password})
+        app_key, app_secret = generated("minio-platform-access-key", self, 20), generated("minio-platform-secret-key", self, 40)
+        app_creds = {"accessKeyId": app_key, "secretAccessKey": app_secret}
+        app_storage = own_secret("minio-platform", STORAGE, app_creds)
+        app_apps = own_secret(APP_CREDENTIALS, APPS, app_creds, kube.labels("minio", "credentials"))
+        bk_key, bk_secret = generated("minio-backup-access-key", self, 20), generated("minio-backup-secret-key", self, 40)
+        backup = own_secret(BACKUP_CREDENTIALS, STORAGE, {"ACCESS_KEY_ID": bk_key, "ACCESS_SECRET_KEY": bk_secret})
+        self.backup_credentials = BACKUP_CREDENTIALS
+
+        headless = k8s.core.v1.Service(
+            "minio-headless",
+            metadata={"name": HEADLESS, "namespace": STORAGE, "labels": labels},
+            spec={"cluster_ip": "None", "publish_not_ready_addresses": True, "selector": select,
+                  "ports": [{"name": "http-api", "port": API_PORT, "target_port": "api"}]},
+            opts=kube.child(self, p, depends_on=deps),
+        )
+        api = k8s.core.v1.Service(
+            "minio-api",
+            metadata={"name": SERVICE, "namespace": STORAGE, "labels": labels},
+            spec={"type": "ClusterIP", "selector": select, "ports": [
+                {"name": "http-api", "port": API_PORT, "target_port": "api"},
+                {"name": "http-console", "port": CONSOLE_PORT, "target_port": "console"},
+            ]},
+            opts=kube.child(self, p, depends_on=deps),
+        )
+
+        endpoints = server_args(s.pools, s.drives_per_server, HEADLESS, STORAGE)
+        distributed = sum(s.pools) > 1
+        self.pools = []
+        for i, servers in enumerate(s.pools):
+            pool_select = {**select, "minio.data-platform/pool": str(i)}
+            self.pools.append(k8s.apps.v1.StatefulSet(
+                pool_name(i),
+                metadata={"name": pool_name(i), "namespace": STORAGE, "labels": {**labels, "minio.data-platform/pool": str(i)}},
+                spec={
+                    "service_name": HEADLESS,
+                    "replicas": servers,
+                    "pod_management_policy": "Parallel",  # servers must start together to form quorum
+                    "selector": {"match_labels": pool_select},
+                    "template": {
+                        "metadata": {"labels": {**labels, "minio.data-platform/pool": str(i)}},
+                        "spec": self._pod_spec(s, endpoints, root, distributed),
+                    },
+                    "volume_claim_templates": [
+                        {"metadata": {"name": f"data{d}", "labels": labels},
+                         "spec": {"access_modes": ["ReadWriteOnce"], **kube.storage_class_name(args.storage.standard),
+                                  "resources": {"requests": {"storage": s.drive_size}}}}
+                        for d in range(s.drives_per_server)
+                    ],
+                },
+                opts=kube.child(self, p, depends_on=[headless, root], protect=args.protect),
+            ))
+            if servers > 1:
+                k8s.policy.v1.PodDisruptionBudget(
+                    f"{pool_name(i)}-pdb",
+                    metadata={"name": pool_name(i), "namespace": STORAGE, "labels": labels},
+                    spec={"max_unavailable": 1, "selector": {"match_labels": pool_select}},
+                    opts=kube.child(self, p, depends_on=deps),
+                )
+
+        policies = k8s.core.v1.ConfigMap(
+            "minio-policies",
+            metadata={"name": "minio-policies", "namespace": STORAGE, "labels": kube.labels("minio", "bootstrap")},
+            data={"platform-lake.json": bucket_policy([*LAKE_BUCKETS, BACKUPS]), "postgres-backup.json": bucket_policy([BACKUPS])},
+            opts=kube.child(self, p, depends_on=deps),
+        )
+        api_host = f"{SERVICE}.{STORAGE}.svc.cluster.local:{API_PORT}"
+        self.bootstrap = self._bootstrap_job(p, s, api_host, policies, root, app_storage, backup, [api, *self.pools])
+        self.ready = [self.bootstrap, backup]
+        self.result = ObjectStoreResult(
+            kind="minio",
+            endpoint=api.metadata.apply(lambda m: f"http://{m['name']}.{STORAGE}.svc.cluster.local:{API_PORT}"),
+            region=REGION,
+            path_style=True,
+            buckets={**{b: b for b in LAKE_BUCKETS}, BACKUPS: BACKUPS},
+            credentials_secret=APP_CREDENTIALS,
+            server_selector=select,
+            port=API_PORT,
+        )
+        self.app_credentials = app_apps
+        self.register_outputs({"endpoint": self.result.endpoint, "buckets": list(self.result.buckets), "servers": sum(s.pools)})
+
+    @staticmethod
+    def _pod_spec(s: MinioSettings, endpoints: list[str], root: k8s.core.v1.Secret, distributed: bool) -> dict:
+        def probe(path: str, **kw) -> dict:
+            return {"http_get": {"path": path, "port": "api"}, "period_seconds": 10, "timeout_seconds": 5, **kw}
+
+        root_name = root.metadata["name"]
+        spec: dict = {
+            "automount_service_account_token": False,
+            "security_context": kube.pod_security(run_as_user=UID, fs_group=UID, run_as_group=UID),
+            "termination_grace_period_seconds": 60,
+            "containers": [{
+                "name": "minio",
+                "image": s.image,
+                # --certs-dir: the default (~/.minio/certs) is on the read-only root filesystem.
+                "args": ["server", "--address", f":{API_PORT}", "--console-address", f":{CONSOLE_PORT}", "--certs-dir", "/tmp/certs", *endpoints],
+                "env": [
+                    {"name": "MINIO_ROOT_USER", "value_from": {"secret_key_ref": {"name": root_name, "key": "rootUser"}}},
+                    {"name": "MINIO_ROOT_PASSWORD", "value_from": {"secret_key_ref": {"name": root_name, "key": "rootPassword"}}},
+                    {"name": "MINIO_UPDATE", "value": "off"},
+                ],
+                "ports": [{"name": "api", "container_port": API_PORT}, {"name": "console", "container_port": CONSOLE_PORT}],
+                "startup_probe": probe("/minio/health/live", failure_threshold=30),
+                "liveness_probe": probe("/minio/health/live", failure_threshold=3),
+                "readiness_probe": probe("/minio/health/ready", failure_threshold=3),
+                "resources": kube.resources(s.cpu_request, s.memory_request, s.cpu_limit, s.memory_limit),
+                "security_context": kube.container_security(read_only_root=True),
+                "volume_mounts": [
+                    *({"name": f"data{d}", "mount_path": f"{DATA_DIR}/data{d}"} for d in range(s.drives_per_server)),
+                    {"name": "tmp", "mount_path": "/tmp"},
+                ],
+            }],
+            "volumes": [{"name": "tmp", "empty_dir": {"size_limit": "64Mi"}}],
+        }
+        if distributed:
+            term = {"label_selector": {"match_labels": kube.selector("minio", "server")}, "topology_key": "kubernetes.io/hostname"}
+            key = ("required_during_scheduling_ignored_during_execution" if s.anti_affinity == "required"
+                   else "preferred_during_scheduling_ignored_during_execution")
+            spec["affinity"] = {"pod_anti_affinity": {key: [term] if s.anti_affinity == "required" else [{"weight": 100, "pod_affinity_term": term}]}}
+        return spec
+
+    def _bootstrap_job(self, p, s, api_host, policies, root, app, backup, after) -> k8s.batch.v1.Job:
+        def from_secret(var: str, sec: k8s.core.v1.Secret, key: str) -> dict:
+            return {"name": var, "value_from": {"secret_key_ref": {"name": sec.metadata["name"], "key": key}}}
+
+        return k8s.batch.v1.Job(
+            "minio-bootstrap",
+            metadata={"namespace": STORAGE, "labels": kube.labels("minio", "bootstrap")},
+            spec={
+                "backoff_limit": 10,
+                "active_deadline_seconds": 1800,
+                "template": {
+                    "metadata": {"labels": kube.labels("minio", "bootstrap")},
+                    "spec": {
+                        "restart_policy": "OnFailure",
+                        "automount_service_account_token": False,
+                        "security_context": kube.pod_security(run_as_user=UID, run_as_group=UID),
+                        "containers": [{
+                            "name": "mc",
+                            "image": s.mc_image,
+                            "command": ["/bin/sh", "-c", bootstrap_script(s, api_host)],
+                            "env": [
+                                {"name": "HOME", "value": "/tmp"},
+                                {"name": "MC_CONFIG_DIR", "value": "/tmp/.mc"},
+                                from_secret("ROOT_USER", root, "rootUser"),
+                                from_secret("ROOT_PASSWORD", root, "rootPassword"),
+                                from_secret("APP_ACCESS_KEY", app, "accessKeyId"),
+                                from_secret("APP_SECRET_KEY", app, "secretAccessKey"),
+                                from_secret("BACKUP_ACCESS_KEY", backup, "ACCESS_KEY_ID"),
+                                from_secret("BACKUP_SECRET_KEY", backup, "ACCESS_SECRET_KEY"),
+                            ],
+                            "resources": kube.resources("50m", "64Mi", "500m", "256Mi"),
+                            "security_context": kube.container_security(read_only_root=True),
+                            "volume_mounts": [{"name": "policies", "mount_path": "/policies", "read_only": True},
+                                              {"name": "tmp", "mount_path": "/tmp"}],
+                        }],
+                        "volumes": [{"name": "policies", "config_map": {"name": policies.metadata["name"]}},
+                                    {"name": "tmp", "empty_dir": {"size_limit": "16Mi"}}],
+                    },
+                },
+            },
+            opts=kube.child(self, p, depends_on=[policies, root, app, backup, *after]),
+        )

@@ -1,0 +1,229 @@
+"""PostgreSQL in the cluster with CloudNativePG: operator, `Cluster`, per-app databases and roles,
+PgBouncer `Pooler`, continuous WAL archiving and a daily `ScheduledBackup`.
+
+CloudNativePG sets the PostgreSQL pods' probes and restricted security context itself (uid 26,
+no privilege escalation, all capabilities dropped); this component pins what it lets us choose:
+seccomp, anti-affinity, Guaranteed resources, and the pooler's container settings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Optional
+
+import pulumi
+import pulumi_kubernetes as k8s
+
+from settings.checks import memory_bytes
+from settings.sections import PostgresSettings
+
+from .. import kube
+from ..namespaces import STORAGE
+from .databases import DATABASES, ROLES, k8s_name, role_secret_name
+from .logins import create_logins
+from .operators import CNPG_CHART, install_operator
+from .pg_tuning import pg_memory_parameters, wal_keep_size
+from .result import PostgresResult
+from .storage import StorageRoles
+
+CLUSTER = "postgres"
+POOLER = "postgres-pooler-rw"
+API = "postgresql.cnpg.io/v1"
+OPERATOR_NAMESPACE = "cnpg-system"
+BOOTSTRAP_DB = DATABASES[0]  # created by initdb; the others by `Database` resources
+
+
+def cnpg_schedule(cron5: str) -> str:
+    """A five-field cron -> CloudNativePG's six-field form (seconds first): `0 0 * * *` -> `0 0 0 * * *`."""
+    return "0 " + cron5
+
+
+def svc_host(name: str) -> str:
+    return f"{name}.{STORAGE}.svc.cluster.local"
+
+
+@dataclass(frozen=True)
+class BackupStore:
+    """Where WAL and base backups go (barman-cloud object store)."""
+
+    destination_path: pulumi.Input[str]
+    endpoint_url: Optional[str] = None
+    credentials_secret: Optional[str] = None
+    """Secret in data-storage with ACCESS_KEY_ID / ACCESS_SECRET_KEY; None: workload identity."""
+    provider: str = "s3"  # s3 | gcs
+    service_account_annotations: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
+    ready: Sequence[pulumi.Resource] = ()
+
+    def barman(self) -> dict:
+        out: dict = {"destinationPath": self.destination_path, "wal": {"compression": "gzip", "maxParallel": 4}, "data": {"compression": "gzip"}}
+        if self.endpoint_url:
+            out["endpointURL"] = self.endpoint_url
+        if self.provider == "gcs":
+            out["googleCredentials"] = {"gkeEnvironment": True}
+        elif self.credentials_secret:
+            out["s3Credentials"] = {
+                "accessKeyId": {"name": self.credentials_secret, "key": "ACCESS_KEY_ID"},
+                "secretAccessKey": {"name": self.credentials_secret, "key": "ACCESS_SECRET_KEY"},
+            }
+        else:
+            out["s3Credentials"] = {"inheritFromIAMRole": True}
+        return out
+
+
+@dataclass(frozen=True)
+class CloudNativePgArgs:
+    provider: k8s.Provider
+    settings: PostgresSettings
+    storage: StorageRoles
+    environment: str
+    backup: Optional[BackupStore]
+    """None: no archiving (only when the object store offers no supported target)."""
+    protect: bool = False
+    depends_on: Sequence[pulumi.Resource] = ()
+
+
+def parameters(s: PostgresSettings) -> dict[str, str]:
+    """postgresql.conf: the seed's tuning scaled to the instance memory, plus connection limits."""
+    return {
+        **pg_memory_parameters(memory_bytes(s.memory)),
+        "max_connections": str(s.max_connections),
+        "wal_keep_size": wal_keep_size(memory_bytes(s.wal_storage_size)),
+        "password_encryption": "scram-sha-256",
+        "log_min_duration_statement": "1000",
+    }
+
+
+def synchronous(s: PostgresSettings) -> Optional[dict]:
+    """Quorum-based synchronous replication (CloudNativePG >= 1.24 `postgresql.synchronous`):
+    `number` standbys out of all replicas must confirm each commit. `required` durability: with
+    no standby available, writes wait rather than silently lose the guarantee."""
+    if not s.synchronous_replicas:
+        return None
+    return {"method": "any", "number": s.synchronous_replicas, "dataDurability": "required"}
+
+
+class CloudNativePg(pulumi.ComponentResource):
+    result: PostgresResult
+
+    def __init__(self, name: str, args: CloudNativePgArgs, opts: Optional[pulumi.ResourceOptions] = None):
+        super().__init__("data-platform:data:CloudNativePg", name, None, opts)
+        s, p = args.settings, args.provider
+        self.operator = install_operator(
+            self, p, name="cnpg", namespace=OPERATOR_NAMESPACE, chart=CNPG_CHART, environment=args.environment,
+            depends_on=args.depends_on,
+            values={
+                "crds": {"create": True},
+                "config": {"clusterWide": True},
+                "monitoring": {"podMonitorEnabled": False},
+                "resources": kube.resources("100m", "128Mi", "500m", "512Mi"),
+            },
+        )
+        logins, role_secrets, _ = create_logins(self, p, args.depends_on)
+        after_operator = [self.operator, *role_secrets, *args.depends_on]
+        if args.backup:
+            after_operator += list(args.backup.ready)
+
+        spec: dict = {
+            "instances": s.instances,
+            "imageName": s.image,
+            "primaryUpdateStrategy": "unsupervised",
+            "enableSuperuserAccess": False,
+            "seccompProfile": {"type": "RuntimeDefault"},
+            "postgresql": {"parameters": parameters(s)},
+            "bootstrap": {"initdb": {
+                "database": BOOTSTRAP_DB.database,
+                "owner": BOOTSTRAP_DB.owner,
+                "secret": {"name": role_secret_name(BOOTSTRAP_DB.owner)},
+                "dataChecksums": True,
+            }},
+            "managed": {"roles": [
+                {"name": r.name, "ensure": "present", "login": True, "createdb": r.createdb, "inherit": True,
+                 "passwordSecret": {"name": role_secret_name(r.name)}}
+                for r in ROLES
+            ]},
+            "storage": {"size": s.storage_size, **_class(args.storage.fast_ssd)},
+            "walStorage": {"size": s.wal_storage_size, **_class(args.storage.fast_ssd)},
+            "resources": kube.resources(s.cpu, s.memory, s.cpu, s.memory),
+            "affinity": {"enablePodAntiAffinity": True, "topologyKey": "kubernetes.io/hostname", "podAntiAffinityType": s.anti_affinity},
+            "inheritedMetadata": {"labels": kube.labels("postgres", "server")},
+        }
+        sync = synchronous(s)
+        if sync:
+            spec["postgresql"]["synchronous"] = sync
+        if args.backup:
+            spec["backup"] = {"barmanObjectStore": args.backup.barman(), "retentionPolicy": s.backup_retention}
+            if args.backup.service_account_annotations:
+                spec["serviceAccountTemplate"] = {"metadata": {"annotations": dict(args.backup.service_account_annotations)}}
+
+        self.cluster = k8s.apiextensions.CustomResource(
+            "postgres-cluster", api_version=API, kind="Cluster",
+            metadata={"name": CLUSTER, "namespace": STORAGE, "labels": kube.labels("postgres", "server")},
+            spec=spec,
+            opts=kube.child(self, p, depends_on=after_operator, protect=args.protect),
+        )
+        for db in DATABASES:
+            if db == BOOTSTRAP_DB:
+                continue
+            k8s.apiextensions.CustomResource(
+                f"postgres-db-{k8s_name(db.database)}", api_version=API, kind="Database",
+                metadata={"name": f"{CLUSTER}-{k8s_name(db.database)}", "namespace": STORAGE, "labels": kube.labels("postgres", "database")},
+                spec={"name": db.database, "owner": db.owner, "cluster": {"name": CLUSTER}, "ensure": "present", "databaseReclaimPolicy": "retain"},
+                opts=kube.child(self, p, depends_on=[self.cluster], protect=args.protect),
+            )
+        pooler_labels = kube.labels("postgres", "pooler")
+        self.pooler = k8s.apiextensions.CustomResource(
+            "postgres-pooler", api_version=API, kind="Pooler",
+            metadata={"name": POOLER, "namespace": STORAGE, "labels": pooler_labels},
+            spec={
+                "cluster": {"name": CLUSTER},
+                "instances": s.pooler_instances,
+                "type": "rw",
+                "pgbouncer": {"poolMode": s.pool_mode, "parameters": {
+                    "max_client_conn": str(s.max_client_conn),
+                    "default_pool_size": str(s.default_pool_size),
+                }},
+                "template": {
+                    "metadata": {"labels": pooler_labels},
+                    "spec": {
+                        "securityContext": {"runAsNonRoot": True, "seccompProfile": {"type": "RuntimeDefault"}},
+                        "containers": [{
+                            "name": "pgbouncer",
+                            "resources": kube.resources("100m", "128Mi", "1", "256Mi"),
+                            "securityContext": kube.camel_keys(kube.container_security()),
+                        }],
+                    },
+                },
+            },
+            opts=kube.child(self, p, depends_on=[self.cluster]),
+        )
+        self.scheduled_backup = None
+        if args.backup:
+            self.scheduled_backup = k8s.apiextensions.CustomResource(
+                "postgres-daily-backup", api_version=API, kind="ScheduledBackup",
+                metadata={"name": f"{CLUSTER}-daily", "namespace": STORAGE, "labels": kube.labels("postgres", "backup")},
+                spec={
+                    "schedule": cnpg_schedule(s.backup_schedule),
+                    "cluster": {"name": CLUSTER},
+                    "method": "barmanObjectStore",
+                    "backupOwnerReference": "self",
+                    "immediate": True,
+                },
+                opts=kube.child(self, p, depends_on=[self.cluster]),
+            )
+        self.result = PostgresResult(
+            host=self.pooler.metadata.apply(lambda m: svc_host(m["name"])),
+            port=5432,
+            direct_host=self.cluster.metadata.apply(lambda m: svc_host(f"{m['name']}-rw")),
+            direct_port=5432,
+            sslmode="require",
+            logins=logins,
+            ca_secret=None,
+            server_selector={"cnpg.io/cluster": CLUSTER, "cnpg.io/podRole": "instance"},
+            pooler_selector={"cnpg.io/poolerName": POOLER},
+        )
+        self.register_outputs({"host": self.result.host, "directHost": self.result.direct_host, "databases": [d.database for d in DATABASES]})
+
+
+def _class(name: Optional[str]) -> dict:
+    return {"storageClass": name} if name else {}
