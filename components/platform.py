@@ -42,6 +42,26 @@ class DataPlatform(pulumi.ComponentResource):
         # --- end data services ---
 
         # --- applications (components/apps) ---
+        # dremio/dbt
+        from .apps.dbt import Dbt, DbtArgs
+        from .apps.dremio import Dremio, DremioArgs
+        from .namespaces import APPS
+
+        _ds_result = getattr(getattr(self, "data_services", None), "result", None)
+        _ds_deps = [self.namespaces, *(r for r in [getattr(self, "data_services", None)] if isinstance(r, pulumi.Resource))]
+        self.dremio = Dremio("dremio", DremioArgs(
+            provider=f.provider, namespace=self.namespaces.apps, namespace_name=APPS, settings=s.dremio,
+            object_store=_ds_result.object_store, highly_available=s.highly_available, domain=s.domain,
+            fast_ssd_storage_class=f.storage_classes.fast_ssd,
+            service_account_annotations=f.workload_identity.get("dremio", {}), depends_on=_ds_deps,
+        ), pulumi.ResourceOptions(parent=self)) if _ds_result is not None else None
+        self.dbt = Dbt("dbt", DbtArgs(
+            provider=f.provider, namespace=self.namespaces.apps, settings=s.dbt,
+            dremio_host=self.dremio.result.host, dremio_port=self.dremio.result.web_port,
+            username=self.dremio.result.dbt_username, password=self.dremio.result.dbt_password,
+            depends_on=[self.namespaces],
+        ), pulumi.ResourceOptions(parent=self)) if self.dremio is not None else None
+        # end dremio/dbt
         # airbyte/superset
         from .apps.airbyte import Airbyte, AirbyteArgs
         from .apps.superset import Superset, SupersetArgs
@@ -74,6 +94,11 @@ class DataPlatform(pulumi.ComponentResource):
         # --- end ingress ---
 
         # --- network policies (components/network_policies.py) ---
+        from .network_policies import NetworkPolicies, NetworkPoliciesArgs, topology_from
+
+        self.network_policies = NetworkPolicies("network-policies", NetworkPoliciesArgs(
+            provider=f.provider, topology=topology_from(self), depends_on=[self.namespaces],
+        ), pulumi.ResourceOptions(parent=self)) if s.network_policies else None
         # --- end network policies ---
 
         self.outputs: dict[str, pulumi.Input] = {
