@@ -52,7 +52,8 @@ _CACHE: dict[Any, Any] = {}
 
 
 def plan(config: dict[str, Any], tmp: Path, stack: str = "test"):
-    """Plan `config` (as `plan_config` does) with the stand-in data-services result."""
+    """Plan `config` (as `plan_config` does), with the stand-in data-services result if the
+    data-services layer is not built; `result.ds` is the DataServicesResult the apps got."""
     import yaml
 
     from components.platform import DataPlatform
@@ -61,10 +62,20 @@ def plan(config: dict[str, Any], tmp: Path, stack: str = "test"):
     key = (stack, yaml.safe_dump(_qualify(config), sort_keys=True))
     if key in _CACHE:
         return _CACHE[key]
+    captured: dict[str, Any] = {}
+    original = DataPlatform.__init__
+
+    def capture(self, *args: Any, **kwargs: Any) -> None:
+        original(self, *args, **kwargs)
+        captured["ds"] = getattr(getattr(self, "data_services", None), "result", None)
+
     with pytest.MonkeyPatch.context() as mp:
         if not hasattr(DataPlatform, "data_services"):
             mp.setattr(DataPlatform, "data_services", SimpleNamespace(result=STUB), raising=False)
+        mp.setattr(DataPlatform, "__init__", capture)
         result = run_config(config, tmp, stack)
+    # The DataServicesResult the applications were given (the real one once it exists).
+    result.ds = captured["ds"]
     _CACHE[key] = result
     return result
 
@@ -79,3 +90,11 @@ def secret_results(registrations) -> list[str]:
             length = int(r.inputs.get("length", 32))
             out.append(("offline" + hashlib.sha256(r.name.encode()).hexdigest()[:64])[:length])
     return out
+
+
+def resolve(value: Any) -> Any:
+    """The plain value of a pulumi Input after the run (the runner resolves outputs the same way)."""
+    import pulumi
+    from pulumi.runtime.sync_await import _sync_await
+
+    return _sync_await(pulumi.Output.from_input(value).future())

@@ -23,7 +23,7 @@ SUPERSET_CONFIG = '''\
 # Managed by the data-platform Pulumi program. Reads every value from the environment; the
 # credentials come from Kubernetes Secrets, never from this file.
 import os
-from urllib.parse import quote_plus
+from urllib.parse import quote
 
 from cachelib.redis import RedisCache
 from celery.schedules import crontab
@@ -42,12 +42,12 @@ _db_query = {"sslmode": _env("DATABASE_SSLMODE", "prefer")}
 if os.environ.get("DATABASE_SSLROOTCERT"):
     _db_query["sslrootcert"] = os.environ["DATABASE_SSLROOTCERT"]
 SQLALCHEMY_DATABASE_URI = "postgresql+psycopg2://{user}:{password}@{host}:{port}/{db}?{query}".format(
-    user=quote_plus(_env("DATABASE_USER")),
-    password=quote_plus(_env("DATABASE_PASSWORD")),
+    user=quote(_env("DATABASE_USER"), safe=""),
+    password=quote(_env("DATABASE_PASSWORD"), safe=""),
     host=_env("DATABASE_HOST"),
     port=_env("DATABASE_PORT", "5432"),
     db=_env("DATABASE_DB"),
-    query="&".join(f"{k}={quote_plus(v)}" for k, v in _db_query.items()),
+    query="&".join(k + "=" + quote(v, safe="") for k, v in _db_query.items()),
 )
 # The pooler (PgBouncer, transaction mode) multiplexes connections: keep Superset's own pool small.
 SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "pool_size": 5, "max_overflow": 10, "pool_recycle": 1800}
@@ -55,7 +55,8 @@ SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "pool_size": 5, "max_overflo
 REDIS_HOST = _env("REDIS_HOST")
 REDIS_PORT = int(_env("REDIS_PORT", "6379"))
 REDIS_PASSWORD = _env("REDIS_PASSWORD")
-_REDIS = f"redis://:{quote_plus(REDIS_PASSWORD)}@{REDIS_HOST}:{REDIS_PORT}"
+# quote(), not quote_plus(): SQLAlchemy and redis-py unquote userinfo without turning '+' into ' '.
+_REDIS = "redis://:" + quote(REDIS_PASSWORD, safe="") + f"@{REDIS_HOST}:{REDIS_PORT}"
 
 
 class CeleryConfig:
