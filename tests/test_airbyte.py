@@ -136,10 +136,12 @@ def test_hpa_targets_the_chart_worker_deployment_name():
     assert ab.server_service_name() == "airbyte-airbyte-server-svc"
 
 
-def test_dev_has_no_hpa_and_one_worker(plans):
-    p = plans({"environment": "dev"})
-    assert p.by_type(HPA_T) == []
-    assert values(p)["worker"]["replicaCount"] == 1
+def test_dev_plan_shows_the_hpa_and_it_can_be_turned_off(plans, plan_stack):
+    dev = plan_stack("dev")  # the repository's dev stack, real data services
+    assert dev.one(HPA_T, "airbyte-worker-hpa").inputs["spec"]["minReplicas"] == 2
+    off = plans({"environment": "dev", "airbyte": {"hpaEnabled": False, "workerReplicas": 3}})
+    assert off.by_type(HPA_T) == []
+    assert values(off)["worker"]["replicaCount"] == 3
 
 
 def test_worker_sizing_follows_the_seeds_vertical_table(plans):

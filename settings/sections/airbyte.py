@@ -30,7 +30,7 @@ class AirbyteSettings(Section):
     enabled: bool = setting(checks.boolean, "Deploy Airbyte.")
     chart_version: str = setting(checks.version, "Version of the `airbyte` chart from the airbyte-v2 repository (chart V2; its appVersion is the Airbyte version). Pinned; 2.2+ migrations are one-way, back up the database before raising it.")
     chart_repository: str = setting(checks.text(r"(https|oci)://\S+", "an https:// or oci:// chart repository URL"), "Helm repository serving the V2 chart.")
-    worker_replicas: int = setting(checks.integer(1, 50), "Worker replicas when the HPA is off (with the HPA on, the chart starts at hpaMinReplicas and the HPA owns the count).")
+    worker_replicas: int = setting(checks.integer(1, 50), "Worker replicas when the HPA is off (hpaEnabled false); with the HPA on, the chart starts the Deployment at hpaMinReplicas and the HPA owns the count.")
     worker_cpu_request: str = setting(checks.cpu, "Worker CPU request (seed: 2 in prod).")
     worker_memory_request: str = setting(checks.memory, "Worker memory request (seed: 4Gi in prod).")
     worker_cpu_limit: str = setting(checks.cpu, "Worker CPU limit (seed: 4 in prod; raise to scale vertically).")
@@ -56,7 +56,7 @@ class AirbyteSettings(Section):
             "worker_memory_request": by_env(env, dev="1Gi", staging="2Gi", prod="4Gi"),
             "worker_cpu_limit": by_env(env, dev="2", staging="2", prod="4"),
             "worker_memory_limit": by_env(env, dev="4Gi", staging="4Gi", prod="8Gi"),
-            "hpa_enabled": by_env(env, dev=False, staging=True, prod=True),
+            "hpa_enabled": True,
             "hpa_min_replicas": 2,
             "hpa_max_replicas": 10,
             "hpa_cpu_utilization": 70,

@@ -85,6 +85,8 @@ class Superset(pulumi.ComponentResource):
 
         packages = effective_pip_packages(s.version, tuple(s.pip_packages))
         self.pip_packages = packages
+        self.needs_pypi_egress = bool(packages)
+        """The init containers download `packages` from PyPI (HTTPS egress to the internet)."""
         image = s.image
         common = dict(login_secret=login.secret_name, database=login.database, sslmode=pg.sslmode, ca_secret=pg.ca_secret,
                       redis_host=self.redis.host, extra_pythonpath=bool(packages))
