@@ -128,6 +128,18 @@ def test_dev_single_minio_has_no_pdb_nor_anti_affinity(dev):
     assert not [r for r in dev.by_type(PDB) if r.inputs["metadata"]["name"].startswith("minio")]
 
 
+def test_staging_is_ha_but_smaller_with_preferred_spreading(plan_config):
+    result = plan_config({"environment": "staging", "acmeEmail": "ops@example.com"})
+    (cluster,) = _cr(result, "Cluster")
+    assert cluster.inputs["spec"]["instances"] == 2 and "synchronous" not in cluster.inputs["spec"]["postgresql"]
+    assert cluster.inputs["spec"]["postgresql"]["parameters"]["shared_buffers"] == "1GB"  # 1/4 of 4Gi
+    (pool,) = _minio_pools(result)
+    assert pool.inputs["spec"]["replicas"] == 4 and len(pool.inputs["spec"]["volumeClaimTemplates"]) == 2
+    assert list(pool.inputs["spec"]["template"]["spec"]["affinity"]["podAntiAffinity"]) == ["preferredDuringSchedulingIgnoredDuringExecution"]
+    assert {n: ns["count"] for n, ns in _es_node_sets(result).items()} == {"default": 3}
+    assert not cluster.protect
+
+
 def test_second_server_pool_is_the_seeds_expansion_to_eight(plan_config):
     result = plan_config({"environment": "prod", "minio": {"pools": [4, 4]}})
     pools = _minio_pools(result)

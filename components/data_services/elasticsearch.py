@@ -22,7 +22,7 @@ from settings.sections import ElasticsearchSettings
 
 from .. import kube
 from ..namespaces import STORAGE
-from .operators import ECK_CHART, install_operator
+from .operators import ECK_CHART, install_operator, restricted_values
 from .result import ElasticsearchResult
 from .storage import StorageRoles
 
@@ -72,7 +72,12 @@ class Elasticsearch(pulumi.ComponentResource):
         self.operator = install_operator(
             self, p, name="elastic-operator", namespace=OPERATOR_NAMESPACE, chart=ECK_CHART, environment=args.environment,
             depends_on=args.depends_on,
-            values={"installCRDs": True, "resources": kube.resources("100m", "150Mi", "1", "1Gi"), "telemetry": {"disabled": True}},
+            values={
+                "installCRDs": True,
+                "resources": kube.resources("100m", "150Mi", "1", "1Gi"),
+                "telemetry": {"disabled": True},
+                **restricted_values("podSecurityContext", "securityContext"),
+            },
         )
         self.cluster = k8s.apiextensions.CustomResource(
             "elasticsearch",

@@ -1,7 +1,9 @@
 """A Kubernetes operator installed from its pinned Helm chart, in its own namespace.
 
 The namespace is created here (not by Helm's `createNamespace`) so it carries the platform's
-labels and Pod Security admission levels like the two application namespaces.
+labels and Pod Security admission levels like the two application namespaces (enforce
+baseline, warn/audit restricted: the charts' pods meet restricted with the values below, but a
+chart upgrade that regresses should warn, not take the operator down).
 """
 
 from __future__ import annotations
@@ -32,6 +34,14 @@ ECK_CHART = Chart("eck-operator", "2.16.1", "https://helm.elastic.co")
 """Elastic Cloud on Kubernetes 2.16.1: supports Elasticsearch 8.15."""
 
 
+def restricted_values(pod_key: str, container_key: str) -> dict[str, Any]:
+    """Chart values pinning the restricted profile on an operator pod (chart key names differ)."""
+    return {
+        pod_key: {"runAsNonRoot": True, "seccompProfile": {"type": "RuntimeDefault"}},
+        container_key: kube.camel_keys(kube.container_security(read_only_root=True)),
+    }
+
+
 def install_operator(
     parent: pulumi.Resource,
     provider: pulumi.ProviderResource,
@@ -52,7 +62,7 @@ def install_operator(
                 "app.kubernetes.io/part-of": kube.PART_OF,
                 "app.kubernetes.io/managed-by": kube.MANAGED_BY,
                 "data-platform/environment": environment,
-                **kube.pod_security_labels("restricted", "restricted"),
+                **kube.pod_security_labels("baseline", "restricted"),
             },
         },
         opts=kube.child(parent, provider, depends_on=depends_on),

@@ -22,7 +22,7 @@ from .. import kube
 from ..namespaces import STORAGE
 from .databases import DATABASES, ROLES, k8s_name, role_secret_name
 from .logins import create_logins
-from .operators import CNPG_CHART, install_operator
+from .operators import CNPG_CHART, install_operator, restricted_values
 from .pg_tuning import pg_memory_parameters, wal_keep_size
 from .result import PostgresResult
 from .storage import StorageRoles
@@ -117,6 +117,7 @@ class CloudNativePg(pulumi.ComponentResource):
                 "config": {"clusterWide": True},
                 "monitoring": {"podMonitorEnabled": False},
                 "resources": kube.resources("100m", "128Mi", "500m", "512Mi"),
+                **restricted_values("podSecurityContext", "containerSecurityContext"),
             },
         )
         logins, role_secrets, _ = create_logins(self, p, args.depends_on)
