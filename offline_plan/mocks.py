@@ -89,9 +89,20 @@ def _rds(args, rid):
     }
 
 
-def _bucket(args, rid):
+def _bucket_state(args) -> dict:
     bucket = args.inputs.get("bucket") or f"{args.name}-{_hex(args.name, 7)}"
-    return {"bucket": bucket, "id": bucket, "arn": f"arn:aws:s3:::{bucket}", "bucketRegionalDomainName": f"{bucket}.s3.{REGION}.amazonaws.com", "region": REGION}
+    return {"bucket": bucket, "id": bucket, "arn": f"arn:aws:s3:::{bucket}", "bucketDomainName": f"{bucket}.s3.amazonaws.com",
+            "bucketRegionalDomainName": f"{bucket}.s3.{REGION}.amazonaws.com", "region": REGION, "hostedZoneId": "Z1BKCTXD74EZPE"}
+
+
+def _bucket(args, rid):
+    return _bucket_state(args)
+
+
+def _s3_bucket(args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict]:
+    """An S3 bucket's id is its (global) name, as the real provider reports it."""
+    state = {**args.inputs, **_bucket_state(args)}
+    return state["bucket"], state
 
 
 def _named_arn(service: str, kind: str):
@@ -183,6 +194,9 @@ RESOURCES: dict[str, Callable[[pulumi.runtime.MockResourceArgs], tuple[str, dict
     "aws:eks/addon:Addon": _aws("", "", "", _eks_addon),
     "aws:eks/podIdentityAssociation:PodIdentityAssociation": _aws("a", "", "", lambda a, r: {"associationArn": _arn("eks", f"podidentityassociation/{r}"), "associationId": r}),
     "aws:eks/accessEntry:AccessEntry": _aws("ae"),
+    "aws:eks/accessPolicyAssociation:AccessPolicyAssociation": _aws("apa"),
+    "aws:ecr/lifecyclePolicy:LifecyclePolicy": _aws("", "", "", lambda a, r: {"registryId": ACCOUNT}),
+    "aws:s3/bucketPolicy:BucketPolicy": _aws("", "", "", lambda a, r: {"id": a.inputs.get("bucket", a.name)}),
     "aws:iam/role:Role": _aws("", "", "", _iam_role),
     "aws:iam/policy:Policy": _aws("", "", "", _iam_policy),
     "aws:iam/rolePolicy:RolePolicy": _aws("rp"),
@@ -193,7 +207,7 @@ RESOURCES: dict[str, Callable[[pulumi.runtime.MockResourceArgs], tuple[str, dict
     "aws:rds/instance:Instance": _aws("db", "", "", _rds),
     "aws:rds/subnetGroup:SubnetGroup": _aws("", "", "", _named_arn("rds", "subgrp:")),
     "aws:rds/parameterGroup:ParameterGroup": _aws("", "", "", _named_arn("rds", "pg:")),
-    "aws:s3/bucket:Bucket": _aws("", "", "", _bucket),
+    "aws:s3/bucket:Bucket": _s3_bucket,
     "aws:s3/bucketV2:BucketV2": _aws("", "", "", _bucket),
     "aws:ecr/repository:Repository": _aws("", "", "", _ecr),
     "aws:secretsmanager/secret:Secret": _aws("", "", "", _secret),

@@ -9,7 +9,6 @@ Secrets, AWS Load Balancer Controller, cluster-autoscaler).
 from __future__ import annotations
 
 import pulumi
-import pulumi_aws as aws_root  # noqa: F401  (package init only; submodules imported below)
 from pulumi_aws import get_availability_zones, get_caller_identity
 from pulumi_aws.provider import Provider
 

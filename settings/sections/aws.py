@@ -51,7 +51,7 @@ def _memory_kib(value: Any) -> str:
 @dataclass(frozen=True)
 class AwsSettings(Section):
     KEY = "aws"
-    DOC = "AWS foundation: VPC, EKS, RDS, S3, ECR, load balancing"
+    DOC = "AWS foundation: VPC, EKS, RDS, S3, ECR"
 
     # --- network ---
     vpc_cidr: str = setting(_vpc_cidr, "VPC CIDR (/16 to /18). Subnets are planned from it: the seed's public 10.0.1.0/24, nodes 10.0.10.0/24, database 10.0.20.0/24, endpoints 10.0.30.0/24 for the first AZ of 10.0.0.0/16.")

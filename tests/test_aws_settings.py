@@ -1,0 +1,127 @@
+"""`data-platform:aws` settings: the seed's defaults per environment, and bad values fail early."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+import settings as settings_mod
+from offline_plan.runner import PlanError, run
+from settings.sections.aws import AwsSettings
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def load(env: str, aws: dict | None = None, **scalars):
+    raw = {
+        "data-platform:cloud": "aws",
+        "data-platform:environment": env,
+        "data-platform:acmeEmail": "ops@example.com",
+        **{f"data-platform:{k}": v for k, v in scalars.items()},
+    }
+    if aws is not None:
+        raw["data-platform:aws"] = aws
+    return settings_mod.load(raw, "test")
+
+
+def test_prod_defaults_are_the_seeds_numbers():
+    a = load("prod").aws
+    assert a.vpc_cidr == "10.0.0.0/16" and a.az_count == 3 and a.nat_gateways == "one-per-az"
+    assert a.node_instance_types == ("m5.2xlarge",)
+    assert (a.node_min_size, a.node_max_size, a.node_desired_size) == (3, 10, 5)
+    assert a.db_instance_class == "db.r6g.xlarge"
+    assert (a.db_allocated_storage_gb, a.db_max_allocated_storage_gb) == (100, 1000)
+    assert a.db_multi_az is True and a.db_backup_retention_days == 30
+    assert (a.db_backup_window, a.db_maintenance_window) == ("03:00-04:00", "sun:04:00-sun:05:00")
+    assert a.db_engine_version.split(".")[0] == "16"
+    assert (a.db_shared_buffers, a.db_effective_cache_size, a.db_work_mem, a.db_maintenance_work_mem, a.db_max_connections) == ("4Gi", "12Gi", "64Mi", "1Gi", 200)
+    assert a.bronze_glacier_days == 90
+    assert a.endpoint_public_access is False
+
+
+def test_staging_is_smaller_with_a_single_nat():
+    a = load("staging").aws
+    assert a.nat_gateways == "single"
+    assert a.node_max_size < 10 and a.node_instance_types != ("m5.2xlarge",)
+    assert a.db_multi_az is False and a.db_final_snapshot is False
+
+
+def test_dr_mirrors_prod():
+    assert load("dr").aws == load("prod").aws
+
+
+def error(env: str, aws: dict) -> str:
+    with pytest.raises(settings_mod.SettingsError) as e:
+        load(env, aws)
+    return str(e.value)
+
+
+def test_too_small_vpc_names_the_key_and_what_is_allowed():
+    msg = error("prod", {"vpcCidr": "10.0.0.0/24"})
+    assert "data-platform:aws.vpcCidr" in msg and "'10.0.0.0/24'" in msg and "/16 to /18" in msg and "Pulumi.test.yaml" in msg
+
+
+def test_vpc_cidr_with_host_bits_is_refused():
+    assert "data-platform:aws.vpcCidr" in error("prod", {"vpcCidr": "10.0.0.1/16"})
+
+
+def test_public_endpoint_needs_cidrs():
+    msg = error("staging", {"endpointPublicAccess": True})
+    assert "data-platform:aws.publicAccessCidrs" in msg and "0.0.0.0/0" in msg
+
+
+def test_public_endpoint_never_open_to_the_world():
+    assert "not 0.0.0.0/0" in error("staging", {"endpointPublicAccess": True, "publicAccessCidrs": ["0.0.0.0/0"]})
+
+
+def test_desired_size_outside_min_max_is_refused():
+    assert "data-platform:aws.nodeDesiredSize" in error("prod", {"nodeDesiredSize": 20})
+
+
+def test_max_storage_below_initial_is_refused():
+    assert "data-platform:aws.dbMaxAllocatedStorageGb" in error("prod", {"dbMaxAllocatedStorageGb": 50})
+
+
+def test_only_postgres_16():
+    assert "data-platform:aws.dbEngineVersion" in error("prod", {"dbEngineVersion": "15.8"})
+
+
+def test_unknown_key_lists_the_known_ones():
+    msg = error("prod", {"nodeCount": 3})
+    assert "data-platform:aws.nodeCount" in msg and "nodeMinSize" in msg
+
+
+def test_log_retention_must_be_a_cloudwatch_value():
+    assert "data-platform:aws.logRetentionDays" in error("prod", {"logRetentionDays": 42})
+
+
+def test_every_field_has_a_default_and_a_doc():
+    for env in ("dev", "staging", "prod", "dr"):
+        d = AwsSettings.defaults(env)
+        for f in AwsSettings.__dataclass_fields__.values():
+            assert f.name in d, f.name
+            assert f.metadata["doc"], f.name
+
+
+def test_missing_region_fails_before_any_aws_resource(tmp_path):
+    """Pulumi.yaml gives aws:region a project default; without it the error says what to run."""
+    project = yaml.safe_load((ROOT / "Pulumi.yaml").read_text())
+    project.get("config", {}).pop("aws:region", None)
+    (tmp_path / "Pulumi.yaml").write_text(yaml.safe_dump(project))
+    (tmp_path / "Pulumi.noregion.yaml").write_text(
+        yaml.safe_dump({"config": {"data-platform:cloud": "aws", "data-platform:environment": "staging", "data-platform:acmeEmail": "ops@example.com"}})
+    )
+    with pytest.raises(Exception, match=r"aws:region is missing.*pulumi config set aws:region"):
+        run("noregion", root=tmp_path)
+
+
+def test_unpinned_kubernetes_version_fails_with_the_versions_file(plan_config):
+    with pytest.raises(Exception, match="clouds/aws/versions.py"):
+        plan_config({"cloud": "aws", "aws:region": "eu-west-1", "kubernetesVersion": "1.29", "environment": "staging", "acmeEmail": "ops@example.com"}, stack="oldk8s")
+
+
+def test_bad_aws_section_is_a_plan_error_before_registration(plan_config):
+    with pytest.raises(PlanError, match=r"data-platform:aws\.azCount"):
+        plan_config({"cloud": "aws", "aws:region": "eu-west-1", "environment": "staging", "acmeEmail": "ops@example.com", "aws": {"azCount": 9}}, stack="badaz")
