@@ -221,3 +221,21 @@ def test_bad_sizing_is_rejected_with_the_key(tmp_path):
         run_config({"superset": {"webCpuRequest": "4", "webCpuLimit": "2"}}, tmp_path)
     with pytest.raises(PlanError, match=r"superset\.version"):
         run_config({"superset": {"version": "latest"}}, tmp_path)
+
+
+@pytest.mark.parametrize("config", [
+    {"environment": "prod", "acmeEmail": "ops@example.com", "tlsIssuer": "letsencrypt-prod", "domain": "data.example.com",
+     "superset": {"version": "4.1.1", "webReplicas": 4}},
+    {"environment": "dev"},
+])
+def test_my_manifests_validate_against_the_kubernetes_schema(plans, config):
+    from offline_plan import manifests
+    from offline_plan.validate import validate
+
+    p = plans(config)
+    mine = [o for o in manifests.objects(p)
+            if str(o.get("metadata", {}).get("name", "")).startswith(("superset", "airbyte", "data-platform", "ingress-nginx", "cert-manager"))]
+    assert len(mine) >= 12
+    report = validate(mine, "1.34")
+    assert report.errors == []
+    assert report.validated >= 8  # Deployments, StatefulSet, Job, Services, Secret, ConfigMap, HPA, Ingress, Namespaces
