@@ -79,6 +79,7 @@ def test_dev_is_one_instance_of_everything(dev):
     (cluster,) = _cr(dev, "Cluster")
     assert cluster.inputs["spec"]["instances"] == 1
     assert "synchronous" not in cluster.inputs["spec"]["postgresql"]
+    assert cluster.inputs["spec"]["enablePDB"] is False  # a PDB on a lone primary blocks node drains
     assert _minio_pods(dev) == 1
     nodes = _es_node_sets(dev)
     assert [(n, ns["count"], ns["config"]["node.roles"]) for n, ns in nodes.items()] == [("default", 1, ["master", "data", "ingest"])]
@@ -87,7 +88,7 @@ def test_dev_is_one_instance_of_everything(dev):
 def test_prod_has_three_postgres_with_one_synchronous_standby_pooler_and_daily_backup(prod):
     (cluster,) = _cr(prod, "Cluster")
     spec = cluster.inputs["spec"]
-    assert spec["instances"] == 3
+    assert spec["instances"] == 3 and spec["enablePDB"] is True
     assert spec["postgresql"]["synchronous"] == {"method": "any", "number": 1, "dataDurability": "required"}
     assert spec["affinity"]["podAntiAffinityType"] == "required"
     # the seed's tuning at its 16 GB node, exactly

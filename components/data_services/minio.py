@@ -204,6 +204,7 @@ class Minio(pulumi.ComponentResource):
                     {"name": "MINIO_ROOT_USER", "value_from": {"secret_key_ref": {"name": root_name, "key": "rootUser"}}},
                     {"name": "MINIO_ROOT_PASSWORD", "value_from": {"secret_key_ref": {"name": root_name, "key": "rootPassword"}}},
                     {"name": "MINIO_UPDATE", "value": "off"},
+                    {"name": "HOME", "value": "/tmp"},  # uid 1000 has no home in the image
                 ],
                 "ports": [{"name": "api", "container_port": API_PORT}, {"name": "console", "container_port": CONSOLE_PORT}],
                 "startup_probe": probe("/minio/health/live", failure_threshold=30),

@@ -129,6 +129,9 @@ class CloudNativePg(pulumi.ComponentResource):
             "instances": s.instances,
             "imageName": s.image,
             "primaryUpdateStrategy": "unsupervised",
+            "primaryUpdateMethod": "switchover" if s.instances > 1 else "restart",
+            # A PDB on a lone primary would block every node drain (dev); with replicas it keeps one up.
+            "enablePDB": s.instances > 1,
             "enableSuperuserAccess": False,
             "seccompProfile": {"type": "RuntimeDefault"},
             "postgresql": {"parameters": parameters(s)},
