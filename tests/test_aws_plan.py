@@ -270,6 +270,17 @@ def test_rds_seed_settings(prod):
     assert db["deletionProtection"] is True and db["skipFinalSnapshot"] is False and db["finalSnapshotIdentifier"]
 
 
+def test_rds_minor_upgrades_by_aws_do_not_fight_the_pinned_version(prod, plan_config):
+    db = prod.one("aws:rds/instance:Instance", "prod-postgres")
+    assert db.inputs["autoMinorVersionUpgrade"] is True and db.ignore_changes == ["engineVersion"]
+    pinned = plan_config(
+        {"cloud": "aws", "environment": "staging", "acmeEmail": "ops@example.com", "aws": {"dbAutoMinorVersionUpgrade": False, "dbEngineVersion": "16.11"}},
+        stack="pinned",
+    ).one("aws:rds/instance:Instance", "pinned-postgres")
+    assert pinned.inputs["autoMinorVersionUpgrade"] is False and pinned.ignore_changes == []
+    assert pinned.inputs["engineVersion"] == "16.11"
+
+
 def test_rds_private_encrypted_and_aws_managed_password(prod):
     db = one(prod, "aws:rds/instance:Instance", "prod-postgres")
     assert db["publiclyAccessible"] is False

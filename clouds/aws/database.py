@@ -61,6 +61,9 @@ class DatabaseArgs:
     allowed_security_group_id: pulumi.Input[str]
     """The EKS cluster security group (on every managed node, hence every pod)."""
     engine_version: str = "16.11"
+    auto_minor_version_upgrade: bool = True
+    """RDS upgrades the minor in the maintenance window; `engineVersion` drift is then ignored
+    (otherwise the next `pulumi up` would try to downgrade and fail)."""
     instance_class: str = "db.r6g.xlarge"
     allocated_storage_gb: int = 100
     max_allocated_storage_gb: int = 1000
@@ -139,7 +142,7 @@ class Database(pulumi.ComponentResource):
             deletion_protection=ctx.protect,
             skip_final_snapshot=not args.final_snapshot,
             final_snapshot_identifier=f"{ident}-final" if args.final_snapshot else None,
-            auto_minor_version_upgrade=True,
+            auto_minor_version_upgrade=args.auto_minor_version_upgrade,
             allow_major_version_upgrade=False,
             apply_immediately=False,
             performance_insights_enabled=True,
@@ -149,7 +152,7 @@ class Database(pulumi.ComponentResource):
             iam_database_authentication_enabled=True,
             ca_cert_identifier="rds-ca-rsa2048-g1",
             tags=tags(COMPONENT, ident),
-            opts=o(stateful=True, depends_on=log_groups),
+            opts=o(stateful=True, depends_on=log_groups, ignore_changes=["engineVersion"] if args.auto_minor_version_upgrade else None),
         )
         self.master_secret_arn = self.instance.master_user_secrets.apply(lambda s: s[0].secret_arn)
         self.register_outputs({"address": self.instance.address, "port": PORT, "masterSecretArn": self.master_secret_arn, "engineVersion": args.engine_version})

@@ -146,6 +146,7 @@ def build_foundation(settings: Settings) -> Foundation:
                 subnet_ids=network.database_subnet_ids,
                 allowed_security_group_id=cluster.cluster_security_group_id,
                 engine_version=a.db_engine_version,
+                auto_minor_version_upgrade=a.db_auto_minor_version_upgrade,
                 instance_class=a.db_instance_class,
                 allocated_storage_gb=a.db_allocated_storage_gb,
                 max_allocated_storage_gb=a.db_max_allocated_storage_gb,

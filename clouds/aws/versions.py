@@ -10,33 +10,33 @@ from __future__ import annotations
 
 ADDONS: dict[str, dict[str, str]] = {
     "1.32": {
-        "vpc-cni": "v1.20.4-eksbuild.1",
+        "vpc-cni": "v1.20.4-eksbuild.2",
         "kube-proxy": "v1.32.6-eksbuild.12",
-        "coredns": "v1.11.4-eksbuild.24",
-        "aws-ebs-csi-driver": "v1.51.0-eksbuild.1",
+        "coredns": "v1.11.4-eksbuild.2",
+        "aws-ebs-csi-driver": "v1.54.0-eksbuild.1",
     },
     "1.33": {
-        "vpc-cni": "v1.20.4-eksbuild.1",
+        "vpc-cni": "v1.20.4-eksbuild.2",
         "kube-proxy": "v1.33.3-eksbuild.10",
         "coredns": "v1.12.1-eksbuild.2",
-        "aws-ebs-csi-driver": "v1.51.0-eksbuild.1",
+        "aws-ebs-csi-driver": "v1.54.0-eksbuild.1",
     },
     "1.34": {
-        "vpc-cni": "v1.20.4-eksbuild.1",
-        "kube-proxy": "v1.34.0-eksbuild.4",
+        "vpc-cni": "v1.20.4-eksbuild.2",
+        "kube-proxy": "v1.34.0-eksbuild.2",
         "coredns": "v1.12.3-eksbuild.1",
-        "aws-ebs-csi-driver": "v1.51.0-eksbuild.1",
+        "aws-ebs-csi-driver": "v1.54.0-eksbuild.1",
     },
 }
 
 # cluster-autoscaler must match the Kubernetes minor (its image tag is set explicitly).
-CLUSTER_AUTOSCALER_IMAGE = {"1.32": "v1.32.3", "1.33": "v1.33.2", "1.34": "v1.34.1"}
+CLUSTER_AUTOSCALER_IMAGE = {"1.32": "v1.32.7", "1.33": "v1.33.5", "1.34": "v1.34.3"}
 
 CHARTS = {
     # name: (repository, chart, version)
     "cluster-autoscaler": ("https://kubernetes.github.io/autoscaler", "cluster-autoscaler", "9.52.1"),
     "aws-load-balancer-controller": ("https://aws.github.io/eks-charts", "aws-load-balancer-controller", "1.14.1"),
-    "external-secrets": ("https://charts.external-secrets.io", "external-secrets", "0.20.4"),
+    "external-secrets": ("https://charts.external-secrets.io", "external-secrets", "1.3.2"),
 }
 
 

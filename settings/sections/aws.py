@@ -73,6 +73,7 @@ class AwsSettings(Section):
     cluster_log_types: tuple = setting(checks.string_list(checks.one_of("api", "audit", "authenticator", "controllerManager", "scheduler")), "EKS control-plane logs sent to CloudWatch.")
     # --- RDS ---
     db_engine_version: str = setting(checks.text(r"16(\.\d+)?", "PostgreSQL 16, as 16 or a minor such as 16.11"), "RDS PostgreSQL version (the seed's major 16; a current minor).")
+    db_auto_minor_version_upgrade: bool = setting(checks.boolean, "Let RDS apply new PostgreSQL 16 minors in the maintenance window; dbEngineVersion is then the version at creation and later drift is ignored.")
     db_instance_class: str = setting(checks.text(_DB_CLASS, "an RDS instance class such as db.r6g.xlarge"), "RDS instance class.")
     db_allocated_storage_gb: int = setting(checks.integer(20, 65536), "Initial storage (gp3) in GB.")
     db_max_allocated_storage_gb: int = setting(checks.integer(20, 65536), "Storage autoscaling ceiling in GB.")
@@ -114,6 +115,7 @@ class AwsSettings(Section):
             "cluster_autoscaler": True,
             "cluster_log_types": ("api", "audit", "authenticator", "controllerManager", "scheduler"),
             "db_engine_version": "16.11",
+            "db_auto_minor_version_upgrade": True,
             "db_instance_class": by_env(env, dev="db.t4g.medium", staging="db.r6g.large", prod="db.r6g.xlarge"),
             "db_allocated_storage_gb": by_env(env, dev=20, staging=50, prod=100),
             "db_max_allocated_storage_gb": by_env(env, dev=100, staging=200, prod=1000),
