@@ -316,6 +316,13 @@ def plan_policies(t: Topology) -> list[Policy]:
             out.append(Policy(f"postgres-client-{i}", c.namespace, dict(c.selector), ingress=(),
                               egress=(Rule(tuple(servers), tcp(pg.port)),)))
 
+    # ------------------------------------------------------------------ unknown data services
+    # Without their selectors (layer not built yet), keep apps working: the storage namespace
+    # accepts the apps namespace on the PostgreSQL and S3 ports (broader, still no other port).
+    fallback_ports = ([5432] if pg is None else []) + ([9000] if t.object_store is None else [])
+    if fallback_ports:
+        out.append(Policy("data-services-fallback", S, {}, ingress=(Rule((Peer(A, None, name="apps"),), tcp(*fallback_ports)),)))
+
     # ------------------------------------------------------------------ MinIO
     os_ = t.object_store
     if os_ is not None and os_.servers is not None:
@@ -443,6 +450,37 @@ def manifest_spec(p: Policy) -> dict:
     if p.egress is not None:
         spec["egress"] = [_rule_manifest(r, p.namespace, "to") for r in p.egress]
     return spec
+
+
+def policy_from_manifest(name: str, namespace: str, spec: Mapping) -> Policy:
+    """Read a NetworkPolicy spec (camelCase, as registered) back into a `Policy`, so tests and
+    tools evaluate exactly what is deployed."""
+
+    def peer(m: Mapping) -> Peer:
+        if "ipBlock" in m:
+            return Peer(cidr=m["ipBlock"]["cidr"])
+        if "namespaceSelector" in m:
+            labels = (m["namespaceSelector"] or {}).get("matchLabels") or {}
+            if set(labels) - {NS_LABEL}:
+                raise ValueError(f"{namespace}/{name}: only namespaces selected by name are supported: {labels}")
+            ns = labels.get(NS_LABEL)
+        else:
+            ns = namespace
+        pods = m.get("podSelector")
+        selector = dict((pods or {}).get("matchLabels") or {}) if pods is not None else None
+        return Peer(ns, selector if selector else (None if ns else {}))
+
+    def rules(items, key) -> tuple[Rule, ...]:
+        return tuple(Rule(tuple(peer(x) for x in r.get(key, [])) or (Peer(cidr=ANYWHERE),),
+                          tuple(Port(int(p["port"]), p.get("protocol", "TCP")) for p in r.get("ports", [])))
+                     for r in items)
+
+    types = spec.get("policyTypes") or ["Ingress"]
+    return Policy(
+        name=name, namespace=namespace, selector=dict((spec.get("podSelector") or {}).get("matchLabels") or {}),
+        ingress=rules(spec.get("ingress") or [], "from") if "Ingress" in types else None,
+        egress=rules(spec.get("egress") or [], "to") if "Egress" in types else None,
+    )
 
 
 @dataclass(frozen=True)

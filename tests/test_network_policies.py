@@ -1,0 +1,241 @@
+"""NetworkPolicies against the traffic each application really has.
+
+Policies are read back from the *registered* NetworkPolicy objects and evaluated the way the
+API defines them (both ends: the source's egress and the destination's ingress). Pod labels
+come from the planned pod templates or from the labels the charts/operators document.
+"""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from components.apps import airbyte
+from components.data_services import elasticsearch as es_mod
+from components.data_services import postgres as pg_mod
+from components.ingress import CONTROLLER_SELECTOR, INGRESS_NS
+from components.kube import camel_keys
+from components.network_policies import (
+    DremioPeers,
+    Endpoint,
+    Peer,
+    Policy,
+    Rule,
+    Topology,
+    Workload,
+    manifest_spec,
+    permits,
+    plan_policies,
+    policy_from_manifest,
+    tcp,
+)
+
+NP = "kubernetes:networking.k8s.io/v1:NetworkPolicy"
+A, S = "data-platform", "data-storage"
+PROD = {"environment": "prod", "acmeEmail": "ops@example.com"}
+
+
+def policies(plan) -> list[Policy]:
+    return [policy_from_manifest(r.inputs["metadata"]["name"], r.inputs["metadata"]["namespace"], r.inputs["spec"]) for r in plan.by_type(NP)]
+
+
+def template_labels(plan, kind: str, name: str) -> dict:
+    spec = plan.one(kind, name).inputs["spec"]
+    t = spec.get("template") or spec["jobTemplate"]["spec"]["template"]
+    return t["metadata"]["labels"]
+
+
+def pods(plan) -> dict[str, Endpoint]:
+    sts, dep, job = "kubernetes:apps/v1:StatefulSet", "kubernetes:apps/v1:Deployment", "kubernetes:batch/v1:Job"
+    out = {
+        "dremio-master": Endpoint(A, template_labels(plan, sts, "dremio-master")),
+        "dremio-executor": Endpoint(A, template_labels(plan, sts, "dremio-executor")),
+        "dremio-bootstrap": Endpoint(A, template_labels(plan, job, "dremio-bootstrap")),
+        "superset-web": Endpoint(A, template_labels(plan, dep, "superset-web")),
+        "superset-worker": Endpoint(A, template_labels(plan, dep, "superset-worker")),
+        "superset-beat": Endpoint(A, template_labels(plan, dep, "superset-beat")),
+        "superset-init": Endpoint(A, template_labels(plan, job, "superset-init")),
+        "redis": Endpoint(A, template_labels(plan, sts, "superset-redis-sts")),
+        "minio": Endpoint(S, template_labels(plan, sts, "minio-pool-0")),
+        "minio-bootstrap": Endpoint(S, template_labels(plan, job, "minio-bootstrap")),
+        # Chart- and operator-made pods: the labels their charts/operators document.
+        "airbyte-server": Endpoint(A, {**airbyte.pod_selector("server"), "app.kubernetes.io/version": "1"}),
+        "airbyte-worker": Endpoint(A, airbyte.pod_selector("worker")),
+        "airbyte-launcher": Endpoint(A, airbyte.pod_selector("workload-launcher")),
+        "airbyte-temporal": Endpoint(A, airbyte.pod_selector("temporal")),
+        "airbyte-job": Endpoint(A, {airbyte.JOB_POD_LABEL: "true", "airbyte": "job-pod"}),
+        "pg": Endpoint(S, {"cnpg.io/cluster": pg_mod.CLUSTER, "cnpg.io/podRole": "instance", "cnpg.io/instanceName": f"{pg_mod.CLUSTER}-1"}),
+        "pg-join": Endpoint(S, {"cnpg.io/cluster": pg_mod.CLUSTER, "cnpg.io/jobRole": "join"}),
+        "pooler": Endpoint(S, {"cnpg.io/poolerName": pg_mod.POOLER, "cnpg.io/cluster": pg_mod.CLUSTER}),
+        "cnpg-operator": Endpoint(pg_mod.OPERATOR_NAMESPACE, {"app.kubernetes.io/name": "cloudnative-pg"}),
+        "es": Endpoint(S, {es_mod.CLUSTER_LABEL: es_mod.NAME, "elasticsearch.k8s.elastic.co/node-master": "true"}),
+        "eck-operator": Endpoint(es_mod.OPERATOR_NAMESPACE, {"control-plane": "elastic-operator"}),
+        "fluent-bit": Endpoint("logging", {"app.kubernetes.io/name": "fluent-bit"}),
+        "ingress": Endpoint(INGRESS_NS, dict(CONTROLLER_SELECTOR)),
+        "kube-dns": Endpoint("kube-system", {"k8s-app": "kube-dns"}),
+        "rogue-app": Endpoint(A, {"app": "rogue"}),
+        "rogue-storage": Endpoint(S, {"app": "rogue"}),
+        "internet": Endpoint(None),
+        "api-server": Endpoint(None, ip="172.18.0.2"),
+    }
+    if [r for r in plan.by_type(sts) if r.name == "dremio-zk"]:
+        out["zookeeper"] = Endpoint(A, template_labels(plan, sts, "dremio-zk"))
+    return out
+
+
+# (source, destination, port): what the applications really do.
+ALLOWED = [
+    # The seed's Dremio policy.
+    ("superset-web", "dremio-master", 9047), ("superset-web", "dremio-master", 32010), ("superset-worker", "dremio-master", 32010),
+    ("airbyte-worker", "dremio-master", 9047), ("airbyte-job", "dremio-master", 32010),
+    ("ingress", "dremio-master", 9047), ("dremio-bootstrap", "dremio-master", 9047),
+    ("dremio-executor", "dremio-master", 45678), ("dremio-master", "dremio-executor", 45678), ("dremio-executor", "dremio-master", 45679),
+    ("dremio-master", "minio", 9000), ("dremio-executor", "minio", 9000), ("dremio-master", "pooler", 5432), ("dremio-executor", "pg", 5432),
+    # Superset.
+    ("ingress", "superset-web", 8088), ("superset-web", "pooler", 5432), ("superset-worker", "pooler", 5432), ("superset-beat", "pooler", 5432),
+    ("superset-init", "pooler", 5432), ("superset-web", "redis", 6379), ("superset-worker", "redis", 6379), ("superset-beat", "redis", 6379),
+    # Airbyte.
+    ("ingress", "airbyte-server", 8001), ("airbyte-server", "airbyte-temporal", 7233), ("airbyte-worker", "airbyte-server", 8001),
+    ("airbyte-server", "pooler", 5432), ("airbyte-worker", "minio", 9000), ("airbyte-launcher", "api-server", 443),
+    ("airbyte-server", "internet", 443), ("airbyte-job", "internet", 5432), ("airbyte-job", "minio", 9000),
+    ("airbyte-job", "airbyte-server", 8001), ("airbyte-launcher", "airbyte-job", 9000),
+    # CloudNativePG.
+    ("cnpg-operator", "pg", 8000), ("pg", "pg", 5432), ("pg-join", "pg", 5432), ("pooler", "pg", 5432), ("pg", "api-server", 443),
+    ("pooler", "api-server", 6443), ("pg", "minio", 9000),
+    # MinIO, Elasticsearch.
+    ("minio", "minio", 9000), ("minio-bootstrap", "minio", 9000),
+    ("eck-operator", "es", 9200), ("es", "es", 9300), ("fluent-bit", "es", 9200),
+]
+
+DENIED = [
+    ("internet", "dremio-master", 9047), ("rogue-app", "dremio-master", 9047), ("ingress", "dremio-master", 31010),
+    ("superset-beat", "dremio-master", 32010), ("superset-web", "dremio-executor", 45678), ("dremio-master", "internet", 443),
+    ("dremio-master", "es", 9200), ("dremio-master", "pg", 8000), ("airbyte-worker", "redis", 6379), ("superset-web", "minio", 9000),
+    ("ingress", "redis", 6379), ("internet", "pg", 5432), ("rogue-storage", "minio", 9000), ("es", "minio", 9000),
+    ("rogue-app", "pooler", 5432), ("superset-web", "internet", 443), ("redis", "internet", 443), ("minio", "internet", 443),
+    ("internet", "minio", 9000), ("rogue-app", "internet", 443),
+]
+
+
+@pytest.fixture(scope="module")
+def dev(plan_stack):
+    plan = plan_stack("dev")
+    return policies(plan), pods(plan)
+
+
+@pytest.mark.parametrize("src,dst,port", ALLOWED)
+def test_real_traffic_is_allowed(dev, src, dst, port):
+    pols, p = dev
+    assert permits(pols, p[src], p[dst], port), f"{src} -> {dst}:{port} is blocked"
+
+
+@pytest.mark.parametrize("src,dst,port", DENIED)
+def test_everything_else_is_denied(dev, src, dst, port):
+    pols, p = dev
+    assert not permits(pols, p[src], p[dst], port), f"{src} -> {dst}:{port} should be blocked"
+
+
+def test_dev_executors_reach_the_embedded_zookeeper(dev):
+    pols, p = dev
+    assert permits(pols, p["dremio-executor"], p["dremio-master"], 2181)
+    assert not permits(pols, p["superset-web"], p["dremio-master"], 2181)
+
+
+def test_prod_zookeeper_ensemble(plan_config):
+    plan = plan_config(PROD)
+    pols, p = policies(plan), pods(plan)
+    for src in ("dremio-master", "dremio-executor"):
+        assert permits(pols, p[src], p["zookeeper"], 2181)
+    for port in (2181, 2888, 3888):
+        assert permits(pols, p["zookeeper"], p["zookeeper"], port)
+    assert not permits(pols, p["dremio-executor"], p["dremio-master"], 2181)  # no embedded ZooKeeper in prod
+    assert not permits(pols, p["superset-web"], p["zookeeper"], 2181)
+    assert not permits(pols, p["zookeeper"], p["internet"], 443)
+
+
+@pytest.mark.parametrize("who", ["dremio-master", "superset-web", "airbyte-job", "pg", "minio", "es", "redis", "dremio-bootstrap"])
+def test_every_pod_resolves_names(dev, who):
+    pols, p = dev
+    assert permits(pols, p[who], p["kube-dns"], 53, "UDP") and permits(pols, p[who], p["kube-dns"], 53, "TCP")
+
+
+def test_default_deny_in_both_namespaces(plan_stack):
+    regs = {(r.inputs["metadata"]["namespace"], r.inputs["metadata"]["name"]): r.inputs["spec"] for r in plan_stack("dev").by_type(NP)}
+    for ns in (A, S):
+        spec = regs[(ns, "default-deny")]
+        assert spec["podSelector"] == {} and sorted(spec["policyTypes"]) == ["Egress", "Ingress"]
+        assert "ingress" not in spec or spec["ingress"] == []
+        assert "egress" not in spec or spec["egress"] == []
+
+
+def test_every_planned_pod_has_an_allow_policy(plan_stack):
+    """No workload of ours is left with default-deny alone (it could not do its job)."""
+    plan = plan_stack("dev")
+    pols = [p for p in policies(plan) if p.name not in ("default-deny", "allow-dns")]
+    kinds = ("kubernetes:apps/v1:StatefulSet", "kubernetes:apps/v1:Deployment", "kubernetes:batch/v1:Job", "kubernetes:batch/v1:CronJob")
+    checked = 0
+    for r in plan.registrations:
+        if r.type not in kinds or r.inputs["metadata"].get("namespace") not in (A, S):
+            continue
+        ns, labels = r.inputs["metadata"]["namespace"], template_labels(plan, r.type, r.name)
+        assert any(p.namespace == ns and all(labels.get(k) == v for k, v in p.selector.items()) for p in pols), r.name
+        checked += 1
+    assert checked >= 10
+
+
+def test_dremio_policy_is_the_seeds(plan_stack):
+    reg = next(r for r in plan_stack("dev").by_type(NP) if r.inputs["metadata"]["name"] == "dremio")
+    spec = reg.inputs["spec"]
+    assert spec["podSelector"]["matchLabels"]["app.kubernetes.io/name"] == "dremio"
+    ports = {p["port"] for rule in spec["ingress"] for p in rule.get("ports", [])}
+    assert {9047, 32010, 45678} <= ports and 31010 not in ports
+    egress_ports = {p["port"] for rule in spec["egress"] for p in rule.get("ports", [])}
+    assert {5432, 9000} <= egress_ports and 443 not in egress_ports
+
+
+def test_aws_dremio_reaches_s3_over_https(plan_stack):
+    plan = plan_stack("prod")
+    pols = policies(plan)
+    master = Endpoint(A, template_labels(plan, "kubernetes:apps/v1:StatefulSet", "dremio-master"))
+    assert permits(pols, master, Endpoint(None), 443)
+    assert not permits(pols, master, Endpoint(None), 80)
+
+
+def test_network_policies_can_be_turned_off(plan_config):
+    assert plan_config({"networkPolicies": False}).by_type(NP) == []
+
+
+# --- the model itself ------------------------------------------------------------------
+labels_st = st.dictionaries(st.sampled_from(["app", "tier", "role"]), st.sampled_from(["a", "b", "c"]), max_size=3)
+ns_st = st.sampled_from([A, S, "other"])
+
+
+@given(ns=ns_st, sel=labels_st, peer_ns=st.one_of(st.none(), ns_st), peer_sel=labels_st, port=st.integers(1, 65535),
+       other_ns=ns_st, other_labels=labels_st)
+def test_render_then_read_back_is_identity(ns, sel, peer_ns, peer_sel, port, other_ns, other_labels):
+    if peer_ns is None and not peer_sel:
+        peer_sel = {"app": "a"}
+    pol = Policy("p", ns, sel, ingress=(Rule((Peer(peer_ns, peer_sel),), tcp(port)),), egress=())
+    back = policy_from_manifest("p", ns, camel_keys(manifest_spec(pol)))
+    me = Endpoint(ns, {**sel, "x": "y"})
+    other = Endpoint(other_ns, other_labels)
+    assert permits([pol], other, me, port) == permits([back], other, me, port)
+
+
+def test_a_peer_matching_every_pod_of_the_cluster_is_refused():
+    with pytest.raises(ValueError):
+        Peer(None, {})
+    with pytest.raises(ValueError):
+        Peer()
+
+
+def test_without_data_service_selectors_traffic_still_flows_to_the_storage_namespace():
+    t = Topology(apps_namespace=A, storage_namespace=S,
+                 dremio=DremioPeers(
+                     coordinator=Workload(A, {"c": "1"}), executor=Workload(A, {"e": "1"}), all=Workload(A, {"d": "1"}), zookeeper=None))
+    pols = plan_policies(t)
+    dremio = Endpoint(A, {"d": "1", "c": "1"})
+    assert permits(pols, dremio, Endpoint(S, {"anything": "x"}), 5432)
+    assert permits(pols, dremio, Endpoint(S, {"anything": "x"}), 9000)
+    assert not permits(pols, dremio, Endpoint(S, {"anything": "x"}), 9200)
