@@ -107,5 +107,5 @@ class DataPlatform(pulumi.ComponentResource):
         self.outputs.update(self.data_services.outputs)
         self.outputs.update({"airbyteUrl": self.airbyte.url} if getattr(self, "airbyte", None) else {})
         self.outputs.update({"supersetUrl": self.superset.url} if getattr(self, "superset", None) else {})
-        self.outputs.update({"ingressHosts": self.ingress.hosts, "tlsIssuer": s.tls_issuer})
+        self.outputs.update({"ingressHosts": self.ingress.hosts, "uiUrls": self.ingress.urls, "tlsIssuer": s.tls_issuer})
         self.register_outputs(self.outputs)

@@ -102,6 +102,7 @@ def test_one_ingress_with_tls_for_every_ui_and_the_seeds_annotations(plans):
     assert superset == [{"path": "/", "pathType": "Prefix", "backend": {"service": {"name": "superset", "port": {"number": 8088}}}}]
     assert p.outputs["airbyteUrl"] == "https://airbyte.data.example.com"
     assert p.outputs["supersetUrl"] == "https://superset.data.example.com"
+    assert p.outputs["uiUrls"] == {h.split(".", 1)[0]: f"https://{h}" for h in hosts}
 
 
 def test_ingress_class_comes_from_config(plans):
