@@ -42,6 +42,8 @@ NS_LABEL = "kubernetes.io/metadata.name"
 ANYWHERE = "0.0.0.0/0"
 API_SERVER_PORTS = (443, 6443)
 DNS_SELECTOR = {"k8s-app": "kube-dns"}
+ACME_SOLVER_SELECTOR = {"acme.cert-manager.io/http01-solver": "true"}
+ACME_SOLVER_PORT = 8089
 
 
 # ----------------------------------------------------------------------------- model
@@ -219,6 +221,13 @@ def plan_policies(t: Topology) -> list[Policy]:
     for ns in (A, S):
         out.append(Policy("default-deny", ns, {}, ingress=(), egress=()))
         out.append(Policy("allow-dns", ns, {}, egress=(Rule((t.dns,), (Port(53, "UDP"), Port(53, "TCP"))),)))
+
+    # ------------------------------------------------------------------ cert-manager HTTP-01
+    # The ACME solver pods cert-manager starts next to the Ingress (this namespace) must be
+    # reachable from the ingress controller, or Let's Encrypt certificates never issue.
+    if t.ingress_controller:
+        out.append(Policy("acme-http01-solver", A, dict(ACME_SOLVER_SELECTOR),
+                          ingress=(Rule((t.ingress_controller,), tcp(ACME_SOLVER_PORT)),), egress=()))
 
     # ------------------------------------------------------------------ Dremio
     d = t.dremio

@@ -76,6 +76,7 @@ def pods(plan) -> dict[str, Endpoint]:
         "kube-dns": Endpoint("kube-system", {"k8s-app": "kube-dns"}),
         "rogue-app": Endpoint(A, {"app": "rogue"}),
         "rogue-storage": Endpoint(S, {"app": "rogue"}),
+        "acme-solver": Endpoint(A, {"acme.cert-manager.io/http01-solver": "true", "acme.cert-manager.io/http-domain": "1"}),
         "internet": Endpoint(None),
         "api-server": Endpoint(None, ip="172.18.0.2"),
     }
@@ -103,6 +104,8 @@ ALLOWED = [
     # CloudNativePG.
     ("cnpg-operator", "pg", 8000), ("pg", "pg", 5432), ("pg-join", "pg", 5432), ("pooler", "pg", 5432), ("pg", "api-server", 443),
     ("pooler", "api-server", 6443), ("pg", "minio", 9000),
+    # cert-manager's HTTP-01 solver behind the ingress controller.
+    ("ingress", "acme-solver", 8089),
     # MinIO, Elasticsearch.
     ("minio", "minio", 9000), ("minio-bootstrap", "minio", 9000),
     ("eck-operator", "es", 9200), ("es", "es", 9300), ("fluent-bit", "es", 9200),
@@ -114,7 +117,7 @@ DENIED = [
     ("dremio-master", "es", 9200), ("dremio-master", "pg", 8000), ("airbyte-worker", "redis", 6379), ("superset-web", "minio", 9000),
     ("ingress", "redis", 6379), ("internet", "pg", 5432), ("rogue-storage", "minio", 9000), ("es", "minio", 9000),
     ("rogue-app", "pooler", 5432), ("superset-web", "internet", 443), ("redis", "internet", 443), ("minio", "internet", 443),
-    ("internet", "minio", 9000), ("rogue-app", "internet", 443),
+    ("internet", "minio", 9000), ("rogue-app", "internet", 443), ("superset-web", "acme-solver", 8089),
 ]
 
 
@@ -200,6 +203,15 @@ def test_aws_dremio_reaches_s3_over_https(plan_stack):
     master = Endpoint(A, template_labels(plan, "kubernetes:apps/v1:StatefulSet", "dremio-master"))
     assert permits(pols, master, Endpoint(None), 443)
     assert not permits(pols, master, Endpoint(None), 80)
+
+
+def test_dbt_runs_reach_dremio_and_nothing_else(plan_config):
+    plan = plan_config({"dbt": {"image": "ghcr.io/acme/dbt-project:1.4.2"}})
+    pols, p = policies(plan), pods(plan)
+    dbt = Endpoint(A, template_labels(plan, "kubernetes:batch/v1:CronJob", "dbt"))
+    assert permits(pols, dbt, p["dremio-master"], 9047)
+    for dst, port in (("dremio-master", 32010), ("dremio-executor", 45678), ("pooler", 5432), ("minio", 9000), ("internet", 443)):
+        assert not permits(pols, dbt, p[dst], port), (dst, port)
 
 
 def test_network_policies_can_be_turned_off(plan_config):
