@@ -223,6 +223,14 @@ def test_core_addons_pinned_for_the_kubernetes_version(prod):
     assert addons["aws-ebs-csi-driver"]["serviceAccountRoleArn"].startswith("arn:aws:iam::")
 
 
+def test_vpc_cni_enforces_network_policies(prod, plan_config):
+    """EKS ignores NetworkPolicies unless the VPC CNI's policy agent is on."""
+    cni = prod.one("aws:eks/addon:Addon", "prod-eks-vpc-cni").inputs
+    assert json.loads(cni["configurationValues"]) == {"enableNetworkPolicy": "true"}
+    off = plan_config({"cloud": "aws", "environment": "staging", "acmeEmail": "ops@example.com", "networkPolicies": False}, stack="nonp")
+    assert json.loads(off.one("aws:eks/addon:Addon", "nonp-eks-vpc-cni").inputs["configurationValues"]) == {"enableNetworkPolicy": "false"}
+
+
 def test_irsa_oidc_provider_for_the_cluster_issuer(prod):
     (oidc,) = prod.by_type("aws:iam/openIdConnectProvider:OpenIdConnectProvider")
     assert oidc.inputs["url"].startswith("https://oidc.eks.eu-west-1.amazonaws.com/id/")

@@ -10,8 +10,9 @@ and the Kubernetes provider every workload uses.
   the EKS AMIs default) and encrypts the gp3 root volume. `desiredSize` is ignored after
   creation: the cluster-autoscaler owns it.
 - IRSA: the cluster's OIDC issuer as an IAM OIDC provider.
-- Add-ons pinned per Kubernetes minor (versions.py): vpc-cni and kube-proxy before the nodes,
-  coredns and aws-ebs-csi-driver (with its IRSA role) after.
+- Add-ons pinned per Kubernetes minor (versions.py): vpc-cni (with its network policy agent on,
+  so the platform's NetworkPolicies are enforced) and kube-proxy before the nodes, coredns and
+  aws-ebs-csi-driver (with its IRSA role) after.
 - StorageClasses `fast-ssd` (gp3, 3000 IOPS, 125 MiB/s) and `standard` (gp3 baseline, the
   default class): EBS CSI, encrypted with the EBS KMS key, WaitForFirstConsumer, expandable.
 """
@@ -56,6 +57,8 @@ class EksArgs:
     desired_size: int = 5
     disk_size_gb: int = 100
     node_labels: dict = field(default_factory=dict)
+    network_policies: bool = True
+    """Turn on the VPC CNI's network policy agent: without it EKS ignores NetworkPolicies."""
 
 
 def kubeconfig(name: str, endpoint: str, ca: str, region: str) -> str:
@@ -185,7 +188,11 @@ class EksCluster(pulumi.ComponentResource):
             tags=tags(COMPONENT, f"{n}-{addon_name}"),
             **kw,
         )
-        vpc_cni = addon("vpc-cni", opts=o())
+        vpc_cni = addon(
+            "vpc-cni",
+            configuration_values=json.dumps({"enableNetworkPolicy": "true" if args.network_policies else "false"}),
+            opts=o(),
+        )
         kube_proxy = addon("kube-proxy", opts=o())
 
         self.node_group = eks.NodeGroup(

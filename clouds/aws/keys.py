@@ -13,14 +13,14 @@ def kms_key(ctx: Context, parent: pulumi.Resource, purpose: str, description: st
 
     The key policy is the AWS default (the account root may delegate through IAM): each role
     that uses a key gets it through an IAM policy naming this key's ARN. Protected like the data
-    it encrypts; a deleted key waits 30 days (prod) or 7 days before it is gone.
+    it encrypts; a deleted key waits 30 days (prod, dr) or 7 days before it is gone, whatever `protect` says.
     """
     name = f"{ctx.prefix}-{purpose}"
     key = kms.Key(
         name,
         description=description,
         enable_key_rotation=True,
-        deletion_window_in_days=30 if ctx.protect else 7,
+        deletion_window_in_days=30 if ctx.environment in ("prod", "dr") else 7,
         tags=tags(component, name),
         opts=ctx.opts(parent, stateful=True),
     )

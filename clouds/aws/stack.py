@@ -106,6 +106,7 @@ def build_foundation(settings: Settings) -> Foundation:
             max_size=a.node_max_size,
             desired_size=a.node_desired_size,
             disk_size_gb=a.node_disk_size_gb,
+            network_policies=s.network_policies,
         ),
     )
 
