@@ -172,9 +172,10 @@ def test_default_deny_in_both_namespaces(plan_stack):
         assert "egress" not in spec or spec["egress"] == []
 
 
-def test_every_planned_pod_has_an_allow_policy(plan_stack):
+@pytest.mark.parametrize("stack", ["dev", "prod-local", "prod"])
+def test_every_planned_pod_has_an_allow_policy(plan_stack, stack):
     """No workload of ours is left with default-deny alone (it could not do its job)."""
-    plan = plan_stack("dev")
+    plan = plan_stack(stack)
     pols = [p for p in policies(plan) if p.name not in ("default-deny", "allow-dns")]
     kinds = ("kubernetes:apps/v1:StatefulSet", "kubernetes:apps/v1:Deployment", "kubernetes:batch/v1:Job", "kubernetes:batch/v1:CronJob")
     checked = 0
@@ -203,6 +204,13 @@ def test_aws_dremio_reaches_s3_over_https(plan_stack):
     master = Endpoint(A, template_labels(plan, "kubernetes:apps/v1:StatefulSet", "dremio-master"))
     assert permits(pols, master, Endpoint(None), 443)
     assert not permits(pols, master, Endpoint(None), 80)
+    # Managed PostgreSQL: apps -> PgBouncer in data-storage -> the database outside the cluster.
+    pooler_reg = next(r for r in plan.by_type("kubernetes:apps/v1:Deployment") if r.inputs["metadata"].get("namespace") == S)
+    pooler = Endpoint(S, template_labels(plan, "kubernetes:apps/v1:Deployment", pooler_reg.name))
+    rds = Endpoint(None, ip="10.0.20.15")
+    assert permits(pols, master, pooler, 5432) and permits(pols, pooler, rds, 5432)
+    # Airbyte and Superset's migrations use PostgresResult.direct_host (the database itself).
+    assert permits(pols, master, rds, 5432) and not permits(pols, master, rds, 22) and not permits(pols, pooler, rds, 22)
 
 
 def test_dbt_runs_reach_dremio_and_nothing_else(plan_config):
