@@ -1,4 +1,4 @@
-"""S3 data lake: bronze, silver, gold and backups buckets, plus an access-logs bucket.
+"""S3 data lake: bronze, silver, gold, backups and airbyte buckets, plus an access-logs bucket.
 
 Every bucket: versioning, public access fully blocked, ACLs disabled (BucketOwnerEnforced), a
 policy denying any request not made over TLS, and a lifecycle that expires noncurrent versions
@@ -24,7 +24,9 @@ from .common import Context, policy, tags
 from .keys import kms_key
 
 COMPONENT = "datalake"
-DATA_ROLES = ("bronze", "silver", "gold", "backups")
+DATA_ROLES = ("bronze", "silver", "gold", "backups", "airbyte")
+"""The seed's medallion buckets, `backups` (database archives, Dremio's distributed storage) and
+`airbyte` (Airbyte's logs, state and workload output, apart from the data)."""
 LOGS_ROLE = "access-logs"
 
 

@@ -26,14 +26,19 @@ class Workload:
     buckets: tuple[str, ...]
     """Data-lake roles with full object read/write."""
     backups_prefix: str = ""
-    """Prefix of the `backups` bucket the workload may use ('' = none)."""
+    """Top-level "directory" of the `backups` bucket the workload may use ('' = none): the key
+    `<prefix>` itself (S3A probes it) and everything under `<prefix>/`."""
 
 
-# The ServiceAccount names the platform's workloads run as (components/apps).
+# The ServiceAccounts the platform's workloads run as (components/apps, components/data_services).
 WORKLOADS: dict[str, Workload] = {
-    "dremio": Workload("data-platform", ("dremio",), ("bronze", "silver", "gold"), backups_prefix="dremio/"),
-    "airbyte": Workload("data-platform", ("airbyte-admin",), ("bronze",), backups_prefix="airbyte/"),
+    # Data sources on the lake + distributed storage at backups/<dist path> (dremio.distPath).
+    "dremio": Workload("data-platform", ("dremio",), ("bronze", "silver", "gold"), backups_prefix="dremio"),
+    # Raw loads into bronze + its own bucket for logs/state/workload output (chart SA airbyte-admin).
+    "airbyte": Workload("data-platform", ("airbyte-admin",), ("bronze", "airbyte")),
 }
+# CloudNativePG's barman-cloud archive, used only when the database runs in-cluster on AWS.
+CNPG_WORKLOAD = Workload("data-storage", ("postgres",), (), backups_prefix="postgres")
 
 OBJECT_ACTIONS = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"]
 BUCKET_ACTIONS = ["s3:ListBucket", "s3:GetBucketLocation", "s3:ListBucketMultipartUploads"]
@@ -41,10 +46,12 @@ BUCKET_ACTIONS = ["s3:ListBucket", "s3:GetBucketLocation", "s3:ListBucketMultipa
 
 def s3_statements(bucket_arns: Mapping[str, pulumi.Input[str]], w: Workload, key_arn: pulumi.Input[str]) -> list[dict]:
     full = [bucket_arns[b] for b in w.buckets]
-    out: list[dict] = [
-        {"Sid": "ListOwnBuckets", "Effect": "Allow", "Action": BUCKET_ACTIONS, "Resource": full},
-        {"Sid": "ReadWriteOwnBuckets", "Effect": "Allow", "Action": OBJECT_ACTIONS, "Resource": [pulumi.Output.from_input(a).apply(lambda x: f"{x}/*") for a in full]},
-    ]
+    out: list[dict] = []
+    if full:
+        out += [
+            {"Sid": "ListOwnBuckets", "Effect": "Allow", "Action": BUCKET_ACTIONS, "Resource": full},
+            {"Sid": "ReadWriteOwnBuckets", "Effect": "Allow", "Action": OBJECT_ACTIONS, "Resource": [pulumi.Output.from_input(a).apply(lambda x: f"{x}/*") for a in full]},
+        ]
     if w.backups_prefix:
         backups = bucket_arns["backups"]
         out += [
@@ -53,14 +60,14 @@ def s3_statements(bucket_arns: Mapping[str, pulumi.Input[str]], w: Workload, key
                 "Effect": "Allow",
                 "Action": ["s3:ListBucket"],
                 "Resource": backups,
-                "Condition": {"StringLike": {"s3:prefix": [w.backups_prefix, f"{w.backups_prefix}*"]}},
+                "Condition": {"StringLike": {"s3:prefix": [w.backups_prefix, f"{w.backups_prefix}/*"]}},
             },
             {"Sid": "BackupBucketLocation", "Effect": "Allow", "Action": ["s3:GetBucketLocation", "s3:ListBucketMultipartUploads"], "Resource": backups},
             {
                 "Sid": "ReadWriteOwnBackupPrefix",
                 "Effect": "Allow",
                 "Action": OBJECT_ACTIONS,
-                "Resource": pulumi.Output.from_input(backups).apply(lambda x: f"{x}/{w.backups_prefix}*"),
+                "Resource": pulumi.Output.from_input(backups).apply(lambda x: [f"{x}/{w.backups_prefix}", f"{x}/{w.backups_prefix}/*"]),
             },
         ]
     out.append({"Sid": "DataLakeKey", "Effect": "Allow", "Action": ["kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey"], "Resource": key_arn})
