@@ -491,6 +491,7 @@ def test_pinned_helm_releases_with_irsa(prod):
 def test_db_admin_secret_synced_from_the_rds_master_secret(prod):
     store = prod.one("kubernetes:external-secrets.io/v1:ClusterSecretStore", "aws-secrets-manager").inputs
     assert store["spec"]["provider"]["aws"] == {"service": "SecretsManager", "region": "eu-west-1"}
+    assert store["spec"]["conditions"] == [{"namespaces": ["data-platform", "data-storage"]}]
     ext_reg = prod.one("kubernetes:external-secrets.io/v1:ExternalSecret", "postgres-admin")
     ext = ext_reg.inputs
     assert ext["metadata"]["namespace"] == "data-storage"

@@ -83,6 +83,8 @@ class ClusterServicesArgs:
     kubernetes_version: str = "1.34"
     autoscaler_image: str = ""
     cluster_autoscaler: bool = True
+    secret_namespaces: tuple[str, ...] = ("data-platform", STORAGE_NAMESPACE)
+    """Namespaces allowed to use the ClusterSecretStore."""
     depends_on: tuple = ()
 
 
@@ -143,7 +145,11 @@ class ClusterServices(pulumi.ComponentResource):
             api_version="external-secrets.io/v1",
             kind="ClusterSecretStore",
             metadata={"name": SECRET_STORE},
-            spec={"provider": {"aws": {"service": "SecretsManager", "region": ctx.region}}},
+            spec={
+                "provider": {"aws": {"service": "SecretsManager", "region": ctx.region}},
+                # Only the platform's namespaces may pull through this store.
+                "conditions": [{"namespaces": list(args.secret_namespaces)}],
+            },
             opts=pulumi.ResourceOptions(parent=self, provider=args.provider, depends_on=[eso]),
         )
         self.db_admin_secret = None
