@@ -17,22 +17,25 @@ GID = 101
 SCRIPT = r"""set -eu
 API="http://${DREMIO_HOST}:__PORT__"
 until curl -fsS -o /dev/null "$API/apiv2/server_status"; do echo "waiting for Dremio at $API"; sleep 10; done
+# Bodies go through stdin (--data-binary @-), so passwords never appear on a command line.
 login() {
-  curl -sS -o /tmp/login.json -w '%{http_code}' -H 'Content-Type: application/json' \
-    -d "{\"userName\":\"${ADMIN_USER}\",\"password\":\"${ADMIN_PASSWORD}\"}" "$API/apiv2/login"
+  printf '{"userName":"%s","password":"%s"}' "$ADMIN_USER" "$ADMIN_PASSWORD" |
+    curl -sS -o /tmp/login.json -w '%{http_code}' -H 'Content-Type: application/json' --data-binary @- "$API/apiv2/login"
 }
 if [ "$(login)" != "200" ]; then
-  code=$(curl -sS -o /tmp/first.json -w '%{http_code}' -X PUT -H 'Content-Type: application/json' -H 'Authorization: _dremionull' \
-    -d "{\"userName\":\"${ADMIN_USER}\",\"firstName\":\"Platform\",\"lastName\":\"Admin\",\"email\":\"${ADMIN_EMAIL}\",\"createdAt\":$(date +%s)000,\"password\":\"${ADMIN_PASSWORD}\"}" \
-    "$API/apiv2/bootstrap/firstuser")
+  code=$(printf '{"userName":"%s","firstName":"Platform","lastName":"Admin","email":"%s","createdAt":%s000,"password":"%s"}' \
+      "$ADMIN_USER" "$ADMIN_EMAIL" "$(date +%s)" "$ADMIN_PASSWORD" |
+    curl -sS -o /tmp/first.json -w '%{http_code}' -X PUT -H 'Content-Type: application/json' -H 'Authorization: _dremionull' \
+      --data-binary @- "$API/apiv2/bootstrap/firstuser")
   if [ "$code" != "200" ]; then echo "bootstrap/firstuser answered HTTP $code"; cat /tmp/first.json; exit 1; fi
   [ "$(login)" = "200" ] || { echo "admin login failed after bootstrap"; exit 1; }
   echo "first admin user created"
 fi
-TOKEN=$(sed -n 's/.*"token":"\([^"]*\)".*/\1/p' /tmp/login.json)
-code=$(curl -sS -o /tmp/user.json -w '%{http_code}' -X POST -H 'Content-Type: application/json' -H "Authorization: _dremio${TOKEN}" \
-  -d "{\"name\":\"${DBT_USER}\",\"firstName\":\"dbt\",\"lastName\":\"service\",\"email\":\"${DBT_EMAIL}\",\"password\":\"${DBT_PASSWORD}\"}" \
-  "$API/api/v3/user")
+TOKEN=$(sed -n 's/.*"token"[[:space:]]*:[[:space:]]*"\([^"]*\)".*/\1/p' /tmp/login.json)
+[ -n "$TOKEN" ] || { echo "no token in the login answer"; exit 1; }
+code=$(printf '{"name":"%s","firstName":"dbt","lastName":"service","email":"%s","password":"%s"}' "$DBT_USER" "$DBT_EMAIL" "$DBT_PASSWORD" |
+  curl -sS -o /tmp/user.json -w '%{http_code}' -X POST -H 'Content-Type: application/json' -H "Authorization: _dremio${TOKEN}" \
+    --data-binary @- "$API/api/v3/user")
 case "$code" in
   200) echo "dbt service user created" ;;
   409) echo "dbt service user already exists" ;;
