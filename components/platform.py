@@ -53,7 +53,7 @@ class DataPlatform(pulumi.ComponentResource):
             provider=f.provider, namespace=self.namespaces.apps, namespace_name=APPS, settings=s.dremio,
             object_store=_ds_result.object_store, highly_available=s.highly_available, domain=s.domain,
             fast_ssd_storage_class=f.storage_classes.fast_ssd,
-            service_account_annotations=f.workload_identity.get("dremio", {}), depends_on=_ds_deps,
+            service_account_annotations=f.workload_identity.get("dremio", {}), depends_on=_ds_deps, protect=s.protect,
         ), pulumi.ResourceOptions(parent=self)) if _ds_result is not None else None
         self.dbt = Dbt("dbt", DbtArgs(
             provider=f.provider, namespace=self.namespaces.apps, settings=s.dbt,

@@ -169,3 +169,12 @@ def test_generated_credentials_never_appear_in_plaintext(plan_config):
         assert data == "[secret]" or data["password"] == "[secret]"
     text = json.dumps([r.inputs for r in plan.registrations if "dremio" in r.name or r.name.startswith("dbt")])
     assert "offline" not in text
+
+
+def test_dremio_catalog_is_protected_where_the_stack_protects_state(plan_config, plan_stack):
+    prod = plan_config(PROD)
+    assert prod.one(STS, "dremio-master").protect and prod.one(STS, "dremio-zk").protect
+    assert not prod.one(STS, "dremio-executor").protect  # executor volumes are spill/cache
+    assert not plan_stack("dev").one(STS, "dremio-master").protect
+    for name in ("dremio-master", "dremio-executor", "dremio-zk"):
+        assert sts(prod, name)["spec"]["persistentVolumeClaimRetentionPolicy"]["whenDeleted"] == "Retain"

@@ -52,6 +52,9 @@ class DremioArgs:
     service_account_annotations: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
     """Workload identity for the dist bucket (Foundation.workload_identity["dremio"])."""
     depends_on: Sequence[pulumi.Resource] = ()
+    protect: bool = False
+    """protect=True on the master coordinator and ZooKeeper StatefulSets (the KV store holds
+    Dremio's catalog; their PVCs are retained on delete either way)."""
 
 
 @dataclass(frozen=True)
@@ -106,7 +109,7 @@ class Dremio(pulumi.ComponentResource):
             self.zookeeper = ZooKeeper("dremio-zookeeper", ZooKeeperArgs(
                 namespace=ns, namespace_name=ns_name, replicas=s.zookeeper_replicas, image=s.zookeeper_image,
                 volume_size=s.zookeeper_volume_size, storage_class=args.fast_ssd_storage_class,
-                read_only_root=s.read_only_root_filesystem, highly_available=args.highly_available,
+                read_only_root=s.read_only_root_filesystem, highly_available=args.highly_available, protect=args.protect,
             ), child)
             zk_hosts = self.zookeeper.hosts
         zk = zookeeper_connect(zk_hosts)
@@ -179,7 +182,7 @@ class Dremio(pulumi.ComponentResource):
                 "template": statefulsets.pod_template(master),
                 "volume_claim_templates": [statefulsets.claim(s.coordinator_volume_size, args.fast_ssd_storage_class, kube.labels(APP, "coordinator"))],
             },
-            opts=sts_opts,
+            opts=pulumi.ResourceOptions.merge(sts_opts, pulumi.ResourceOptions(protect=args.protect)),
         )
         executor = pod("executor", s.executor_cpu_request, s.executor_cpu_limit, s.executor_memory_request,
                        s.executor_memory_limit, s.executor_memory(), executor_sel, kube.labels(APP, "executor"), False)

@@ -54,6 +54,7 @@ class ZooKeeperArgs:
     storage_class: Optional[str]
     read_only_root: bool
     highly_available: bool
+    protect: bool = False
 
 
 class ZooKeeper(pulumi.ComponentResource):
@@ -157,7 +158,7 @@ class ZooKeeper(pulumi.ComponentResource):
                     },
                 }],
             },
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[self.service]),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[self.service], protect=args.protect),
         )
         self.register_outputs({"hosts": self.hosts, "service": self.service.metadata["name"]})
 
