@@ -460,8 +460,8 @@ def test_irsa_trust_is_one_service_account(prod):
 def test_external_secrets_reads_only_the_platform_prefix_and_the_db_master_secret(prod):
     stmts = policies(prod)["prod-external-secrets"]
     secrets = {r for s in stmts if any(a.startswith("secretsmanager:") for a in as_list(s["Action"])) for r in as_list(s["Resource"])}
-    ext = prod.one("kubernetes:external-secrets.io/v1:ExternalSecret", "postgres-admin").inputs
-    master_arn = ext["spec"]["data"][0]["remoteRef"]["key"]
+    ext = prod.one("kubernetes:external-secrets.io/v1:ClusterExternalSecret", "postgres-admin").inputs
+    master_arn = ext["spec"]["externalSecretSpec"]["data"][0]["remoteRef"]["key"]
     assert master_arn.startswith("arn:aws:secretsmanager:eu-west-1:123456789012:secret:rds!")
     assert secrets == {"arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/data-platform/*", master_arn}
     kms = [s for s in stmts if any(a.startswith("kms:") for a in as_list(s["Action"]))]
@@ -492,18 +492,23 @@ def test_db_admin_secret_synced_from_the_rds_master_secret(prod):
     store = prod.one("kubernetes:external-secrets.io/v1:ClusterSecretStore", "aws-secrets-manager").inputs
     assert store["spec"]["provider"]["aws"] == {"service": "SecretsManager", "region": "eu-west-1"}
     assert store["spec"]["conditions"] == [{"namespaces": ["data-platform", "data-storage"]}]
-    ext_reg = prod.one("kubernetes:external-secrets.io/v1:ExternalSecret", "postgres-admin")
-    ext = ext_reg.inputs
-    assert ext["metadata"]["namespace"] == "data-storage"
+    ext_reg = prod.one("kubernetes:external-secrets.io/v1:ClusterExternalSecret", "postgres-admin")
+    spec = ext_reg.inputs["spec"]
+    # Cluster-scoped: ESO creates the ExternalSecret in data-storage once the platform made it.
+    assert "namespace" not in ext_reg.inputs["metadata"]
+    assert spec["namespaceSelectors"] == [{"matchLabels": {"kubernetes.io/metadata.name": "data-storage"}}]
+    assert spec["externalSecretName"] == "postgres-admin"
     rds = prod.one("aws:rds/instance:Instance", "prod-postgres")
     assert rds.urn in ext_reg.property_dependencies["spec"], "the remote key is the RDS instance's master secret"
-    master_arn = ext["spec"]["data"][0]["remoteRef"]["key"]
+    ext = spec["externalSecretSpec"]
+    assert ext["target"]["name"] == "postgres-admin"
+    master_arn = ext["data"][0]["remoteRef"]["key"]
     assert master_arn.startswith("arn:aws:secretsmanager:")
-    assert {d["secretKey"]: d["remoteRef"] for d in ext["spec"]["data"]} == {
+    assert {d["secretKey"]: d["remoteRef"] for d in ext["data"]} == {
         "username": {"key": master_arn, "property": "username"},
         "password": {"key": master_arn, "property": "password"},
     }
-    assert ext["spec"]["secretStoreRef"] == {"kind": "ClusterSecretStore", "name": "aws-secrets-manager"}
+    assert ext["secretStoreRef"] == {"kind": "ClusterSecretStore", "name": "aws-secrets-manager"}
 
 
 def test_foundation_contract(prod):

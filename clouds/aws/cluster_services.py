@@ -1,8 +1,9 @@
 """In-cluster services the AWS foundation owns, each with its own IRSA role:
 
 - External Secrets Operator (pinned chart) + a `ClusterSecretStore` on Secrets Manager, and the
-  `ExternalSecret` that syncs the RDS-managed master secret into `data-storage/<admin secret>`
-  (keys `username`/`password`) — the Foundation's `ManagedDatabase.admin_secret`.
+  `ClusterExternalSecret` that syncs the RDS-managed master secret into
+  `data-storage/postgres-admin` (keys `username`/`password`) — the Foundation's
+  `ManagedDatabase.admin_secret`.
 - AWS Load Balancer Controller (pinned chart): provisions the NLB in front of ingress-nginx
   from the Service annotations in `Foundation.ingress` (and ALBs for `alb` Ingresses).
 - cluster-autoscaler (pinned chart, image matching the Kubernetes minor): discovers the managed
@@ -156,22 +157,29 @@ class ClusterServices(pulumi.ComponentResource):
         self.db_ready: list[pulumi.Resource] = []
         if args.db_master_secret_arn is not None:
             self.db_admin_secret = DB_ADMIN_SECRET
-            # The namespace is the platform's (components/namespaces.py); the Kubernetes provider
-            # retries a create whose namespace does not exist yet.
+            # A ClusterExternalSecret, not an ExternalSecret: `data-storage` is the platform's
+            # namespace (components/namespaces.py), created after the Foundation. ESO writes the
+            # ExternalSecret (and so the Secret) into it as soon as it exists, so nothing in the
+            # Foundation has to wait for — or own — a platform namespace.
             ext = k8s.apiextensions.CustomResource(
                 DB_ADMIN_SECRET,
                 api_version="external-secrets.io/v1",
-                kind="ExternalSecret",
-                metadata={"name": DB_ADMIN_SECRET, "namespace": STORAGE_NAMESPACE, "labels": {"app.kubernetes.io/managed-by": "pulumi", "app.kubernetes.io/part-of": "data-platform"}},
+                kind="ClusterExternalSecret",
+                metadata={"name": DB_ADMIN_SECRET, "labels": {"app.kubernetes.io/managed-by": "pulumi", "app.kubernetes.io/part-of": "data-platform"}},
                 spec={
-                    # RDS rotates the managed master password (every 7 days by default).
-                    "refreshInterval": "15m",
-                    "secretStoreRef": {"kind": "ClusterSecretStore", "name": SECRET_STORE},
-                    "target": {"name": DB_ADMIN_SECRET, "creationPolicy": "Owner", "deletionPolicy": "Retain"},
-                    "data": [
-                        {"secretKey": "username", "remoteRef": {"key": args.db_master_secret_arn, "property": "username"}},
-                        {"secretKey": "password", "remoteRef": {"key": args.db_master_secret_arn, "property": "password"}},
-                    ],
+                    "externalSecretName": DB_ADMIN_SECRET,
+                    "namespaceSelectors": [{"matchLabels": {"kubernetes.io/metadata.name": STORAGE_NAMESPACE}}],
+                    "refreshTime": "1m",
+                    "externalSecretSpec": {
+                        # RDS rotates the managed master password (every 7 days by default).
+                        "refreshInterval": "15m",
+                        "secretStoreRef": {"kind": "ClusterSecretStore", "name": SECRET_STORE},
+                        "target": {"name": DB_ADMIN_SECRET, "creationPolicy": "Owner", "deletionPolicy": "Retain"},
+                        "data": [
+                            {"secretKey": "username", "remoteRef": {"key": args.db_master_secret_arn, "property": "username"}},
+                            {"secretKey": "password", "remoteRef": {"key": args.db_master_secret_arn, "property": "password"}},
+                        ],
+                    },
                 },
                 opts=pulumi.ResourceOptions(parent=self, provider=args.provider, depends_on=[store]),
             )
