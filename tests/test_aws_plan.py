@@ -518,10 +518,13 @@ def test_foundation_contract(prod):
     assert set(out["dataLakeBuckets"]) == {"bronze", "silver", "gold", "backups", "airbyte"}
     assert out["rdsAddress"].endswith(".rds.amazonaws.com")
     ingress = [r.inputs for r in prod.by_type("kubernetes:helm.sh/v3:Release") if r.inputs.get("chart") == "ingress-nginx"]
-    if ingress:  # the platform's ingress-nginx puts the Foundation's NLB annotations on its Service
-        ann = ingress[0]["values"]["controller"]["service"]["annotations"]
-        assert ann["service.beta.kubernetes.io/aws-load-balancer-type"] == "external"
-        assert ann["service.beta.kubernetes.io/aws-load-balancer-scheme"] == "internet-facing"
+    # The platform's ingress-nginx puts the Foundation's NLB annotations on its Service.
+    (values,) = [i["values"] for i in ingress]
+    ann = values["controller"]["service"]["annotations"]
+    assert ann["service.beta.kubernetes.io/aws-load-balancer-type"] == "external"
+    assert ann["service.beta.kubernetes.io/aws-load-balancer-nlb-target-type"] == "ip"
+    assert ann["service.beta.kubernetes.io/aws-load-balancer-scheme"] == "internet-facing"
+    assert values["controller"]["service"]["type"] == "LoadBalancer"
 
 
 def test_ecr_repositories_scan_on_push_immutable_with_untagged_lifecycle(prod):
