@@ -81,7 +81,6 @@ class ClusterServicesArgs:
     """Secrets Manager names the platform may read/write through External Secrets."""
     db_master_secret_arn: Optional[pulumi.Input[str]] = None
     db_key_arn: Optional[pulumi.Input[str]] = None
-    kubernetes_version: str = "1.34"
     autoscaler_image: str = ""
     cluster_autoscaler: bool = True
     secret_namespaces: tuple[str, ...] = ("data-platform", STORAGE_NAMESPACE)
@@ -100,7 +99,7 @@ class ClusterServices(pulumi.ComponentResource):
         ctx, p = args.ctx, args.ctx.prefix
         deps = list(args.depends_on)
 
-        def irsa_role(app: str, namespace: str, sa: str, statements_or_doc, managed: bool = False) -> iam.Role:
+        def irsa_role(app: str, namespace: str, sa: str, statements_or_doc) -> iam.Role:
             rname = f"{p}-{app}"
             role = iam.Role(rname, name=rname, assume_role_policy=irsa_trust(args.oidc_provider_arn, args.oidc_issuer, namespace, [sa]), tags=tags(COMPONENT, rname), opts=ctx.opts(self))
             doc = statements_or_doc if isinstance(statements_or_doc, str) else policy(statements_or_doc)
@@ -132,7 +131,6 @@ class ClusterServices(pulumi.ComponentResource):
             {
                 "installCRDs": True,
                 "serviceAccount": {"create": True, "name": ESO_SA, "annotations": {IRSA_ANNOTATION: eso_role.arn}},
-                "env": {"AWS_REGION": ctx.region},
             },
             args.provider,
             self,

@@ -179,7 +179,6 @@ def build_foundation(settings: Settings) -> Foundation:
             secret_prefix=secret_prefix,
             db_master_secret_arn=db.master_secret_arn if db else None,
             db_key_arn=db.key.arn if db else None,
-            kubernetes_version=s.kubernetes_version,
             autoscaler_image=ca_image,
             cluster_autoscaler=a.cluster_autoscaler,
             depends_on=tuple(cluster.ready),
