@@ -125,3 +125,17 @@ def test_unpinned_kubernetes_version_fails_with_the_versions_file(plan_config):
 def test_bad_aws_section_is_a_plan_error_before_registration(plan_config):
     with pytest.raises(PlanError, match=r"data-platform:aws\.azCount"):
         plan_config({"cloud": "aws", "aws:region": "eu-west-1", "environment": "staging", "acmeEmail": "ops@example.com", "aws": {"azCount": 9}}, stack="badaz")
+
+
+def test_local_stacks_never_import_the_aws_sdk():
+    """settings/sections/aws.py reads the pure subnet planner; the SDK loads only for cloud aws."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, settings, clouds.aws, clouds.aws.subnets\n"
+        "settings.load({'data-platform:aws': {'vpcCidr': '10.1.0.0/16'}}, 'dev')\n"
+        "assert 'pulumi_aws' not in sys.modules, sorted(m for m in sys.modules if m.startswith('pulumi_aws'))[:5]\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
