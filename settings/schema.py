@@ -12,7 +12,7 @@ import dataclasses
 import json
 from typing import Any, ClassVar
 
-from .checks import Check, Invalid
+from .checks import Check, Invalid, cpu_millis, memory_bytes
 from .errors import MISSING, PROJECT, SettingsError
 
 
@@ -74,10 +74,27 @@ def read_section(cls: type[Section], raw: Any, stack_file: str, env: str) -> Sec
             raise SettingsError(stack_file, f"{key}.{ck}", value, str(e)) from None
     obj = cls(**values)
     try:
+        check_requests_within_limits(obj)
         obj.cross_check()
     except CrossFieldInvalid as e:
         raise SettingsError(stack_file, f"{key}.{e.field}", e.value, str(e)) from None
     return obj
+
+
+def check_requests_within_limits(obj: Section) -> None:
+    """Every `<x>_request` field is at most its `<x>_limit` twin (cpu and memory alike), for
+    every section, so no component can schedule a pod Kubernetes would reject."""
+    names = {f.name for f in dataclasses.fields(obj)}
+    for name in sorted(names):
+        if not name.endswith("_request"):
+            continue
+        twin = name[: -len("_request")] + "_limit"
+        if twin not in names:
+            continue
+        amount = cpu_millis if "cpu" in name else memory_bytes
+        request, limit = getattr(obj, name), getattr(obj, twin)
+        if amount(request) > amount(limit):
+            raise CrossFieldInvalid(camel(name), request, f"at most {camel(twin)} ({limit})")
 
 
 def describe(cls: type[Section], env: str) -> list[tuple[str, Any, str]]:

@@ -189,3 +189,25 @@ def test_cron(good):
 def test_cron_rejects(bad):
     with pytest.raises(Invalid):
         checks.cron(bad)
+
+
+@pytest.mark.parametrize("section,request_key,limit_key", [
+    ("superset", "webCpuRequest", "webCpuLimit"),
+    ("airbyte", "workerMemoryRequest", "workerMemoryLimit"),
+    ("minio", "cpuRequest", "cpuLimit"),
+    ("dremio", "executorCpuRequest", "executorCpuLimit"),
+])
+def test_a_request_above_its_limit_is_rejected_in_every_section(section, request_key, limit_key):
+    big = "64" if "Cpu" in request_key else "512Gi"
+    msg = error(cfg(**{section: {request_key: big}}))
+    assert f"data-platform:{section}.{request_key} = '{big}'" in msg and f"at most {limit_key}" in msg
+
+
+def test_every_sections_requests_fit_their_limits_in_every_environment():
+    from settings.environments import ENVIRONMENTS
+    from settings.sections import SECTIONS
+
+    for env in ENVIRONMENTS:
+        s = load(cfg(environment=env, acmeEmail="ops@example.com"), "x")
+        for sec in SECTIONS:
+            assert getattr(s, sec.KEY) is not None

@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from .. import checks
-from ..checks import cpu_millis, memory_bytes
 from ..environments import by_env
 from ..schema import CrossFieldInvalid, Section, setting
 
@@ -70,7 +69,3 @@ class AirbyteSettings(Section):
     def cross_check(self) -> None:
         if self.hpa_min_replicas > self.hpa_max_replicas:
             raise CrossFieldInvalid("hpaMinReplicas", self.hpa_min_replicas, f"at most hpaMaxReplicas ({self.hpa_max_replicas})")
-        if cpu_millis(self.worker_cpu_request) > cpu_millis(self.worker_cpu_limit):
-            raise CrossFieldInvalid("workerCpuRequest", self.worker_cpu_request, f"at most workerCpuLimit ({self.worker_cpu_limit})")
-        if memory_bytes(self.worker_memory_request) > memory_bytes(self.worker_memory_limit):
-            raise CrossFieldInvalid("workerMemoryRequest", self.worker_memory_request, f"at most workerMemoryLimit ({self.worker_memory_limit})")

@@ -147,12 +147,6 @@ class DremioSettings(Section):
 
     def cross_check(self) -> None:
         for role in ("coordinator", "executor"):
-            req, lim = getattr(self, f"{role}_cpu_request"), getattr(self, f"{role}_cpu_limit")
-            if checks.cpu_millis(req) > checks.cpu_millis(lim):
-                raise CrossFieldInvalid(f"{role}CpuRequest", req, f"at most {role}CpuLimit ({lim})")
-            mreq, mlim = getattr(self, f"{role}_memory_request"), getattr(self, f"{role}_memory_limit")
-            if checks.memory_bytes(mreq) > checks.memory_bytes(mlim):
-                raise CrossFieldInvalid(f"{role}MemoryRequest", mreq, f"at most {role}MemoryLimit ({mlim})")
             try:
                 getattr(self, f"{role}_memory")()
             except ValueError as e:

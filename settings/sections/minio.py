@@ -84,7 +84,3 @@ class MinioSettings(Section):
         problem = pool_problem(self.pools, self.drives_per_server)
         if problem:
             raise CrossFieldInvalid("pools", list(self.pools), problem)
-        if checks.cpu_millis(self.cpu_request) > checks.cpu_millis(self.cpu_limit):
-            raise CrossFieldInvalid("cpuRequest", self.cpu_request, f"at most cpuLimit ({self.cpu_limit})")
-        if checks.memory_bytes(self.memory_request) > checks.memory_bytes(self.memory_limit):
-            raise CrossFieldInvalid("memoryRequest", self.memory_request, f"at most memoryLimit ({self.memory_limit})")

@@ -11,9 +11,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from .. import checks
-from ..checks import cpu_millis, memory_bytes
 from ..environments import by_env
-from ..schema import CrossFieldInvalid, Section, setting
+from ..schema import Section, setting
 
 _PIP_REQ = checks.text(r"[A-Za-z0-9][A-Za-z0-9._-]*(\[[A-Za-z0-9,._-]+\])?==[A-Za-z0-9.+!-]+", "a pinned pip requirement such as psycopg2-binary==2.9.10")
 
@@ -74,12 +73,3 @@ class SupersetSettings(Section):
     @property
     def image(self) -> str:
         return f"{self.image_repository}:{self.version}"
-
-    def cross_check(self) -> None:
-        for role in ("web", "worker"):
-            cr, cl = getattr(self, f"{role}_cpu_request"), getattr(self, f"{role}_cpu_limit")
-            mr, ml = getattr(self, f"{role}_memory_request"), getattr(self, f"{role}_memory_limit")
-            if cpu_millis(cr) > cpu_millis(cl):
-                raise CrossFieldInvalid(f"{role}CpuRequest", cr, f"at most {role}CpuLimit ({cl})")
-            if memory_bytes(mr) > memory_bytes(ml):
-                raise CrossFieldInvalid(f"{role}MemoryRequest", mr, f"at most {role}MemoryLimit ({ml})")
