@@ -198,7 +198,7 @@ def test_cron_rejects(bad):
     ("dremio", "executorCpuRequest", "executorCpuLimit"),
 ])
 def test_a_request_above_its_limit_is_rejected_in_every_section(section, request_key, limit_key):
-    big = "64" if "Cpu" in request_key else "512Gi"
+    big = "64" if "cpu" in request_key.lower() else "512Gi"
     msg = error(cfg(**{section: {request_key: big}}))
     assert f"data-platform:{section}.{request_key} = '{big}'" in msg and f"at most {limit_key}" in msg
 

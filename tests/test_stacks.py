@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import ROOT, stack_names
 
+from conftest import ROOT, stack_names
 from offline_plan import manifests, plan_json
 from offline_plan.stack_config import load_stack_config
 from offline_plan.validate import validate
