@@ -221,6 +221,21 @@ def test_core_addons_pinned_for_the_kubernetes_version(prod):
         assert a["addonVersion"] == ADDONS["1.34"][name]
     assert addons["kube-proxy"]["addonVersion"].startswith("v1.34.")
     assert addons["aws-ebs-csi-driver"]["serviceAccountRoleArn"].startswith("arn:aws:iam::")
+    assert addons["vpc-cni"]["serviceAccountRoleArn"].startswith("arn:aws:iam::")
+
+
+def test_node_role_is_minimal(prod):
+    """Pods can reach the node role through IMDS (hop limit 2): it holds no CNI or data access."""
+    node_role = prod.one("aws:iam/role:Role", "prod-eks-nodes")
+    attached = {r.inputs["policyArn"].rsplit("/", 1)[-1] for r in prod.by_type("aws:iam/rolePolicyAttachment:RolePolicyAttachment")
+                if node_role.urn in r.property_dependencies.get("role", [])}
+    assert attached == {"AmazonEKSWorkerNodePolicy", "AmazonEC2ContainerRegistryReadOnly", "AmazonSSMManagedInstanceCore"}
+    assert not [r for r in prod.by_type("aws:iam/rolePolicy:RolePolicy") if node_role.urn in r.property_dependencies.get("role", [])]
+    cni = prod.one("aws:iam/role:Role", "prod-eks-vpc-cni")
+    cni_attached = [r.inputs["policyArn"] for r in prod.by_type("aws:iam/rolePolicyAttachment:RolePolicyAttachment") if cni.urn in r.property_dependencies.get("role", [])]
+    assert cni_attached == ["arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy"]
+    trust = json.loads(cni.inputs["assumeRolePolicy"])["Statement"][0]["Condition"]["StringEquals"]
+    assert [v for k, v in trust.items() if k.endswith(":sub")] == ["system:serviceaccount:kube-system:aws-node"]
 
 
 def test_vpc_cni_enforces_network_policies(prod, plan_config):

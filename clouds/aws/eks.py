@@ -34,6 +34,7 @@ from .keys import kms_key
 
 COMPONENT = "eks"
 EBS_CSI_SA = ("kube-system", "ebs-csi-controller-sa")
+CNI_SA = ("kube-system", "aws-node")
 FAST_SSD = "fast-ssd"
 STANDARD = "standard"
 
@@ -157,7 +158,9 @@ class EksCluster(pulumi.ComponentResource):
         # Nodes: role, launch template (IMDSv2, encrypted gp3 root), managed node group.
         node_role = iam.Role(f"{n}-nodes", assume_role_policy=service_trust("ec2.amazonaws.com"), tags=tags(COMPONENT, f"{n}-nodes"), opts=o())
         node_policies = []
-        for short in ("AmazonEKSWorkerNodePolicy", "AmazonEKS_CNI_Policy", "AmazonEC2ContainerRegistryReadOnly", "AmazonSSMManagedInstanceCore"):
+        # No AmazonEKS_CNI_Policy here: the VPC CNI gets it through its own IRSA role, so a pod
+        # that reaches the node's metadata endpoint cannot rewire the node's network interfaces.
+        for short in ("AmazonEKSWorkerNodePolicy", "AmazonEC2ContainerRegistryReadOnly", "AmazonSSMManagedInstanceCore"):
             node_policies.append(iam.RolePolicyAttachment(f"{n}-nodes-{short}", role=node_role.name, policy_arn=f"arn:{part}:iam::aws:policy/{short}", opts=o()))
         node_tags = tags(COMPONENT, f"{n}-node")
         template = ec2.LaunchTemplate(
@@ -188,10 +191,18 @@ class EksCluster(pulumi.ComponentResource):
             tags=tags(COMPONENT, f"{n}-{addon_name}"),
             **kw,
         )
+        cni_role = iam.Role(
+            f"{n}-vpc-cni",
+            assume_role_policy=irsa_trust(self.oidc_provider_arn, self.oidc_issuer, CNI_SA[0], [CNI_SA[1]]),
+            tags=tags(COMPONENT, f"{n}-vpc-cni"),
+            opts=o(),
+        )
+        cni_attach = iam.RolePolicyAttachment(f"{n}-vpc-cni", role=cni_role.name, policy_arn=f"arn:{part}:iam::aws:policy/AmazonEKS_CNI_Policy", opts=o())
         vpc_cni = addon(
             "vpc-cni",
+            service_account_role_arn=cni_role.arn,
             configuration_values=json.dumps({"enableNetworkPolicy": "true" if args.network_policies else "false"}),
-            opts=o(),
+            opts=o(depends_on=[cni_attach]),
         )
         kube_proxy = addon("kube-proxy", opts=o())
 
