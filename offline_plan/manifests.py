@@ -82,6 +82,16 @@ def _flux(reg: Registration) -> list[dict[str, Any]]:
     ]
 
 
+def _canonical(value: Any) -> Any:
+    """Keys sorted at every level (the engine's property maps carry no order), so files are
+    stable from run to run and easy to diff."""
+    if isinstance(value, dict):
+        return {k: _canonical(value[k]) for k in sorted(value)}
+    if isinstance(value, list):
+        return [_canonical(v) for v in value]
+    return value
+
+
 def objects(result: PlanResult) -> Iterator[dict[str, Any]]:
     """Every Kubernetes object, Flux documents included, in apply order."""
     out: list[dict[str, Any]] = []
@@ -98,7 +108,8 @@ def objects(result: PlanResult) -> Iterator[dict[str, Any]]:
         if key in seen:  # two releases from one chart repository share one HelmRepository
             continue
         seen.add(key)
-        yield obj
+        head = {k: obj[k] for k in ("apiVersion", "kind", "metadata")}
+        yield {**head, **_canonical({k: v for k, v in obj.items() if k not in head}), "metadata": _canonical(obj["metadata"])}
 
 
 def file_name(index: int, obj: dict[str, Any]) -> str:
