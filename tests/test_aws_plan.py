@@ -304,6 +304,21 @@ def test_rds_minor_upgrades_by_aws_do_not_fight_the_pinned_version(prod, plan_co
     assert pinned.inputs["engineVersion"] == "16.11"
 
 
+def test_rds_enhanced_monitoring_in_prod(prod, staging):
+    db = prod.one("aws:rds/instance:Instance", "prod-postgres")
+    role = prod.one("aws:iam/role:Role", "prod-postgres-monitoring")
+    assert db.inputs["monitoringInterval"] == 60
+    assert db.property_dependencies["monitoringRoleArn"] == [role.urn]
+    assert json.loads(prod.one("aws:iam/role:Role", "prod-postgres-monitoring").inputs["assumeRolePolicy"])["Statement"][0]["Principal"] == {"Service": ["monitoring.rds.amazonaws.com"]}
+    assert "monitoringInterval" not in one(staging, "aws:rds/instance:Instance", "staging-postgres")
+
+
+def test_allowed_account_ids_pin_the_provider(plan_config, prod):
+    assert "allowedAccountIds" not in aws_provider(prod).inputs
+    plan = plan_config({"cloud": "aws", "environment": "staging", "acmeEmail": "ops@example.com", "aws": {"allowedAccountIds": ["123456789012"]}}, stack="pinacct")
+    assert json.loads(aws_provider(plan).inputs["allowedAccountIds"]) == ["123456789012"]
+
+
 def test_rds_private_encrypted_and_aws_managed_password(prod):
     db = one(prod, "aws:rds/instance:Instance", "prod-postgres")
     assert db["publiclyAccessible"] is False

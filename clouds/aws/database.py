@@ -20,12 +20,13 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws.cloudwatch as cloudwatch
 import pulumi_aws.ec2 as ec2
+import pulumi_aws.iam as iam
 import pulumi_aws.rds as rds
 import pulumi_aws.vpc as vpc_mod
 
 from settings.checks import memory_bytes
 
-from .common import Context, tags
+from .common import Context, service_trust, tags
 from .keys import kms_key
 
 COMPONENT = "database"
@@ -73,6 +74,8 @@ class DatabaseArgs:
     maintenance_window: str = "sun:04:00-sun:05:00"
     final_snapshot: bool = True
     performance_insights_retention_days: int = 7
+    monitoring_interval: int = 60
+    """Enhanced Monitoring (OS metrics) every N seconds; 0 = off."""
     parameters: tuple = ()
     log_retention_days: int = 30
 
@@ -114,6 +117,13 @@ class Database(pulumi.ComponentResource):
             cloudwatch.LogGroup(f"{ident}-{kind}", name=f"/aws/rds/instance/{ident}/{kind}", retention_in_days=args.log_retention_days, tags=tags(COMPONENT, f"{ident}-{kind}"), opts=o())
             for kind in LOG_EXPORTS
         ]
+        monitoring = {}
+        if args.monitoring_interval:
+            mon_role = iam.Role(f"{ident}-monitoring", assume_role_policy=service_trust("monitoring.rds.amazonaws.com"), tags=tags(COMPONENT, f"{ident}-monitoring"), opts=o())
+            iam.RolePolicyAttachment(
+                f"{ident}-monitoring", role=mon_role.name, policy_arn=f"arn:{ctx.partition}:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole", opts=o()
+            )
+            monitoring = {"monitoring_interval": args.monitoring_interval, "monitoring_role_arn": mon_role.arn}
         self.instance = rds.Instance(
             ident,
             identifier=ident,
@@ -151,6 +161,7 @@ class Database(pulumi.ComponentResource):
             enabled_cloudwatch_logs_exports=list(LOG_EXPORTS),
             iam_database_authentication_enabled=True,
             ca_cert_identifier="rds-ca-rsa2048-g1",
+            **monitoring,
             tags=tags(COMPONENT, ident),
             opts=o(stateful=True, depends_on=log_groups, ignore_changes=["engineVersion"] if args.auto_minor_version_upgrade else None),
         )

@@ -57,7 +57,12 @@ def build_foundation(settings: Settings) -> Foundation:
         raise pulumi.RunError(f"{s.stack_file}: data-platform:kubernetesVersion = {s.kubernetes_version!r} is not valid on AWS: {e}") from None
 
     p = s.prefix
-    provider = Provider(f"{p}-aws", region=region, default_tags={"tags": default_tags(s)})
+    provider = Provider(
+        f"{p}-aws",
+        region=region,
+        default_tags={"tags": default_tags(s)},
+        allowed_account_ids=list(a.allowed_account_ids) or None,
+    )
     invoke = pulumi.InvokeOptions(provider=provider)
     zones = get_availability_zones(state="available", filters=[{"name": "opt-in-status", "values": ["opt-in-not-required"]}], opts=invoke).names
     if len(zones) < a.az_count:
@@ -158,6 +163,7 @@ def build_foundation(settings: Settings) -> Foundation:
                 maintenance_window=a.db_maintenance_window,
                 final_snapshot=a.db_final_snapshot,
                 performance_insights_retention_days=a.db_performance_insights_retention_days,
+                monitoring_interval=a.db_monitoring_interval,
                 parameters=tuple(postgres_parameters(a.db_shared_buffers, a.db_effective_cache_size, a.db_work_mem, a.db_maintenance_work_mem, a.db_max_connections)),
                 log_retention_days=a.log_retention_days,
             ),

@@ -53,6 +53,8 @@ class AwsSettings(Section):
     KEY = "aws"
     DOC = "AWS foundation: VPC, EKS, RDS, S3, ECR"
 
+    # --- account ---
+    allowed_account_ids: tuple = setting(checks.string_list(checks.text(r"\d{12}", "a 12-digit AWS account id")), "AWS account ids this stack may deploy to (the provider refuses any other); empty: any.")
     # --- network ---
     vpc_cidr: str = setting(_vpc_cidr, "VPC CIDR (/16 to /18). Subnets are planned from it: the seed's public 10.0.1.0/24, nodes 10.0.10.0/24, database 10.0.20.0/24, endpoints 10.0.30.0/24 for the first AZ of 10.0.0.0/16.")
     az_count: int = setting(checks.integer(2, 6), "Availability zones the VPC, the nodes and RDS Multi-AZ span (the first N of the region).")
@@ -82,6 +84,7 @@ class AwsSettings(Section):
     db_backup_window: str = setting(checks.text(_WINDOW, "a UTC window such as 03:00-04:00"), "Daily backup window (UTC).")
     db_maintenance_window: str = setting(checks.text(_MAINT_WINDOW, "a UTC window such as sun:04:00-sun:05:00"), "Weekly maintenance window (UTC).")
     db_final_snapshot: bool = setting(checks.boolean, "Take a final snapshot when the instance is deleted.")
+    db_monitoring_interval: int = setting(checks.integer(0, 60), "Enhanced Monitoring interval in seconds (0, 1, 5, 10, 15, 30 or 60; 0 turns it off).")
     db_performance_insights_retention_days: int = setting(checks.integer(7, 731), "Performance Insights retention (7 is the free tier).")
     db_shared_buffers: str = setting(_memory_kib, "shared_buffers (the seed: 4GB); written in 8 KiB pages as RDS expects.")
     db_effective_cache_size: str = setting(_memory_kib, "effective_cache_size (the seed: 12GB); written in 8 KiB pages.")
@@ -98,6 +101,7 @@ class AwsSettings(Section):
     @classmethod
     def defaults(cls, env: str) -> dict[str, Any]:
         return {
+            "allowed_account_ids": (),
             "vpc_cidr": "10.0.0.0/16",
             "az_count": 3,
             "nat_gateways": by_env(env, dev="single", staging="single", prod="one-per-az"),
@@ -124,6 +128,7 @@ class AwsSettings(Section):
             "db_backup_window": "03:00-04:00",
             "db_maintenance_window": "sun:04:00-sun:05:00",
             "db_final_snapshot": by_env(env, dev=False, staging=False, prod=True),
+            "db_monitoring_interval": by_env(env, dev=0, staging=0, prod=60),
             "db_performance_insights_retention_days": 7,
             # The seed's tuning is for its 32 GiB db.r6g.xlarge; staging's db.r6g.large has 16 GiB
             # (4 GiB is still 25%), dev's 4 GiB db.t4g.medium gets a quarter of it.
@@ -148,5 +153,7 @@ class AwsSettings(Section):
             raise CrossFieldInvalid("publicAccessCidrs", list(self.public_access_cidrs), "at least one CIDR when endpointPublicAccess is true (EKS would otherwise open the API to 0.0.0.0/0)")
         if "0.0.0.0/0" in self.public_access_cidrs:
             raise CrossFieldInvalid("publicAccessCidrs", list(self.public_access_cidrs), "specific CIDRs (office, VPN, CI egress), not 0.0.0.0/0")
+        if self.db_monitoring_interval not in (0, 1, 5, 10, 15, 30, 60):
+            raise CrossFieldInvalid("dbMonitoringInterval", self.db_monitoring_interval, "one of 0, 1, 5, 10, 15, 30, 60")
         if not self.node_instance_types:
             raise CrossFieldInvalid("nodeInstanceTypes", [], "at least one EC2 instance type")
