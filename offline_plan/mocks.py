@@ -105,9 +105,19 @@ def _s3_bucket(args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict]:
     return state["bucket"], state
 
 
+def _generated_name(args, name_key: str = "name", prefix_key: str = "namePrefix") -> str:
+    """The name AWS ends up with: the given one, `<prefix><26-char suffix>` as the provider
+    generates for a name prefix, or the logical name with a random-looking suffix."""
+    if args.inputs.get(name_key):
+        return args.inputs[name_key]
+    if args.inputs.get(prefix_key):
+        return args.inputs[prefix_key] + "2026" + _hex(args.name + "suffix", 22)
+    return f"{args.name}-{_hex(args.name, 7)}"
+
+
 def _named_arn(service: str, kind: str):
     def extra(args, rid):
-        name = args.inputs.get("name") or f"{args.name}-{_hex(args.name, 7)}"
+        name = _generated_name(args)
         return {"name": name, "arn": _arn(service, f"{kind}{name}", "" if service == "iam" else REGION)}
 
     return extra
@@ -149,7 +159,7 @@ def _oidc(args, rid):
 
 
 def _node_group(args, rid):
-    name = args.inputs.get("nodeGroupName") or args.name
+    name = _generated_name(args, "nodeGroupName", "nodeGroupNamePrefix")
     return {"nodeGroupName": name, "arn": _arn("eks", f"nodegroup/{args.inputs.get('clusterName', 'cluster')}/{name}/{_hex(name, 8)}"), "status": "ACTIVE",
             "resources": [{"autoscalingGroups": [{"name": f"eks-{name}-{_hex(name, 8)}"}]}]}
 
@@ -188,7 +198,7 @@ RESOURCES: dict[str, Callable[[pulumi.runtime.MockResourceArgs], tuple[str, dict
     "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": _aws("sgr"),
     "aws:ec2/vpcEndpoint:VpcEndpoint": _aws("vpce", "ec2", "vpc-endpoint/", lambda a, r: {"dnsEntries": [{"dnsName": f"{r}.{a.inputs.get('serviceName', 'svc')}"}]}),
     "aws:ec2/flowLog:FlowLog": _aws("fl", "ec2", "vpc-flow-log/"),
-    "aws:ec2/launchTemplate:LaunchTemplate": _aws("lt", "ec2", "launch-template/", lambda a, r: {"latestVersion": 1, "name": a.inputs.get("name", a.name)}),
+    "aws:ec2/launchTemplate:LaunchTemplate": _aws("lt", "ec2", "launch-template/", lambda a, r: {"latestVersion": 1, "name": _generated_name(a)}),
     "aws:eks/cluster:Cluster": _aws("", "", "", _eks_cluster),
     "aws:eks/nodeGroup:NodeGroup": _aws("", "", "", _node_group),
     "aws:eks/addon:Addon": _aws("", "", "", _eks_addon),
