@@ -185,6 +185,23 @@ def test_eks_version_from_config_private_endpoint_kms_and_logs(prod):
     assert c["deletionProtection"] is True
 
 
+def test_cluster_waits_for_its_role_permissions(prod):
+    c = prod.one("aws:eks/cluster:Cluster", "prod-eks")
+    for name in ("prod-eks-cluster-policy",):
+        assert prod.one("aws:iam/rolePolicyAttachment:RolePolicyAttachment", name).urn in c.dependencies
+    assert prod.one("aws:iam/rolePolicy:RolePolicy", "prod-eks-cluster-kms").urn in c.dependencies
+
+
+def test_extra_cluster_admins_through_access_entries(plan_config):
+    arn = "arn:aws:iam::123456789012:role/platform-admins"
+    plan = plan_config({"cloud": "aws", "environment": "staging", "acmeEmail": "ops@example.com", "aws": {"adminPrincipalArns": [arn]}}, stack="admins")
+    (entry,) = plan.by_type("aws:eks/accessEntry:AccessEntry")
+    (assoc,) = plan.by_type("aws:eks/accessPolicyAssociation:AccessPolicyAssociation")
+    assert entry.inputs["principalArn"] == arn == assoc.inputs["principalArn"]
+    assert assoc.inputs["policyArn"].endswith(":cluster-access-policy/AmazonEKSClusterAdminPolicy")
+    assert assoc.inputs["accessScope"] == {"type": "cluster"}
+
+
 def test_staging_public_endpoint_is_cidr_limited(staging):
     c = one(staging, "aws:eks/cluster:Cluster", "staging-eks")
     assert c["vpcConfig"]["endpointPublicAccess"] is True

@@ -108,8 +108,8 @@ class EksCluster(pulumi.ComponentResource):
 
         # Control plane role + the KMS use EKS needs for secrets encryption.
         role = iam.Role(f"{n}-cluster", assume_role_policy=service_trust("eks.amazonaws.com"), tags=tags(COMPONENT, f"{n}-cluster"), opts=o())
-        iam.RolePolicyAttachment(f"{n}-cluster-policy", role=role.name, policy_arn=f"arn:{part}:iam::aws:policy/AmazonEKSClusterPolicy", opts=o())
-        iam.RolePolicy(
+        cluster_policy = iam.RolePolicyAttachment(f"{n}-cluster-policy", role=role.name, policy_arn=f"arn:{part}:iam::aws:policy/AmazonEKSClusterPolicy", opts=o())
+        cluster_kms = iam.RolePolicy(
             f"{n}-cluster-kms",
             role=role.id,
             policy=policy([{"Effect": "Allow", "Action": ["kms:Encrypt", "kms:Decrypt", "kms:ListGrants", "kms:DescribeKey"], "Resource": self.secrets_key.arn}]),
@@ -135,7 +135,9 @@ class EksCluster(pulumi.ComponentResource):
             deletion_protection=ctx.protect,
             upgrade_policy={"support_type": "STANDARD"},
             tags=tags(COMPONENT, n),
-            opts=o(stateful=True, depends_on=[log_group]),
+            # The role's permissions exist before the cluster and outlive it (EKS needs them to
+            # delete its ENIs); the log group exists first so it keeps its retention.
+            opts=o(stateful=True, depends_on=[log_group, cluster_policy, cluster_kms]),
         )
         self.cluster_security_group_id = self.cluster.vpc_config.cluster_security_group_id
 
