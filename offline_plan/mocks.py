@@ -180,10 +180,23 @@ def _sg(args, rid):
     return {"name": args.inputs.get("name") or f"{args.name}-{_hex(args.name, 7)}", "arn": _arn("ec2", f"security-group/{rid}")}
 
 
+def _bucket_setting(args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict]:
+    """Per-bucket configuration resources (versioning, encryption, ...): the provider uses the
+    bucket name as their id."""
+    bucket = args.inputs.get("bucket", args.name)
+    return bucket, {**args.inputs, "id": bucket}
+
+
+BUCKET_SETTINGS = ("bucketLifecycleConfiguration:BucketLifecycleConfiguration", "bucketLogging:BucketLogging",
+                   "bucketOwnershipControls:BucketOwnershipControls", "bucketPublicAccessBlock:BucketPublicAccessBlock",
+                   "bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+                   "bucketVersioning:BucketVersioning")
+
 # Resource type token -> new_resource implementation.
 RESOURCES: dict[str, Callable[[pulumi.runtime.MockResourceArgs], tuple[str, dict]]] = {
     "random:index/randomPassword:RandomPassword": _random_password,
     "kubernetes:helm.sh/v3:Release": _helm_release,
+    **{f"aws:s3/{t}": _bucket_setting for t in BUCKET_SETTINGS},
     "aws:ec2/vpc:Vpc": _aws("vpc", "ec2", "vpc/", lambda a, r: {"defaultSecurityGroupId": f"sg-{_hex(a.name + 'default')}", "mainRouteTableId": f"rtb-{_hex(a.name + 'main')}", "defaultNetworkAclId": f"acl-{_hex(a.name + 'acl')}"}),
     "aws:ec2/subnet:Subnet": _aws("subnet", "ec2", "subnet/"),
     "aws:ec2/internetGateway:InternetGateway": _aws("igw", "ec2", "internet-gateway/"),

@@ -75,7 +75,10 @@ def run(stack: str, root: Path = ROOT) -> PlanResult:
     monitor = RecordingMonitor(PlatformMocks())
     pulumi.runtime.set_mocks(PlatformMocks(), project=cfg.project, stack=stack, preview=False, monitor=monitor)
     pulumi.runtime.set_all_config(cfg.engine_strings(), list(cfg.secret_keys))
-    _sync_await(run_pulumi_func(program.main))
+    try:
+        _sync_await(run_pulumi_func(program.main))
+    except pulumi.RunError as e:  # a check the cloud can only make at run time (e.g. region's AZs)
+        raise PlanError(str(e)) from None
     root_stack = runtime_settings.get_root_resource()
     outputs = _resolve_outputs(dict(getattr(root_stack, "outputs", {}) or {}))
     return PlanResult(

@@ -41,6 +41,13 @@ def test_bad_cidr_fails_with_one_line(tmp_path):
     assert "10.0.0.0/33" in proc.stderr and proc.stderr.strip().count("\n") == 0
 
 
+def test_run_time_checks_of_a_cloud_are_one_line_too(tmp_path):
+    proc = plan(tmp_path, {"data-platform:cloud": "aws", "data-platform:environment": "staging", "data-platform:acmeEmail": "a@b.co",
+                           "data-platform:kubernetesVersion": "1.29"})
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr, proc.stderr
+    assert "data-platform:kubernetesVersion = '1.29'" in proc.stderr and proc.stderr.strip().count("\n") == 0
+
+
 def test_missing_stack_file_is_one_line(tmp_path):
     proc = plan(tmp_path, {"data-platform:cloud": "local"}, stack="there")
     assert proc.returncode == 0, proc.stderr

@@ -54,3 +54,9 @@ def test_every_scalar_setting_is_declared_and_the_file_is_current():
     declared = {k for k in project()["config"] if ":" not in k}
     assert declared == {s.key for s in SCALARS}
     assert (ROOT / "Pulumi.yaml").read_text() == render(), "run `make pulumi-yaml`"
+
+
+def test_config_reference_is_current():
+    from settings.reference import render as reference
+
+    assert (ROOT / "docs" / "config-reference.md").read_text() == reference(), "run `make docs`"
