@@ -14,8 +14,14 @@ import pulumi
 from foundation import Foundation
 from settings import Settings
 
+from .apps.airbyte import Airbyte, AirbyteArgs
+from .apps.dbt import Dbt, DbtArgs
+from .apps.dremio import Dremio, DremioArgs
+from .apps.superset import Superset, SupersetArgs
 from .data_services import DataServices, DataServicesArgs
-from .namespaces import Namespaces, NamespacesArgs
+from .ingress import IngressArgs, IngressTls, Route
+from .namespaces import APPS, Namespaces, NamespacesArgs
+from .network_policies import NetworkPolicies, NetworkPoliciesArgs, topology_from
 
 
 @dataclass(frozen=True)
@@ -39,73 +45,53 @@ class DataPlatform(pulumi.ComponentResource):
             DataServicesArgs(foundation=f, settings=s, depends_on=[self.namespaces]),
             pulumi.ResourceOptions(parent=self),
         )
-        # --- end data services ---
+
+        ds = self.data_services.result
+        after = [self.namespaces, self.data_services]
 
         # --- applications (components/apps) ---
-        # dremio/dbt
-        from .apps.dbt import Dbt, DbtArgs
-        from .apps.dremio import Dremio, DremioArgs
-        from .namespaces import APPS
-
-        _ds_result = getattr(getattr(self, "data_services", None), "result", None)
-        _ds_deps = [self.namespaces, *(r for r in [getattr(self, "data_services", None)] if isinstance(r, pulumi.Resource))]
         self.dremio = Dremio("dremio", DremioArgs(
             provider=f.provider, namespace=self.namespaces.apps, namespace_name=APPS, settings=s.dremio,
-            object_store=_ds_result.object_store, highly_available=s.highly_available, domain=s.domain,
+            object_store=ds.object_store, highly_available=s.highly_available, domain=s.domain,
             fast_ssd_storage_class=f.storage_classes.fast_ssd,
-            service_account_annotations=f.workload_identity.get("dremio", {}), depends_on=_ds_deps, protect=s.protect,
-        ), pulumi.ResourceOptions(parent=self)) if _ds_result is not None else None
+            service_account_annotations=f.workload_identity.get("dremio", {}), depends_on=after, protect=s.protect,
+        ), pulumi.ResourceOptions(parent=self))
         self.dbt = Dbt("dbt", DbtArgs(
             provider=f.provider, namespace=self.namespaces.apps, settings=s.dbt,
             dremio_host=self.dremio.result.host, dremio_port=self.dremio.result.web_port,
             username=self.dremio.result.dbt_username, password=self.dremio.result.dbt_password,
             depends_on=[self.namespaces],
-        ), pulumi.ResourceOptions(parent=self)) if self.dremio is not None else None
-        # end dremio/dbt
-        # airbyte/superset
-        from .apps.airbyte import Airbyte, AirbyteArgs
-        from .apps.superset import Superset, SupersetArgs
-
-        _ds = getattr(getattr(self, "data_services", None), "result", None)  # DataServicesResult
-        _after = (self.namespaces, *(r for r in [getattr(self, "data_services", None)] if isinstance(r, pulumi.Resource)))
+        ), pulumi.ResourceOptions(parent=self))
         self.airbyte = Airbyte("airbyte", AirbyteArgs(
             provider=f.provider, settings=s.airbyte, environment=s.environment, domain=s.domain,
-            postgres=_ds.postgres, object_store=_ds.object_store,
-            service_account_annotations=f.workload_identity.get("airbyte", {}), depends_on=_after,
-        ), pulumi.ResourceOptions(parent=self)) if _ds is not None and s.airbyte.enabled else None
+            postgres=ds.postgres, object_store=ds.object_store,
+            service_account_annotations=f.workload_identity.get("airbyte", {}), depends_on=after,
+        ), pulumi.ResourceOptions(parent=self)) if s.airbyte.enabled else None
         self.superset = Superset("superset", SupersetArgs(
             provider=f.provider, settings=s.superset, environment=s.environment, domain=s.domain,
-            postgres=_ds.postgres, storage_class=f.storage_classes.standard, depends_on=_after,
-        ), pulumi.ResourceOptions(parent=self)) if _ds is not None and s.superset.enabled else None
-        # end airbyte/superset
-        # --- end applications ---
+            postgres=ds.postgres, storage_class=f.storage_classes.standard, depends_on=after,
+        ), pulumi.ResourceOptions(parent=self)) if s.superset.enabled else None
 
         # --- ingress and TLS (components/ingress.py) ---
-        from .ingress import IngressArgs, IngressTls, Route
-
-        _apps = (("airbyte", getattr(self, "airbyte", None)), ("dremio", getattr(self, "dremio", None)), ("superset", getattr(self, "superset", None)))
+        apps = (("airbyte", self.airbyte), ("dremio", self.dremio), ("superset", self.superset))
         self.ingress = IngressTls("ingress", IngressArgs(
             provider=f.provider, environment=s.environment, domain=s.domain,
             class_name=f.ingress.class_name, service_type=f.ingress.service_type, service_annotations=f.ingress.service_annotations,
             tls_issuer=s.tls_issuer, acme_email=s.acme_email,
-            routes=[Route(prefix, app.ui, tuple(getattr(app, "ingress_paths", ()))) for prefix, app in _apps if getattr(app, "ui", None) is not None],
+            routes=[Route(prefix, app.ui, tuple(getattr(app, "ingress_paths", ()))) for prefix, app in apps if app is not None],
             depends_on=(self.namespaces,),
         ), pulumi.ResourceOptions(parent=self))
-        # --- end ingress ---
 
         # --- network policies (components/network_policies.py) ---
-        from .network_policies import NetworkPolicies, NetworkPoliciesArgs, topology_from
-
         self.network_policies = NetworkPolicies("network-policies", NetworkPoliciesArgs(
             provider=f.provider, topology=topology_from(self), depends_on=[self.namespaces],
         ), pulumi.ResourceOptions(parent=self)) if s.network_policies else None
-        # --- end network policies ---
 
         self.outputs: dict[str, pulumi.Input] = {
             "namespaces": [self.namespaces.apps.metadata["name"], self.namespaces.storage.metadata["name"]],
         }
         self.outputs.update(self.data_services.outputs)
-        self.outputs.update({"airbyteUrl": self.airbyte.url} if getattr(self, "airbyte", None) else {})
-        self.outputs.update({"supersetUrl": self.superset.url} if getattr(self, "superset", None) else {})
+        self.outputs.update({"airbyteUrl": self.airbyte.url} if self.airbyte else {})
+        self.outputs.update({"supersetUrl": self.superset.url} if self.superset else {})
         self.outputs.update({"ingressHosts": self.ingress.hosts, "uiUrls": self.ingress.urls, "tlsIssuer": s.tls_issuer})
         self.register_outputs(self.outputs)
