@@ -16,6 +16,23 @@ import pulumi_kubernetes as k8s
 
 
 @dataclass(frozen=True)
+class ServiceAccountRef:
+    namespace: str
+    name: str
+
+
+WORKLOAD_SERVICE_ACCOUNTS: Mapping[str, ServiceAccountRef] = {
+    "dremio": ServiceAccountRef("data-platform", "dremio"),
+    "airbyte": ServiceAccountRef("data-platform", "airbyte-admin"),
+    # CloudNativePG names the instances' ServiceAccount after the Cluster.
+    "postgres": ServiceAccountRef("data-storage", "postgres"),
+}
+"""The ServiceAccounts that get cloud access (`Foundation.workload_identity` is keyed the same
+way). Both sides read this table: a cloud trusts exactly these, the platform creates exactly
+these, so a rename on one side cannot silently break workload identity on the other."""
+
+
+@dataclass(frozen=True)
 class StorageClasses:
     """Which StorageClass backs each of the seed's roles. None: the cluster's default class
     (the manifest then leaves `storageClassName` unset)."""

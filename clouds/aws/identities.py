@@ -14,6 +14,8 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws.iam as iam
 
+from foundation import WORKLOAD_SERVICE_ACCOUNTS
+
 from .common import IRSA_ANNOTATION, Context, irsa_trust, policy, tags
 
 COMPONENT = "identities"
@@ -30,15 +32,24 @@ class Workload:
     `<prefix>` itself (S3A probes it) and everything under `<prefix>/`."""
 
 
-# The ServiceAccounts the platform's workloads run as (components/apps, components/data_services).
-WORKLOADS: dict[str, Workload] = {
-    # Data sources on the lake + distributed storage at backups/<dist path> (dremio.distPath).
-    "dremio": Workload("data-platform", ("dremio",), ("bronze", "silver", "gold"), backups_prefix="dremio"),
-    # Raw loads into bronze + its own bucket for logs/state/workload output (chart SA airbyte-admin).
-    "airbyte": Workload("data-platform", ("airbyte-admin",), ("bronze", "airbyte")),
-}
+def _sa(app: str) -> tuple[str, tuple[str, ...]]:
+    ref = WORKLOAD_SERVICE_ACCOUNTS[app]
+    return ref.namespace, (ref.name,)
+
+
+def dremio_workload(dist_bucket: str, dist_path: str) -> Workload:
+    """Data sources on the lake, plus Dremio's distributed storage wherever `dremio.distBucket`
+    and `dremio.distPath` put it (a prefix of the shared backups bucket, or a lake bucket)."""
+    lake = ("bronze", "silver", "gold")
+    if dist_bucket == "backups":
+        return Workload(*_sa("dremio"), lake, backups_prefix=dist_path.split("/", 1)[0])
+    return Workload(*_sa("dremio"), tuple(dict.fromkeys((*lake, dist_bucket))))
+
+
+# Raw loads into bronze + its own bucket for logs/state/workload output.
+AIRBYTE_WORKLOAD = Workload(*_sa("airbyte"), ("bronze", "airbyte"))
 # CloudNativePG's barman-cloud archive, used only when the database runs in-cluster on AWS.
-CNPG_WORKLOAD = Workload("data-storage", ("postgres",), (), backups_prefix="postgres")
+CNPG_WORKLOAD = Workload(*_sa("postgres"), (), backups_prefix="postgres")
 
 OBJECT_ACTIONS = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"]
 BUCKET_ACTIONS = ["s3:ListBucket", "s3:GetBucketLocation", "s3:ListBucketMultipartUploads"]
@@ -81,7 +92,7 @@ class WorkloadIdentitiesArgs:
     oidc_issuer: pulumi.Input[str]
     bucket_arns: Mapping[str, pulumi.Input[str]]
     key_arn: pulumi.Input[str]
-    workloads: Mapping[str, Workload] = None  # type: ignore[assignment]
+    workloads: Mapping[str, Workload]
 
 
 class WorkloadIdentities(pulumi.ComponentResource):
@@ -92,7 +103,7 @@ class WorkloadIdentities(pulumi.ComponentResource):
         super().__init__("data-platform:aws:WorkloadIdentities", name, None, opts)
         ctx = args.ctx
         self.roles, self.annotations = {}, {}
-        for app, w in (args.workloads or WORKLOADS).items():
+        for app, w in args.workloads.items():
             rname = f"{ctx.prefix}-{app}"
             role = iam.Role(
                 rname,

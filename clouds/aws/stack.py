@@ -20,7 +20,7 @@ from .common import Context
 from .database import Database, DatabaseArgs, postgres_parameters
 from .datalake import DataLake, DataLakeArgs
 from .eks import FAST_SSD, STANDARD, EksArgs, EksCluster
-from .identities import CNPG_WORKLOAD, WORKLOADS, WorkloadIdentities, WorkloadIdentitiesArgs
+from .identities import AIRBYTE_WORKLOAD, CNPG_WORKLOAD, WorkloadIdentities, WorkloadIdentitiesArgs, dremio_workload
 from .network import Network, NetworkArgs
 from .registry import Registry, RegistryArgs
 from .versions import UnpinnedVersion, addon_versions, autoscaler_image
@@ -139,7 +139,11 @@ def build_foundation(settings: Settings) -> Foundation:
                 oidc_issuer=cluster.oidc_issuer,
                 bucket_arns={r: b.arn for r, b in lake.buckets.items()},
                 key_arn=lake.key.arn,
-                workloads={**WORKLOADS, **({"postgres": CNPG_WORKLOAD} if s.database == "in-cluster" else {})},
+                workloads={
+                    "dremio": dremio_workload(s.dremio.dist_bucket, s.dremio.dist_path),
+                    "airbyte": AIRBYTE_WORKLOAD,
+                    **({"postgres": CNPG_WORKLOAD} if s.database == "in-cluster" else {}),
+                },
             ),
         )
 

@@ -34,6 +34,7 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from components.data_services.result import ObjectStoreResult, PostgresResult
+from foundation import WORKLOAD_SERVICE_ACCOUNTS
 from settings.sections.airbyte import AirbyteSettings
 
 from ..kube import child, labels
@@ -191,7 +192,7 @@ def airbyte_values(
             "workloads": {"namespace": APPS},
             "jobs": {"kube": {"labels": {JOB_POD_LABEL: "true", "app.kubernetes.io/part-of": "data-platform"}}},
         },
-        "serviceAccount": {"create": True, "annotations": dict(service_account_annotations or {})},
+        "serviceAccount": {"create": True, "name": WORKLOAD_SERVICE_ACCOUNTS["airbyte"].name, "annotations": dict(service_account_annotations or {})},
         # Bundled stateful services off: the platform's PostgreSQL and object store are used.
         "postgresql": {"enabled": False},
         "minio": {"enabled": False},

@@ -15,6 +15,7 @@ from typing import Optional
 import pulumi
 import pulumi_kubernetes as k8s
 
+from foundation import WORKLOAD_SERVICE_ACCOUNTS
 from settings.checks import memory_bytes
 from settings.sections import PostgresSettings
 
@@ -27,7 +28,7 @@ from .pg_tuning import pg_memory_parameters, wal_keep_size
 from .result import PostgresResult
 from .storage import StorageRoles
 
-CLUSTER = "postgres"
+CLUSTER = WORKLOAD_SERVICE_ACCOUNTS["postgres"].name  # CNPG names the instances' ServiceAccount after the Cluster
 POOLER = "postgres-pooler-rw"
 API = "postgresql.cnpg.io/v1"
 OPERATOR_NAMESPACE = "cnpg-system"

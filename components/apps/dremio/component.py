@@ -18,6 +18,7 @@ import pulumi_random as random
 from components import kube
 from components.apps.ui import UiBackend
 from components.data_services.result import ObjectStoreResult
+from foundation import WORKLOAD_SERVICE_ACCOUNTS
 from settings.sections.dremio import DremioSettings
 
 from . import bootstrap, services, statefulsets
@@ -137,7 +138,7 @@ class Dremio(pulumi.ComponentResource):
 
         self.service_account = k8s.core.v1.ServiceAccount(
             "dremio",
-            metadata={"name": "dremio", "namespace": ns, "labels": kube.labels(APP),
+            metadata={"name": WORKLOAD_SERVICE_ACCOUNTS["dremio"].name, "namespace": ns, "labels": kube.labels(APP),
                       "annotations": dict(args.service_account_annotations)},
             automount_service_account_token=False,
             opts=child,
