@@ -47,6 +47,7 @@ class Settings:
     ingress_class: str
     network_policies: bool
     kube_context: Optional[str]
+    ingress_service_type: str
     fast_ssd_storage_class: Optional[str]
     standard_storage_class: Optional[str]
     postgres: PostgresSettings
@@ -76,6 +77,7 @@ _SCALAR_FIELDS = {
     "ingressClass": "ingress_class",
     "networkPolicies": "network_policies",
     "kubeContext": "kube_context",
+    "ingressServiceType": "ingress_service_type",
     "fastSsdStorageClass": "fast_ssd_storage_class",
     "standardStorageClass": "standard_storage_class",
 }

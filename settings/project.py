@@ -48,6 +48,7 @@ SCALARS: tuple[Scalar, ...] = (
     Scalar("ingressClass", "string", "nginx", "IngressClass the platform's Ingress uses (ingress-nginx is installed for 'nginx').", checks.k8s_name),
     Scalar("networkPolicies", "boolean", True, "Default-deny NetworkPolicies in both namespaces plus least-privilege allows. Opt out only on a CNI without NetworkPolicy support.", checks.boolean),
     Scalar("kubeContext", "string", "", "local cloud: kubeconfig context to deploy to. Empty: the current context.", checks.optional(checks.text(r"\S+", "a kubeconfig context name"))),
+    Scalar("ingressServiceType", "string", "LoadBalancer", "local cloud: how the ingress controller is exposed. LoadBalancer needs a provider of external IPs (Docker Desktop, k3d, cloud-provider-kind, `minikube tunnel`); NodePort works everywhere.", checks.one_of("LoadBalancer", "NodePort")),
     Scalar("fastSsdStorageClass", "string", "", "local cloud: StorageClass for the 'fast-ssd' role. Empty: the cluster's default class.", checks.optional(checks.k8s_name)),
     Scalar("standardStorageClass", "string", "", "local cloud: StorageClass for the 'standard' role. Empty: the cluster's default class.", checks.optional(checks.k8s_name)),
 )

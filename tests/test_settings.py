@@ -211,3 +211,10 @@ def test_every_sections_requests_fit_their_limits_in_every_environment():
         s = load(cfg(environment=env, acmeEmail="ops@example.com"), "x")
         for sec in SECTIONS:
             assert getattr(s, sec.KEY) is not None
+
+
+def test_local_ingress_can_be_a_node_port(plan_config):
+    result = plan_config({"ingressServiceType": "NodePort"})
+    values = result.one("kubernetes:helm.sh/v3:Release", "ingress-ingress-nginx").inputs["values"]
+    assert values["controller"]["service"]["type"] == "NodePort"
+    assert "one of LoadBalancer, NodePort" in error(cfg(ingressServiceType="ExternalName"))

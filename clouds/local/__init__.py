@@ -26,9 +26,9 @@ def build(settings: Settings) -> Foundation:
             fast_ssd=settings.fast_ssd_storage_class,
             standard=settings.standard_storage_class,
         ),
-        # kind/k3d/minikube expose a LoadBalancer through their own helpers (cloud-provider-kind,
-        # klipper-lb, `minikube tunnel`); NodePort would also work but hides the ports.
-        ingress=IngressFrontend(class_name=settings.ingress_class, service_type="LoadBalancer"),
+        # Docker Desktop and k3d hand out LoadBalancer IPs; kind needs cloud-provider-kind and
+        # minikube `minikube tunnel`. Without one, `ingressServiceType: NodePort`.
+        ingress=IngressFrontend(class_name=settings.ingress_class, service_type=settings.ingress_service_type),
         outputs={"kubeContext": settings.kube_context or "(current context)"},
     )
 
