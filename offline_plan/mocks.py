@@ -192,6 +192,14 @@ BUCKET_SETTINGS = ("bucketLifecycleConfiguration:BucketLifecycleConfiguration", 
                    "bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
                    "bucketVersioning:BucketVersioning")
 
+def _secret_version(args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict]:
+    # Never echo `secretString` back: the plan shows the input as "[secret]" and nothing else.
+    secret_id = args.inputs.get("secretId") or args.name
+    version = f"{_hex(args.name, 8)}-0000-4000-8000-{_hex(args.name + 'v', 12)}"
+    rid = f"{secret_id}|{version}"
+    return rid, {"id": rid, "arn": secret_id, "secretId": secret_id, "versionId": version, "versionStages": ["AWSCURRENT"]}
+
+
 # Resource type token -> new_resource implementation.
 RESOURCES: dict[str, Callable[[pulumi.runtime.MockResourceArgs], tuple[str, dict]]] = {
     "random:index/randomPassword:RandomPassword": _random_password,
@@ -234,6 +242,7 @@ RESOURCES: dict[str, Callable[[pulumi.runtime.MockResourceArgs], tuple[str, dict
     "aws:s3/bucketV2:BucketV2": _aws("", "", "", _bucket),
     "aws:ecr/repository:Repository": _aws("", "", "", _ecr),
     "aws:secretsmanager/secret:Secret": _aws("", "", "", _secret),
+    "aws:secretsmanager/secretVersion:SecretVersion": _secret_version,
     "aws:cloudwatch/logGroup:LogGroup": _aws("", "", "", _log_group),
 }
 

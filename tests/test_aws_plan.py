@@ -512,7 +512,8 @@ def test_external_secrets_reads_only_the_platform_prefix_and_the_db_master_secre
     assert master_arn.startswith("arn:aws:secretsmanager:eu-west-1:123456789012:secret:rds!")
     assert secrets == {"arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/data-platform/*", master_arn}
     kms = [s for s in stmts if any(a.startswith("kms:") for a in as_list(s["Action"]))]
-    assert [s["Resource"] for s in kms] == [key_arn(prod, "prod-rds")]
+    # the RDS key for the master secret, the platform secrets' key for everything under the prefix
+    assert sorted(s["Resource"] for s in kms) == sorted([key_arn(prod, "prod-rds"), key_arn(prod, "prod-platform-secrets")])
 
 
 def test_cluster_autoscaler_may_scale_only_its_own_groups(prod):

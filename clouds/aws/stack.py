@@ -228,7 +228,10 @@ def build_foundation(settings: Settings) -> Foundation:
         ingress=IngressFrontend(class_name=s.ingress_class, service_type="LoadBalancer", service_annotations=nlb_annotations(a.load_balancer_scheme)),
         object_store=object_store,
         database=database,
-        secret_store=SecretStore(name=services.secret_store_name, key_prefix=secret_prefix),
+        # The platform's generated credentials live in Secrets Manager; ExternalSecrets bring them in.
+        secret_store=SecretStore(
+            name=services.secret_store_name, key_prefix=secret_prefix, write=services.write_secret, ready=tuple(services.secret_store_ready),
+        ).serve(cluster.provider),
         registry=registry.url,
         workload_identity=identities.annotations if identities else {},
         cluster_ready=(*cluster.ready, *services.ready),

@@ -17,6 +17,8 @@ import pulumi_kubernetes as k8s
 import yaml
 
 from components import kube
+from components.namespaces import APPS
+from components.secrets import platform_secret, store_for
 from settings.sections.dbt import DbtSettings
 
 APP = "dbt"
@@ -69,16 +71,13 @@ class Dbt(pulumi.ComponentResource):
         super().__init__("data-platform:apps:Dbt", name, None, opts)
         s = args.settings
         ns = args.namespace.metadata["name"]
-        child = kube.child(self, args.provider, depends_on=list(args.depends_on))
         self.selector = kube.selector(APP, "run")
         profiles = pulumi.Output.secret(args.password).apply(
             lambda pw: render_profiles(s, args.dremio_host, args.dremio_port, args.username, pw))
-        self.secret = k8s.core.v1.Secret(
-            "dbt-profiles",
-            metadata={"name": "dbt-profiles", "namespace": ns, "labels": kube.labels(APP, "profiles")},
-            type="Opaque",
-            string_data={"profiles.yml": profiles},
-            opts=child,
+        self.secret = platform_secret(
+            "dbt-profiles", APPS, {"profiles.yml": profiles}, store_for(args.provider),
+            parent=self, provider=args.provider, labels=kube.labels(APP, "profiles"),
+            depends_on=[args.namespace, *args.depends_on], resource_name="dbt-profiles",
         )
         self.cron_job = None
         if s.image:

@@ -1,4 +1,5 @@
-"""Generated credentials: a `pulumi_random` value kept only in Kubernetes Secrets.
+"""Generated credentials: a `pulumi_random` value kept in the cloud's secret manager (synced by
+External Secrets) or, without one, only in Kubernetes Secrets (components/secrets.py).
 
 Pulumi marks `RandomPassword.result` and Secret data as secret, so neither the state, the plan
 nor the outputs carry the plaintext. Passwords have no special characters: they end up in
@@ -11,10 +12,9 @@ from collections.abc import Mapping
 from typing import Optional
 
 import pulumi
-import pulumi_kubernetes as k8s
 import pulumi_random as random
 
-from .. import kube
+from ..secrets import PlatformSecret, platform_secret, store_for
 
 
 def generated(name: str, parent: pulumi.Resource, length: int = 32) -> pulumi.Output[str]:
@@ -34,12 +34,8 @@ def secret(
     type_: str = "Opaque",
     depends_on: tuple[pulumi.Resource, ...] = (),
     resource_name: Optional[str] = None,
-) -> k8s.core.v1.Secret:
-    """A Secret named `name` in `namespace` holding `data` (string values)."""
-    return k8s.core.v1.Secret(
-        resource_name or f"{namespace}-{name}",
-        metadata={"name": name, "namespace": namespace, "labels": dict(labels)},
-        type=type_,
-        string_data=dict(data),
-        opts=kube.child(parent, provider, depends_on=depends_on),
-    )
+) -> PlatformSecret:
+    """A Secret named `name` in `namespace` holding `data` (string values), through the cluster's
+    secret store when the Foundation has one (components/secrets.py)."""
+    return platform_secret(name, namespace, data, store_for(provider), parent=parent, provider=provider,
+                           labels=labels, type_=type_, depends_on=depends_on, resource_name=resource_name)

@@ -18,6 +18,7 @@ import pulumi_random as random
 from components import kube
 from components.apps.ui import UiBackend
 from components.data_services.result import ObjectStoreResult
+from components.secrets import PlatformSecret, platform_secret, store_for
 from foundation import WORKLOAD_SERVICE_ACCOUNTS
 from settings.sections.dremio import DremioSettings
 
@@ -211,8 +212,8 @@ class Dremio(pulumi.ComponentResource):
         # --- users: the first admin and the dbt service user ---
         admin_pw = _password("dremio-admin", self)
         dbt_pw = _password("dremio-dbt", self)
-        self.admin_secret = self._login_secret("dremio-admin", ADMIN_USER, admin_pw.result, ns, child)
-        self.dbt_secret = self._login_secret("dremio-dbt", DBT_USER, dbt_pw.result, ns, child)
+        self.admin_secret = self._login_secret("dremio-admin", ADMIN_USER, admin_pw.result, ns_name, args)
+        self.dbt_secret = self._login_secret("dremio-dbt", DBT_USER, dbt_pw.result, ns_name, args)
         host = f"{services.CLIENT_SERVICE}.{ns_name}.svc.cluster.local"
         bootstrap_sel = kube.selector(BOOTSTRAP_APP)
         self.bootstrap_job: Optional[k8s.batch.v1.Job] = None
@@ -236,13 +237,11 @@ class Dremio(pulumi.ComponentResource):
             "dbtSecret": self.dbt_secret.metadata["name"],
         })
 
-    def _login_secret(self, name, user, password, ns, opts) -> k8s.core.v1.Secret:
-        return k8s.core.v1.Secret(
-            name,
-            metadata={"name": name, "namespace": ns, "labels": kube.labels(APP, "credentials")},
-            type="kubernetes.io/basic-auth",
-            string_data={"username": user, "password": password},
-            opts=opts,
+    def _login_secret(self, name, user, password, ns_name: str, args: DremioArgs) -> PlatformSecret:
+        return platform_secret(
+            name, ns_name, {"username": user, "password": password}, store_for(args.provider),
+            parent=self, provider=args.provider, labels=kube.labels(APP, "credentials"), type_="kubernetes.io/basic-auth",
+            depends_on=[args.namespace, *args.depends_on], resource_name=name,
         )
 
     def _bootstrap(self, s: DremioSettings, ns, host: str, args: DremioArgs) -> k8s.batch.v1.Job:

@@ -15,6 +15,7 @@ from settings.sections.superset import SupersetSettings
 
 from ...kube import child, labels, resources, selector
 from ...namespaces import APPS
+from ...secrets import platform_secret, store_for
 from ..ui import UiBackend
 from . import workloads as w
 from .config import CONFIG_FILE, SECRET_NAME, SUPERSET_CONFIG, effective_pip_packages, superset_env
@@ -59,16 +60,15 @@ class Superset(pulumi.ComponentResource):
         secret_key = random.RandomPassword(f"{name}-secret-key", length=64, special=False, opts=pulumi.ResourceOptions(parent=self))
         admin_password = random.RandomPassword(f"{name}-admin-password", length=24, special=False, opts=pulumi.ResourceOptions(parent=self))
         redis_password = random.RandomPassword(f"{name}-redis-password", length=32, special=False, opts=pulumi.ResourceOptions(parent=self))
-        self.secret = k8s.core.v1.Secret(
-            f"{name}-secrets",
-            metadata={"name": SECRET_NAME, "namespace": APPS, "labels": labels(APP)},
-            type="Opaque",
-            string_data={
+        self.secret = platform_secret(
+            SECRET_NAME, APPS,
+            {
                 "secret-key": secret_key.result,
                 "admin-password": admin_password.result,
                 "redis-password": redis_password.result,
             },
-            opts=opts_(),
+            store_for(args.provider), parent=self, provider=args.provider, labels=labels(APP), depends_on=deps,
+            resource_name=f"{name}-secrets",
         )
         self.config = k8s.core.v1.ConfigMap(
             f"{name}-config",

@@ -1,0 +1,88 @@
+"""Every Kubernetes Secret the platform fills with generated values goes through `platform_secret`.
+
+- On a cloud with a secret store (`Foundation.secret_store`, e.g. AWS Secrets Manager): the
+  values are written to the cloud's secret manager under `<key_prefix><namespace>/<name>`
+  (through the cloud's `write`; components never import a cloud SDK) and an External Secrets
+  `ExternalSecret` of the same name makes the operator create and own the Secret. The
+  Kubernetes API, the manifests and the plan only ever see the remote key.
+- Without one (local clusters): a plain Secret, as before.
+
+Either way consumers see the same Secret name, type, labels and keys (CloudNativePG managed
+roles, `secretKeyRef`s, Helm values), so nothing downstream knows which path was taken.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Optional, Union
+
+import pulumi
+import pulumi_kubernetes as k8s
+
+from foundation import SecretStore
+
+from . import kube
+
+EXTERNAL_SECRETS_API = "external-secrets.io/v1"
+REFRESH_INTERVAL = "1h"
+
+PlatformSecret = Union[k8s.core.v1.Secret, k8s.apiextensions.CustomResource]
+"""A plain Secret, or the ExternalSecret that makes it; both expose `metadata["name"]`."""
+
+
+def remote_key(namespace: str, name: str) -> str:
+    """The key under the store's prefix: one remote secret per Kubernetes Secret."""
+    return f"{namespace}/{name}"
+
+
+def store_for(provider: pulumi.ProviderResource) -> Optional[SecretStore]:
+    """The Foundation's secret store for the cluster behind `provider` (None: plain Secrets)."""
+    return SecretStore.of(provider)
+
+
+def platform_secret(
+    name: str,
+    namespace: str,
+    data: Mapping[str, pulumi.Input[str]],
+    store: Optional[SecretStore],
+    *,
+    parent: pulumi.Resource,
+    provider: pulumi.ProviderResource,
+    labels: Mapping[str, str],
+    type_: str = "Opaque",
+    depends_on: Sequence[pulumi.Resource] = (),
+    resource_name: Optional[str] = None,
+) -> PlatformSecret:
+    """The Secret `namespace/name` holding `data` (string values), from `store` when there is one."""
+    rname = resource_name or f"{namespace}-{name}"
+    if store is None:
+        return k8s.core.v1.Secret(
+            rname,
+            metadata={"name": name, "namespace": namespace, "labels": dict(labels)},
+            type=type_,
+            string_data=dict(data),
+            opts=kube.child(parent, provider, depends_on=list(depends_on)),
+        )
+
+    key = remote_key(namespace, name)
+    written = store.write(key, {k: pulumi.Output.secret(v) for k, v in data.items()},
+                          pulumi.ResourceOptions(parent=parent, depends_on=list(depends_on)))
+    return k8s.apiextensions.CustomResource(
+        rname,
+        api_version=EXTERNAL_SECRETS_API,
+        kind="ExternalSecret",
+        metadata={"name": name, "namespace": namespace, "labels": dict(labels)},
+        spec={
+            "refreshInterval": REFRESH_INTERVAL,
+            "secretStoreRef": {"kind": "ClusterSecretStore", "name": store.name},
+            "target": {
+                "name": name,
+                "creationPolicy": "Owner",
+                "deletionPolicy": "Retain",
+                # No template data: the Secret's keys are the JSON object's keys, as written.
+                "template": {"type": type_, "metadata": {"labels": dict(labels)}},
+            },
+            "dataFrom": [{"extract": {"key": store.key_prefix + key}}],
+        },
+        opts=kube.child(parent, provider, depends_on=[*depends_on, written, *store.ready]),
+    )
