@@ -20,7 +20,13 @@ What each workload may do (docs/network-policies.md has the table):
 - CloudNativePG instances <- pooler/apps on 5432, <- the operator on 8000, between instances,
   -> API server and the backup store; pooler -> instances, API server;
 - MinIO <- apps, PostgreSQL instances (WAL archive) and the bucket Job, between pods;
-- Elasticsearch <- ECK operator and log shippers on 9200, between nodes on 9300.
+- Elasticsearch <- ECK operator and log shippers (Fluent Bit, namespace logging) on 9200,
+  between nodes on 9300;
+- Prometheus (namespace monitoring) -> the metrics ports of what it scrapes in these
+  namespaces: CloudNativePG instances 9187, PgBouncer 9127, MinIO 9000 (bearer token); the
+  MinIO metrics-user Job -> MinIO 9000; the Elasticsearch CA publisher Job -> API server only.
+  The monitoring and logging namespaces themselves have
+  no default-deny (host-level agents and the Prometheus stack reach the whole cluster).
 
 Egress to the Kubernetes API server is by port (443, 6443) to any address: its IP is not known
 before the cluster exists and NetworkPolicies cannot select it by name.
@@ -152,6 +158,10 @@ class PostgresPeers:
     """Pods of the data-services layer that connect to the servers (managed-database bootstrap Job)."""
     port: int = 5432
     status_port: int = 8000
+    metrics_port: int = 9187
+    """CloudNativePG's exporter on every instance."""
+    pooler_metrics_port: int = 9127
+    """PgBouncer's exporter on every pooler pod."""
 
 
 @dataclass(frozen=True)
@@ -183,6 +193,10 @@ class Topology:
     postgres: Optional[PostgresPeers] = None
     object_store: Optional[ObjectStorePeers] = None
     elasticsearch: Optional[ElasticsearchPeers] = None
+    scraper: Optional[Peer] = None
+    """Prometheus' pods, which scrape the data services' metrics ports (None: no metrics stack)."""
+    api_clients: tuple[tuple[str, Workload], ...] = ()
+    """(policy name, pods) that only talk to the Kubernetes API server (the Elasticsearch CA publisher Job)."""
     dns: Peer = field(default_factory=lambda: Peer("kube-system", DNS_SELECTOR, name="kube-dns"))
 
 
@@ -312,6 +326,8 @@ def plan_policies(t: Topology) -> list[Policy]:
             direct = app_clients + [c.peer("postgres-client") for c in pg.clients]
             if direct:
                 ingress.append(Rule(tuple(direct), tcp(pg.port)))
+            if t.scraper:
+                ingress.append(Rule((t.scraper,), tcp(pg.metrics_port)))
             whole = pg.cluster or pg.servers
             out.append(Policy("postgres", whole.namespace, dict(whole.selector), ingress=tuple(ingress),
                               egress=tuple([Rule((cluster,), tcp(pg.port, pg.status_port)), _api_server()] + _object_store_rules(t))))
@@ -319,6 +335,8 @@ def plan_policies(t: Topology) -> list[Policy]:
             pin = [Rule((operator,), tcp(pg.status_port))]
             if app_clients:
                 pin.append(Rule(tuple(app_clients), tcp(pg.port)))
+            if t.scraper and pg.servers is not None:
+                pin.append(Rule((t.scraper,), tcp(pg.pooler_metrics_port)))
             out.append(Policy("postgres-pooler", pg.pooler.namespace, dict(pg.pooler.selector), ingress=tuple(pin),
                               egress=(Rule(tuple(servers), tcp(pg.port)), _api_server())))
         for i, c in enumerate(pg.clients):
@@ -342,6 +360,8 @@ def plan_policies(t: Topology) -> list[Policy]:
         ingress = [Rule((minio,), tcp(os_.port))]
         if clients:
             ingress.append(Rule(tuple(clients), tcp(os_.port)))
+        if t.scraper:
+            ingress.append(Rule((t.scraper,), tcp(os_.port)))
         out.append(Policy("minio", os_.servers.namespace, dict(os_.servers.selector), ingress=tuple(ingress),
                           egress=(Rule((minio,), tcp(os_.port)),)))
         for i, c in enumerate(os_.clients):
@@ -358,6 +378,8 @@ def plan_policies(t: Topology) -> list[Policy]:
             ingress.append(Rule(tuple(es.shippers), tcp(es.port)))
         out.append(Policy("elasticsearch", es.servers.namespace, dict(es.servers.selector), ingress=tuple(ingress),
                           egress=(Rule((nodes,), tcp(es.port, es.transport_port)),)))
+    for name, w in t.api_clients:
+        out.append(Policy(name, w.namespace, dict(w.selector), ingress=(), egress=(_api_server(),)))
     _check_names(out)
     return out
 
@@ -537,6 +559,19 @@ def topology_from(platform: object) -> Topology:
     superset = getattr(platform, "superset", None)
     airbyte = getattr(platform, "airbyte", None)
     ingress = getattr(platform, "ingress", None)
+    obs = getattr(platform, "observability", None)
+    scraper = shippers = None
+    api_clients: list[tuple[str, Workload]] = []
+    if obs is not None and obs.ca_publisher_selector:
+        api_clients.append(("elasticsearch-ca-publisher", Workload(STORAGE, dict(obs.ca_publisher_selector))))
+    if obs is not None and obs.metrics_enabled:
+        from .observability import MONITORING
+
+        scraper = Peer(MONITORING, dict(obs.prometheus_selector), name="prometheus")
+    if obs is not None and obs.logs_enabled:
+        from .observability import LOGGING
+
+        shippers = (Peer(LOGGING, dict(obs.fluent_bit_selector), name="fluent-bit"),)
 
     dremio_peers = None
     if dremio is not None:
@@ -589,19 +624,19 @@ def topology_from(platform: object) -> Topology:
         )
         store = ds.object_store
         minio = _workload(STORAGE, store.server_selector)
-        os_peers = ObjectStorePeers(
-            servers=minio, port=store.port,
-            clients=(Workload(STORAGE, kube.selector("minio", "bootstrap")),) if minio else (),
-        )
+        minio_clients = [Workload(STORAGE, kube.selector("minio", "bootstrap"))] if minio else []
+        if minio and obs is not None and obs.minio_job_selector:
+            minio_clients.append(Workload(STORAGE, dict(obs.minio_job_selector)))
+        os_peers = ObjectStorePeers(servers=minio, port=store.port, clients=tuple(minio_clients))
         es = ds.elasticsearch
         if es.server_selector:
             es_peers = ElasticsearchPeers(
                 servers=Workload(STORAGE, dict(es.server_selector)), port=es.port,
                 operator_namespace=getattr(es_mod, "OPERATOR_NAMESPACE", "elastic-system"),
-                # Log shippers (Fluent Bit chart pods, any namespace).
-                shippers=(Peer(None, {"app.kubernetes.io/name": "fluent-bit"}, name="fluent-bit"),),
+                shippers=shippers or (),
             )
     return Topology(
         apps_namespace=APPS, storage_namespace=STORAGE, dremio=dremio_peers, superset=superset_peers, airbyte=airbyte_peers,
-        ingress_controller=controller, postgres=pg_peers, object_store=os_peers, elasticsearch=es_peers,
+        ingress_controller=controller, postgres=pg_peers, object_store=os_peers, elasticsearch=es_peers, scraper=scraper,
+        api_clients=tuple(api_clients),
     )

@@ -2,7 +2,8 @@
 
 Order (each layer consumes the typed result of the one before, never a hard-coded name):
 namespaces -> data services (PostgreSQL, MinIO, Elasticsearch) -> applications (Dremio,
-Airbyte, Superset, dbt) -> ingress/TLS -> network policies.
+Airbyte, Superset, dbt) -> ingress/TLS -> observability -> network policies (last: they are
+computed from every layer's selectors, the observability scrapers and log shippers included).
 """
 
 from __future__ import annotations
@@ -19,9 +20,10 @@ from .apps.dbt import Dbt, DbtArgs
 from .apps.dremio import Dremio, DremioArgs
 from .apps.superset import Superset, SupersetArgs
 from .data_services import DataServices, DataServicesArgs
-from .ingress import IngressArgs, IngressTls, Route
+from .ingress import CERT_MANAGER_NS, IngressArgs, IngressTls, Route
 from .namespaces import APPS, Namespaces, NamespacesArgs
 from .network_policies import NetworkPolicies, NetworkPoliciesArgs, topology_from
+from .observability import Observability, ObservabilityArgs
 
 
 @dataclass(frozen=True)
@@ -82,6 +84,21 @@ class DataPlatform(pulumi.ComponentResource):
             depends_on=(self.namespaces,),
         ), pulumi.ResourceOptions(parent=self))
 
+        # --- observability (components/observability) ---
+        es, minio = self.data_services.elasticsearch, self.data_services.minio
+        self.observability = Observability("observability", ObservabilityArgs(
+            provider=f.provider, settings=s.observability, environment=s.environment, cloud=f.cloud, data=ds,
+            log_writer=(es.log_writer_username, es.log_writer_password),
+            elasticsearch_image=f"docker.elastic.co/elasticsearch/elasticsearch:{s.elasticsearch.version}", elasticsearch_ready=[es.cluster],
+            cert_manager=self.ingress.cert_manager, cert_manager_namespace=CERT_MANAGER_NS,
+            ingress_namespace=self.ingress.controller_namespace, ingress_selector=self.ingress.controller_selector,
+            standard_storage_class=f.storage_classes.standard,
+            minio_mc_image=s.minio.mc_image if minio else None, minio_ready=minio.ready if minio else (),
+            minio_servers=sum(s.minio.pools) if minio else 0,
+            postgres_cluster=ds.postgres.server_selector.get("cnpg.io/cluster"), airbyte=self.airbyte is not None,
+            depends_on=(self.namespaces,),
+        ), pulumi.ResourceOptions(parent=self))
+
         # --- network policies (components/network_policies.py) ---
         self.network_policies = NetworkPolicies("network-policies", NetworkPoliciesArgs(
             provider=f.provider, topology=topology_from(self), depends_on=[self.namespaces],
@@ -94,4 +111,5 @@ class DataPlatform(pulumi.ComponentResource):
         self.outputs.update({"airbyteUrl": self.airbyte.url} if self.airbyte else {})
         self.outputs.update({"supersetUrl": self.superset.url} if self.superset else {})
         self.outputs.update({"ingressHosts": self.ingress.hosts, "uiUrls": self.ingress.urls, "tlsIssuer": s.tls_issuer})
+        self.outputs.update(self.observability.outputs)
         self.register_outputs(self.outputs)

@@ -24,6 +24,7 @@ from .sections import (
     DremioSettings,
     ElasticsearchSettings,
     MinioSettings,
+    ObservabilitySettings,
     PostgresSettings,
     SupersetSettings,
 )
@@ -57,6 +58,7 @@ class Settings:
     airbyte: AirbyteSettings
     superset: SupersetSettings
     dbt: DbtSettings
+    observability: ObservabilitySettings
     aws: AwsSettings
 
     @property

@@ -30,6 +30,10 @@ from components.network_policies import (
     policy_from_manifest,
     tcp,
 )
+from components.observability import LOGGING, MONITORING
+from components.observability import es_tls as es_tls_mod
+from components.observability import logs as logs_mod
+from components.observability import metrics as metrics_mod
 
 NP = "kubernetes:networking.k8s.io/v1:NetworkPolicy"
 A, S = "data-platform", "data-storage"
@@ -71,7 +75,9 @@ def pods(plan) -> dict[str, Endpoint]:
         "cnpg-operator": Endpoint(pg_mod.OPERATOR_NAMESPACE, {"app.kubernetes.io/name": "cloudnative-pg"}),
         "es": Endpoint(S, {es_mod.CLUSTER_LABEL: es_mod.NAME, "elasticsearch.k8s.elastic.co/node-master": "true"}),
         "eck-operator": Endpoint(es_mod.OPERATOR_NAMESPACE, {"control-plane": "elastic-operator"}),
-        "fluent-bit": Endpoint("logging", {"app.kubernetes.io/name": "fluent-bit"}),
+        "fluent-bit": Endpoint(LOGGING, dict(logs_mod.POD_SELECTOR)),
+        "prometheus": Endpoint(MONITORING, {**metrics_mod.PROMETHEUS_POD_SELECTOR, "prometheus": "kps-prometheus"}),
+        "grafana": Endpoint(MONITORING, {"app.kubernetes.io/name": "grafana"}),
         "ingress": Endpoint(INGRESS_NS, dict(CONTROLLER_SELECTOR)),
         "kube-dns": Endpoint("kube-system", {"k8s-app": "kube-dns"}),
         "rogue-app": Endpoint(A, {"app": "rogue"}),
@@ -80,6 +86,9 @@ def pods(plan) -> dict[str, Endpoint]:
         "internet": Endpoint(None),
         "api-server": Endpoint(None, ip="172.18.0.2"),
     }
+    for name, reg in (("minio-metrics-user", "minio-prometheus-user"), ("es-ca-publisher", es_tls_mod.PUBLISHER)):
+        if [r for r in plan.by_type(job) if r.name == reg]:
+            out[name] = Endpoint(S, template_labels(plan, job, reg))
     if [r for r in plan.by_type(sts) if r.name == "dremio-zk"]:
         out["zookeeper"] = Endpoint(A, template_labels(plan, sts, "dremio-zk"))
     return out
@@ -109,6 +118,9 @@ ALLOWED = [
     # MinIO, Elasticsearch.
     ("minio", "minio", 9000), ("minio-bootstrap", "minio", 9000),
     ("eck-operator", "es", 9200), ("es", "es", 9300), ("fluent-bit", "es", 9200),
+    # Observability: Prometheus scrapes the exporters, the MinIO metrics user is created, the ES CA is published.
+    ("prometheus", "pg", 9187), ("prometheus", "pooler", 9127), ("prometheus", "minio", 9000),
+    ("minio-metrics-user", "minio", 9000), ("es-ca-publisher", "api-server", 443),
 ]
 
 DENIED = [
@@ -118,6 +130,11 @@ DENIED = [
     ("ingress", "redis", 6379), ("internet", "pg", 5432), ("rogue-storage", "minio", 9000), ("es", "minio", 9000),
     ("rogue-app", "pooler", 5432), ("superset-web", "internet", 443), ("redis", "internet", 443), ("minio", "internet", 443),
     ("internet", "minio", 9000), ("rogue-app", "internet", 443), ("superset-web", "acme-solver", 8089),
+    # Observability gets its metrics ports and nothing else.
+    ("prometheus", "pg", 5432), ("prometheus", "pooler", 5432), ("rogue-app", "pg", 9187), ("grafana", "pg", 9187),
+    ("prometheus", "redis", 6379), ("fluent-bit", "es", 9300), ("fluent-bit", "pg", 5432),
+    ("es-ca-publisher", "internet", 80), ("es-ca-publisher", "minio", 9000), ("es-ca-publisher", "es", 9200),
+    ("minio-metrics-user", "internet", 443), ("minio-metrics-user", "pg", 5432),
 ]
 
 
@@ -220,6 +237,14 @@ def test_dbt_runs_reach_dremio_and_nothing_else(plan_config):
     assert permits(pols, dbt, p["dremio-master"], 9047)
     for dst, port in (("dremio-master", 32010), ("dremio-executor", 45678), ("pooler", 5432), ("minio", 9000), ("internet", 443)):
         assert not permits(pols, dbt, p[dst], port), (dst, port)
+
+
+def test_without_the_metrics_stack_nothing_is_scraped(plan_config):
+    plan = plan_config({"observability": {"metrics": False, "logs": False}})
+    pols, p = policies(plan), pods(plan)
+    assert not permits(pols, p["prometheus"], p["pg"], 9187)
+    assert not permits(pols, p["prometheus"], p["minio"], 9000)
+    assert not permits(pols, p["fluent-bit"], p["es"], 9200)
 
 
 def test_network_policies_can_be_turned_off(plan_config):

@@ -6,6 +6,14 @@ default PodDisruptionBudget. `vm.max_map_count` needs a privileged init containe
 setting; instead mmap is off (`node.store.allow_mmap: false`): NIO file access, somewhat slower
 on large indices, but no privileged pod (raise the sysctl on the nodes and set it back to true
 for heavy search workloads).
+
+Log shipping (components/observability/logs.py) gets its own least-privilege user, declared in
+ECK's file realm: `fluent-bit` with the `log_writer` role (create documents in `logs-*` data
+streams, nothing else). Its password is generated here and lives in the `kubernetes.io/basic-auth`
+Secret ECK reads (`LOG_WRITER_SECRET`, data-storage); the observability layer copies it into the
+`logging` namespace. The HTTP certificate is not ECK's self-signed one but `HTTP_CERT_SECRET`,
+issued by cert-manager from the platform's Elasticsearch CA (components/observability/es_tls.py),
+so pods in other namespaces can verify the server with a CA they can mount.
 """
 
 from __future__ import annotations
@@ -16,12 +24,14 @@ from typing import Optional
 
 import pulumi
 import pulumi_kubernetes as k8s
+import pulumi_random as random
 
 from settings.checks import cpu_millis, memory_bytes
 from settings.sections import ElasticsearchSettings
 
 from .. import kube
 from ..namespaces import STORAGE
+from ..secrets import platform_secret, store_for
 from .operators import ECK_CHART, install_operator, restricted_values
 from .result import ElasticsearchResult
 from .storage import StorageRoles
@@ -30,6 +40,27 @@ NAME = "elasticsearch"
 OPERATOR_NAMESPACE = "elastic-system"
 UID = 1000
 CLUSTER_LABEL = "elasticsearch.k8s.elastic.co/cluster-name"
+HTTP_PORT = 9200
+HTTP_SERVICE = f"{NAME}-es-http"
+HTTP_CERT_SECRET = f"{NAME}-http-tls"
+"""Secret (data-storage) with tls.crt/tls.key/ca.crt for the HTTP layer, written by cert-manager."""
+LOG_WRITER = "fluent-bit"
+LOG_WRITER_ROLE = "log_writer"
+LOG_WRITER_SECRET = f"{NAME}-log-writer"
+ROLES_SECRET = f"{NAME}-roles"
+LOG_INDEX_PATTERN = "logs-*"
+
+
+def roles_yaml() -> str:
+    """File-realm roles: `log_writer` may only create documents (and auto-create the data stream)
+    in `logs-*`: no read, no delete, no cluster privilege."""
+    return (
+        f"{LOG_WRITER_ROLE}:\n"
+        "  cluster: []\n"
+        "  indices:\n"
+        f"    - names: [\"{LOG_INDEX_PATTERN}\"]\n"
+        "      privileges: [\"create_doc\", \"auto_configure\"]\n"
+    )
 
 
 def heap(memory: str) -> str:
@@ -84,8 +115,13 @@ class Elasticsearch(pulumi.ComponentResource):
             api_version="elasticsearch.k8s.elastic.co/v1",
             kind="Elasticsearch",
             metadata={"name": NAME, "namespace": STORAGE, "labels": kube.labels("elasticsearch", "cluster")},
-            spec={"version": s.version, "nodeSets": [self._node_set(s, args.storage, *ns) for ns in node_sets(s)]},
-            opts=kube.child(self, p, depends_on=[self.operator, *args.depends_on], protect=args.protect),
+            spec={
+                "version": s.version,
+                "http": {"tls": {"certificate": {"secretName": HTTP_CERT_SECRET}}},
+                "auth": {"fileRealm": [{"secretName": LOG_WRITER_SECRET}], "roles": [{"secretName": ROLES_SECRET}]},
+                "nodeSets": [self._node_set(s, args.storage, *ns) for ns in node_sets(s)],
+            },
+            opts=kube.child(self, p, depends_on=[self.operator, *args.depends_on, *self._log_writer(p, args)], protect=args.protect),
         )
         self.result = ElasticsearchResult(
             url=self.cluster.metadata.apply(lambda m: f"https://{m['name']}-es-http.{STORAGE}.svc:9200"),
@@ -95,6 +131,21 @@ class Elasticsearch(pulumi.ComponentResource):
             port=9200,
         )
         self.register_outputs({"url": self.result.url, "nodes": sum(n[1] for n in node_sets(s))})
+
+    def _log_writer(self, p: k8s.Provider, args: ElasticsearchArgs) -> list[pulumi.Resource]:
+        """The log shippers' user (file realm, basic-auth Secret) and its role."""
+        self.log_writer_password = random.RandomPassword(
+            "elasticsearch-log-writer-password", length=32, special=False, opts=pulumi.ResourceOptions(parent=self)).result
+        self.log_writer_username = LOG_WRITER
+        labels = kube.labels("elasticsearch", "auth")
+        return [
+            platform_secret(LOG_WRITER_SECRET, STORAGE, {"username": LOG_WRITER, "password": self.log_writer_password, "roles": LOG_WRITER_ROLE},
+                            store_for(p), parent=self, provider=p, labels=labels, type_="kubernetes.io/basic-auth",
+                            depends_on=args.depends_on, resource_name="elasticsearch-log-writer"),
+            # No credential in it: a plain Secret everywhere.
+            k8s.core.v1.Secret("elasticsearch-roles", metadata={"name": ROLES_SECRET, "namespace": STORAGE, "labels": labels},
+                               string_data={"roles.yml": roles_yaml()}, opts=kube.child(self, p, depends_on=args.depends_on)),
+        ]
 
     @staticmethod
     def _node_set(s: ElasticsearchSettings, storage: StorageRoles, name: str, count: int, roles: list[str], cpu: str, memory: str, size: str) -> dict:

@@ -6,6 +6,7 @@ from .dbt import DbtSettings
 from .dremio import DremioSettings
 from .elasticsearch import ElasticsearchSettings
 from .minio import MinioSettings
+from .observability import ObservabilitySettings
 from .postgres import PostgresSettings
 from .superset import SupersetSettings
 
@@ -17,6 +18,7 @@ SECTIONS = (
     AirbyteSettings,
     SupersetSettings,
     DbtSettings,
+    ObservabilitySettings,
     AwsSettings,
 )
 

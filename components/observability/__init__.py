@@ -1,0 +1,158 @@
+"""Observability: metrics, dashboards and alerts (kube-prometheus-stack), logs (Fluent Bit ->
+Elasticsearch), metrics-server, and Elasticsearch's HTTP certificate chain.
+
+One concern per file:
+
+- `metrics.py`: kube-prometheus-stack (namespace `monitoring`) with the Grafana admin Secret,
+  and metrics-server (kube-system);
+- `monitors.py`: PodMonitors/ServiceMonitors for CloudNativePG, PgBouncer, MinIO, ingress-nginx,
+  cert-manager;
+- `minio_token.py`: the metrics-only MinIO user and its bearer token;
+- `alerts.py`: the platform's PrometheusRule;
+- `es_tls.py`: the cert-manager CA that signs Elasticsearch's HTTP certificate (always built: the
+  Elasticsearch resource serves that certificate) and its publication into `logging`;
+- `logs.py`: Fluent Bit (namespace `logging`).
+
+Every custom resource here waits for the chart that installs its CRD (kube-prometheus-stack or
+cert-manager). docs/observability.md is the user's guide.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Optional
+
+import pulumi
+import pulumi_kubernetes as k8s
+
+from settings.sections.observability import ObservabilitySettings
+
+from .. import kube
+from ..data_services.result import DataServicesResult
+from ..namespaces import APPS, STORAGE
+from . import alerts, es_tls, logs, metrics, minio_token, monitors
+from .namespaces import LOGGING, MONITORING, namespace
+
+__all__ = ["Observability", "ObservabilityArgs", "MONITORING", "LOGGING"]
+
+
+@dataclass(frozen=True)
+class ObservabilityArgs:
+    provider: k8s.Provider
+    settings: ObservabilitySettings
+    environment: str
+    cloud: str
+    data: DataServicesResult
+    log_writer: tuple[str, pulumi.Input[str]]
+    """(username, password) of the Elasticsearch user Fluent Bit writes as."""
+    elasticsearch_image: str
+    """Image of the CA publisher Job (the Elasticsearch image: it has curl)."""
+    elasticsearch_ready: Sequence[pulumi.Resource]
+    """The Elasticsearch resource (ECK publishes its HTTP CA once it exists)."""
+    cert_manager: pulumi.Resource
+    """The cert-manager release (its CRDs, and the issuer of Elasticsearch's HTTP certificate)."""
+    cert_manager_namespace: str
+    ingress_namespace: str
+    ingress_selector: Mapping[str, str]
+    standard_storage_class: Optional[str] = None
+    minio_mc_image: Optional[str] = None
+    """The `mc` image when MinIO runs in the cluster (None: cloud buckets, nothing to scrape)."""
+    minio_ready: Sequence[pulumi.Resource] = ()
+    minio_servers: int = 0
+    """How many MinIO servers run (the alert compares the online count with it)."""
+    postgres_cluster: Optional[str] = None
+    """CloudNativePG Cluster name when PostgreSQL runs in the cluster."""
+    airbyte: bool = True
+    depends_on: Sequence[pulumi.Resource] = field(default_factory=tuple)
+
+
+class Observability(pulumi.ComponentResource):
+    metrics_enabled: bool
+    logs_enabled: bool
+    prometheus_selector: Mapping[str, str]
+    fluent_bit_selector: Mapping[str, str]
+    minio_job_selector: Optional[Mapping[str, str]]
+
+    def __init__(self, name: str, args: ObservabilityArgs, opts: Optional[pulumi.ResourceOptions] = None):
+        super().__init__("data-platform:observability:Observability", name, None, opts)
+        s, p, deps = args.settings, args.provider, list(args.depends_on)
+        self.metrics_enabled, self.logs_enabled = s.metrics, s.logs
+        self.prometheus_selector = dict(metrics.PROMETHEUS_POD_SELECTOR)
+        self.fluent_bit_selector = dict(logs.POD_SELECTOR)
+        self.minio_job_selector = None
+        self.kube_prometheus_stack = self.fluent_bit = self.metrics_server = self.rule = None
+        self.monitors: list[k8s.apiextensions.CustomResource] = []
+        self.outputs: dict[str, pulumi.Input] = {}
+
+        # Elasticsearch serves the certificate this chain issues, whatever else is enabled.
+        self.es_tls = es_tls.ElasticsearchTls(self, p, cert_manager=args.cert_manager, es_namespace=STORAGE, depends_on=deps)
+        self.ca_publisher_selector: Optional[Mapping[str, str]] = None
+
+        if s.metrics_server:
+            self.metrics_server = metrics.install_metrics_server(self, p, args.cloud, deps)
+
+        if s.metrics:
+            self._metrics(args, deps)
+        if s.logs:
+            self._logs(args, deps)
+        self.register_outputs(self.outputs)
+
+    # ------------------------------------------------------------------ metrics and alerts
+    def _metrics(self, args: ObservabilityArgs, deps: list[pulumi.Resource]) -> None:
+        s, p = args.settings, args.provider
+        ns = namespace(MONITORING, self, p, args.environment, deps)
+        grafana, _ = metrics.grafana_admin_secret(self, p, ns)
+        self.kube_prometheus_stack = metrics.install_kube_prometheus_stack(
+            self, p, s, args.standard_storage_class, args.environment, [ns, grafana])
+        after: list[pulumi.Resource] = [self.kube_prometheus_stack]
+
+        token = None
+        store = args.data.object_store
+        if store.server_selector and args.minio_mc_image:
+            access = minio_token.MinioMetricsAccess(self, p, namespace=STORAGE, endpoint=store.endpoint, mc_image=args.minio_mc_image,
+                                                    depends_on=[*deps, *args.minio_ready], monitoring_namespace=ns)
+            self.minio_job_selector = access.selector
+            token = (minio_token.TOKEN_SECRET, minio_token.TOKEN_KEY)
+            after.append(access.token_secret)
+
+        pg = args.data.postgres
+        for m in monitors.platform_monitors(
+            storage_namespace=STORAGE, postgres_selector=pg.server_selector if args.postgres_cluster else {},
+            pooler_selector=pg.pooler_selector, minio_selector=store.server_selector, minio_port_name="api", minio_token=token,
+            ingress_namespace=args.ingress_namespace, ingress_selector=args.ingress_selector,
+            cert_manager_namespace=args.cert_manager_namespace,
+        ):
+            self.monitors.append(k8s.apiextensions.CustomResource(
+                f"monitor-{m.name}", api_version=monitors.API, kind=m.kind,
+                metadata={"name": m.name, "namespace": MONITORING, "labels": kube.labels("prometheus", "monitor", instance=m.name)},
+                spec=m.spec(), opts=kube.child(self, p, depends_on=after)))
+
+        groups = alerts.platform_alerts(
+            platform_namespaces=[APPS, STORAGE, MONITORING] + ([LOGGING] if s.logs else []), storage_namespace=STORAGE,
+            postgres_cluster=args.postgres_cluster, minio_servers=args.minio_servers if token else 0, airbyte_namespace=APPS if args.airbyte else None, logs=s.logs)
+        self.rule = k8s.apiextensions.CustomResource(
+            "platform-alerts", api_version=monitors.API, kind="PrometheusRule",
+            metadata={"name": "data-platform", "namespace": MONITORING, "labels": kube.labels("prometheus", "rules")},
+            spec=alerts.rule_spec(groups), opts=kube.child(self, p, depends_on=[self.kube_prometheus_stack]))
+        self.outputs.update({
+            "grafana": {
+                "namespace": MONITORING, "service": metrics.GRAFANA_SERVICE, "adminSecret": metrics.GRAFANA_SECRET,
+                "portForward": f"kubectl -n {MONITORING} port-forward svc/{metrics.GRAFANA_SERVICE} 3000:{metrics.GRAFANA_PORT}",
+            },
+            "prometheusRetention": s.prometheus_retention,
+        })
+
+    # ------------------------------------------------------------------ logs
+    def _logs(self, args: ObservabilityArgs, deps: list[pulumi.Resource]) -> None:
+        s, p = args.settings, args.provider
+        ns = namespace(LOGGING, self, p, args.environment, deps)
+        ca = self.es_tls.publish([(LOGGING, ns)], args.elasticsearch_image, [*deps, *args.elasticsearch_ready])
+        self.ca_publisher_selector = dict(es_tls.PUBLISHER_SELECTOR)
+        username, password = args.log_writer
+        self.fluent_bit, _ = logs.install_fluent_bit(
+            self, p, es_url=args.data.elasticsearch.url, username=username, password=password, environment=args.environment,
+            log_level=s.log_level, service_monitor=s.metrics, namespace=ns,
+            depends_on=[ca, self.es_tls.http_certificate, *([self.kube_prometheus_stack] if self.kube_prometheus_stack else [])])
+        self.outputs.update({"logs": {"namespace": LOGGING, "dataStream": logs.data_stream(args.environment),
+                                      "credentialsSecret": logs.CREDENTIALS_SECRET}})

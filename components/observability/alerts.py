@@ -1,0 +1,124 @@
+"""The platform's alerts (one PrometheusRule), on the metrics its exporters really publish.
+
+The chart's default rules already cover Kubernetes itself (nodes, kubelet, KubePodCrashLooping
+cluster-wide, KubePersistentVolumeFillingUp, ...); these are the day-two alerts of the data
+platform, scoped to its namespaces where that matters, each with a runbook-style description.
+Metric sources: CloudNativePG's exporter (`cnpg_*`), MinIO v2 cluster metrics (`minio_cluster_*`; the `*_online_total` gauges compared with the
+expected counts),
+kube-state-metrics (`kube_*`), the kubelet (`kubelet_volume_stats_*`), cert-manager
+(`certmanager_*`), Fluent Bit (`fluentbit_*`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Alert:
+    name: str
+    expr: str
+    for_: str
+    severity: str
+    summary: str
+    description: str
+
+    def rule(self) -> dict[str, Any]:
+        return {"alert": self.name, "expr": self.expr, "for": self.for_, "labels": {"severity": self.severity},
+                "annotations": {"summary": self.summary, "description": self.description}}
+
+
+def _ns(namespaces: Sequence[str]) -> str:
+    return "|".join(namespaces)
+
+
+def platform_alerts(*, platform_namespaces: Sequence[str], storage_namespace: str, postgres_cluster: str | None,
+                    minio_servers: int, airbyte_namespace: str | None, logs: bool) -> dict[str, list[Alert]]:
+    """Group name -> alerts. PostgreSQL/MinIO groups only when they run in the cluster."""
+    ns = _ns(platform_namespaces)
+    groups: dict[str, list[Alert]] = {}
+    if postgres_cluster:
+        sel = f'namespace="{storage_namespace}", cluster="{postgres_cluster}"'
+        groups["postgresql"] = [
+            Alert("PostgresInstanceDown", f'cnpg_collector_up{{{sel}}} == 0 or absent(cnpg_collector_up{{{sel}}})', "5m", "critical",
+                  "A PostgreSQL instance is down",
+                  "CloudNativePG reports PostgreSQL not running on {{ $labels.pod }} (or no instance is scraped at all). "
+                  "Check `kubectl -n data-storage get cluster,pods` and the instance logs."),
+            Alert("PostgresReplicationLag", f'max by (pod) (cnpg_pg_replication_lag{{{sel}}}) > 300', "10m", "warning",
+                  "PostgreSQL replica lags behind",
+                  "Replica {{ $labels.pod }} is {{ $value | humanizeDuration }} behind the primary."),
+            Alert("PostgresBackupFailing",
+                  f'cnpg_collector_last_failed_backup_timestamp{{{sel}}} > cnpg_collector_last_available_backup_timestamp{{{sel}}}',
+                  "1h", "critical", "The last PostgreSQL backup failed",
+                  "The latest backup attempt of cluster {{ $labels.cluster }} failed after the last good one. "
+                  "Check `kubectl -n data-storage get backups` and the object store credentials."),
+            Alert("PostgresBackupTooOld",
+                  f'time() - cnpg_collector_last_available_backup_timestamp{{{sel}}} > 2 * 86400', "1h", "warning",
+                  "No PostgreSQL backup for two days", "The newest base backup of {{ $labels.cluster }} is older than 48h."),
+            Alert("PostgresWalArchivingFailing",
+                  f'cnpg_pg_stat_archiver_last_failed_time{{{sel}}} > cnpg_pg_stat_archiver_last_archived_time{{{sel}}}', "15m", "critical",
+                  "WAL archiving is failing", "Point-in-time recovery is at risk: {{ $labels.pod }} cannot archive WAL."),
+            Alert("PostgresConnectionsNearLimit",
+                  f'sum by (pod) (cnpg_backends_total{{{sel}}}) / on (pod) max by (pod) (cnpg_pg_settings_setting{{{sel}, name="max_connections"}}) > 0.85',
+                  "10m", "warning", "PostgreSQL connections near max_connections",
+                  "{{ $labels.pod }} uses {{ $value | humanizePercentage }} of max_connections."),
+        ]
+    if minio_servers:
+        groups["minio"] = [
+            Alert("MinioServersDown", f'max(minio_cluster_nodes_online_total{{namespace="{storage_namespace}"}}) < {minio_servers}', "5m", "critical",
+                  "MinIO servers down",
+                  f"Only {{{{ $value }}}} of {minio_servers} MinIO servers are up; erasure coding tolerates a limited number."),
+            Alert("MinioDrivesDown",
+                  f'max(minio_cluster_drive_total{{namespace="{storage_namespace}"}}) - max(minio_cluster_drive_online_total{{namespace="{storage_namespace}"}}) > 0',
+                  "5m", "critical", "MinIO drives down", "{{ $value }} MinIO drive(s) are not online: replace the volume before parity runs out."),
+            Alert("MinioCapacityLow",
+                  f'max(minio_cluster_capacity_usable_free_bytes{{namespace="{storage_namespace}"}}) / max(minio_cluster_capacity_usable_total_bytes{{namespace="{storage_namespace}"}}) < 0.1',
+                  "30m", "warning", "MinIO is almost full", "Less than 10% of MinIO's usable capacity is free."),
+        ]
+    workloads = [
+        Alert("PlatformPodCrashLooping",
+              f'max_over_time(kube_pod_container_status_waiting_reason{{namespace=~"{ns}", reason="CrashLoopBackOff"}}[5m]) >= 1',
+              "10m", "critical", "A platform pod is crash-looping",
+              "{{ $labels.namespace }}/{{ $labels.pod }} ({{ $labels.container }}) keeps restarting: `kubectl logs --previous`."),
+        Alert("PlatformPodNotReady",
+              f'sum by (namespace, pod) (kube_pod_status_phase{{namespace=~"{ns}", phase=~"Pending|Unknown"}}) > 0',
+              "15m", "warning", "A platform pod is not running", "{{ $labels.namespace }}/{{ $labels.pod }} has not been running for 15 minutes."),
+        Alert("PlatformVolumeAlmostFull",
+              f'kubelet_volume_stats_available_bytes{{namespace=~"{ns}"}} / kubelet_volume_stats_capacity_bytes{{namespace=~"{ns}"}} < 0.10',
+              "10m", "warning", "A platform volume is almost full",
+              "PVC {{ $labels.namespace }}/{{ $labels.persistentvolumeclaim }} has less than 10% free space."),
+        Alert("PlatformVolumeFull",
+              f'kubelet_volume_stats_available_bytes{{namespace=~"{ns}"}} / kubelet_volume_stats_capacity_bytes{{namespace=~"{ns}"}} < 0.03',
+              "5m", "critical", "A platform volume is full",
+              "PVC {{ $labels.namespace }}/{{ $labels.persistentvolumeclaim }} has less than 3% free space."),
+    ]
+    if airbyte_namespace:
+        workloads.append(Alert(
+            "AirbyteWorkersAtMaximum",
+            f'kube_horizontalpodautoscaler_status_current_replicas{{namespace="{airbyte_namespace}", horizontalpodautoscaler=~".*worker.*"}}'
+            f' >= kube_horizontalpodautoscaler_spec_max_replicas{{namespace="{airbyte_namespace}", horizontalpodautoscaler=~".*worker.*"}}',
+            "30m", "warning", "Airbyte workers are at the HPA maximum",
+            "Syncs may queue: the Airbyte worker HPA {{ $labels.horizontalpodautoscaler }} has been at its maximum for 30 minutes."))
+    groups["workloads"] = workloads
+    groups["certificates"] = [
+        Alert("CertificateExpiringSoon", "certmanager_certificate_expiration_timestamp_seconds - time() < 14 * 86400", "1h", "warning",
+              "A certificate expires in less than 14 days",
+              "{{ $labels.namespace }}/{{ $labels.name }} was not renewed: check `kubectl describe certificate` and the issuer."),
+        Alert("CertificateNotReady", 'max by (namespace, name) (certmanager_certificate_ready_status{condition="False"}) == 1', "30m", "critical",
+              "A certificate is not ready", "cert-manager cannot issue {{ $labels.namespace }}/{{ $labels.name }}."),
+    ]
+    if logs:
+        groups["logging"] = [
+            Alert("FluentBitOutputErrors", "sum by (pod) (rate(fluentbit_output_errors_total[5m])) > 0", "15m", "warning",
+                  "Fluent Bit cannot deliver logs",
+                  "{{ $labels.pod }} fails to write to Elasticsearch (credentials, TLS, disk watermark?): see its logs."),
+            Alert("FluentBitRecordsDropped", "sum by (pod) (increase(fluentbit_output_retries_failed_total[10m])) > 0", "5m", "critical",
+                  "Fluent Bit dropped logs", "{{ $labels.pod }} gave up on chunks after exhausting retries: logs were lost."),
+        ]
+    return groups
+
+
+def rule_spec(groups: dict[str, list[Alert]]) -> dict[str, Any]:
+    return {"groups": [{"name": f"data-platform.{name}", "rules": [a.rule() for a in alerts]} for name, alerts in groups.items()]}

@@ -1,0 +1,186 @@
+"""kube-prometheus-stack (Prometheus, Alertmanager, Grafana) and metrics-server.
+
+- Prometheus picks up every ServiceMonitor, PodMonitor, PrometheusRule, Probe and ScrapeConfig of
+  the cluster (`*SelectorNilUsesHelmValues: false`), not only the chart's own, so the platform's
+  monitors (monitors.py) and alerts (alerts.py) need no `release:` label.
+- Storage: Prometheus, Alertmanager and Grafana each get a PersistentVolumeClaim on the
+  `standard` storage role (never emptyDir, in any environment); Prometheus also stops at 90% of
+  its volume (`retentionSize`) so a burst of series cannot fill the disk before `retention` does.
+- Grafana's admin password is generated (pulumi_random) into the Secret `grafana-admin`; the chart
+  reads it through `admin.existingSecret`, so it never appears in the Helm values. Sign-up and
+  anonymous access are off; dashboards for Kubernetes come with the chart, the data services'
+  (CloudNativePG, MinIO, ingress-nginx) are loaded from grafana.com by id.
+- Security: the chart's pods run non-root with RuntimeDefault seccomp and all capabilities
+  dropped (values pinned below); node-exporter is the exception the `monitoring` namespace exists
+  for (host network/PID, read-only host mounts).
+- metrics-server (kube-system): the resource metrics API (`kubectl top`, HPAs). On the local
+  cloud (kind) kubelets serve self-signed certificates, so it is started with
+  `--kubelet-insecure-tls` there only (the connection stays encrypted, the kubelet is not
+  authenticated); on clouds it verifies kubelets against the cluster CA.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Optional
+
+import pulumi
+import pulumi_kubernetes as k8s
+import pulumi_random as random
+
+from settings.checks import memory_bytes
+from settings.sections.observability import ObservabilitySettings
+
+from .. import kube
+from ..secrets import PlatformSecret, platform_secret, store_for
+from .charts import KUBE_PROMETHEUS_STACK, METRICS_SERVER
+from .namespaces import MONITORING
+
+RELEASE = "kube-prometheus-stack"
+FULLNAME = "kps"
+"""fullnameOverride: short object names (`kps-prometheus`, `kps-grafana`, ...)."""
+GRAFANA_SECRET = "grafana-admin"
+GRAFANA_SERVICE = f"{FULLNAME}-grafana"
+GRAFANA_PORT = 80
+PROMETHEUS_SERVICE = f"{FULLNAME}-prometheus"
+ALERTMANAGER_SERVICE = f"{FULLNAME}-alertmanager"
+PROMETHEUS_POD_SELECTOR = {"app.kubernetes.io/name": "prometheus"}
+"""Labels the Prometheus Operator puts on Prometheus server pods (for NetworkPolicies)."""
+DASHBOARDS = {
+    # grafana.com dashboard ids, loaded by Grafana at start (folder "Data platform").
+    "cloudnativepg": 20417,   # CloudNativePG (published by the CNPG project)
+    "minio": 13502,           # MinIO Dashboard (published by MinIO)
+    "ingress-nginx": 9614,    # NGINX Ingress controller (published by kubernetes/ingress-nginx)
+}
+
+RESTRICTED_POD = {"runAsNonRoot": True, "seccompProfile": {"type": "RuntimeDefault"}}
+RESTRICTED_CONTAINER = kube.camel_keys(kube.container_security(read_only_root=True))
+
+
+def _claim(size: str, storage_class: Optional[str]) -> dict[str, Any]:
+    spec: dict[str, Any] = {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": size}}}
+    if storage_class:
+        spec["storageClassName"] = storage_class
+    return {"volumeClaimTemplate": {"spec": spec}}
+
+
+def retention_size(size: str) -> str:
+    """90% of the volume, in MiB (Prometheus' unit suffixes: B, KB, MB, GB...)."""
+    return f"{memory_bytes(size) * 9 // 10 // 2**20}MB"
+
+
+def kube_prometheus_stack_values(s: ObservabilitySettings, storage_class: Optional[str], environment: str) -> dict[str, Any]:
+    small = environment == "dev"
+    nil_false = {f"{k}SelectorNilUsesHelmValues": False for k in ("serviceMonitor", "podMonitor", "rule", "probe", "scrapeConfig")}
+    return {
+        "fullnameOverride": FULLNAME,
+        "crds": {"enabled": True},
+        "defaultRules": {"create": True},  # the Kubernetes mixin's alerts (nodes, kubelet, workloads)
+        "prometheusOperator": {
+            "resources": kube.resources("100m", "128Mi", "500m", "512Mi"),
+            "securityContext": {**RESTRICTED_POD, "runAsUser": 65534, "runAsGroup": 65534, "fsGroup": 65534},
+            "containerSecurityContext": RESTRICTED_CONTAINER,
+            "admissionWebhooks": {"patch": {"resources": kube.resources("50m", "64Mi", "200m", "128Mi"),
+                                            "securityContext": {**RESTRICTED_POD, "runAsUser": 2000, "runAsGroup": 2000}}},
+        },
+        "prometheus": {"prometheusSpec": {
+            **nil_false,
+            "replicas": s.prometheus_replicas,
+            "retention": s.prometheus_retention,
+            "retentionSize": retention_size(s.prometheus_storage_size),
+            "resources": kube.resources(s.prometheus_cpu_request, s.prometheus_memory_request, s.prometheus_cpu_limit, s.prometheus_memory_limit),
+            "storageSpec": _claim(s.prometheus_storage_size, storage_class),
+            "securityContext": {**RESTRICTED_POD, "runAsUser": 1000, "runAsGroup": 2000, "fsGroup": 2000},
+            "podAntiAffinity": "" if s.prometheus_replicas == 1 else "soft",
+        }},
+        "alertmanager": {"alertmanagerSpec": {
+            "replicas": s.alertmanager_replicas,
+            "storage": _claim(s.alertmanager_storage_size, storage_class),
+            "resources": kube.resources("50m", "64Mi", "200m", "256Mi"),
+            "securityContext": {**RESTRICTED_POD, "runAsUser": 1000, "runAsGroup": 2000, "fsGroup": 2000},
+            "podAntiAffinity": "" if s.alertmanager_replicas == 1 else "soft",
+        }},
+        "grafana": {
+            "admin": {"existingSecret": GRAFANA_SECRET, "userKey": "admin-user", "passwordKey": "admin-password"},
+            "persistence": {"enabled": True, "type": "pvc", "size": s.grafana_storage_size, "accessModes": ["ReadWriteOnce"],
+                            **({"storageClassName": storage_class} if storage_class else {})},
+            "deploymentStrategy": {"type": "Recreate"},  # a ReadWriteOnce volume cannot be attached twice
+            "resources": kube.resources("100m", "256Mi", "500m" if small else "1", "512Mi" if small else "1Gi"),
+            "securityContext": {**RESTRICTED_POD, "runAsUser": 472, "runAsGroup": 472, "fsGroup": 472},
+            "containerSecurityContext": RESTRICTED_CONTAINER,
+            "grafana.ini": {
+                "analytics": {"check_for_updates": False, "reporting_enabled": False},
+                "users": {"allow_sign_up": False},
+                "auth.anonymous": {"enabled": False},
+                "security": {"cookie_secure": True, "disable_gravatar": True},
+            },
+            "dashboardProviders": {"dashboardproviders.yaml": {"apiVersion": 1, "providers": [{
+                "name": "data-platform", "orgId": 1, "folder": "Data platform", "type": "file", "disableDeletion": True,
+                "editable": False, "options": {"path": "/var/lib/grafana/dashboards/data-platform"},
+            }]}},
+            "dashboards": {"data-platform": {name: {"gnetId": gnet, "datasource": "Prometheus"} for name, gnet in DASHBOARDS.items()}},
+        },
+        "kube-state-metrics": {
+            "resources": kube.resources("50m", "128Mi", "200m", "256Mi"),
+            "securityContext": {**RESTRICTED_POD, "runAsUser": 65534, "runAsGroup": 65534, "fsGroup": 65534},
+            "containerSecurityContext": RESTRICTED_CONTAINER,
+        },
+        "prometheus-node-exporter": {
+            # Host network/PID and read-only host mounts by design (why `monitoring` is privileged).
+            "resources": kube.resources("50m", "32Mi", "200m", "128Mi"),
+            "containerSecurityContext": {"allowPrivilegeEscalation": False, "readOnlyRootFilesystem": True,
+                                         "capabilities": {"drop": ["ALL"]}},
+        },
+    }
+
+
+def grafana_admin_secret(parent: pulumi.Resource, provider: k8s.Provider, namespace: pulumi.Resource) -> tuple[PlatformSecret, pulumi.Output[str]]:
+    """The Grafana admin login: user `admin`, a generated password, only in this Secret (through
+    the cloud's secret store when there is one, components/secrets.py)."""
+    password = random.RandomPassword("grafana-admin-password", length=32, special=False,
+                                     opts=pulumi.ResourceOptions(parent=parent)).result
+    secret = platform_secret(GRAFANA_SECRET, MONITORING, {"admin-user": "admin", "admin-password": password}, store_for(provider),
+                             parent=parent, provider=provider, labels=kube.labels("grafana", "admin"), depends_on=[namespace],
+                             resource_name="grafana-admin")
+    return secret, password
+
+
+def install_kube_prometheus_stack(parent: pulumi.Resource, provider: k8s.Provider, s: ObservabilitySettings,
+                                  storage_class: Optional[str], environment: str,
+                                  depends_on: Sequence[pulumi.Resource]) -> k8s.helm.v3.Release:
+    c = KUBE_PROMETHEUS_STACK
+    return k8s.helm.v3.Release(
+        RELEASE,
+        k8s.helm.v3.ReleaseArgs(
+            name=RELEASE, chart=c.name, version=c.version, repository_opts=k8s.helm.v3.RepositoryOptsArgs(repo=c.repo),
+            namespace=MONITORING, values=kube_prometheus_stack_values(s, storage_class, environment),
+            atomic=True, cleanup_on_fail=True, max_history=5, timeout=900,
+        ),
+        opts=kube.child(parent, provider, depends_on=depends_on),
+    )
+
+
+def metrics_server_values(cloud: str) -> dict[str, Any]:
+    args = ["--kubelet-preferred-address-types=InternalIP,Hostname,ExternalIP"]
+    if cloud == "local":
+        args.append("--kubelet-insecure-tls")
+    return {
+        "args": args,
+        "replicas": 1,
+        "resources": kube.resources("50m", "64Mi", "250m", "256Mi"),
+        "podSecurityContext": RESTRICTED_POD,
+        "securityContext": {**RESTRICTED_CONTAINER, "runAsUser": 1000},
+    }
+
+
+def install_metrics_server(parent: pulumi.Resource, provider: k8s.Provider, cloud: str,
+                           depends_on: Sequence[pulumi.Resource]) -> k8s.helm.v3.Release:
+    c = METRICS_SERVER
+    return k8s.helm.v3.Release(
+        "metrics-server",
+        k8s.helm.v3.ReleaseArgs(
+            name="metrics-server", chart=c.name, version=c.version, repository_opts=k8s.helm.v3.RepositoryOptsArgs(repo=c.repo),
+            namespace="kube-system", values=metrics_server_values(cloud), atomic=True, cleanup_on_fail=True, max_history=5,
+        ),
+        opts=kube.child(parent, provider, depends_on=depends_on),
+    )
