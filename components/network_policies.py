@@ -178,6 +178,8 @@ class ElasticsearchPeers:
     servers: Workload
     operator_namespace: str
     shippers: tuple[Peer, ...] = ()
+    clients: tuple[tuple[str, Workload], ...] = ()
+    """(policy name, pods) of the storage namespace that call the HTTP API (the log lifecycle Job)."""
     port: int = 9200
     transport_port: int = 9300
 
@@ -376,6 +378,10 @@ def plan_policies(t: Topology) -> list[Policy]:
                    Rule((Peer(es.operator_namespace, None, name="eck-operator"),), tcp(es.port))]
         if es.shippers:
             ingress.append(Rule(tuple(es.shippers), tcp(es.port)))
+        if es.clients:
+            ingress.append(Rule(tuple(w.peer(name) for name, w in es.clients), tcp(es.port)))
+        for name, w in es.clients:
+            out.append(Policy(name, w.namespace, dict(w.selector), ingress=(), egress=(Rule((nodes,), tcp(es.port)),)))
         out.append(Policy("elasticsearch", es.servers.namespace, dict(es.servers.selector), ingress=tuple(ingress),
                           egress=(Rule((nodes,), tcp(es.port, es.transport_port)),)))
     for name, w in t.api_clients:
@@ -634,6 +640,7 @@ def topology_from(platform: object) -> Topology:
                 servers=Workload(STORAGE, dict(es.server_selector)), port=es.port,
                 operator_namespace=getattr(es_mod, "OPERATOR_NAMESPACE", "elastic-system"),
                 shippers=shippers or (),
+                clients=tuple((n, Workload(STORAGE, dict(sel))) for n, sel in (obs.es_client_selectors if obs is not None else ())),
             )
     return Topology(
         apps_namespace=APPS, storage_namespace=STORAGE, dremio=dremio_peers, superset=superset_peers, airbyte=airbyte_peers,

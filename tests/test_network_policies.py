@@ -86,7 +86,8 @@ def pods(plan) -> dict[str, Endpoint]:
         "internet": Endpoint(None),
         "api-server": Endpoint(None, ip="172.18.0.2"),
     }
-    for name, reg in (("minio-metrics-user", "minio-prometheus-user"), ("es-ca-publisher", es_tls_mod.PUBLISHER)):
+    for name, reg in (("minio-metrics-user", "minio-prometheus-user"), ("es-ca-publisher", es_tls_mod.PUBLISHER),
+                      ("es-lifecycle", "elasticsearch-log-lifecycle")):
         if [r for r in plan.by_type(job) if r.name == reg]:
             out[name] = Endpoint(S, template_labels(plan, job, reg))
     if [r for r in plan.by_type(sts) if r.name == "dremio-zk"]:
@@ -120,7 +121,7 @@ ALLOWED = [
     ("eck-operator", "es", 9200), ("es", "es", 9300), ("fluent-bit", "es", 9200),
     # Observability: Prometheus scrapes the exporters, the MinIO metrics user is created, the ES CA is published.
     ("prometheus", "pg", 9187), ("prometheus", "pooler", 9127), ("prometheus", "minio", 9000),
-    ("minio-metrics-user", "minio", 9000), ("es-ca-publisher", "api-server", 443),
+    ("minio-metrics-user", "minio", 9000), ("es-ca-publisher", "api-server", 443), ("es-lifecycle", "es", 9200),
 ]
 
 DENIED = [
@@ -135,6 +136,7 @@ DENIED = [
     ("prometheus", "redis", 6379), ("fluent-bit", "es", 9300), ("fluent-bit", "pg", 5432),
     ("es-ca-publisher", "internet", 80), ("es-ca-publisher", "minio", 9000), ("es-ca-publisher", "es", 9200),
     ("minio-metrics-user", "internet", 443), ("minio-metrics-user", "pg", 5432),
+    ("es-lifecycle", "es", 9300), ("es-lifecycle", "internet", 443), ("es-lifecycle", "api-server", 443),
 ]
 
 

@@ -15,7 +15,7 @@ from app_harness import secret_results
 from components.data_services import elasticsearch as es_mod
 from components.data_services import postgres as pg_mod
 from components.ingress import CONTROLLER_SELECTOR, INGRESS_NS
-from components.observability import alerts, es_tls, logs, metrics, minio_token, monitors
+from components.observability import alerts, es_tls, logs, metrics, minio_token, monitors, retention
 
 RELEASE = "kubernetes:helm.sh/v3:Release"
 SECRET = "kubernetes:core/v1:Secret"
@@ -360,3 +360,19 @@ def test_bad_retention_is_a_settings_error(plan_config):
 
 def test_postgres_cluster_constant_is_what_the_monitor_and_alerts_use(dev):
     assert monitor(dev, "cloudnative-pg")["spec"]["selector"]["matchLabels"]["cnpg.io/cluster"] == pg_mod.CLUSTER
+
+
+# --- log retention -------------------------------------------------------------------------------------
+
+def test_log_retention_follows_the_environment_and_fluent_bit_waits_for_it(dev, prod):
+    for plan, days in ((dev, 3), (prod, 30)):
+        job = plan.one(JOB, retention.JOB)
+        script = job.inputs["spec"]["template"]["spec"]["containers"][0]["command"][-1]
+        assert json.dumps(retention.ilm_policy(days)) in script and f'"min_age": "{days}d"' in script
+        assert "--cacert /ca/ca.crt" in script and "--insecure" not in script and " -k " not in script
+        assert job.urn in _deps(plan, plan.one(RELEASE, "fluent-bit"))
+        assert plan.outputs["logs"]["retentionDays"] == days
+    template = retention.index_template()
+    assert template["index_patterns"] == ["logs-kubernetes-*"] and template["priority"] > 100
+    assert template["template"]["settings"]["index.lifecycle.name"] == retention.POLICY
+    assert logs.data_stream("dev").startswith("logs-kubernetes-")

@@ -11,7 +11,8 @@ One concern per file:
 - `alerts.py`: the platform's PrometheusRule;
 - `es_tls.py`: the cert-manager CA that signs Elasticsearch's HTTP certificate (always built: the
   Elasticsearch resource serves that certificate) and its publication into `logging`;
-- `logs.py`: Fluent Bit (namespace `logging`).
+- `logs.py`: Fluent Bit (namespace `logging`);
+- `retention.py`: the log data stream's lifecycle policy (retention per environment).
 
 Every custom resource here waits for the chart that installs its CRD (kube-prometheus-stack or
 cert-manager). docs/observability.md is the user's guide.
@@ -31,7 +32,7 @@ from settings.sections.observability import ObservabilitySettings
 from .. import kube
 from ..data_services.result import DataServicesResult
 from ..namespaces import APPS, STORAGE
-from . import alerts, es_tls, logs, metrics, minio_token, monitors
+from . import alerts, es_tls, logs, metrics, minio_token, monitors, retention
 from .namespaces import LOGGING, MONITORING, namespace
 
 __all__ = ["Observability", "ObservabilityArgs", "MONITORING", "LOGGING"]
@@ -88,6 +89,8 @@ class Observability(pulumi.ComponentResource):
         # Elasticsearch serves the certificate this chain issues, whatever else is enabled.
         self.es_tls = es_tls.ElasticsearchTls(self, p, cert_manager=args.cert_manager, es_namespace=STORAGE, depends_on=deps)
         self.ca_publisher_selector: Optional[Mapping[str, str]] = None
+        self.es_client_selectors: list[tuple[str, Mapping[str, str]]] = []
+        """(name, pod labels) of pods in data-storage that call Elasticsearch's HTTP API."""
 
         if s.metrics_server:
             self.metrics_server = metrics.install_metrics_server(self, p, args.cloud, deps)
@@ -149,10 +152,14 @@ class Observability(pulumi.ComponentResource):
         ns = namespace(LOGGING, self, p, args.environment, deps)
         ca = self.es_tls.publish([(LOGGING, ns)], args.elasticsearch_image, [*deps, *args.elasticsearch_ready])
         self.ca_publisher_selector = dict(es_tls.PUBLISHER_SELECTOR)
+        lifecycle = retention.log_lifecycle_job(self, p, namespace=STORAGE, image=args.elasticsearch_image,
+                                                retention_days=s.log_retention_days, depends_on=[*deps, *args.elasticsearch_ready, ca])
+        self.es_client_selectors.append((retention.JOB, dict(retention.SELECTOR)))
         username, password = args.log_writer
         self.fluent_bit, _ = logs.install_fluent_bit(
             self, p, es_url=args.data.elasticsearch.url, username=username, password=password, environment=args.environment,
             log_level=s.log_level, service_monitor=s.metrics, namespace=ns,
-            depends_on=[ca, self.es_tls.http_certificate, *([self.kube_prometheus_stack] if self.kube_prometheus_stack else [])])
+            depends_on=[ca, lifecycle, self.es_tls.http_certificate, *([self.kube_prometheus_stack] if self.kube_prometheus_stack else [])])
         self.outputs.update({"logs": {"namespace": LOGGING, "dataStream": logs.data_stream(args.environment),
-                                      "credentialsSecret": logs.CREDENTIALS_SECRET}})
+                                      "credentialsSecret": logs.CREDENTIALS_SECRET,
+                                      "retentionDays": s.log_retention_days}})

@@ -37,6 +37,7 @@ class ObservabilitySettings(Section):
     alertmanager_replicas: int = setting(checks.integer(1, 5), "Alertmanager replicas (they gossip to deduplicate notifications).")
     alertmanager_storage_size: str = setting(checks.memory, "Alertmanager volume (silences and notification log), standard storage role.")
     grafana_storage_size: str = setting(checks.memory, "Grafana volume (users, preferences, dashboards made in the UI), standard storage role.")
+    log_retention_days: int = setting(checks.integer(1, 3650), "Days the platform's logs are kept in Elasticsearch (ILM delete phase of the logs-kubernetes-* data stream).")
     log_level: str = setting(checks.one_of("error", "warn", "info", "debug"), "Fluent Bit's own log level.")
 
     @classmethod
@@ -55,5 +56,6 @@ class ObservabilitySettings(Section):
             "alertmanager_replicas": by_env(env, dev=1, staging=1, prod=3),
             "alertmanager_storage_size": "1Gi",
             "grafana_storage_size": by_env(env, dev="1Gi", staging="2Gi", prod="5Gi"),
+            "log_retention_days": by_env(env, dev=3, staging=14, prod=30),
             "log_level": "info",
         }
