@@ -376,3 +376,10 @@ def test_log_retention_follows_the_environment_and_fluent_bit_waits_for_it(dev, 
     assert template["index_patterns"] == ["logs-kubernetes-*"] and template["priority"] > 100
     assert template["template"]["settings"]["index.lifecycle.name"] == retention.POLICY
     assert logs.data_stream("dev").startswith("logs-kubernetes-")
+
+
+def test_grafana_dashboards_are_pinned_revisions(dev):
+    dashboards = release(dev, "kube-prometheus-stack")["values"]["grafana"]["dashboards"]["data-platform"]
+    assert {"cloudnativepg", "minio", "ingress-nginx"} <= set(dashboards)
+    for d in dashboards.values():
+        assert isinstance(d["gnetId"], int) and isinstance(d["revision"], int)

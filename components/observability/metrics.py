@@ -46,11 +46,11 @@ PROMETHEUS_SERVICE = f"{FULLNAME}-prometheus"
 ALERTMANAGER_SERVICE = f"{FULLNAME}-alertmanager"
 PROMETHEUS_POD_SELECTOR = {"app.kubernetes.io/name": "prometheus"}
 """Labels the Prometheus Operator puts on Prometheus server pods (for NetworkPolicies)."""
-DASHBOARDS = {
-    # grafana.com dashboard ids, loaded by Grafana at start (folder "Data platform").
-    "cloudnativepg": 20417,   # CloudNativePG (published by the CNPG project)
-    "minio": 13502,           # MinIO Dashboard (published by MinIO)
-    "ingress-nginx": 9614,    # NGINX Ingress controller (published by kubernetes/ingress-nginx)
+DASHBOARDS: dict[str, dict[str, Any]] = {
+    # grafana.com dashboards at a pinned revision, downloaded by Grafana at start (folder "Data platform").
+    "cloudnativepg": {"gnetId": 20417, "revision": 1, "datasource": "Prometheus"},  # CloudNativePG project
+    "minio": {"gnetId": 13502, "revision": 26, "datasource": [{"name": "DS_PROMETHEUS", "value": "Prometheus"}]},  # MinIO
+    "ingress-nginx": {"gnetId": 9614, "revision": 1, "datasource": "Prometheus"},  # kubernetes/ingress-nginx
 }
 
 RESTRICTED_POD = {"runAsNonRoot": True, "seccompProfile": {"type": "RuntimeDefault"}}
@@ -118,7 +118,7 @@ def kube_prometheus_stack_values(s: ObservabilitySettings, storage_class: Option
                 "name": "data-platform", "orgId": 1, "folder": "Data platform", "type": "file", "disableDeletion": True,
                 "editable": False, "options": {"path": "/var/lib/grafana/dashboards/data-platform"},
             }]}},
-            "dashboards": {"data-platform": {name: {"gnetId": gnet, "datasource": "Prometheus"} for name, gnet in DASHBOARDS.items()}},
+            "dashboards": {"data-platform": {name: dict(d) for name, d in DASHBOARDS.items()}},
         },
         "kube-state-metrics": {
             "resources": kube.resources("50m", "128Mi", "200m", "256Mi"),
