@@ -24,14 +24,15 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from .apps.ui import UiBackend
+from .helm import Chart, release
 from .kube import MANAGED_BY, PART_OF, child
-from .namespaces import APPS
+from .namespaces import APPS, namespace
 
 INGRESS_NS = "ingress-nginx"
 CERT_MANAGER_NS = "cert-manager"
 
-INGRESS_NGINX_CHART = ("ingress-nginx", "4.12.1", "https://kubernetes.github.io/ingress-nginx")
-CERT_MANAGER_CHART = ("cert-manager", "v1.16.2", "https://charts.jetstack.io")
+INGRESS_NGINX_CHART = Chart("ingress-nginx", "4.12.1", "https://kubernetes.github.io/ingress-nginx")
+CERT_MANAGER_CHART = Chart("cert-manager", "v1.16.2", "https://charts.jetstack.io")
 
 ACME_SERVERS = {
     "letsencrypt-prod": "https://acme-v02.api.letsencrypt.org/directory",
@@ -107,24 +108,6 @@ def cluster_issuer_specs(tls_issuer: str, acme_email: Optional[str], class_name:
         "privateKeySecretRef": {"name": f"{tls_issuer}-account-key"},
         "solvers": [{"http01": {"ingress": {"ingressClassName": class_name}}}],
     }})]
-
-
-def _namespace(name: str, provider: k8s.Provider, parent: pulumi.Resource, environment: str, deps: Sequence[pulumi.Resource]) -> k8s.core.v1.Namespace:
-    return k8s.core.v1.Namespace(
-        name,
-        metadata={"name": name, "labels": {
-            "kubernetes.io/metadata.name": name,
-            "app.kubernetes.io/part-of": PART_OF,
-            "app.kubernetes.io/managed-by": MANAGED_BY,
-            "data-platform/environment": environment,
-            # Both charts run restricted-compatible pods; the controller adds NET_BIND_SERVICE
-            # (allowed by baseline), so enforce baseline and warn on restricted.
-            "pod-security.kubernetes.io/enforce": "baseline",
-            "pod-security.kubernetes.io/warn": "restricted",
-            "pod-security.kubernetes.io/audit": "restricted",
-        }},
-        opts=child(parent, provider, depends_on=deps),
-    )
 
 
 def _sizes(environment: str) -> dict[str, Any]:
@@ -205,26 +188,18 @@ class IngressTls(pulumi.ComponentResource):
     def __init__(self, name: str, args: IngressArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("data-platform:ingress:IngressTls", name, None, opts)
         p, deps = args.provider, list(args.depends_on)
-        ns_nginx = _namespace(INGRESS_NS, p, self, args.environment, deps)
-        ns_cm = _namespace(CERT_MANAGER_NS, p, self, args.environment, deps)
-
-        chart, version, repo = INGRESS_NGINX_CHART
-        self.ingress_nginx = k8s.helm.v3.Release(
-            f"{name}-ingress-nginx",
-            name="ingress-nginx", namespace=INGRESS_NS, chart=chart, version=version,
-            repository_opts=k8s.helm.v3.RepositoryOptsArgs(repo=repo),
+        # Both charts run restricted-compatible pods; the controller adds NET_BIND_SERVICE
+        # (allowed by baseline), so the namespaces enforce baseline and warn on restricted.
+        ns_nginx = namespace(INGRESS_NS, provider=p, parent=self, environment=args.environment, depends_on=deps)
+        ns_cm = namespace(CERT_MANAGER_NS, provider=p, parent=self, environment=args.environment, depends_on=deps)
+        self.ingress_nginx = release(
+            f"{name}-ingress-nginx", release_name="ingress-nginx", chart=INGRESS_NGINX_CHART, namespace=INGRESS_NS,
             values=ingress_nginx_values(args.class_name, args.service_type, args.service_annotations, args.environment),
-            create_namespace=False, cleanup_on_fail=True, max_history=10,
-            opts=child(self, p, depends_on=[ns_nginx]),
+            provider=p, parent=self, depends_on=[ns_nginx], atomic=False,  # a LoadBalancer may take minutes to get an address
         )
-        chart, version, repo = CERT_MANAGER_CHART
-        self.cert_manager = k8s.helm.v3.Release(
-            f"{name}-cert-manager",
-            name="cert-manager", namespace=CERT_MANAGER_NS, chart=chart, version=version,
-            repository_opts=k8s.helm.v3.RepositoryOptsArgs(repo=repo),
-            values=cert_manager_values(args.environment),
-            create_namespace=False, cleanup_on_fail=True, max_history=10,
-            opts=child(self, p, depends_on=[ns_cm]),
+        self.cert_manager = release(
+            f"{name}-cert-manager", release_name="cert-manager", chart=CERT_MANAGER_CHART, namespace=CERT_MANAGER_NS,
+            values=cert_manager_values(args.environment), provider=p, parent=self, depends_on=[ns_cm],
         )
 
         self.issuers: dict[str, k8s.apiextensions.CustomResource] = {}

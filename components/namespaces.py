@@ -8,12 +8,13 @@ guaranteed to, and a rejected pod is worse than a warning.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pulumi
 import pulumi_kubernetes as k8s
 
-from .kube import MANAGED_BY, PART_OF
+from .kube import MANAGED_BY, PART_OF, pod_security_labels
 
 APPS = "data-platform"
 STORAGE = "data-storage"
@@ -29,33 +30,42 @@ class NamespacesArgs:
     """Pod Security level warned about and audited."""
 
 
+def namespace(
+    name: str,
+    *,
+    provider: pulumi.ProviderResource,
+    parent: pulumi.Resource,
+    environment: str,
+    enforce: str = "baseline",
+    warn: str = "restricted",
+    depends_on: Sequence[pulumi.Resource] = (),
+) -> k8s.core.v1.Namespace:
+    """A namespace with the platform's labels and Pod Security admission levels (every namespace
+    the program creates — the two of the seed, operators', ingress, observability — is made here)."""
+    return k8s.core.v1.Namespace(
+        name,
+        metadata={
+            "name": name,
+            "labels": {
+                "kubernetes.io/metadata.name": name,
+                "app.kubernetes.io/part-of": PART_OF,
+                "app.kubernetes.io/managed-by": MANAGED_BY,
+                "data-platform/environment": environment,
+                **pod_security_labels(enforce, warn),
+            },
+        },
+        opts=pulumi.ResourceOptions(parent=parent, provider=provider, depends_on=list(depends_on)),
+    )
+
+
 class Namespaces(pulumi.ComponentResource):
     apps: k8s.core.v1.Namespace
     storage: k8s.core.v1.Namespace
 
     def __init__(self, name: str, args: NamespacesArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("data-platform:platform:Namespaces", name, None, opts)
-        made = {}
-        for ns in (APPS, STORAGE):
-            made[ns] = k8s.core.v1.Namespace(
-                ns,
-                metadata={
-                    "name": ns,
-                    "labels": {
-                        "kubernetes.io/metadata.name": ns,
-                        "app.kubernetes.io/part-of": PART_OF,
-                        "app.kubernetes.io/managed-by": MANAGED_BY,
-                        "data-platform/environment": args.environment,
-                        "pod-security.kubernetes.io/enforce": args.enforce,
-                        "pod-security.kubernetes.io/enforce-version": "latest",
-                        "pod-security.kubernetes.io/warn": args.warn,
-                        "pod-security.kubernetes.io/warn-version": "latest",
-                        "pod-security.kubernetes.io/audit": args.warn,
-                        "pod-security.kubernetes.io/audit-version": "latest",
-                    },
-                },
-                opts=pulumi.ResourceOptions(parent=self, provider=args.provider),
-            )
-        self.apps = made[APPS]
-        self.storage = made[STORAGE]
+        self.apps, self.storage = (
+            namespace(ns, provider=args.provider, parent=self, environment=args.environment, enforce=args.enforce, warn=args.warn)
+            for ns in (APPS, STORAGE)
+        )
         self.register_outputs({"apps": self.apps.metadata["name"], "storage": self.storage.metadata["name"]})

@@ -26,6 +26,9 @@ import pulumi_aws.iam as iam
 import pulumi_aws.secretsmanager as secretsmanager
 import pulumi_kubernetes as k8s
 
+from components import helm
+from components.namespaces import namespace
+
 from .common import IRSA_ANNOTATION, Context, irsa_trust, policy, tags
 from .keys import kms_key
 from .versions import CHARTS
@@ -57,22 +60,10 @@ def nlb_annotations(scheme: str) -> dict[str, str]:
     }
 
 
-def release(name: str, namespace: str, values: dict, provider: k8s.Provider, parent: pulumi.Resource, depends_on: list, create_namespace: bool = False) -> k8s.helm.v3.Release:
+def release(name: str, namespace: pulumi.Input[str], values: dict, provider: k8s.Provider, parent: pulumi.Resource, depends_on: list) -> k8s.helm.v3.Release:
     repo, chart, version = CHARTS[name]
-    return k8s.helm.v3.Release(
-        name,
-        name=name,
-        namespace=namespace,
-        create_namespace=create_namespace,
-        chart=chart,
-        version=version,
-        repository_opts={"repo": repo},
-        values=values,
-        atomic=True,
-        cleanup_on_fail=True,
-        timeout=600,
-        opts=pulumi.ResourceOptions(parent=parent, provider=provider, depends_on=depends_on),
-    )
+    return helm.release(name, chart=helm.Chart(chart, version, repo), namespace=namespace, values=values,
+                        provider=provider, parent=parent, depends_on=depends_on)
 
 
 @dataclass(frozen=True)
@@ -133,17 +124,17 @@ class ClusterServices(pulumi.ComponentResource):
         if args.db_key_arn is not None:
             eso_statements.append({"Sid": "DecryptDatabaseSecret", "Effect": "Allow", "Action": ["kms:Decrypt", "kms:DescribeKey"], "Resource": args.db_key_arn})
         eso_role = irsa_role("external-secrets", ESO_NAMESPACE, ESO_SA, eso_statements)
+        eso_ns = namespace(ESO_NAMESPACE, provider=args.provider, parent=self, environment=ctx.environment, depends_on=deps)
         eso = release(
             "external-secrets",
-            ESO_NAMESPACE,
+            eso_ns.metadata["name"],
             {
                 "installCRDs": True,
                 "serviceAccount": {"create": True, "name": ESO_SA, "annotations": {IRSA_ANNOTATION: eso_role.arn}},
             },
             args.provider,
             self,
-            deps,
-            create_namespace=True,
+            [eso_ns],
         )
         self.secret_store_name = SECRET_STORE
         # No `auth` block: the controller uses its own IRSA credentials.
