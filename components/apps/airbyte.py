@@ -37,6 +37,7 @@ from components.data_services.result import ObjectStoreResult, PostgresResult
 from foundation import WORKLOAD_SERVICE_ACCOUNTS
 from settings.sections.airbyte import AirbyteSettings
 
+from .. import helm
 from ..kube import child, labels
 from ..namespaces import APPS
 from .ui import UiBackend
@@ -279,20 +280,12 @@ class Airbyte(pulumi.ComponentResource):
             s, environment=args.environment, domain=args.domain, postgres=args.postgres,
             object_store=store, bucket=bucket, service_account_annotations=args.service_account_annotations,
         )
-        self.release = k8s.helm.v3.Release(
-            f"{name}-release",
-            name=RELEASE,
-            namespace=APPS,
-            chart=CHART,
-            version=s.chart_version,
-            repository_opts=k8s.helm.v3.RepositoryOptsArgs(repo=s.chart_repository),
-            values=values,
-            create_namespace=False,
-            # The bootloader runs database migrations as a pre-install hook: give it time.
-            timeout=1200,
-            cleanup_on_fail=True,
-            max_history=10,
-            opts=child(self, args.provider, depends_on=args.depends_on),
+        self.release = helm.release(
+            f"{name}-release", release_name=RELEASE, chart=helm.Chart(CHART, s.chart_version, s.chart_repository),
+            namespace=APPS, values=values, provider=args.provider, parent=self, depends_on=args.depends_on,
+            # The bootloader migrates the database as a pre-install hook: give it time, and never
+            # roll the release back automatically over a schema that has already moved forward.
+            timeout=1200, atomic=False,
         )
         target = worker_deployment_name()
         self.hpa = None
