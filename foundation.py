@@ -32,6 +32,12 @@ way). Both sides read this table: a cloud trusts exactly these, the platform cre
 these, so a rename on one side cannot silently break workload identity on the other."""
 
 
+SECRET_NAMESPACES: tuple[str, ...] = ("data-platform", "data-storage", "monitoring", "logging")
+"""The namespaces that hold the platform's generated Secrets. A cloud's secret store serves
+exactly these (AWS: the ClusterSecretStore's namespace condition); components/secrets.py
+refuses any other, so a new namespace cannot silently fail to sync on a cloud."""
+
+
 @dataclass(frozen=True)
 class StorageClasses:
     """Which StorageClass backs each of the seed's roles. None: the cluster's default class

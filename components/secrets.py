@@ -19,7 +19,7 @@ from typing import Optional, Union
 import pulumi
 import pulumi_kubernetes as k8s
 
-from foundation import SecretStore
+from foundation import SECRET_NAMESPACES, SecretStore
 
 from . import kube
 
@@ -54,6 +54,8 @@ def platform_secret(
     resource_name: Optional[str] = None,
 ) -> PlatformSecret:
     """The Secret `namespace/name` holding `data` (string values), from `store` when there is one."""
+    if namespace not in SECRET_NAMESPACES:
+        raise ValueError(f"Secret {namespace}/{name}: add {namespace!r} to foundation.SECRET_NAMESPACES so cloud secret stores serve it")
     rname = resource_name or f"{namespace}-{name}"
     if store is None:
         return k8s.core.v1.Secret(

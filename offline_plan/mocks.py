@@ -28,10 +28,19 @@ def _arn(service: str, resource: str, region: str = REGION) -> str:
     return f"arn:aws:{service}:{region}:{ACCOUNT}:{resource}"
 
 
+FAKE_SECRET_PREFIX = "mockpw"
+"""Every mock RandomPassword result starts with this; tests assert it never appears in plan.json,
+manifests or outputs (a generated secret in plaintext). Chosen to collide with no real word."""
+
+
+def fake_password(name: str, length: int = 32) -> str:
+    """The deterministic fake a RandomPassword named `name` resolves to under the mocks."""
+    return (FAKE_SECRET_PREFIX + _hex(name, 64))[:length]
+
+
 def _random_password(args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict]:
-    length = int(args.inputs.get("length", 32))
-    fake = ("offline" + _hex(args.name, 64))[:length]
-    return args.name, {**args.inputs, "result": fake, "bcryptHash": "$2a$10$offline"}
+    fake = fake_password(args.name, int(args.inputs.get("length", 32)))
+    return args.name, {**args.inputs, "result": fake, "bcryptHash": "$2a$10$" + FAKE_SECRET_PREFIX}
 
 
 def _kubernetes(args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict]:

@@ -41,15 +41,11 @@ def plan(config: dict[str, Any], tmp: Path, stack: str = "test"):
 
 
 def secret_results(registrations) -> list[str]:
-    """Every RandomPassword result the mocks produced (they start with `offline`)."""
-    import hashlib
+    """Every RandomPassword result the mocks produced."""
+    from offline_plan.mocks import fake_password
 
-    out = []
-    for r in registrations:
-        if r.type == "random:index/randomPassword:RandomPassword":
-            length = int(r.inputs.get("length", 32))
-            out.append(("offline" + hashlib.sha256(r.name.encode()).hexdigest()[:64])[:length])
-    return out
+    return [fake_password(r.name, int(r.inputs.get("length", 32)))
+            for r in registrations if r.type == "random:index/randomPassword:RandomPassword"]
 
 
 def resolve(value: Any) -> Any:

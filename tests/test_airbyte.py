@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from components.apps import airbyte as ab
 from components.data_services.result import ObjectStoreResult
+from offline_plan.mocks import FAKE_SECRET_PREFIX
 from offline_plan.runner import PlanError
 from settings.sections.airbyte import AirbyteSettings
 from tests.app_harness import plan, resolve, secret_results
@@ -110,7 +111,7 @@ def test_generated_credentials_never_appear_in_any_registration(plans):
     blob = json.dumps([r.inputs for r in p.registrations]) + json.dumps(p.outputs)
     for fake in fakes:
         assert fake not in blob
-    assert "offline" not in blob
+    assert FAKE_SECRET_PREFIX not in blob
 
 
 def test_hpa_is_exactly_the_seeds(plans):

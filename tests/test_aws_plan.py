@@ -8,6 +8,7 @@ import json
 import pytest
 
 from clouds.aws.versions import ADDONS, CHARTS, CLUSTER_AUTOSCALER_IMAGE
+from foundation import SECRET_NAMESPACES
 
 STATEFUL = ("aws:eks/cluster:Cluster", "aws:rds/instance:Instance", "aws:s3/bucket:Bucket", "aws:kms/key:Key")
 
@@ -539,7 +540,7 @@ def test_pinned_helm_releases_with_irsa(prod):
 def test_db_admin_secret_synced_from_the_rds_master_secret(prod):
     store = prod.one("kubernetes:external-secrets.io/v1:ClusterSecretStore", "aws-secrets-manager").inputs
     assert store["spec"]["provider"]["aws"] == {"service": "SecretsManager", "region": "eu-west-1"}
-    assert store["spec"]["conditions"] == [{"namespaces": ["data-platform", "data-storage"]}]
+    assert store["spec"]["conditions"] == [{"namespaces": list(SECRET_NAMESPACES)}]  # the platform's secret namespaces, nothing else
     ext_reg = prod.one("kubernetes:external-secrets.io/v1:ClusterExternalSecret", "postgres-admin")
     spec = ext_reg.inputs["spec"]
     # Cluster-scoped: ESO creates the ExternalSecret in data-storage once the platform made it.

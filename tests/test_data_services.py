@@ -17,6 +17,7 @@ from components.data_services.minio_topology import default_parity, erasure_set_
 from components.data_services.pg_tuning import GiB, MiB, pg_memory_parameters
 from components.data_services.postgres import cnpg_schedule
 from offline_plan import manifests, plan_json
+from offline_plan.mocks import FAKE_SECRET_PREFIX
 from offline_plan.runner import PlanError
 from settings.sections.minio import pool_problem
 
@@ -27,8 +28,8 @@ JOB = "kubernetes:batch/v1:Job"
 PDB = "kubernetes:policy/v1:PodDisruptionBudget"
 ES = "kubernetes:elasticsearch.k8s.elastic.co/v1:Elasticsearch"
 DATA_TYPES = ("data-platform:data:",)
-FAKE_SECRET = re.compile(r"offline[0-9a-f]{8}")
-"""What the mock RandomPassword returns ("offline" + hex): must never be seen in the plan."""
+FAKE_SECRET = re.compile(re.escape(FAKE_SECRET_PREFIX) + r"[0-9a-f]{8}")
+"""What the mock RandomPassword returns (prefix + hex): must never be seen in the plan."""
 
 
 def _ours(result) -> list:

@@ -7,6 +7,7 @@ import json
 import yaml
 
 from components.apps.dbt import render_profiles
+from offline_plan.mocks import FAKE_SECRET_PREFIX
 from settings import load
 
 CRON = "kubernetes:batch/v1:CronJob"
@@ -43,4 +44,4 @@ def test_cron_job_with_an_image(plan_config):
     assert sc["readOnlyRootFilesystem"] and sc["runAsNonRoot"] and sc["capabilities"]["drop"] == ["ALL"] and not sc["allowPrivilegeEscalation"]
     assert spec["securityContext"]["seccompProfile"]["type"] == "RuntimeDefault"
     assert set(c["resources"]) == {"requests", "limits"}
-    assert "offline" not in json.dumps(plan.one(CRON, "dbt").inputs)
+    assert FAKE_SECRET_PREFIX not in json.dumps(plan.one(CRON, "dbt").inputs)

@@ -7,6 +7,8 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
+from offline_plan.mocks import FAKE_SECRET_PREFIX
+
 STS = "kubernetes:apps/v1:StatefulSet"
 PROD = {"environment": "prod", "acmeEmail": "ops@example.com", "fastSsdStorageClass": "fast-ssd"}
 
@@ -168,7 +170,7 @@ def test_generated_credentials_never_appear_in_plaintext(plan_config):
         data = plan.one("kubernetes:core/v1:Secret", name).inputs["stringData"]
         assert data == "[secret]" or data["password"] == "[secret]"
     text = json.dumps([r.inputs for r in plan.registrations if "dremio" in r.name or r.name.startswith("dbt")])
-    assert "offline" not in text
+    assert FAKE_SECRET_PREFIX not in text
 
 
 def test_dremio_catalog_is_protected_where_the_stack_protects_state(plan_config, plan_stack):

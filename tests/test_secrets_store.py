@@ -6,7 +6,7 @@
   value, the operator's release and the ClusterSecretStore. ESO may only read that prefix.
 - local (dev): plain Secrets, as before.
 - Either way: the Secret names, types and keys consumers reference do not change, and no
-  generated value is in plaintext anywhere (mock RandomPassword results start with "offline").
+  generated value is in plaintext anywhere (mock RandomPassword results start with mocks.FAKE_SECRET_PREFIX).
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import pytest
 from test_deploy_order import closure
 
 from offline_plan import manifests, plan_json
+from offline_plan.mocks import FAKE_SECRET_PREFIX
 
 AWS_STACKS = ("prod", "staging")
 SECRET = "kubernetes:core/v1:Secret"
@@ -37,6 +38,9 @@ EXPECTED_AWS = {
     ("data-platform", "dremio-dbt"): ("kubernetes.io/basic-auth", {"username", "password"}),
     ("data-platform", "dbt-profiles"): ("Opaque", {"profiles.yml"}),
     ("data-platform", "superset-secrets"): ("Opaque", {"secret-key", "admin-password", "redis-password"}),
+    ("monitoring", "grafana-admin"): ("Opaque", {"admin-user", "admin-password"}),
+    ("data-storage", "elasticsearch-log-writer"): ("kubernetes.io/basic-auth", {"username", "password", "roles"}),
+    ("logging", "fluent-bit-elasticsearch"): ("kubernetes.io/basic-auth", {"username", "password"}),
 }
 
 
@@ -174,8 +178,7 @@ def test_no_generated_value_in_plaintext(plan_stack, stack):
     result = plan_stack(stack)
     text = json.dumps([r.inputs for r in result.registrations], default=str) + json.dumps(result.outputs, default=str)
     text += json.dumps(plan_json.document(result), default=str) + json.dumps(list(manifests.objects(result)), default=str)
-    cleaned = text.replace("offline-plan", "").replace("data-platform.io/offline", "").replace("MIIB(offline", "")
-    assert "offline" not in cleaned
+    assert FAKE_SECRET_PREFIX not in text
     assert len(result.by_type(PASSWORD)) >= 5
 
 
@@ -185,3 +188,11 @@ def test_every_generated_password_on_aws_reaches_secrets_manager(plan_stack):
     fed = set().union(*(_fed_by_passwords(result, v) for v in result.by_type(SM_VERSION)))
     unused = [r.name for r in result.by_type(PASSWORD) if r.urn not in fed]
     assert unused == []
+
+
+def test_the_cluster_secret_store_serves_every_namespace_that_has_an_external_secret(plan_stack):
+    result = plan_stack("prod")
+    (store,) = [r for r in result.registrations if r.type == "kubernetes:external-secrets.io/v1:ClusterSecretStore"]
+    allowed = {ns for cond in store.inputs["spec"]["conditions"] for ns in cond["namespaces"]}
+    used = {r.inputs["metadata"]["namespace"] for r in result.registrations if r.type == "kubernetes:external-secrets.io/v1:ExternalSecret"}
+    assert used and used <= allowed

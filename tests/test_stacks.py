@@ -8,6 +8,7 @@ import pytest
 
 from conftest import ROOT, stack_names
 from offline_plan import manifests, plan_json
+from offline_plan.mocks import FAKE_SECRET_PREFIX
 from offline_plan.stack_config import load_stack_config
 from offline_plan.validate import validate
 from settings import load
@@ -46,12 +47,12 @@ def test_plan_json_format(plan_stack, stack):
 
 @pytest.mark.parametrize("stack", STACKS)
 def test_no_generated_secret_in_plaintext(plan_stack, stack):
-    """Mock RandomPassword results start with 'offline'; none may leak into inputs or outputs."""
+    """Mock RandomPassword results start with mocks.FAKE_SECRET_PREFIX; none may leak into inputs or outputs."""
     result = plan_stack(stack)
     text = json.dumps(plan_json.document(result))
-    assert "offline" + "" not in text.replace("offline-plan", "").replace("data-platform.io/offline", "")
+    assert FAKE_SECRET_PREFIX not in text
     objs = json.dumps(list(manifests.objects(result)))
-    assert "offline" not in objs.replace("offline-plan", "").replace("data-platform.io/offline", "")
+    assert FAKE_SECRET_PREFIX not in objs
 
 
 def test_every_kubernetes_object_has_a_name_and_namespaced_kinds_a_namespace(plan_stack):

@@ -28,6 +28,7 @@ import pulumi_kubernetes as k8s
 
 from components import helm
 from components.namespaces import namespace
+from foundation import SECRET_NAMESPACES
 
 from .common import IRSA_ANNOTATION, Context, irsa_trust, policy, tags
 from .keys import kms_key
@@ -81,7 +82,7 @@ class ClusterServicesArgs:
     db_key_arn: Optional[pulumi.Input[str]] = None
     autoscaler_image: str = ""
     cluster_autoscaler: bool = True
-    secret_namespaces: tuple[str, ...] = ("data-platform", STORAGE_NAMESPACE)
+    secret_namespaces: tuple[str, ...] = SECRET_NAMESPACES
     """Namespaces allowed to use the ClusterSecretStore."""
     depends_on: tuple = ()
 
