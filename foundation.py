@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import ClassVar, Optional
+from typing import Optional
 
 import pulumi
 import pulumi_kubernetes as k8s
@@ -86,9 +86,7 @@ class SecretStore:
     """An External Secrets `ClusterSecretStore` backed by the cloud's secret manager.
 
     With a secret store in the Foundation, the platform's generated credentials go to the cloud
-    (`write`) and reach Kubernetes only through ExternalSecrets (components/secrets.py). The
-    cloud must also `serve` its Kubernetes provider with it: components that are handed only the
-    provider find the store through `SecretStore.of(provider)`."""
+    (`write`) and reach Kubernetes only through ExternalSecrets (components/secrets.py)."""
 
     name: str
     key_prefix: str
@@ -96,21 +94,6 @@ class SecretStore:
     write: SecretWriter
     ready: Sequence[pulumi.Resource] = ()
     """What an ExternalSecret must wait for: the operator's release (its CRDs) and the store."""
-
-    _by_cluster: ClassVar[dict[int, tuple[pulumi.ProviderResource, SecretStore]]] = {}
-
-    def serve(self, provider: pulumi.ProviderResource) -> SecretStore:
-        """Make this the store of the cluster behind `provider` (see `of`); returns self."""
-        SecretStore._by_cluster[id(provider)] = (provider, self)
-        return self
-
-    @staticmethod
-    def of(provider: pulumi.ProviderResource) -> Optional[SecretStore]:
-        """The store serving the cluster behind `provider` (the Foundation's Kubernetes provider),
-        None when the cloud has none. Lets a component that only holds the provider find the
-        store; the provider is kept alive with the entry, so ids are never reused."""
-        entry = SecretStore._by_cluster.get(id(provider))
-        return entry[1] if entry is not None and entry[0] is provider else None
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ from .ingress import CERT_MANAGER_NS, IngressArgs, IngressTls, Route
 from .namespaces import APPS, Namespaces, NamespacesArgs
 from .network_policies import NetworkPolicies, NetworkPoliciesArgs, topology_from
 from .observability import Observability, ObservabilityArgs
+from .secrets import use_store
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,7 @@ class DataPlatform(pulumi.ComponentResource):
     def __init__(self, name: str, args: DataPlatformArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("data-platform:platform:DataPlatform", name, None, opts)
         f, s = args.foundation, args.settings
+        use_store(f.provider, f.secret_store)
         self.namespaces = Namespaces(
             "namespaces",
             NamespacesArgs(provider=f.provider, environment=s.environment),

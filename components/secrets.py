@@ -35,9 +35,23 @@ def remote_key(namespace: str, name: str) -> str:
     return f"{namespace}/{name}"
 
 
+_STORES: dict[int, tuple[pulumi.ProviderResource, Optional[SecretStore]]] = {}
+
+
+def use_store(provider: pulumi.ProviderResource, store: Optional[SecretStore]) -> None:
+    """Bind the Foundation's secret store to its cluster's provider. DataPlatform calls this once,
+    first, from `Foundation.secret_store`, so every component that holds the provider writes its
+    Secrets the same way without threading the store through each Args."""
+    _STORES[id(provider)] = (provider, store)
+
+
 def store_for(provider: pulumi.ProviderResource) -> Optional[SecretStore]:
-    """The Foundation's secret store for the cluster behind `provider` (None: plain Secrets)."""
-    return SecretStore.of(provider)
+    """The secret store bound to the cluster behind `provider` (None: plain Secrets). A provider
+    DataPlatform never bound is a programming error, not a silent fallback to plain Secrets."""
+    entry = _STORES.get(id(provider))
+    if entry is None or entry[0] is not provider:
+        raise LookupError("no secret store bound to this Kubernetes provider: DataPlatform must call secrets.use_store first")
+    return entry[1]
 
 
 def platform_secret(

@@ -231,7 +231,7 @@ def build_foundation(settings: Settings) -> Foundation:
         # The platform's generated credentials live in Secrets Manager; ExternalSecrets bring them in.
         secret_store=SecretStore(
             name=services.secret_store_name, key_prefix=secret_prefix, write=services.write_secret, ready=tuple(services.secret_store_ready),
-        ).serve(cluster.provider),
+        ),
         registry=registry.url,
         workload_identity=identities.annotations if identities else {},
         cluster_ready=(*cluster.ready, *services.ready),
