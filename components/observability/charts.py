@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..data_services.operators import Chart
+from ..helm import Chart
 
 KUBE_PROMETHEUS_STACK = Chart("kube-prometheus-stack", "87.15.1", "https://prometheus-community.github.io/helm-charts")
 """Prometheus Operator + Prometheus + Alertmanager + Grafana + kube-state-metrics + node-exporter;

@@ -26,7 +26,7 @@ from typing import Any
 import pulumi
 import pulumi_kubernetes as k8s
 
-from .. import kube
+from .. import helm, kube
 from ..secrets import platform_secret, store_for
 from .charts import FLUENT_BIT
 from .es_tls import CA_BUNDLE_SECRET
@@ -161,15 +161,9 @@ def install_fluent_bit(parent: pulumi.Resource, provider: k8s.Provider, *, es_ur
     creds = platform_secret(CREDENTIALS_SECRET, LOGGING, {"username": username, "password": password}, store_for(provider),
                             parent=parent, provider=provider, labels=kube.labels("fluent-bit", "credentials"),
                             type_="kubernetes.io/basic-auth", depends_on=[namespace], resource_name="fluent-bit-elasticsearch")
-    c = FLUENT_BIT
-    release = k8s.helm.v3.Release(
-        RELEASE,
-        k8s.helm.v3.ReleaseArgs(
-            name=RELEASE, chart=c.name, version=c.version, repository_opts=k8s.helm.v3.RepositoryOptsArgs(repo=c.repo),
-            namespace=LOGGING,
-            values=pulumi.Output.from_input(es_url).apply(lambda u: fluent_bit_values(u, environment, log_level, service_monitor)),
-            atomic=True, cleanup_on_fail=True, max_history=5,
-        ),
-        opts=kube.child(parent, provider, depends_on=[namespace, creds, *depends_on]),
+    release = helm.release(
+        RELEASE, chart=FLUENT_BIT, namespace=LOGGING,
+        values=pulumi.Output.from_input(es_url).apply(lambda u: fluent_bit_values(u, environment, log_level, service_monitor)),
+        provider=provider, parent=parent, depends_on=[namespace, creds, *depends_on],
     )
     return release, creds

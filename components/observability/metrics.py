@@ -31,7 +31,7 @@ import pulumi_random as random
 from settings.checks import memory_bytes
 from settings.sections.observability import ObservabilitySettings
 
-from .. import kube
+from .. import helm, kube
 from ..secrets import PlatformSecret, platform_secret, store_for
 from .charts import KUBE_PROMETHEUS_STACK, METRICS_SERVER
 from .namespaces import MONITORING
@@ -148,16 +148,9 @@ def grafana_admin_secret(parent: pulumi.Resource, provider: k8s.Provider, namesp
 def install_kube_prometheus_stack(parent: pulumi.Resource, provider: k8s.Provider, s: ObservabilitySettings,
                                   storage_class: Optional[str], environment: str,
                                   depends_on: Sequence[pulumi.Resource]) -> k8s.helm.v3.Release:
-    c = KUBE_PROMETHEUS_STACK
-    return k8s.helm.v3.Release(
-        RELEASE,
-        k8s.helm.v3.ReleaseArgs(
-            name=RELEASE, chart=c.name, version=c.version, repository_opts=k8s.helm.v3.RepositoryOptsArgs(repo=c.repo),
-            namespace=MONITORING, values=kube_prometheus_stack_values(s, storage_class, environment),
-            atomic=True, cleanup_on_fail=True, max_history=5, timeout=900,
-        ),
-        opts=kube.child(parent, provider, depends_on=depends_on),
-    )
+    return helm.release(RELEASE, chart=KUBE_PROMETHEUS_STACK, namespace=MONITORING,
+                        values=kube_prometheus_stack_values(s, storage_class, environment),
+                        provider=provider, parent=parent, depends_on=depends_on, timeout=900)
 
 
 def metrics_server_values(cloud: str) -> dict[str, Any]:
@@ -175,12 +168,5 @@ def metrics_server_values(cloud: str) -> dict[str, Any]:
 
 def install_metrics_server(parent: pulumi.Resource, provider: k8s.Provider, cloud: str,
                            depends_on: Sequence[pulumi.Resource]) -> k8s.helm.v3.Release:
-    c = METRICS_SERVER
-    return k8s.helm.v3.Release(
-        "metrics-server",
-        k8s.helm.v3.ReleaseArgs(
-            name="metrics-server", chart=c.name, version=c.version, repository_opts=k8s.helm.v3.RepositoryOptsArgs(repo=c.repo),
-            namespace="kube-system", values=metrics_server_values(cloud), atomic=True, cleanup_on_fail=True, max_history=5,
-        ),
-        opts=kube.child(parent, provider, depends_on=depends_on),
-    )
+    return helm.release("metrics-server", chart=METRICS_SERVER, namespace="kube-system", values=metrics_server_values(cloud),
+                        provider=provider, parent=parent, depends_on=depends_on)

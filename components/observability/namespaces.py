@@ -19,7 +19,7 @@ from collections.abc import Sequence
 import pulumi
 import pulumi_kubernetes as k8s
 
-from .. import kube
+from ..namespaces import namespace as make_namespace
 
 MONITORING = "monitoring"
 LOGGING = "logging"
@@ -27,14 +27,6 @@ LOGGING = "logging"
 
 def namespace(name: str, parent: pulumi.Resource, provider: k8s.Provider, environment: str,
               depends_on: Sequence[pulumi.Resource] = ()) -> k8s.core.v1.Namespace:
-    return k8s.core.v1.Namespace(
-        name,
-        metadata={"name": name, "labels": {
-            "kubernetes.io/metadata.name": name,
-            "app.kubernetes.io/part-of": kube.PART_OF,
-            "app.kubernetes.io/managed-by": kube.MANAGED_BY,
-            "data-platform/environment": environment,
-            **kube.pod_security_labels("privileged", "baseline"),
-        }},
-        opts=kube.child(parent, provider, depends_on=depends_on),
-    )
+    """`monitoring` or `logging`: enforce privileged, warn/audit baseline (see above)."""
+    return make_namespace(name, provider=provider, parent=parent, environment=environment,
+                          enforce="privileged", warn="baseline", depends_on=depends_on)
