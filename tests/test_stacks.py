@@ -63,3 +63,17 @@ def test_every_kubernetes_object_has_a_name_and_namespaced_kinds_a_namespace(pla
             assert obj["metadata"].get("name"), obj
             if obj["kind"] not in cluster_scoped:
                 assert obj["metadata"].get("namespace"), f"{stack}: {obj['kind']} {obj['metadata']['name']} has no namespace"
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_every_chart_is_pinned_and_installed_into_a_namespace_we_label(plan_stack, stack):
+    import re
+
+    result = plan_stack(stack)
+    ours = {r.inputs["metadata"]["name"] for r in result.by_type("kubernetes:core/v1:Namespace")}
+    for r in result.by_type("kubernetes:helm.sh/v3:Release"):
+        i = r.inputs
+        assert re.fullmatch(r"v?\d+\.\d+\.\d+", i.get("version", "")), f"{r.name}: chart version {i.get('version')!r} is not pinned"
+        assert i.get("repositoryOpts", {}).get("repo", "").startswith("https://"), r.name
+        assert not i.get("createNamespace"), f"{r.name}: Helm must not create (unlabelled) namespaces"
+        assert i["namespace"] in ours | {"kube-system"}, f"{r.name}: namespace {i['namespace']} is not created by the program"
