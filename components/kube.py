@@ -107,3 +107,55 @@ def camel_keys(value: Any) -> Any:
     if isinstance(value, list):
         return [camel_keys(v) for v in value]
     return value
+
+
+def secret_env(var: str, secret: Any, key: str) -> dict[str, Any]:
+    """An env var from `key` of a Secret, given by name or as the Secret/ExternalSecret resource
+    (then the Job also waits for it through the property dependency)."""
+    name = secret.metadata["name"] if hasattr(secret, "metadata") else secret
+    return {"name": var, "value_from": {"secret_key_ref": {"name": name, "key": key}}}
+
+
+def script_job_spec(
+    *,
+    labels: dict[str, str],
+    container: str,
+    image: str,
+    script: Any,
+    uid: int,
+    resources: dict[str, Any],
+    gid: Optional[int] = None,
+    env: Sequence[dict[str, Any]] = (),
+    volumes: Sequence[dict[str, Any]] = (),
+    volume_mounts: Sequence[dict[str, Any]] = (),
+    tmp: bool = True,
+    service_account: Optional[str] = None,
+    backoff_limit: int = 6,
+    deadline_seconds: int = 1800,
+    pod_extra: Optional[dict[str, Any]] = None,
+) -> dict[str, Any]:
+    """The spec of a run-to-completion Job that runs one shell script (bucket/user/role bootstrap,
+    CA publishing, index lifecycle, ...): retried on failure within a deadline, restricted pod
+    and container security, read-only root with a small writable /tmp, and no API token unless
+    it runs as a named ServiceAccount."""
+    mounts = [*volume_mounts, *([{"name": "tmp", "mount_path": "/tmp"}] if tmp else [])]
+    vols = [*volumes, *([{"name": "tmp", "empty_dir": {"size_limit": "16Mi"}}] if tmp else [])]
+    pod: dict[str, Any] = {
+        "restart_policy": "OnFailure",
+        "automount_service_account_token": service_account is not None,
+        "security_context": pod_security(run_as_user=uid, run_as_group=uid if gid is None else gid),
+        "containers": [{
+            "name": container,
+            "image": image,
+            "command": ["/bin/sh", "-c", script],
+            **({"env": list(env)} if env else {}),
+            "resources": resources,
+            "security_context": container_security(read_only_root=True),
+            **({"volume_mounts": mounts} if mounts else {}),
+        }],
+        **({"volumes": vols} if vols else {}),
+        **({"service_account_name": service_account} if service_account else {}),
+        **(pod_extra or {}),
+    }
+    return {"backoff_limit": backoff_limit, "active_deadline_seconds": deadline_seconds,
+            "template": {"metadata": {"labels": labels}, "spec": pod}}

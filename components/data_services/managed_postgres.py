@@ -97,26 +97,14 @@ class ManagedPostgres(pulumi.ComponentResource):
             *({"name": f"PW_{r.name.upper()}", "value_from": {"secret_key_ref": {"name": role_secret_name(r.name), "key": "password"}}} for r in ROLES),
         ]
         variables = " ".join(f'-v pw_{r.name}="$PW_{r.name.upper()}"' for r in ROLES)
-        script = f"until pg_isready -t 5; do sleep 5; done\npsql -v ON_ERROR_STOP=1 {variables} <<'SQL'\n{bootstrap_sql()}SQL\n"
+        script = f"set -e\nuntil pg_isready -t 5; do sleep 5; done\npsql -v ON_ERROR_STOP=1 {variables} <<'SQL'\n{bootstrap_sql()}SQL\n"
         self.bootstrap = k8s.batch.v1.Job(
             "postgres-bootstrap",
             metadata={"namespace": STORAGE, "labels": labels},
-            spec={
-                "backoff_limit": 10,
-                "active_deadline_seconds": 1800,
-                "template": {"metadata": {"labels": labels}, "spec": {
-                    "restart_policy": "OnFailure",
-                    "automount_service_account_token": False,
-                    "security_context": kube.pod_security(run_as_user=PSQL_UID, run_as_group=PSQL_UID),
-                    "containers": [{
-                        "name": "psql", "image": PSQL_IMAGE, "command": ["/bin/sh", "-ec", script], "env": env,
-                        "resources": kube.resources("50m", "64Mi", "500m", "128Mi"),
-                        "security_context": kube.container_security(read_only_root=True),
-                        "volume_mounts": [{"name": "tmp", "mount_path": "/tmp"}],
-                    }],
-                    "volumes": [{"name": "tmp", "empty_dir": {"size_limit": "16Mi"}}],
-                }},
-            },
+            spec=kube.script_job_spec(
+                labels=labels, container="psql", image=PSQL_IMAGE, script=script, uid=PSQL_UID, env=env,
+                resources=kube.resources("50m", "64Mi", "500m", "128Mi"), backoff_limit=10,
+            ),
             opts=kube.child(self, p, depends_on=[*role_secrets, *deps]),
         )
 

@@ -227,44 +227,24 @@ class Minio(pulumi.ComponentResource):
         return spec
 
     def _bootstrap_job(self, p, s, api_host, policies, root, app, backup, after) -> k8s.batch.v1.Job:
-        def from_secret(var: str, sec: k8s.core.v1.Secret, key: str) -> dict:
-            return {"name": var, "value_from": {"secret_key_ref": {"name": sec.metadata["name"], "key": key}}}
-
         return k8s.batch.v1.Job(
             "minio-bootstrap",
             metadata={"namespace": STORAGE, "labels": kube.labels("minio", "bootstrap")},
-            spec={
-                "backoff_limit": 10,
-                "active_deadline_seconds": 1800,
-                "template": {
-                    "metadata": {"labels": kube.labels("minio", "bootstrap")},
-                    "spec": {
-                        "restart_policy": "OnFailure",
-                        "automount_service_account_token": False,
-                        "security_context": kube.pod_security(run_as_user=UID, run_as_group=UID),
-                        "containers": [{
-                            "name": "mc",
-                            "image": s.mc_image,
-                            "command": ["/bin/sh", "-c", bootstrap_script(s, api_host)],
-                            "env": [
-                                {"name": "HOME", "value": "/tmp"},
-                                {"name": "MC_CONFIG_DIR", "value": "/tmp/.mc"},
-                                from_secret("ROOT_USER", root, "rootUser"),
-                                from_secret("ROOT_PASSWORD", root, "rootPassword"),
-                                from_secret("APP_ACCESS_KEY", app, "accessKeyId"),
-                                from_secret("APP_SECRET_KEY", app, "secretAccessKey"),
-                                from_secret("BACKUP_ACCESS_KEY", backup, "ACCESS_KEY_ID"),
-                                from_secret("BACKUP_SECRET_KEY", backup, "ACCESS_SECRET_KEY"),
-                            ],
-                            "resources": kube.resources("50m", "64Mi", "500m", "256Mi"),
-                            "security_context": kube.container_security(read_only_root=True),
-                            "volume_mounts": [{"name": "policies", "mount_path": "/policies", "read_only": True},
-                                              {"name": "tmp", "mount_path": "/tmp"}],
-                        }],
-                        "volumes": [{"name": "policies", "config_map": {"name": policies.metadata["name"]}},
-                                    {"name": "tmp", "empty_dir": {"size_limit": "16Mi"}}],
-                    },
-                },
-            },
+            spec=kube.script_job_spec(
+                labels=kube.labels("minio", "bootstrap"), container="mc", image=s.mc_image, script=bootstrap_script(s, api_host), uid=UID,
+                env=[
+                    {"name": "HOME", "value": "/tmp"},
+                    {"name": "MC_CONFIG_DIR", "value": "/tmp/.mc"},
+                    kube.secret_env("ROOT_USER", root, "rootUser"),
+                    kube.secret_env("ROOT_PASSWORD", root, "rootPassword"),
+                    kube.secret_env("APP_ACCESS_KEY", app, "accessKeyId"),
+                    kube.secret_env("APP_SECRET_KEY", app, "secretAccessKey"),
+                    kube.secret_env("BACKUP_ACCESS_KEY", backup, "ACCESS_KEY_ID"),
+                    kube.secret_env("BACKUP_SECRET_KEY", backup, "ACCESS_SECRET_KEY"),
+                ],
+                resources=kube.resources("50m", "64Mi", "500m", "256Mi"), backoff_limit=10,
+                volumes=[{"name": "policies", "config_map": {"name": policies.metadata["name"]}}],
+                volume_mounts=[{"name": "policies", "mount_path": "/policies", "read_only": True}],
+            ),
             opts=kube.child(self, p, depends_on=[policies, root, app, backup, *after]),
         )

@@ -127,25 +127,11 @@ class ElasticsearchTls:
         return k8s.batch.v1.Job(
             PUBLISHER,
             metadata={"namespace": src, "labels": labels},
-            spec={
-                "backoff_limit": 6,
-                "active_deadline_seconds": 2400,
-                "template": {
-                    "metadata": {"labels": labels},
-                    "spec": {
-                        "restart_policy": "OnFailure",
-                        "service_account_name": PUBLISHER,
-                        "automount_service_account_token": True,  # the one pod here that talks to the API server
-                        "security_context": kube.pod_security(run_as_user=UID, run_as_group=UID),
-                        "containers": [{
-                            "name": "publish",
-                            "image": image,
-                            "command": ["/bin/sh", "-c", publish_script(src, [ns for ns, _ in targets])],
-                            "resources": kube.resources("10m", "32Mi", "200m", "128Mi"),
-                            "security_context": kube.container_security(read_only_root=True),
-                        }],
-                    },
-                },
-            },
+            spec=kube.script_job_spec(
+                labels=labels, container="publish", image=image, script=publish_script(src, [ns for ns, _ in targets]),
+                uid=UID, resources=kube.resources("10m", "32Mi", "200m", "128Mi"), tmp=False,
+                service_account=PUBLISHER,  # the one pod here that talks to the API server
+                deadline_seconds=2400,
+            ),
             opts=kube.child(parent, p, depends_on=[*rbac, self.http_certificate, *after]),
         )

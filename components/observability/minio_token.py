@@ -82,41 +82,21 @@ class MinioMetricsAccess:
                                             labels=labels, depends_on=[monitoring_namespace], resource_name="minio-prometheus-token")
         host = pulumi.Output.from_input(endpoint).apply(lambda e: e.split("://", 1)[-1].rstrip("/"))
 
-        def env(var: str, secret: str, key: str) -> dict:
-            return {"name": var, "value_from": {"secret_key_ref": {"name": secret, "key": key}}}
-
         self.job = k8s.batch.v1.Job(
             "minio-prometheus-user",
             metadata={"namespace": namespace, "labels": labels},
-            spec={
-                "backoff_limit": 10,
-                "active_deadline_seconds": 1800,
-                "template": {
-                    "metadata": {"labels": labels},
-                    "spec": {
-                        "restart_policy": "OnFailure",
-                        "automount_service_account_token": False,
-                        "security_context": kube.pod_security(run_as_user=UID, run_as_group=UID),
-                        "containers": [{
-                            "name": "mc",
-                            "image": mc_image,
-                            "command": ["/bin/sh", "-c", host.apply(script)],
-                            "env": [
-                                {"name": "HOME", "value": "/tmp"},
-                                {"name": "MC_CONFIG_DIR", "value": "/tmp/.mc"},
-                                env("ROOT_USER", ROOT_SECRET, "rootUser"),
-                                env("ROOT_PASSWORD", ROOT_SECRET, "rootPassword"),
-                                env("PROM_ACCESS_KEY", USER_SECRET, "accessKey"),
-                                env("PROM_SECRET_KEY", USER_SECRET, "secretKey"),
-                            ],
-                            "resources": kube.resources("50m", "64Mi", "500m", "256Mi"),
-                            "security_context": kube.container_security(read_only_root=True),
-                            "volume_mounts": [{"name": "tmp", "mount_path": "/tmp"}],
-                        }],
-                        "volumes": [{"name": "tmp", "empty_dir": {"size_limit": "16Mi"}}],
-                    },
-                },
-            },
+            spec=kube.script_job_spec(
+                labels=labels, container="mc", image=mc_image, script=host.apply(script), uid=UID,
+                env=[
+                    {"name": "HOME", "value": "/tmp"},
+                    {"name": "MC_CONFIG_DIR", "value": "/tmp/.mc"},
+                    kube.secret_env("ROOT_USER", ROOT_SECRET, "rootUser"),
+                    kube.secret_env("ROOT_PASSWORD", ROOT_SECRET, "rootPassword"),
+                    kube.secret_env("PROM_ACCESS_KEY", USER_SECRET, "accessKey"),
+                    kube.secret_env("PROM_SECRET_KEY", USER_SECRET, "secretKey"),
+                ],
+                resources=kube.resources("50m", "64Mi", "500m", "256Mi"), backoff_limit=10,
+            ),
             opts=kube.child(parent, provider, depends_on=[user, *depends_on]),
         )
         self.selector = dict(JOB_SELECTOR)

@@ -78,27 +78,13 @@ def log_lifecycle_job(parent: pulumi.Resource, provider: k8s.Provider, *, namesp
     return k8s.batch.v1.Job(
         JOB,
         metadata={"namespace": namespace, "labels": labels},
-        spec={
-            "backoff_limit": 6,
-            "active_deadline_seconds": 2400,
-            "template": {
-                "metadata": {"labels": labels},
-                "spec": {
-                    "restart_policy": "OnFailure",
-                    "automount_service_account_token": False,
-                    "security_context": kube.pod_security(run_as_user=UID, run_as_group=UID),
-                    "containers": [{
-                        "name": "lifecycle",
-                        "image": image,
-                        "command": ["/bin/sh", "-c", script(namespace, retention_days)],
-                        "env": [{"name": "ELASTIC_PASSWORD", "value_from": {"secret_key_ref": {"name": ELASTIC_SECRET, "key": "elastic"}}}],
-                        "resources": kube.resources("10m", "32Mi", "200m", "128Mi"),
-                        "security_context": kube.container_security(read_only_root=True),
-                        "volume_mounts": [{"name": "ca", "mount_path": "/ca", "read_only": True}],
-                    }],
-                    "volumes": [{"name": "ca", "secret": {"secret_name": PUBLIC_SECRET, "items": [{"key": "ca.crt", "path": "ca.crt"}]}}],
-                },
-            },
-        },
+        spec=kube.script_job_spec(
+            labels=labels, container="lifecycle", image=image, script=script(namespace, retention_days), uid=UID,
+            env=[kube.secret_env("ELASTIC_PASSWORD", ELASTIC_SECRET, "elastic")],
+            resources=kube.resources("10m", "32Mi", "200m", "128Mi"), tmp=False,
+            volumes=[{"name": "ca", "secret": {"secret_name": PUBLIC_SECRET, "items": [{"key": "ca.crt", "path": "ca.crt"}]}}],
+            volume_mounts=[{"name": "ca", "mount_path": "/ca", "read_only": True}],
+            deadline_seconds=2400,
+        ),
         opts=kube.child(parent, provider, depends_on=depends_on),
     )

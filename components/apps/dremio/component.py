@@ -245,9 +245,6 @@ class Dremio(pulumi.ComponentResource):
         )
 
     def _bootstrap(self, s: DremioSettings, ns, host: str, args: DremioArgs) -> k8s.batch.v1.Job:
-        def secret_env(env_name, secret, key):
-            return {"name": env_name, "value_from": {"secret_key_ref": {"name": secret.metadata["name"], "key": key}}}
-
         labels = kube.labels(BOOTSTRAP_APP, "bootstrap")
         return k8s.batch.v1.Job(
             "dremio-bootstrap",
@@ -256,36 +253,20 @@ class Dremio(pulumi.ComponentResource):
                 # Dremio takes minutes to start: don't hold `pulumi up` on the Job.
                 "annotations": {"pulumi.com/skipAwait": "true"},
             },
-            spec={
-                "backoff_limit": 20,
-                "active_deadline_seconds": 3600,
-                "template": {
-                    "metadata": {"labels": labels},
-                    "spec": {
-                        "restart_policy": "OnFailure",
-                        "automount_service_account_token": False,
-                        "enable_service_links": False,
-                        "security_context": kube.pod_security(run_as_user=bootstrap.UID, run_as_group=bootstrap.GID),
-                        "containers": [{
-                            "name": "bootstrap",
-                            "image": s.bootstrap_image,
-                            "command": ["sh", "-c", bootstrap.SCRIPT],
-                            "env": [
-                                {"name": "DREMIO_HOST", "value": host},
-                                secret_env("ADMIN_USER", self.admin_secret, "username"),
-                                secret_env("ADMIN_PASSWORD", self.admin_secret, "password"),
-                                {"name": "ADMIN_EMAIL", "value": f"admin@{args.domain}"},
-                                secret_env("DBT_USER", self.dbt_secret, "username"),
-                                secret_env("DBT_PASSWORD", self.dbt_secret, "password"),
-                                {"name": "DBT_EMAIL", "value": f"dbt@{args.domain}"},
-                            ],
-                            "resources": kube.resources("50m", "64Mi", "200m", "128Mi"),
-                            "security_context": kube.container_security(read_only_root=True),
-                            "volume_mounts": [{"name": "tmp", "mount_path": "/tmp"}],
-                        }],
-                        "volumes": [{"name": "tmp", "empty_dir": {"size_limit": "16Mi"}}],
-                    },
-                },
-            },
+            spec=kube.script_job_spec(
+                labels=labels, container="bootstrap", image=s.bootstrap_image, script=bootstrap.SCRIPT,
+                uid=bootstrap.UID, gid=bootstrap.GID,
+                env=[
+                    {"name": "DREMIO_HOST", "value": host},
+                    kube.secret_env("ADMIN_USER", self.admin_secret, "username"),
+                    kube.secret_env("ADMIN_PASSWORD", self.admin_secret, "password"),
+                    {"name": "ADMIN_EMAIL", "value": f"admin@{args.domain}"},
+                    kube.secret_env("DBT_USER", self.dbt_secret, "username"),
+                    kube.secret_env("DBT_PASSWORD", self.dbt_secret, "password"),
+                    {"name": "DBT_EMAIL", "value": f"dbt@{args.domain}"},
+                ],
+                resources=kube.resources("50m", "64Mi", "200m", "128Mi"),
+                backoff_limit=20, deadline_seconds=3600, pod_extra={"enable_service_links": False},
+            ),
             opts=kube.child(self, args.provider, depends_on=[self.client_service, self.admin_secret, self.dbt_secret]),
         )
