@@ -1,12 +1,15 @@
 """architecture.md: a Mermaid diagram drawn from the real resource graph.
 
-Components are subgraphs (nested as they are parented), custom resources are nodes, and an
-edge is drawn for every explicit or property dependency between resources.
+Drawn at the level a reader can hold: every component (ComponentResource) that holds resources
+is one box listing what it contains (`3 StatefulSet, 2 Service, ...`), components that hold other
+components are frames around them, and an arrow A --> B means some resource in A depends on one
+in B. Individual resources (hundreds on a cloud stack) are in plan.json; drawing each one would
+exceed what Mermaid renders (its default limit is 500 edges).
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from pathlib import Path
 
 from .runner import PlanResult
@@ -14,36 +17,74 @@ from .runner import PlanResult
 SKIP = ("pulumi:providers:",)
 
 
-def _label(type_: str, name: str) -> str:
-    kind = type_.rsplit(":", 1)[-1]
-    return f"{kind}<br/>{name}".replace('"', "'")
+def _kind(type_: str) -> str:
+    return type_.rsplit(":", 1)[-1]
 
 
 def mermaid(result: PlanResult) -> str:
     regs = [r for r in result.registrations if not r.type.startswith(SKIP)]
-    ids = {r.urn: f"n{i}" for i, r in enumerate(regs)}
-    children = defaultdict(list)
+    by_urn = {r.urn: r for r in regs}
+    components = {r.urn for r in regs if not r.custom}
+    kids = defaultdict(list)
     for r in regs:
-        children[r.parent if r.parent in ids else ""].append(r)
+        kids[r.parent if r.parent in by_urn else ""].append(r)
+
+    def has_sub_components(urn: str) -> bool:
+        return any(k.urn in components for k in kids[urn])
+
+    # The box that stands for each resource: its nearest component ancestor (or itself, at the top).
+    def owner(r) -> str:
+        u = r.urn if not r.custom else r.parent
+        while u in by_urn and u not in components:
+            u = by_urn[u].parent
+        return u if u in by_urn else r.urn
+
+    ids: dict[str, str] = {}
+
+    def node_id(key: str) -> str:
+        return ids.setdefault(key, f"n{len(ids)}")
+
+    own_kinds: dict[str, Counter] = defaultdict(Counter)
+    for r in regs:
+        if r.custom:
+            own_kinds[owner(r)][_kind(r.type)] += 1
+
+    def label(title: str, counts: Counter) -> str:
+        parts = [f"{n} {k}" for k, n in counts.most_common(4)]
+        if len(counts) > 4:
+            parts.append(f"+{sum(counts.values()) - sum(n for _, n in counts.most_common(4))} more")
+        return f"{title}<br/><small>{', '.join(parts)}</small>" if parts else title
+
     lines = ["flowchart LR"]
 
-    def emit(parent: str, depth: int) -> None:
+    def emit(urn: str, depth: int) -> None:
         pad = "  " * depth
-        for r in children[parent]:
+        for r in kids[urn]:
             if r.custom:
-                lines.append(f'{pad}{ids[r.urn]}["{_label(r.type, r.name)}"]')
-            else:
-                lines.append(f'{pad}subgraph {ids[r.urn]}["{_label(r.type, r.name)}"]')
+                if urn == "" or urn not in components:
+                    lines.append(f'{pad}{node_id(r.urn)}["{_kind(r.type)}<br/>{r.name}"]')
+                continue
+            title = f"{_kind(r.type)}: {r.name}"
+            if has_sub_components(r.urn):
+                lines.append(f'{pad}subgraph {node_id(r.urn + "#frame")}["{title}"]')
+                if own_kinds[r.urn]:
+                    lines.append(f'{pad}  {node_id(r.urn)}["{label(r.name, own_kinds[r.urn])}"]')
                 emit(r.urn, depth + 1)
                 lines.append(f"{pad}end")
+            else:
+                lines.append(f'{pad}{node_id(r.urn)}["{label(title, own_kinds[r.urn])}"]')
 
     emit("", 1)
     edges = set()
     for r in regs:
-        deps = set(r.dependencies) | {u for urns in r.property_dependencies.values() for u in urns}
-        for d in deps:
-            if d in ids and d != r.parent:
-                edges.add((ids[r.urn], ids[d]))
+        if not r.custom:
+            continue
+        src = owner(r)
+        for d in set(r.dependencies) | {u for us in r.property_dependencies.values() for u in us}:
+            if d in by_urn:
+                dst = owner(by_urn[d]) if by_urn[d].custom else d
+                if dst != src and src in ids and dst in ids:
+                    edges.add((ids[src], ids[dst]))
     lines += [f"  {a} --> {b}" for a, b in sorted(edges)]
     return "\n".join(lines)
 
@@ -54,7 +95,8 @@ def write(result: PlanResult, out_dir: Path) -> Path:
     path.write_text(
         f"# {result.project} — stack `{result.stack}` ({result.cloud})\n\n"
         f"Drawn by the offline plan from the {len(result.registrations)} registered resources "
-        f"({counts} custom). Boxes are components; an arrow points from a resource to what it depends on.\n\n"
+        f"({counts} custom). Each box is a component with what it contains; frames group components; "
+        f"an arrow points from a component to one it depends on. Every resource is in plan.json.\n\n"
         f"```mermaid\n{mermaid(result)}\n```\n"
     )
     return path

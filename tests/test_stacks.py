@@ -77,3 +77,15 @@ def test_every_chart_is_pinned_and_installed_into_a_namespace_we_label(plan_stac
         assert i.get("repositoryOpts", {}).get("repo", "").startswith("https://"), r.name
         assert not i.get("createNamespace"), f"{r.name}: Helm must not create (unlabelled) namespaces"
         assert i["namespace"] in ours | {"kube-system"}, f"{r.name}: namespace {i['namespace']} is not created by the program"
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_architecture_diagram_shows_every_component_and_stays_renderable(plan_stack, stack):
+    from offline_plan.diagram import mermaid
+
+    result = plan_stack(stack)
+    text = mermaid(result)
+    for r in result.registrations:
+        if not r.custom:
+            assert f": {r.name}" in text or f'["{r.name}<br/>' in text, f"component {r.type} {r.name} missing"
+    assert 0 < text.count("-->") <= 500  # Mermaid's default maxEdges
