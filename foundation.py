@@ -26,6 +26,9 @@ WORKLOAD_SERVICE_ACCOUNTS: Mapping[str, ServiceAccountRef] = {
     "airbyte": ServiceAccountRef("data-platform", "airbyte-admin"),
     # CloudNativePG names the instances' ServiceAccount after the Cluster.
     "postgres": ServiceAccountRef("data-storage", "postgres"),
+    # The log shipper, when the cloud has a log sink (Foundation.log_sink); the Fluent Bit
+    # chart is given this name explicitly (components/observability/logs.py).
+    "fluent-bit": ServiceAccountRef("logging", "fluent-bit"),
 }
 """The ServiceAccounts that get cloud access (`Foundation.workload_identity` is keyed the same
 way). Both sides read this table: a cloud trusts exactly these, the platform creates exactly
@@ -97,6 +100,23 @@ class SecretStore:
 
 
 @dataclass(frozen=True)
+class LogSink:
+    """A cloud log service that receives every container's log, next to Elasticsearch.
+
+    The platform's log shipper (Fluent Bit) writes to it with the identity
+    `Foundation.workload_identity["fluent-bit"]`; the cloud creates the destination (with its
+    retention) and grants that identity nothing but writing to it."""
+
+    kind: str  # "cloudwatch"
+    group: pulumi.Output[str]
+    """CloudWatch: the log group name (it exists before the shipper starts)."""
+    region: str
+    stream_prefix: str = "from-fluent-bit-"
+    """Log streams are `<prefix><tag>`: one stream per container log file
+    (`from-fluent-bit-kube.var.log.containers.<pod>_<namespace>_<container>-<id>.log`)."""
+
+
+@dataclass(frozen=True)
 class IngressFrontend:
     """How the ingress controller is exposed on this cloud."""
 
@@ -115,6 +135,8 @@ class Foundation:
     object_store: Optional[ObjectStore] = None
     database: Optional[ManagedDatabase] = None
     secret_store: Optional[SecretStore] = None
+    log_sink: Optional[LogSink] = None
+    """Where container logs also go on this cloud (None: Elasticsearch only)."""
     registry: Optional[pulumi.Output[str]] = None
     workload_identity: Mapping[str, Mapping[str, pulumi.Input[str]]] = field(default_factory=dict)
     """App name (dremio, airbyte, ...) -> ServiceAccount annotations that grant it cloud access

@@ -98,6 +98,7 @@ class DataPlatform(pulumi.ComponentResource):
             minio_mc_image=s.minio.mc_image if minio else None, minio_ready=minio.ready if minio else (),
             minio_servers=sum(s.minio.pools) if minio else 0,
             postgres_cluster=ds.postgres.server_selector.get("cnpg.io/cluster"), airbyte=self.airbyte is not None,
+            log_sink=f.log_sink, log_shipper_annotations=f.workload_identity.get("fluent-bit", {}),
             depends_on=(self.namespaces,),
         ), pulumi.ResourceOptions(parent=self))
 

@@ -2,7 +2,8 @@
 
 Order: explicit `aws.Provider` (region from `aws:region`, default tags on every resource) ->
 Network -> EksCluster (+ k8s Provider, StorageClasses) -> DataLake (S3) -> Database (RDS) ->
-WorkloadIdentities (IRSA for Dremio/Airbyte) -> Registry (ECR) -> ClusterServices (External
+WorkloadIdentities (IRSA for Dremio/Airbyte) -> ApplicationLogs (CloudWatch group + Fluent Bit
+role, when the platform ships logs) -> Registry (ECR) -> ClusterServices (External
 Secrets, AWS Load Balancer Controller, cluster-autoscaler).
 """
 
@@ -12,9 +13,10 @@ import pulumi
 from pulumi_aws import get_availability_zones, get_caller_identity
 from pulumi_aws.provider import Provider
 
-from foundation import Foundation, IngressFrontend, ManagedDatabase, ObjectStore, SecretStore, StorageClasses
+from foundation import Foundation, IngressFrontend, LogSink, ManagedDatabase, ObjectStore, SecretStore, StorageClasses
 from settings import Settings
 
+from .app_logs import ApplicationLogs, ApplicationLogsArgs
 from .cluster_services import ClusterServices, ClusterServicesArgs, nlb_annotations
 from .common import Context
 from .database import Database, DatabaseArgs, postgres_parameters
@@ -173,6 +175,15 @@ def build_foundation(settings: Settings) -> Foundation:
             ),
         )
 
+    # Container logs also go to CloudWatch when the platform runs its log shipper.
+    app_logs = None
+    if s.observability.logs:
+        app_logs = ApplicationLogs(
+            "app-logs",
+            ApplicationLogsArgs(ctx=ctx, cluster_name=cluster_name, oidc_provider_arn=cluster.oidc_provider_arn,
+                                oidc_issuer=cluster.oidc_issuer, retention_days=a.log_retention_days),
+        )
+
     registry = Registry("registry", RegistryArgs(ctx=ctx, repositories=tuple(a.ecr_repositories), force_delete=not s.protect))
 
     secret_prefix = f"{p}/data-platform/"
@@ -219,6 +230,8 @@ def build_foundation(settings: Settings) -> Foundation:
     if db is not None:
         outputs["rdsAddress"] = db.instance.address
         outputs["rdsMasterSecretArn"] = db.master_secret_arn
+    if app_logs is not None:
+        outputs["applicationLogGroup"] = app_logs.group.name
     return Foundation(
         cloud="aws",
         provider=cluster.provider,
@@ -232,8 +245,9 @@ def build_foundation(settings: Settings) -> Foundation:
         secret_store=SecretStore(
             name=services.secret_store_name, key_prefix=secret_prefix, write=services.write_secret, ready=tuple(services.secret_store_ready),
         ),
+        log_sink=LogSink(kind="cloudwatch", group=app_logs.group.name, region=region) if app_logs else None,
         registry=registry.url,
-        workload_identity=identities.annotations if identities else {},
+        workload_identity={**(identities.annotations if identities else {}), **({"fluent-bit": app_logs.annotations} if app_logs else {})},
         cluster_ready=(*cluster.ready, *services.ready),
         outputs=outputs,
     )

@@ -27,6 +27,7 @@ from typing import Optional
 import pulumi
 import pulumi_kubernetes as k8s
 
+from foundation import LogSink
 from settings.sections.observability import ObservabilitySettings
 
 from .. import kube
@@ -65,6 +66,11 @@ class ObservabilityArgs:
     postgres_cluster: Optional[str] = None
     """CloudNativePG Cluster name when PostgreSQL runs in the cluster."""
     airbyte: bool = True
+    log_sink: Optional[LogSink] = None
+    """The cloud's log service (Foundation.log_sink): Fluent Bit ships there too."""
+    log_shipper_annotations: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
+    """ServiceAccount annotations giving Fluent Bit write access to `log_sink`
+    (Foundation.workload_identity["fluent-bit"])."""
     depends_on: Sequence[pulumi.Resource] = field(default_factory=tuple)
 
 
@@ -159,7 +165,9 @@ class Observability(pulumi.ComponentResource):
         self.fluent_bit, _ = logs.install_fluent_bit(
             self, p, es_url=args.data.elasticsearch.url, username=username, password=password, environment=args.environment,
             log_level=s.log_level, service_monitor=s.metrics, namespace=ns,
+            log_sink=args.log_sink, service_account_annotations=args.log_shipper_annotations,
             depends_on=[ca, lifecycle, self.es_tls.http_certificate, *([self.kube_prometheus_stack] if self.kube_prometheus_stack else [])])
         self.outputs.update({"logs": {"namespace": LOGGING, "dataStream": logs.data_stream(args.environment),
                                       "credentialsSecret": logs.CREDENTIALS_SECRET,
-                                      "retentionDays": s.log_retention_days}})
+                                      "retentionDays": s.log_retention_days,
+                                      **({"cloudLogGroup": args.log_sink.group} if args.log_sink else {})}})

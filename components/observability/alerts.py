@@ -111,11 +111,13 @@ def platform_alerts(*, platform_namespaces: Sequence[str], storage_namespace: st
     ]
     if logs:
         groups["logging"] = [
-            Alert("FluentBitOutputErrors", "sum by (pod) (rate(fluentbit_output_errors_total[5m])) > 0", "15m", "warning",
+            # `name` is the output instance: es.0 (Elasticsearch), cloudwatch_logs.1 (a cloud log sink).
+            Alert("FluentBitOutputErrors", "sum by (pod, name) (rate(fluentbit_output_errors_total[5m])) > 0", "15m", "warning",
                   "Fluent Bit cannot deliver logs",
-                  "{{ $labels.pod }} fails to write to Elasticsearch (credentials, TLS, disk watermark?): see its logs."),
-            Alert("FluentBitRecordsDropped", "sum by (pod) (increase(fluentbit_output_retries_failed_total[10m])) > 0", "5m", "critical",
-                  "Fluent Bit dropped logs", "{{ $labels.pod }} gave up on chunks after exhausting retries: logs were lost."),
+                  "{{ $labels.pod }} fails to write to output {{ $labels.name }} (es: credentials, TLS, disk watermark?; "
+                  "cloudwatch_logs: IAM role, log group, network?): see its logs."),
+            Alert("FluentBitRecordsDropped", "sum by (pod, name) (increase(fluentbit_output_retries_failed_total[10m])) > 0", "5m", "critical",
+                  "Fluent Bit dropped logs", "{{ $labels.pod }} gave up on chunks for output {{ $labels.name }} after exhausting retries: logs were lost."),
         ]
     return groups
 

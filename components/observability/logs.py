@@ -16,15 +16,24 @@
   directory `/var/lib/fluent-bit` read-write. That is why `logging` enforces `privileged`.
 - The password reaches the pod as an environment variable from the Secret `fluent-bit-elasticsearch`
   (a copy, in `logging`, of the file-realm Secret ECK reads in data-storage).
+- Cloud log sink (`Foundation.log_sink`, AWS: CloudWatch Logs): a second output sends the same
+  records (with their Kubernetes metadata, as JSON) to the cloud's log group, one stream per
+  container log file. The cloud creates the group and its retention (`auto_create_group false`);
+  Fluent Bit reaches it as the ServiceAccount `logging/fluent-bit`
+  (foundation.WORKLOAD_SERVICE_ACCOUNTS), annotated with `Foundation.workload_identity["fluent-bit"]`
+  (IRSA on AWS: the EKS webhook injects the role and a web-identity token, no static keys).
+  Each output has its own retry queue: one sink being down never stops the other.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Mapping, Sequence
+from typing import Any, Optional
 
 import pulumi
 import pulumi_kubernetes as k8s
+
+from foundation import WORKLOAD_SERVICE_ACCOUNTS, LogSink
 
 from .. import helm, kube
 from ..secrets import platform_secret, store_for
@@ -37,6 +46,8 @@ CREDENTIALS_SECRET = "fluent-bit-elasticsearch"
 CA_DIR = "/fluent-bit/tls"
 STATE_DIR = "/var/lib/fluent-bit"
 METRICS_PORT = 2020
+SERVICE_ACCOUNT = WORKLOAD_SERVICE_ACCOUNTS["fluent-bit"]
+"""The ServiceAccount the chart creates and runs as (named explicitly: a cloud trusts this name)."""
 POD_SELECTOR = {"app.kubernetes.io/name": "fluent-bit", "app.kubernetes.io/instance": RELEASE}
 """Labels the chart gives its pods (for NetworkPolicies)."""
 
@@ -52,7 +63,26 @@ def host_and_port(url: str) -> tuple[str, int]:
     return host, int(port or 443)
 
 
-def config(es_url: str, environment: str, log_level: str) -> dict[str, str]:
+def sink_output(kind: str, group: str, region: str, stream_prefix: str) -> str:
+    """The `[OUTPUT]` section for a cloud log sink."""
+    if kind != "cloudwatch":
+        raise ValueError(f"unsupported log sink {kind!r} (Fluent Bit output known for: cloudwatch)")
+    return "\n".join([
+        "[OUTPUT]",
+        "    Name cloudwatch_logs",
+        "    Match kube.*",
+        f"    region {region}",
+        f"    log_group_name {group}",
+        f"    log_stream_prefix {stream_prefix}",
+        "    auto_create_group false",
+        "    Retry_Limit 20",
+        "    storage.total_limit_size 2G",
+        "",
+    ])
+
+
+def config(es_url: str, environment: str, log_level: str, sink: Optional[str] = None) -> dict[str, str]:
+    """Fluent Bit's configuration sections; `sink`: an extra `[OUTPUT]` section (`sink_output`)."""
     host, port = host_and_port(es_url)
     return {
         "service": "\n".join([
@@ -118,14 +148,16 @@ def config(es_url: str, environment: str, log_level: str) -> dict[str, str]:
             "    Retry_Limit 20",
             "    storage.total_limit_size 2G",
             "",
-        ]),
+        ]) + (sink or ""),
     }
 
 
-def fluent_bit_values(es_url: str, environment: str, log_level: str, service_monitor: bool) -> dict[str, Any]:
+def fluent_bit_values(es_url: str, environment: str, log_level: str, service_monitor: bool, *, sink: Optional[str] = None,
+                      service_account_annotations: Optional[Mapping[str, str]] = None) -> dict[str, Any]:
     return {
         "kind": "DaemonSet",
-        "config": config(es_url, environment, log_level),
+        "config": config(es_url, environment, log_level, sink),
+        "serviceAccount": {"create": True, "name": SERVICE_ACCOUNT.name, "annotations": dict(service_account_annotations or {})},
         "env": [
             {"name": "ES_USER", "valueFrom": {"secretKeyRef": {"name": CREDENTIALS_SECRET, "key": "username"}}},
             {"name": "ES_PASSWORD", "valueFrom": {"secretKeyRef": {"name": CREDENTIALS_SECRET, "key": "password"}}},
@@ -157,13 +189,21 @@ def fluent_bit_values(es_url: str, environment: str, log_level: str, service_mon
 
 def install_fluent_bit(parent: pulumi.Resource, provider: k8s.Provider, *, es_url: pulumi.Input[str], username: str, password: pulumi.Input[str],
                        environment: str, log_level: str, service_monitor: bool, namespace: pulumi.Resource,
-                       depends_on: Sequence[pulumi.Resource]) -> tuple[k8s.helm.v3.Release, pulumi.Resource]:
+                       depends_on: Sequence[pulumi.Resource], log_sink: Optional[LogSink] = None,
+                       service_account_annotations: Optional[Mapping[str, pulumi.Input[str]]] = None,
+                       ) -> tuple[k8s.helm.v3.Release, pulumi.Resource]:
+    """Fluent Bit shipping to Elasticsearch and, with `log_sink`, to the cloud's log service as
+    well (`service_account_annotations`: the cloud identity allowed to write there)."""
     creds = platform_secret(CREDENTIALS_SECRET, LOGGING, {"username": username, "password": password}, store_for(provider),
                             parent=parent, provider=provider, labels=kube.labels("fluent-bit", "credentials"),
                             type_="kubernetes.io/basic-auth", depends_on=[namespace], resource_name="fluent-bit-elasticsearch")
     release = helm.release(
         RELEASE, chart=FLUENT_BIT, namespace=LOGGING,
-        values=pulumi.Output.from_input(es_url).apply(lambda u: fluent_bit_values(u, environment, log_level, service_monitor)),
+        values=pulumi.Output.all(
+            es_url, log_sink.group if log_sink else None, dict(service_account_annotations or {}),
+        ).apply(lambda a: fluent_bit_values(
+            a[0], environment, log_level, service_monitor, service_account_annotations=a[2],
+            sink=sink_output(log_sink.kind, a[1], log_sink.region, log_sink.stream_prefix) if log_sink else None)),
         provider=provider, parent=parent, depends_on=[namespace, creds, *depends_on],
     )
     return release, creds

@@ -1,0 +1,75 @@
+"""Application logs in CloudWatch: the log group Fluent Bit writes to, and its IRSA role.
+
+- Log group `/aws/eks/<cluster>/applications`, next to the control plane's
+  `/aws/eks/<cluster>/cluster` and treated like it: same retention (`logRetentionDays`),
+  CloudWatch's default encryption, not protected (log groups hold no state the platform needs;
+  prod keeps them 365 days). Created here, so Fluent Bit never creates groups
+  (`auto_create_group false`) and needs no `logs:CreateLogGroup`.
+- Role `<stack>-fluent-bit`: trusts only `logging/fluent-bit` (foundation.WORKLOAD_SERVICE_ACCOUNTS)
+  and may only create/describe streams in and put events into that one group; no `*` resource.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_aws.cloudwatch as cloudwatch
+import pulumi_aws.iam as iam
+
+from foundation import WORKLOAD_SERVICE_ACCOUNTS
+
+from .common import IRSA_ANNOTATION, Context, irsa_trust, policy, tags
+
+COMPONENT = "logs"
+WORKLOAD = "fluent-bit"
+LOG_ACTIONS = ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"]
+
+
+def log_group_name(cluster_name: str) -> str:
+    return f"/aws/eks/{cluster_name}/applications"
+
+
+def shipper_statements(group_arn: pulumi.Input[str]) -> list[dict]:
+    """Write access to one log group: the group itself and its streams (`<arn>:*`).
+
+    The provider's `LogGroup.arn` has no trailing `:*`; streams are `<arn>:log-stream:<name>`."""
+    arn = pulumi.Output.from_input(group_arn).apply(lambda a: a.removesuffix(":*"))
+    return [{"Sid": "WriteApplicationLogs", "Effect": "Allow", "Action": LOG_ACTIONS,
+             "Resource": arn.apply(lambda a: [a, f"{a}:*"])}]
+
+
+@dataclass(frozen=True)
+class ApplicationLogsArgs:
+    ctx: Context
+    cluster_name: str
+    oidc_provider_arn: pulumi.Input[str]
+    oidc_issuer: pulumi.Input[str]
+    retention_days: int
+
+
+class ApplicationLogs(pulumi.ComponentResource):
+    group: cloudwatch.LogGroup
+    role: iam.Role
+    annotations: dict[str, pulumi.Output[str]]
+    """ServiceAccount annotations for Fluent Bit (`Foundation.workload_identity["fluent-bit"]`)."""
+
+    def __init__(self, name: str, args: ApplicationLogsArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("data-platform:aws:ApplicationLogs", name, None, opts)
+        ctx, n = args.ctx, args.cluster_name
+        gname = f"{n}-applications"
+        self.group = cloudwatch.LogGroup(gname, name=log_group_name(n), retention_in_days=args.retention_days,
+                                         tags=tags(COMPONENT, gname), opts=ctx.opts(self))
+        sa = WORKLOAD_SERVICE_ACCOUNTS[WORKLOAD]
+        rname = f"{ctx.prefix}-{WORKLOAD}"
+        self.role = iam.Role(
+            rname,
+            name=rname,
+            description=f"Fluent Bit (IRSA {sa.namespace}/{sa.name}): write to {log_group_name(n)} only",
+            assume_role_policy=irsa_trust(args.oidc_provider_arn, args.oidc_issuer, sa.namespace, [sa.name]),
+            tags=tags(COMPONENT, rname),
+            opts=ctx.opts(self),
+        )
+        iam.RolePolicy(rname, role=self.role.id, policy=policy(shipper_statements(self.group.arn)), opts=ctx.opts(self))
+        self.annotations = {IRSA_ANNOTATION: self.role.arn}
+        self.register_outputs({"group": self.group.name, "role": self.role.arn})
