@@ -117,12 +117,33 @@ class LogSink:
 
 
 @dataclass(frozen=True)
+class AlbFrontend:
+    """An AWS Application Load Balancer in front of the ingress controller.
+
+    The platform creates an Ingress of class `class_name` in the controller's namespace whose
+    only backend is the controller's HTTPS Service port; the AWS Load Balancer Controller turns
+    it into an ALB that terminates TLS with `certificate_arn` (listeners 80 -> redirect, 443)
+    and re-encrypts to the controller, so cert-manager's TLS still ends at ingress-nginx."""
+
+    scheme: str
+    """internet-facing | internal."""
+    certificate_arn: str
+    """ACM certificate for the platform's hosts (same region as the ALB)."""
+    class_name: str = "alb"
+    ssl_policy: str = "ELBSecurityPolicy-TLS13-1-2-2021-06"
+    idle_timeout_seconds: int = 300
+    """ALB idle timeout (its default 60 s cuts long Dremio/Superset requests and large uploads)."""
+
+
+@dataclass(frozen=True)
 class IngressFrontend:
     """How the ingress controller is exposed on this cloud."""
 
     class_name: str = "nginx"
     service_type: str = "LoadBalancer"
     service_annotations: Mapping[str, str] = field(default_factory=dict)
+    alb: Optional[AlbFrontend] = None
+    """An ALB in front of the controller (its Service is then `ClusterIP`)."""
 
 
 @dataclass(frozen=True)

@@ -12,16 +12,27 @@
 - One Ingress (networking.k8s.io/v1, `ingressClassName`) with TLS for airbyte.<domain>,
   dremio.<domain>, superset.<domain> and the seed's annotations; backends come from each app's
   `UiBackend`, never from a hard-coded Service name.
+- With `Foundation.ingress.alb` (AWS `loadBalancer: alb`): the controller's Service is ClusterIP
+  and a second Ingress, of class `alb` in `ingress-nginx`, sends everything to the controller's
+  HTTPS port. The AWS Load Balancer Controller makes it an ALB: listeners 80 (redirect) and 443
+  (the ACM certificate), IP targets = the controller pods, backend protocol HTTPS so traffic is
+  re-encrypted and cert-manager's TLS still ends at ingress-nginx (HTTP to port 80 would loop:
+  the platform Ingress forces an HTTPS redirect and nginx does not trust X-Forwarded-Proto).
+  Health check: the controller's own `/healthz` on its health port (10254, the kubelet's probe),
+  so a pod whose controller is unhealthy leaves the target group.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
 import pulumi
 import pulumi_kubernetes as k8s
+
+from foundation import AlbFrontend
 
 from .apps.ui import UiBackend
 from .helm import Chart, release
@@ -42,6 +53,13 @@ SELFSIGNED_BOOTSTRAP = "selfsigned-bootstrap"
 LOCAL_CA = "data-platform-ca"
 TLS_SECRET = "data-platform-tls"
 INGRESS_NAME = "data-platform"
+
+ALB_INGRESS_NAME = "ingress-nginx-alb"
+CONTROLLER_SERVICE = "ingress-nginx-controller"
+"""The chart's controller Service (release `ingress-nginx`); its `https` port is 443."""
+CONTROLLER_HTTPS_PORT = 443
+CONTROLLER_HEALTH_PORT = 10254
+"""The controller's health endpoint (`/healthz`, what the chart's probes use), on every pod IP."""
 
 # Pod labels the ingress-nginx chart puts on the controller (release name `ingress-nginx`).
 CONTROLLER_SELECTOR = {
@@ -92,6 +110,31 @@ def ingress_spec(routes: Sequence[Route], domain: str, class_name: str) -> dict[
         "tls": [{"hosts": hosts, "secretName": TLS_SECRET}] if hosts else [],
         "rules": rules,
     }
+
+
+def alb_annotations(alb: AlbFrontend) -> dict[str, str]:
+    """AWS Load Balancer Controller annotations of the ALB Ingress in front of ingress-nginx."""
+    a = "alb.ingress.kubernetes.io/"
+    return {
+        a + "scheme": alb.scheme,
+        a + "target-type": "ip",  # the controller pods themselves (no NodePort hop)
+        a + "listen-ports": json.dumps([{"HTTP": 80}, {"HTTPS": 443}]),
+        a + "ssl-redirect": "443",
+        a + "certificate-arn": alb.certificate_arn,
+        a + "ssl-policy": alb.ssl_policy,
+        a + "backend-protocol": "HTTPS",
+        a + "healthcheck-protocol": "HTTP",
+        a + "healthcheck-port": str(CONTROLLER_HEALTH_PORT),
+        a + "healthcheck-path": "/healthz",
+        a + "success-codes": "200",
+        a + "load-balancer-attributes": f"idle_timeout.timeout_seconds={alb.idle_timeout_seconds}",
+    }
+
+
+def alb_ingress_spec(alb: AlbFrontend) -> dict[str, Any]:
+    """Every host and path to the controller's HTTPS port; ingress-nginx routes by Host."""
+    backend = {"service": {"name": CONTROLLER_SERVICE, "port": {"number": CONTROLLER_HTTPS_PORT}}}
+    return {"ingressClassName": alb.class_name, "rules": [{"http": {"paths": [{"path": "/", "pathType": "Prefix", "backend": backend}]}}]}
 
 
 def cluster_issuer_specs(tls_issuer: str, acme_email: Optional[str], class_name: str) -> list[tuple[str, dict[str, Any]]]:
@@ -176,6 +219,8 @@ class IngressArgs:
     acme_email: Optional[str]
     routes: Sequence[Route]
     service_annotations: Mapping[str, str] = field(default_factory=dict)
+    alb: Optional[AlbFrontend] = None
+    """An ALB in front of the controller (Foundation.ingress.alb)."""
     depends_on: tuple = ()
 
 
@@ -232,6 +277,19 @@ class IngressTls(pulumi.ComponentResource):
             )
             after = [self.issuers[issuer]]
 
+        self.alb_ingress = None
+        if args.alb is not None:
+            self.alb_ingress = k8s.networking.v1.Ingress(
+                f"{name}-alb",
+                metadata={
+                    "name": ALB_INGRESS_NAME, "namespace": INGRESS_NS,
+                    "labels": {"app.kubernetes.io/part-of": PART_OF, "app.kubernetes.io/managed-by": MANAGED_BY},
+                    "annotations": alb_annotations(args.alb),
+                },
+                spec=alb_ingress_spec(args.alb),
+                opts=child(self, p, depends_on=[ns_nginx, self.ingress_nginx]),
+            )
+
         self.hosts = [f"{r.prefix}.{args.domain}" for r in args.routes]
         self.ingress = None
         if args.routes:  # an Ingress needs at least one rule (or a default backend)
@@ -240,7 +298,8 @@ class IngressTls(pulumi.ComponentResource):
         self.controller_namespace = INGRESS_NS
         self.urls = {r.prefix: f"https://{r.prefix}.{args.domain}" for r in args.routes}
         self.register_outputs({"hosts": self.hosts, "issuer": issuer_name(args.tls_issuer),
-                               "ingress": self.ingress.metadata["name"] if self.ingress else None})
+                               "ingress": self.ingress.metadata["name"] if self.ingress else None,
+                               "albIngress": self.alb_ingress.metadata["name"] if self.alb_ingress else None})
 
     def _ingress(self, name: str, args: IngressArgs, after: list[pulumi.Resource]) -> k8s.networking.v1.Ingress:
         return k8s.networking.v1.Ingress(

@@ -81,6 +81,7 @@ class DataPlatform(pulumi.ComponentResource):
         self.ingress = IngressTls("ingress", IngressArgs(
             provider=f.provider, environment=s.environment, domain=s.domain,
             class_name=f.ingress.class_name, service_type=f.ingress.service_type, service_annotations=f.ingress.service_annotations,
+            alb=f.ingress.alb,
             tls_issuer=s.tls_issuer, acme_email=s.acme_email,
             routes=[Route(prefix, app.ui, tuple(getattr(app, "ingress_paths", ()))) for prefix, app in apps if app is not None],
             depends_on=(self.namespaces,),

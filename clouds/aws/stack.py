@@ -13,7 +13,7 @@ import pulumi
 from pulumi_aws import get_availability_zones, get_caller_identity
 from pulumi_aws.provider import Provider
 
-from foundation import Foundation, IngressFrontend, LogSink, ManagedDatabase, ObjectStore, SecretStore, StorageClasses
+from foundation import AlbFrontend, Foundation, IngressFrontend, LogSink, ManagedDatabase, ObjectStore, SecretStore, StorageClasses
 from settings import Settings
 
 from .app_logs import ApplicationLogs, ApplicationLogsArgs
@@ -46,6 +46,20 @@ def default_tags(settings: Settings) -> dict[str, str]:
     }
 
 
+def ingress_frontend(settings: Settings) -> IngressFrontend:
+    """ingress-nginx behind a load balancer the AWS Load Balancer Controller makes.
+
+    `nlb` (default): the controller's LoadBalancer Service gets NLB annotations (TCP pass-through,
+    TLS from cert-manager in the cluster, as on every cloud). `alb` (the seed's): the Service is
+    ClusterIP and the platform adds an `alb` Ingress in front of it (TLS with the ACM
+    certificate, re-encrypted to ingress-nginx); see docs/aws.md."""
+    a = settings.aws
+    if a.load_balancer == "alb":
+        return IngressFrontend(class_name=settings.ingress_class, service_type="ClusterIP",
+                               alb=AlbFrontend(scheme=a.load_balancer_scheme, certificate_arn=a.alb_certificate_arn))
+    return IngressFrontend(class_name=settings.ingress_class, service_type="LoadBalancer", service_annotations=nlb_annotations(a.load_balancer_scheme))
+
+
 def build_foundation(settings: Settings) -> Foundation:
     s, a = settings, settings.aws
     # Everything that can be wrong is checked before the first registration.
@@ -69,6 +83,9 @@ def build_foundation(settings: Settings) -> Foundation:
     zones = get_availability_zones(state="available", filters=[{"name": "opt-in-status", "values": ["opt-in-not-required"]}], opts=invoke).names
     if len(zones) < a.az_count:
         raise pulumi.RunError(f"{s.stack_file}: data-platform:aws.azCount = {a.az_count} is not valid: {region} has {len(zones)} availability zones ({', '.join(zones)})")
+    if a.load_balancer == "alb" and a.alb_certificate_arn.split(":")[3] != region:
+        raise pulumi.RunError(f"{s.stack_file}: data-platform:aws.albCertificateArn = {a.alb_certificate_arn!r} is not valid: "
+                              f"an ACM certificate in {region} (aws:region): an ALB can only use certificates of its own region")
     account_id = get_caller_identity(opts=invoke).account_id
     ctx = Context(
         provider=provider,
@@ -236,9 +253,7 @@ def build_foundation(settings: Settings) -> Foundation:
         cloud="aws",
         provider=cluster.provider,
         storage_classes=StorageClasses(fast_ssd=FAST_SSD, standard=STANDARD),
-        # ingress-nginx behind an NLB made by the AWS Load Balancer Controller (TLS stays with
-        # cert-manager in the cluster, as on every cloud); see docs/aws.md for the ALB option.
-        ingress=IngressFrontend(class_name=s.ingress_class, service_type="LoadBalancer", service_annotations=nlb_annotations(a.load_balancer_scheme)),
+        ingress=ingress_frontend(s),
         object_store=object_store,
         database=database,
         # The platform's generated credentials live in Secrets Manager; ExternalSecrets bring them in.

@@ -9,10 +9,11 @@ terraform-aws-modules' secure defaults (private API endpoint, encryption, IMDSv2
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Optional
 
 from .. import checks
 from ..environments import by_env
+from ..errors import MISSING
 from ..schema import CrossFieldInvalid, Section, setting
 
 _INSTANCE_TYPE = r"[a-z][a-z0-9-]*\.[a-z0-9]+"
@@ -20,6 +21,7 @@ _DB_CLASS = r"db\.[a-z][a-z0-9-]*\.[a-z0-9]+"
 _WINDOW = r"\d\d:\d\d-\d\d:\d\d"
 _MAINT_WINDOW = r"(mon|tue|wed|thu|fri|sat|sun):\d\d:\d\d-(mon|tue|wed|thu|fri|sat|sun):\d\d:\d\d"
 _IAM_ARN = r"arn:aws[a-z-]*:iam::\d{12}:(role|user)/[\w+=,.@/-]+"
+_ACM_ARN = r"arn:aws[a-z-]*:acm:[a-z]{2}(-[a-z]+)+-\d:\d{12}:certificate/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 _RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653)
 
 
@@ -96,7 +98,9 @@ class AwsSettings(Section):
     bronze_glacier_days: int = setting(checks.integer(1, 3650), "Days before bronze objects move to Glacier (the seed: 90).")
     ecr_repositories: tuple = setting(checks.string_list(checks.text(r"[a-z0-9]+([._/-][a-z0-9]+)*", "an ECR repository name such as dbt")), "ECR repositories created as <stack>/<name> (scan on push, immutable tags).")
     log_retention_days: int = setting(_retention, "Retention of every CloudWatch log group (EKS control plane, flow logs, RDS, applications).")
-    load_balancer_scheme: str = setting(checks.one_of("internet-facing", "internal"), "The ingress NLB: internet-facing or internal (reachable from the VPC/VPN only).")
+    load_balancer: str = setting(checks.one_of("nlb", "alb"), "What fronts ingress-nginx: nlb (TCP pass-through, TLS from cert-manager) or alb (the seed's ALB: TLS with an ACM certificate, re-encrypted to ingress-nginx; needs albCertificateArn).")
+    load_balancer_scheme: str = setting(checks.one_of("internet-facing", "internal"), "The ingress load balancer (NLB or ALB): internet-facing or internal (reachable from the VPC/VPN only).")
+    alb_certificate_arn: Optional[str] = setting(checks.optional(checks.text(_ACM_ARN, "an ACM certificate ARN such as arn:aws:acm:eu-west-1:123456789012:certificate/0a1b2c3d-4e5f-6789-abcd-ef0123456789")), "ACM certificate the ALB serves (covering airbyte./dremio./superset.<domain>, in aws:region); required when loadBalancer is alb.")
 
     @classmethod
     def defaults(cls, env: str) -> dict[str, Any]:
@@ -141,7 +145,9 @@ class AwsSettings(Section):
             "bronze_glacier_days": 90,
             "ecr_repositories": ("dbt",),
             "log_retention_days": by_env(env, dev=7, staging=30, prod=365),
+            "load_balancer": "nlb",
             "load_balancer_scheme": "internet-facing",
+            "alb_certificate_arn": None,
         }
 
     def cross_check(self) -> None:
@@ -155,5 +161,7 @@ class AwsSettings(Section):
             raise CrossFieldInvalid("publicAccessCidrs", list(self.public_access_cidrs), "specific CIDRs (office, VPN, CI egress), not 0.0.0.0/0")
         if self.db_monitoring_interval not in (0, 1, 5, 10, 15, 30, 60):
             raise CrossFieldInvalid("dbMonitoringInterval", self.db_monitoring_interval, "one of 0, 1, 5, 10, 15, 30, 60")
+        if self.load_balancer == "alb" and not self.alb_certificate_arn:
+            raise CrossFieldInvalid("albCertificateArn", MISSING, "an ACM certificate ARN (arn:aws:acm:<region>:<account>:certificate/<id>): required when loadBalancer is alb")
         if not self.node_instance_types:
             raise CrossFieldInvalid("nodeInstanceTypes", [], "at least one EC2 instance type")
