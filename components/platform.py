@@ -103,7 +103,7 @@ class DataPlatform(pulumi.ComponentResource):
             depends_on=(self.namespaces,),
         ), pulumi.ResourceOptions(parent=self))
 
-        # --- network policies (components/network_policies.py) ---
+        # --- network policies (components/network_policies/) ---
         self.network_policies = NetworkPolicies("network-policies", NetworkPoliciesArgs(
             provider=f.provider, topology=topology_from(self), depends_on=[self.namespaces],
         ), pulumi.ResourceOptions(parent=self)) if s.network_policies else None

@@ -1,0 +1,58 @@
+"""`permits`: evaluate a policy set the way the NetworkPolicy API defines it (both ends)."""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Optional
+
+from .model import Peer, Policy, Rule
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """A pod (namespace + labels) or, with namespace None, an address outside the cluster."""
+
+    namespace: Optional[str]
+    labels: Mapping[str, str] = field(default_factory=dict)
+    ip: str = "203.0.113.10"
+
+
+def _selects(selector: Optional[Mapping[str, str]], labels: Mapping[str, str]) -> bool:
+    return selector is None or all(labels.get(k) == v for k, v in selector.items())
+
+
+def _peer_matches(peer: Peer, policy_ns: str, other: Endpoint) -> bool:
+    if peer.cidr is not None:
+        # ipBlock: only addresses outside the cluster (whether pod IPs match is CNI-specific, so never rely on it).
+        return other.namespace is None and ipaddress.ip_address(other.ip) in ipaddress.ip_network(peer.cidr)
+    if other.namespace is None:
+        return False
+    if peer.namespace is not None and peer.namespace != other.namespace:
+        return False
+    return _selects(peer.selector, other.labels)
+
+
+def _port_ok(rule: Rule, port: int, protocol: str) -> bool:
+    return not rule.ports or any(p.port == port and p.protocol == protocol for p in rule.ports)
+
+
+def _side_allows(policies: Iterable[Policy], me: Endpoint, other: Endpoint, port: int, protocol: str, direction: str) -> bool:
+    if me.namespace is None:
+        return True  # outside the cluster: no NetworkPolicy applies
+    relevant = [p for p in policies if p.namespace == me.namespace and _selects(p.selector, me.labels)
+                and (p.ingress if direction == "ingress" else p.egress) is not None]
+    if not relevant:
+        return True  # not isolated in this direction
+    for p in relevant:
+        for rule in (p.ingress if direction == "ingress" else p.egress) or ():
+            if _port_ok(rule, port, protocol) and any(_peer_matches(peer, p.namespace, other) for peer in rule.peers):
+                return True
+    return False
+
+
+def permits(policies: Sequence[Policy], src: Endpoint, dst: Endpoint, port: int, protocol: str = "TCP") -> bool:
+    """Would a connection src -> dst:port be allowed (egress of src and ingress of dst)?"""
+    return (_side_allows(policies, src, dst, port, protocol, "egress")
+            and _side_allows(policies, dst, src, port, protocol, "ingress"))

@@ -1,0 +1,217 @@
+"""`plan_policies`: the pure function from a Topology to the policy set."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from .model import ACME_SOLVER_PORT, ACME_SOLVER_SELECTOR, ANYWHERE, API_SERVER_PORTS, Peer, Policy, Port, PostgresPeers, Rule, Topology, tcp
+
+
+def _api_server() -> Rule:
+    return Rule((Peer(cidr=ANYWHERE, name="kubernetes-api"),), tcp(*API_SERVER_PORTS))
+
+
+def _https_out() -> Rule:
+    return Rule((Peer(cidr=ANYWHERE, name="internet-https"),), tcp(443))
+
+
+def _postgres_rules(t: Topology) -> list[Rule]:
+    if t.postgres is None:
+        # The data-services result is not there yet: PostgreSQL's namespace on its port.
+        return [Rule((Peer(t.storage_namespace, None, name="data-storage"),), tcp(5432))]
+    return [Rule(tuple(_postgres_servers(t.postgres) + ([t.postgres.pooler.peer("pgbouncer")] if t.postgres.pooler else [])), tcp(t.postgres.port))]
+
+
+def _postgres_servers(pg: PostgresPeers) -> list[Peer]:
+    """The PostgreSQL servers as a peer: the instance pods, or any address for a managed database."""
+    return [pg.servers.peer("postgres")] if pg.servers else [Peer(cidr=ANYWHERE, name="managed-postgres")]
+
+
+def _object_store_rules(t: Topology) -> list[Rule]:
+    if t.object_store is None:
+        return [Rule((Peer(t.storage_namespace, None, name="data-storage"),), tcp(9000))]
+    if t.object_store.servers is None:
+        return [_https_out()]
+    return [Rule((t.object_store.servers.peer("minio"),), tcp(t.object_store.port))]
+
+
+def plan_policies(t: Topology) -> list[Policy]:
+    A, S = t.apps_namespace, t.storage_namespace
+    out: list[Policy] = []
+    for ns in (A, S):
+        out.append(Policy("default-deny", ns, {}, ingress=(), egress=()))
+        out.append(Policy("allow-dns", ns, {}, egress=(Rule((t.dns,), (Port(53, "UDP"), Port(53, "TCP"))),)))
+
+    # ------------------------------------------------------------------ cert-manager HTTP-01
+    # The ACME solver pods cert-manager starts next to the Ingress (this namespace) must be
+    # reachable from the ingress controller, or Let's Encrypt certificates never issue.
+    if t.ingress_controller:
+        out.append(Policy("acme-http01-solver", A, dict(ACME_SOLVER_SELECTOR),
+                          ingress=(Rule((t.ingress_controller,), tcp(ACME_SOLVER_PORT)),), egress=()))
+
+    # ------------------------------------------------------------------ Dremio
+    d = t.dremio
+    if d is not None:
+        ui_clients: list[Peer] = []
+        flight_clients: list[Peer] = []
+        if t.superset:
+            flight_clients += [t.superset.web.peer("superset-web"), t.superset.worker.peer("superset-worker")]
+        if t.airbyte:
+            flight_clients += [t.airbyte.pods.peer("airbyte"), t.airbyte.jobs.peer("airbyte-jobs")]
+        if t.ingress_controller:
+            ui_clients.append(t.ingress_controller)
+        ui_clients += [c.peer("dremio-client") for c in d.clients]
+        ingress = [Rule((d.all.peer("dremio"),), tcp(45678, 45679))]
+        if flight_clients:
+            ingress.append(Rule(tuple(flight_clients), tcp(9047, 32010)))
+        if ui_clients:
+            ingress.append(Rule(tuple(ui_clients), tcp(9047)))
+        egress = [Rule((d.all.peer("dremio"),), tcp(45678, 45679))]
+        egress += _postgres_rules(t) + _object_store_rules(t)
+        if d.zookeeper is not None:
+            egress.append(Rule((d.zookeeper.peer("zookeeper"),), tcp(2181)))
+        else:
+            egress.append(Rule((d.coordinator.peer("dremio-master"),), tcp(2181)))
+            ingress.append(Rule((d.all.peer("dremio"),), tcp(2181)))
+        out.append(Policy("dremio", d.all.namespace, dict(d.all.selector), ingress=tuple(ingress), egress=tuple(egress)))
+        if d.zookeeper is not None:
+            zk = d.zookeeper.peer("zookeeper")
+            out.append(Policy("dremio-zookeeper", d.zookeeper.namespace, dict(d.zookeeper.selector),
+                              ingress=(Rule((d.all.peer("dremio"),), tcp(2181)), Rule((zk,), tcp(2181, 2888, 3888))),
+                              egress=(Rule((zk,), tcp(2181, 2888, 3888)),)))
+        for i, c in enumerate(d.clients):
+            out.append(Policy(f"dremio-client-{i}", c.namespace, dict(c.selector), ingress=(),
+                              egress=(Rule((d.coordinator.peer("dremio-coordinator"),), tcp(9047)),)))
+
+    # ------------------------------------------------------------------ Superset
+    sp = t.superset
+    if sp is not None:
+        redis = Rule((sp.redis.peer("redis"),), tcp(sp.redis_port))
+        dremio = [Rule((d.coordinator.peer("dremio-coordinator"),), tcp(9047, 32010))] if d else []
+        web_in = [Rule((t.ingress_controller,), tcp(sp.web_port))] if t.ingress_controller else []
+        out.append(Policy("superset-web", sp.web.namespace, dict(sp.web.selector), ingress=tuple(web_in),
+                          egress=tuple(_postgres_rules(t) + [redis] + dremio)))
+        out.append(Policy("superset-worker", sp.worker.namespace, dict(sp.worker.selector), ingress=(),
+                          egress=tuple(_postgres_rules(t) + [redis] + dremio)))
+        out.append(Policy("superset-beat", sp.beat.namespace, dict(sp.beat.selector), ingress=(),
+                          egress=tuple(_postgres_rules(t) + [redis])))
+        if sp.init:
+            out.append(Policy("superset-init", sp.init.namespace, dict(sp.init.selector), ingress=(),
+                              egress=tuple(_postgres_rules(t))))
+        users = [sp.web.peer("superset-web"), sp.worker.peer("superset-worker"), sp.beat.peer("superset-beat")]
+        out.append(Policy("superset-redis", sp.redis.namespace, dict(sp.redis.selector),
+                          ingress=(Rule(tuple(users), tcp(sp.redis_port)),), egress=()))
+
+    # ------------------------------------------------------------------ Airbyte
+    ab = t.airbyte
+    if ab is not None:
+        own = Rule((ab.pods.peer("airbyte"), ab.jobs.peer("airbyte-jobs")))
+        ingress = [own]
+        if t.ingress_controller:
+            for _sel, port in ab.ui_ports:
+                ingress.append(Rule((t.ingress_controller,), tcp(port)))
+        dremio = [Rule((d.coordinator.peer("dremio-coordinator"),), tcp(9047, 32010))] if d else []
+        out.append(Policy("airbyte", ab.pods.namespace, dict(ab.pods.selector), ingress=tuple(ingress),
+                          egress=tuple([own, _api_server(), _https_out()] + _postgres_rules(t) + _object_store_rules(t) + dremio)))
+        # Connector pods read external sources on any port: everything outside, plus the platform's own stores.
+        out.append(Policy("airbyte-jobs", ab.jobs.namespace, dict(ab.jobs.selector),
+                          ingress=(Rule((ab.pods.peer("airbyte"),)),),
+                          egress=tuple([own, Rule((Peer(cidr=ANYWHERE, name="anywhere"),))] + _postgres_rules(t) + _object_store_rules(t) + dremio)))
+
+    # ------------------------------------------------------------------ PostgreSQL (CloudNativePG or managed)
+    pg = t.postgres
+    if pg is not None:
+        app_clients = _app_clients(t, postgres=True)
+        operator = Peer(pg.operator_namespace, None, name="cnpg-operator")
+        servers = _postgres_servers(pg)
+        if pg.servers is not None:
+            cluster = (pg.cluster or pg.servers).peer("postgres-cluster")
+            ingress = [Rule((cluster,), tcp(pg.port, pg.status_port)), Rule((operator,), tcp(pg.status_port))]
+            if pg.pooler:
+                ingress.append(Rule((pg.pooler.peer("pgbouncer"),), tcp(pg.port)))
+            direct = app_clients + [c.peer("postgres-client") for c in pg.clients]
+            if direct:
+                ingress.append(Rule(tuple(direct), tcp(pg.port)))
+            if t.scraper:
+                ingress.append(Rule((t.scraper,), tcp(pg.metrics_port)))
+            whole = pg.cluster or pg.servers
+            out.append(Policy("postgres", whole.namespace, dict(whole.selector), ingress=tuple(ingress),
+                              egress=tuple([Rule((cluster,), tcp(pg.port, pg.status_port)), _api_server()] + _object_store_rules(t))))
+        if pg.pooler:
+            pin = [Rule((operator,), tcp(pg.status_port))]
+            if app_clients:
+                pin.append(Rule(tuple(app_clients), tcp(pg.port)))
+            if t.scraper and pg.servers is not None:
+                pin.append(Rule((t.scraper,), tcp(pg.pooler_metrics_port)))
+            out.append(Policy("postgres-pooler", pg.pooler.namespace, dict(pg.pooler.selector), ingress=tuple(pin),
+                              egress=(Rule(tuple(servers), tcp(pg.port)), _api_server())))
+        for i, c in enumerate(pg.clients):
+            out.append(Policy(f"postgres-client-{i}", c.namespace, dict(c.selector), ingress=(),
+                              egress=(Rule(tuple(servers), tcp(pg.port)),)))
+
+    # ------------------------------------------------------------------ unknown data services
+    # Without their selectors (layer not built yet), keep apps working: the storage namespace
+    # accepts the apps namespace on the PostgreSQL and S3 ports (broader, still no other port).
+    fallback_ports = ([5432] if pg is None else []) + ([9000] if t.object_store is None else [])
+    if fallback_ports:
+        out.append(Policy("data-services-fallback", S, {}, ingress=(Rule((Peer(A, None, name="apps"),), tcp(*fallback_ports)),)))
+
+    # ------------------------------------------------------------------ MinIO
+    os_ = t.object_store
+    if os_ is not None and os_.servers is not None:
+        minio = os_.servers.peer("minio")
+        clients = _app_clients(t, postgres=False) + [c.peer("minio-client") for c in os_.clients]
+        if pg is not None and pg.servers is not None:
+            clients.append((pg.cluster or pg.servers).peer("postgres-cluster"))
+        ingress = [Rule((minio,), tcp(os_.port))]
+        if clients:
+            ingress.append(Rule(tuple(clients), tcp(os_.port)))
+        if t.scraper:
+            ingress.append(Rule((t.scraper,), tcp(os_.port)))
+        out.append(Policy("minio", os_.servers.namespace, dict(os_.servers.selector), ingress=tuple(ingress),
+                          egress=(Rule((minio,), tcp(os_.port)),)))
+        for i, c in enumerate(os_.clients):
+            out.append(Policy(f"minio-client-{i}", c.namespace, dict(c.selector), ingress=(),
+                              egress=(Rule((minio,), tcp(os_.port)),)))
+
+    # ------------------------------------------------------------------ Elasticsearch (ECK)
+    es = t.elasticsearch
+    if es is not None:
+        nodes = es.servers.peer("elasticsearch")
+        ingress = [Rule((nodes,), tcp(es.port, es.transport_port)),
+                   Rule((Peer(es.operator_namespace, None, name="eck-operator"),), tcp(es.port))]
+        if es.shippers:
+            ingress.append(Rule(tuple(es.shippers), tcp(es.port)))
+        if es.clients:
+            ingress.append(Rule(tuple(w.peer(name) for name, w in es.clients), tcp(es.port)))
+        for name, w in es.clients:
+            out.append(Policy(name, w.namespace, dict(w.selector), ingress=(), egress=(Rule((nodes,), tcp(es.port)),)))
+        out.append(Policy("elasticsearch", es.servers.namespace, dict(es.servers.selector), ingress=tuple(ingress),
+                          egress=(Rule((nodes,), tcp(es.port, es.transport_port)),)))
+    for name, w in t.api_clients:
+        out.append(Policy(name, w.namespace, dict(w.selector), ingress=(), egress=(_api_server(),)))
+    _check_names(out)
+    return out
+
+
+def _app_clients(t: Topology, *, postgres: bool) -> list[Peer]:
+    """Application pods that use PostgreSQL (postgres=True) or the object store."""
+    out: list[Peer] = []
+    if t.dremio:
+        out.append(t.dremio.all.peer("dremio"))
+    if t.airbyte:
+        out += [t.airbyte.pods.peer("airbyte"), t.airbyte.jobs.peer("airbyte-jobs")]
+    if postgres and t.superset:
+        out += [t.superset.web.peer("superset-web"), t.superset.worker.peer("superset-worker"), t.superset.beat.peer("superset-beat")]
+        if t.superset.init:
+            out.append(t.superset.init.peer("superset-init"))
+    return out
+
+
+def _check_names(policies: Sequence[Policy]) -> None:
+    seen = set()
+    for p in policies:
+        key = (p.namespace, p.name)
+        if key in seen:
+            raise ValueError(f"two NetworkPolicies named {p.name} in {p.namespace}")
+        seen.add(key)
