@@ -89,3 +89,14 @@ def test_architecture_diagram_shows_every_component_and_stays_renderable(plan_st
         if not r.custom:
             assert f": {r.name}" in text or f'["{r.name}<br/>' in text, f"component {r.type} {r.name} missing"
     assert 0 < text.count("-->") <= 500  # Mermaid's default maxEdges
+
+
+def test_the_readme_trimmed_dev_stack_plans_without_monitoring(plan_config):
+    """README: a dev stack trimmed for a 16 GB machine (no monitoring stack, smaller Dremio)."""
+    result = plan_config({"observability": {"metrics": False},
+                          "dremio": {"coordinatorMemoryLimit": "3Gi", "coordinatorMemoryRequest": "2Gi", "coordinatorHeapMb": 1536,
+                                     "executorMemoryLimit": "3Gi", "executorMemoryRequest": "2Gi", "executorHeapMb": 1024}})
+    charts = {r.inputs["chart"] for r in result.by_type("kubernetes:helm.sh/v3:Release")}
+    assert "kube-prometheus-stack" not in charts and "fluent-bit" in charts
+    executor = next(o for o in manifests.objects(result) if o["kind"] == "StatefulSet" and o["metadata"]["name"] == "dremio-executor")
+    assert executor["spec"]["template"]["spec"]["containers"][0]["resources"]["limits"]["memory"] == "3Gi"
