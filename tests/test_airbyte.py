@@ -200,3 +200,12 @@ def test_s3_storage_uses_workload_identity_without_credentials_secret():
     with_keys = ab.storage_values(ObjectStoreResult(kind="s3", endpoint=None, region="eu-west-1", path_style=False,
                                                     buckets={"backups": "b"}, credentials_secret="s3-keys"), "b")
     assert with_keys["secretName"] == "s3-keys" and with_keys["s3"]["authenticationType"] == "credentials"
+
+
+def test_pods_run_as_the_service_account_the_chart_creates(plans):
+    # Chart V2: serviceaccount.yaml creates `serviceAccount.name`; every Deployment runs as
+    # `default .Values.global.serviceAccountName .Values.<component>.serviceAccountName`.
+    v = values(plans({"environment": "dev"}))
+    name = ab.WORKLOAD_SERVICE_ACCOUNTS["airbyte"].name
+    assert v["serviceAccount"]["create"] is True
+    assert v["serviceAccount"]["name"] == v["global"]["serviceAccountName"] == name

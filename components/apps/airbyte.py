@@ -176,6 +176,9 @@ def airbyte_values(
     return {
         "global": {
             "edition": "community",
+            # The chart creates the ServiceAccount as `serviceAccount.name` but its pods run as
+            # `global.serviceAccountName` (templates/airbyte-*/deployment.yaml): both must agree.
+            "serviceAccountName": WORKLOAD_SERVICE_ACCOUNTS["airbyte"].name,
             "airbyteUrl": f"https://airbyte.{domain}",
             "auth": {"enabled": s.auth_enabled},
             "tracking": {"enabled": s.tracking_enabled, "strategy": "segment" if s.tracking_enabled else "logging"},
