@@ -383,3 +383,12 @@ def test_grafana_dashboards_are_pinned_revisions(dev):
     assert {"cloudnativepg", "minio", "ingress-nginx"} <= set(dashboards)
     for d in dashboards.values():
         assert isinstance(d["gnetId"], int) and isinstance(d["revision"], int)
+
+
+def test_grafana_pods_have_no_root_init_container(dev):
+    # grafana chart: `initChownData.enabled` (default true) adds a root, CAP_CHOWN init
+    # container when persistence is on; the volume's ownership comes from fsGroup instead.
+    g = release(dev, "kube-prometheus-stack")["values"]["grafana"]
+    assert g["persistence"]["enabled"] is True
+    assert g["initChownData"] == {"enabled": False}
+    assert g["securityContext"]["fsGroup"] == g["securityContext"]["runAsUser"] == 472

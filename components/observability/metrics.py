@@ -105,6 +105,9 @@ def kube_prometheus_stack_values(s: ObservabilitySettings, storage_class: Option
             "persistence": {"enabled": True, "type": "pvc", "size": s.grafana_storage_size, "accessModes": ["ReadWriteOnce"],
                             **({"storageClassName": storage_class} if storage_class else {})},
             "deploymentStrategy": {"type": "Recreate"},  # a ReadWriteOnce volume cannot be attached twice
+            # The chart's `init-chown-data` container runs as root with CAP_CHOWN whenever
+            # persistence is on; `fsGroup` 472 already makes the volume Grafana's, so it goes.
+            "initChownData": {"enabled": False},
             "resources": kube.resources("100m", "256Mi", "500m" if small else "1", "512Mi" if small else "1Gi"),
             "securityContext": {**RESTRICTED_POD, "runAsUser": 472, "runAsGroup": 472, "fsGroup": 472},
             "containerSecurityContext": RESTRICTED_CONTAINER,
