@@ -392,3 +392,14 @@ def test_grafana_pods_have_no_root_init_container(dev):
     assert g["persistence"]["enabled"] is True
     assert g["initChownData"] == {"enabled": False}
     assert g["securityContext"]["fsGroup"] == g["securityContext"]["runAsUser"] == 472
+
+
+def test_metrics_server_args_only_add_flags_the_charts_default_args_lack(dev, plan_stack):
+    # metrics-server chart: container args = defaultArgs + args; defaultArgs already carry
+    # --cert-dir, --kubelet-preferred-address-types, --kubelet-use-node-status-port, --metric-resolution.
+    owned = ("--cert-dir", "--kubelet-preferred-address-types", "--kubelet-use-node-status-port", "--metric-resolution")
+    for plan in (dev, plan_stack("prod")):
+        v = release(plan, "metrics-server")["values"]
+        assert "defaultArgs" not in v
+        assert not [a for a in v["args"] if a.split("=")[0] in owned]
+    assert release(plan_stack("prod"), "metrics-server")["values"]["args"] == []

@@ -157,9 +157,10 @@ def install_kube_prometheus_stack(parent: pulumi.Resource, provider: k8s.Provide
 
 
 def metrics_server_values(cloud: str) -> dict[str, Any]:
-    args = ["--kubelet-preferred-address-types=InternalIP,Hostname,ExternalIP"]
-    if cloud == "local":
-        args.append("--kubelet-insecure-tls")
+    # `args` is appended to the chart's `defaultArgs`, which already set
+    # --kubelet-preferred-address-types (InternalIP first); repeating a string-slice flag appends
+    # to the first value rather than replacing it, so only flags the chart does not set go here.
+    args = ["--kubelet-insecure-tls"] if cloud == "local" else []
     return {
         "args": args,
         "replicas": 1,
