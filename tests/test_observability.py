@@ -170,6 +170,21 @@ def test_cloudnative_pg_monitors_select_the_cluster_and_pooler(dev):
     assert "enablePodMonitor" not in json.dumps(cluster["spec"])
 
 
+def test_cloudnative_pg_monitor_gives_every_series_the_cluster_label_the_alerts_select(dev):
+    # The exporter labels only cnpg_collector_up with `cluster`; PostgreSQL alerts select every
+    # cnpg_* series by cluster="postgres", so the PodMonitor copies the pod's cnpg.io/cluster.
+    cluster = dev.one("kubernetes:postgresql.cnpg.io/v1:Cluster", "postgres-cluster").inputs["metadata"]["name"]
+    (endpoint,) = monitor(dev, "cloudnative-pg")["spec"]["podMetricsEndpoints"]
+    assert endpoint["relabelings"] == [{"action": "replace", "sourceLabels": ["__meta_kubernetes_pod_label_cnpg_io_cluster"],
+                                        "targetLabel": "cluster"}]
+    rule = dev.one(RULE, "platform-alerts").inputs
+    (pg,) = [g for g in rule["spec"]["groups"] if g["name"].endswith("postgresql")]
+    assert all(f'cluster="{cluster}"' in r["expr"] for r in pg["rules"])
+    # Only the instances' monitor relabels; the others keep their plain endpoint.
+    assert "relabelings" not in monitor(dev, "cloudnative-pg-pooler")["spec"]["podMetricsEndpoints"][0]
+    assert monitors.pod_label_meta("app.kubernetes.io/name") == "__meta_kubernetes_pod_label_app_kubernetes_io_name"
+
+
 def test_ingress_and_cert_manager_monitors_match_their_charts(dev):
     ing = monitor(dev, "ingress-nginx")["spec"]
     assert ing["namespaceSelector"]["matchNames"] == [INGRESS_NS] and ing["selector"]["matchLabels"] == CONTROLLER_SELECTOR

@@ -19,11 +19,14 @@ separate exporter; ECK exposes none), Dremio OSS (no Prometheus endpoint), Super
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
 API = "monitoring.coreos.com/v1"
+CNPG_CLUSTER_LABEL = "cnpg.io/cluster"
+"""Pod label CloudNativePG puts on every instance: the Cluster's name."""
 CNPG_METRICS_PORT = ("metrics", 9187)
 """Container port CloudNativePG gives every instance's exporter."""
 PGBOUNCER_METRICS_PORT = ("metrics", 9127)
@@ -48,12 +51,18 @@ class Monitor:
     authorization_secret: Optional[tuple[str, str]] = None
     """(Secret name, key) in `monitoring` holding a bearer token."""
     relabel_cluster: Mapping[str, str] = field(default_factory=dict)
+    """Pod label -> target label copied onto every series (`relabelings`, replace)."""
 
     def spec(self) -> dict[str, Any]:
         endpoint: dict[str, Any] = {"port": self.port, "path": self.path, "interval": "30s", "scheme": "http"}
         if self.authorization_secret:
             name, key = self.authorization_secret
             endpoint["authorization"] = {"type": "Bearer", "credentials": {"name": name, "key": key}}
+        if self.relabel_cluster:
+            endpoint["relabelings"] = [
+                {"action": "replace", "sourceLabels": [pod_label_meta(label)], "targetLabel": target}
+                for label, target in self.relabel_cluster.items()
+            ]
         return {
             "namespaceSelector": {"matchNames": [self.namespace]},
             "selector": {"matchLabels": dict(self.selector)},
@@ -62,13 +71,21 @@ class Monitor:
         }
 
 
+def pod_label_meta(label: str) -> str:
+    """Prometheus' discovery label for a pod label: `cnpg.io/cluster` -> `__meta_kubernetes_pod_label_cnpg_io_cluster`."""
+    return "__meta_kubernetes_pod_label_" + re.sub(r"[^a-zA-Z0-9_]", "_", label)
+
+
 def platform_monitors(*, storage_namespace: str, postgres_selector: Mapping[str, str], pooler_selector: Mapping[str, str],
                       minio_selector: Mapping[str, str], minio_port_name: str, minio_token: Optional[tuple[str, str]],
                       ingress_namespace: str, ingress_selector: Mapping[str, str], cert_manager_namespace: str) -> list[Monitor]:
     """The monitors for what this platform runs (in-cluster PostgreSQL and MinIO only when present)."""
     out: list[Monitor] = []
     if postgres_selector:
-        out.append(Monitor("cloudnative-pg", "PodMonitor", storage_namespace, postgres_selector, CNPG_METRICS_PORT[0]))
+        # The exporter labels only `cnpg_collector_up` with `cluster`; the alerts select every
+        # cnpg_* series by it, so the Cluster's pod label is copied onto all of them.
+        out.append(Monitor("cloudnative-pg", "PodMonitor", storage_namespace, postgres_selector, CNPG_METRICS_PORT[0],
+                           relabel_cluster={CNPG_CLUSTER_LABEL: "cluster"}))
     if postgres_selector and pooler_selector:
         out.append(Monitor("cloudnative-pg-pooler", "PodMonitor", storage_namespace, pooler_selector, PGBOUNCER_METRICS_PORT[0]))
     if minio_selector and minio_token:
