@@ -76,6 +76,21 @@ def bootstrap_script(s: MinioSettings, endpoint_host: str) -> str:
     return "\n".join(lines)
 
 
+ROOT_SECRET = "minio-root"
+"""Secret (data-storage) with MinIO's root credentials (`rootUser`/`rootPassword`)."""
+
+
+def mc_root_env(root_secret) -> list[dict]:
+    """Env for an `mc` Job that administers MinIO as root: a writable config dir on the Job's
+    /tmp and the root credentials (Secret name or resource)."""
+    return [
+        {"name": "HOME", "value": "/tmp"},
+        {"name": "MC_CONFIG_DIR", "value": "/tmp/.mc"},
+        kube.secret_env("ROOT_USER", root_secret, "rootUser"),
+        kube.secret_env("ROOT_PASSWORD", root_secret, "rootPassword"),
+    ]
+
+
 @dataclass(frozen=True)
 class MinioArgs:
     provider: k8s.Provider
@@ -103,7 +118,7 @@ class Minio(pulumi.ComponentResource):
             return secret(name_, ns, data, parent=self, provider=p, labels=labels_, depends_on=deps)
 
         root_user, root_password = generated("minio-root-user", self, 20), generated("minio-root-password", self, 40)
-        root = own_secret("minio-root", STORAGE, {"rootUser": root_user, "rootPassword": root_password})
+        root = own_secret(ROOT_SECRET, STORAGE, {"rootUser": root_user, "rootPassword": root_password})
         app_key, app_secret = generated("minio-platform-access-key", self, 20), generated("minio-platform-secret-key", self, 40)
         app_creds = {"accessKeyId": app_key, "secretAccessKey": app_secret}
         app_storage = own_secret("minio-platform", STORAGE, app_creds)
@@ -233,10 +248,7 @@ class Minio(pulumi.ComponentResource):
             spec=kube.script_job_spec(
                 labels=kube.labels("minio", "bootstrap"), container="mc", image=s.mc_image, script=bootstrap_script(s, api_host), uid=UID,
                 env=[
-                    {"name": "HOME", "value": "/tmp"},
-                    {"name": "MC_CONFIG_DIR", "value": "/tmp/.mc"},
-                    kube.secret_env("ROOT_USER", root, "rootUser"),
-                    kube.secret_env("ROOT_PASSWORD", root, "rootPassword"),
+                    *mc_root_env(root),
                     kube.secret_env("APP_ACCESS_KEY", app, "accessKeyId"),
                     kube.secret_env("APP_SECRET_KEY", app, "secretAccessKey"),
                     kube.secret_env("BACKUP_ACCESS_KEY", backup, "ACCESS_KEY_ID"),

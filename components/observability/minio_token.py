@@ -27,6 +27,7 @@ import pulumi_kubernetes as k8s
 import pulumi_random as random
 
 from .. import kube
+from ..data_services.minio import ROOT_SECRET, mc_root_env
 from ..secrets import platform_secret, store_for
 from .namespaces import MONITORING
 
@@ -34,8 +35,6 @@ USER_SECRET = "minio-prometheus"
 TOKEN_SECRET = "minio-prometheus-token"
 TOKEN_KEY = "token"
 POLICY = "prometheus-metrics"
-ROOT_SECRET = "minio-root"
-"""MinIO's root credentials Secret (components/data_services/minio.py; keys rootUser/rootPassword)."""
 EXPIRES = 4102444800  # 2100-01-01T00:00:00Z, like mc's "100 years"
 JOB_SELECTOR = kube.selector("minio-metrics-user", "bootstrap")
 UID = 1000
@@ -88,10 +87,7 @@ class MinioMetricsAccess:
             spec=kube.script_job_spec(
                 labels=labels, container="mc", image=mc_image, script=host.apply(script), uid=UID,
                 env=[
-                    {"name": "HOME", "value": "/tmp"},
-                    {"name": "MC_CONFIG_DIR", "value": "/tmp/.mc"},
-                    kube.secret_env("ROOT_USER", ROOT_SECRET, "rootUser"),
-                    kube.secret_env("ROOT_PASSWORD", ROOT_SECRET, "rootPassword"),
+                    *mc_root_env(ROOT_SECRET),
                     kube.secret_env("PROM_ACCESS_KEY", USER_SECRET, "accessKey"),
                     kube.secret_env("PROM_SECRET_KEY", USER_SECRET, "secretKey"),
                 ],
