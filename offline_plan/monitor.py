@@ -74,8 +74,9 @@ class RecordingMonitor(MockMonitor):
                 parent=request.parent,
                 provider=request.provider,
                 inputs=scrub(raw),
-                dependencies=list(request.dependencies),
-                property_dependencies={k: list(v.urns) for k, v in request.propertyDependencies.items()},
+                # Sorted: the SDK sends them in whatever order its futures resolved.
+                dependencies=sorted(request.dependencies),
+                property_dependencies={k: sorted(v.urns) for k, v in sorted(request.propertyDependencies.items())},
                 protect=bool(request.protect) if request.HasField("protect") else False,
                 retain_on_delete=bool(request.retainOnDelete) if request.HasField("retainOnDelete") else False,
                 ignore_changes=list(request.ignoreChanges),

@@ -86,6 +86,8 @@ def run(stack: str, root: Path = ROOT) -> PlanResult:
         stack=stack,
         cloud=settings.cloud,
         stack_urn=monitor.stack_urn or f"urn:pulumi:{stack}::{cfg.project}::pulumi:pulumi:Stack::{cfg.project}-{stack}",
-        registrations=monitor.registrations,
+        # Registrations arrive in the order asynchronous outputs resolve, which varies between
+        # runs; sorted by URN, every file the plan writes is the same for the same program.
+        registrations=sorted(monitor.registrations, key=lambda r: r.urn),
         outputs=outputs,
     )

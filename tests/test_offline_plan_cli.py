@@ -75,3 +75,13 @@ def test_secure_values_become_secret_placeholders(tmp_path):
     cfg = load_stack_config(tmp_path, "s")
     assert cfg.secret_keys == ("aws:secretKey",)
     assert cfg.values["aws:secretKey"] != "v1:abc"
+
+
+def test_two_plans_of_the_same_stack_write_identical_files(tmp_path):
+    """Registrations arrive in the order async outputs resolve; the plan must not depend on it."""
+    for out in ("a", "b"):
+        proc = subprocess.run([sys.executable, "-m", "offline_plan", "prod", "--quiet", "--out", str(tmp_path / out)],
+                              capture_output=True, text=True, cwd=ROOT, timeout=300)
+        assert proc.returncode == 0, proc.stderr
+    for name in ("plan.json", "architecture.md"):
+        assert (tmp_path / "a" / "prod" / name).read_text() == (tmp_path / "b" / "prod" / name).read_text(), name
