@@ -56,6 +56,9 @@ def test_values_point_at_the_external_database_with_bundled_services_off(plans):
     assert db["secretName"] == pg.logins["airbyte"].secret_name
     assert (db["userSecretKey"], db["passwordSecretKey"]) == ("username", "password")
     assert "password" not in db and "user" not in db
+    # The chart reads the replica's keys even without a replica (templates/config/_database.tpl,
+    # defaults CONFIG_DATABASE_REPLICA_USER/_PASSWORD): they must be keys the login Secret has.
+    assert db["replica"] == {"userSecretKey": "username", "passwordSecretKey": "password"}
 
 
 def test_temporal_uses_its_own_login_and_databases(plans):
@@ -156,7 +159,7 @@ def test_worker_sizing_follows_the_seeds_vertical_table(plans):
 
 def test_every_chart_component_has_requests_limits_and_restricted_security(plans):
     v = values(plans({"environment": "dev"}))
-    for comp in ("server", "worker", "workloadLauncher", "workloadApiServer", "cron", "connectorBuilderServer", "temporal", "airbyteBootloader"):
+    for comp in ("server", "worker", "workloadLauncher", "workloadApiServer", "cron", "manifestServer", "temporal", "airbyteBootloader"):
         res = v[comp]["resources"]
         assert res["requests"]["cpu"] and res["requests"]["memory"] and res["limits"]["cpu"] and res["limits"]["memory"], comp
         sec = v[comp]["containerSecurityContext"]
@@ -202,10 +205,43 @@ def test_s3_storage_uses_workload_identity_without_credentials_secret():
     assert with_keys["secretName"] == "s3-keys" and with_keys["s3"]["authenticationType"] == "credentials"
 
 
-def test_pods_run_as_the_service_account_the_chart_creates(plans):
-    # Chart V2: serviceaccount.yaml creates `serviceAccount.name`; every Deployment runs as
-    # `default .Values.global.serviceAccountName .Values.<component>.serviceAccountName`.
+def test_pods_run_as_the_service_account_the_program_owns(plans):
+    # Chart V2: every Deployment runs as `default .Values.global.serviceAccountName
+    # .Values.<component>.serviceAccountName`; serviceaccount.yaml would create the account, its
+    # Role and RoleBinding as pre-install hooks (never updated), so `create: false` and the
+    # component makes all three before the release.
+    p = plans({"environment": "dev"})
+    v = values(p)
+    ref = ab.WORKLOAD_SERVICE_ACCOUNTS["airbyte"]
+    assert v["serviceAccount"] == {"create": False, "name": ref.name}
+    assert v["global"]["serviceAccountName"] == ref.name
+    sa = p.one("kubernetes:core/v1:ServiceAccount", "airbyte-service-account")
+    assert (sa.inputs["metadata"]["name"], sa.inputs["metadata"]["namespace"]) == (ref.name, ref.namespace)
+    role = p.one("kubernetes:rbac.authorization.k8s.io/v1:Role", "airbyte-role").inputs
+    binding = p.one("kubernetes:rbac.authorization.k8s.io/v1:RoleBinding", "airbyte-role-binding").inputs
+    assert binding["roleRef"]["name"] == role["metadata"]["name"]
+    assert binding["subjects"] == [{"kind": "ServiceAccount", "name": ref.name, "namespace": ref.namespace}]
+    # The launcher creates connector pods and follows them: what the chart's Role granted.
+    core = next(r for r in role["rules"] if r["apiGroups"] == [""])
+    assert {"pods", "pods/log", "pods/exec", "pods/attach", "secrets", "configmaps"} <= set(core["resources"])
+    assert "create" in core["verbs"] and "*" not in json.dumps(role["rules"])
+    deps = set(release(p).dependencies)
+    assert {sa.urn, p.one("kubernetes:rbac.authorization.k8s.io/v1:RoleBinding", "airbyte-role-binding").urn} <= deps
+
+
+# The chart's top-level value keys and `global` keys its templates read (chart V2, checked with
+# `helm template` of the chart: every leaf the program sets is read by a template). A key the
+# chart does not read is a setting that silently does nothing (`connectorBuilderServer`, renamed
+# `manifestServer`; `global.workloads.namespace`: job pods run in the release's namespace).
+CHART_COMPONENTS = {
+    "airbyteBootloader", "connectorRolloutWorker", "cron", "featureflagServer", "global", "ingress", "keycloak",
+    "keycloakSetup", "manifestServer", "metrics", "minio", "postgresql", "server", "serviceAccount", "stiggSidecar",
+    "temporal", "temporalUi", "webapp", "worker", "workloadApiServer", "workloadLauncher",
+}
+
+
+def test_every_value_is_one_the_chart_reads(plans):
     v = values(plans({"environment": "dev"}))
-    name = ab.WORKLOAD_SERVICE_ACCOUNTS["airbyte"].name
-    assert v["serviceAccount"]["create"] is True
-    assert v["serviceAccount"]["name"] == v["global"]["serviceAccountName"] == name
+    assert set(v) <= CHART_COMPONENTS, set(v) - CHART_COMPONENTS
+    assert "manifestServer" in v and "connectorBuilderServer" not in v
+    assert "namespace" not in v["global"].get("workloads", {})

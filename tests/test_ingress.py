@@ -97,7 +97,8 @@ def test_one_ingress_with_tls_for_every_ui_and_the_seeds_annotations(plans):
     rules = {r["host"]: r["http"]["paths"] for r in spec["rules"]}
     airbyte = {x["path"]: x["backend"]["service"] for x in rules["airbyte.data.example.com"]}
     assert airbyte["/"] == {"name": "airbyte-airbyte-server-svc", "port": {"number": 8001}}
-    assert airbyte["/api/v1/connector_builder/"]["name"] == "airbyte-airbyte-connector-builder-server-svc"
+    # Chart V2 serves UI and APIs (Connector Builder's included) from the server only.
+    assert list(airbyte) == ["/"]
     superset = rules["superset.data.example.com"]
     assert superset == [{"path": "/", "pathType": "Prefix", "backend": {"service": {"name": "superset", "port": {"number": 8088}}}}]
     assert p.outputs["airbyteUrl"] == "https://airbyte.data.example.com"

@@ -34,6 +34,11 @@ def test_airbyte_role_trusts_the_service_account_named_in_the_chart_values(plan_
     values = result.one("kubernetes:helm.sh/v3:Release", "airbyte-release").inputs["values"]
     sa = values["serviceAccount"]["name"]
     assert role_subjects(result, "prod-airbyte") == [f"system:serviceaccount:data-platform:{sa}"]
+    # The role is on the ServiceAccount the program owns (an update, not a one-off hook).
+    account = result.one("kubernetes:core/v1:ServiceAccount", "airbyte-service-account").inputs["metadata"]
+    assert account["name"] == sa
+    (arn,) = account["annotations"].values()
+    assert list(account["annotations"]) == ["eks.amazonaws.com/role-arn"] and arn.endswith(":role/prod-airbyte")
 
 
 def test_dremio_role_follows_its_distributed_storage_setting(plan_config):

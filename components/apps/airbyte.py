@@ -2,15 +2,24 @@
 
 Why a chart and not typed manifests: Airbyte is a dozen cooperating services (server — which
 also serves the web UI since 1.8 —, worker, workload-launcher, workload-api-server, cron,
-connector-builder-server, Temporal, a bootloader that runs migrations, plus per-sync job pods
-the launcher creates). The seed's three containers are not a working Airbyte.
+manifest-server (the Connector Builder's backend, which the server calls), Temporal, a
+bootloader that runs migrations, plus per-sync job pods the launcher creates). The seed's
+three containers are not a working Airbyte.
 
 What this component decides (see docs/airbyte.md):
 
 - **Release name `airbyte`** in `data-platform`. The chart names objects after the release:
-  worker Deployment `airbyte-worker`, server Service `airbyte-airbyte-server-svc` (8001),
-  connector-builder Service `airbyte-airbyte-connector-builder-server-svc` (80), pods labelled
-  `app.kubernetes.io/instance: airbyte` and `app.kubernetes.io/name: <component>`.
+  worker Deployment `airbyte-worker`, server Service `airbyte-airbyte-server-svc` (8001), pods
+  labelled `app.kubernetes.io/instance: airbyte` and `app.kubernetes.io/name: <component>`. The
+  server is the only Service users reach (the chart's own Ingress routes only to it): the UI
+  and the Connector Builder's API are both served there.
+- **The ServiceAccount is the program's**, with its Role and RoleBinding: the chart makes them
+  `pre-install` hooks, so a later change of the workload-identity annotations would never be
+  applied (`serviceAccount.create: false`).
+- **Database replica keys**: with no replica configured the chart still reads
+  `CONFIG_DATABASE_REPLICA_USER`/`_PASSWORD` from the database Secret
+  (templates/config/_database.tpl); `global.database.replica.*SecretKey` points them at the
+  login Secret's `username`/`password` (the replica URL defaults to the primary's).
 - **Database: the direct PostgreSQL host, not the pooler.** Temporal's `POSTGRES_SEEDS` is the
   chart's global `DATABASE_HOST` (no separate knob), Temporal's auto-setup and Airbyte's Flyway
   migrations use session features (advisory locks, prepared statements) that PgBouncer in
@@ -51,7 +60,16 @@ NAME_LABEL = "app.kubernetes.io/name"
 JOB_POD_LABEL = "data-platform/airbyte-job"
 """Label this component asks the launcher to put on connector job pods (global.jobs.kube.labels)."""
 
-COMPONENTS = ("server", "worker", "workload-launcher", "workload-api-server", "cron", "connector-builder-server", "temporal", "bootloader")
+COMPONENTS = ("server", "worker", "workload-launcher", "workload-api-server", "cron", "manifest-server", "temporal", "bootloader")
+
+# What the chart's Role grants the ServiceAccount (templates/serviceaccount.yaml) — the launcher
+# creates connector pods, reads their logs and attaches to them — with the API groups those
+# resources live in instead of the chart's "*".
+ROLE_RULES = (
+    {"apiGroups": [""], "resources": ["configmaps", "endpoints", "pods", "pods/log", "pods/exec", "pods/attach", "secrets"],
+     "verbs": ["get", "list", "watch", "create", "update", "patch", "delete"]},
+    {"apiGroups": ["batch"], "resources": ["jobs"], "verbs": ["get", "list", "watch", "create", "update", "patch", "delete"]},
+)
 
 # Sizing of the chart components that are not the worker (the seed gives no figures for them;
 # these are Airbyte's documented minimums, doubled in prod). (cpu req, mem req, cpu lim, mem lim)
@@ -61,7 +79,7 @@ _SIZES: dict[str, dict[str, tuple[str, str, str, str]]] = {
         "workloadLauncher": ("100m", "512Mi", "500m", "1Gi"),
         "workloadApiServer": ("100m", "512Mi", "500m", "1Gi"),
         "cron": ("50m", "256Mi", "500m", "1Gi"),
-        "connectorBuilderServer": ("100m", "512Mi", "1", "1Gi"),
+        "manifestServer": ("100m", "512Mi", "1", "1Gi"),
         "temporal": ("100m", "256Mi", "1", "1Gi"),
         "airbyteBootloader": ("100m", "512Mi", "1", "1Gi"),
     },
@@ -70,7 +88,7 @@ _SIZES: dict[str, dict[str, tuple[str, str, str, str]]] = {
         "workloadLauncher": ("250m", "1Gi", "1", "2Gi"),
         "workloadApiServer": ("250m", "1Gi", "1", "2Gi"),
         "cron": ("100m", "512Mi", "500m", "1Gi"),
-        "connectorBuilderServer": ("250m", "1Gi", "1", "2Gi"),
+        "manifestServer": ("250m", "1Gi", "1", "2Gi"),
         "temporal": ("500m", "1Gi", "2", "2Gi"),
         "airbyteBootloader": ("250m", "1Gi", "1", "2Gi"),
     },
@@ -85,10 +103,6 @@ def worker_deployment_name(release: str = RELEASE) -> str:
 def server_service_name(release: str = RELEASE) -> str:
     """`{{ .Release.Name }}-airbyte-server-svc` (templates/airbyte-server/service.yaml)."""
     return f"{release}-airbyte-server-svc"
-
-
-def connector_builder_service_name(release: str = RELEASE) -> str:
-    return f"{release}-airbyte-connector-builder-server-svc"
 
 
 def pod_selector(component: Optional[str] = None, release: str = RELEASE) -> dict[str, str]:
@@ -158,7 +172,6 @@ def airbyte_values(
     postgres: PostgresResult,
     object_store: ObjectStoreResult,
     bucket: pulumi.Input[str],
-    service_account_annotations: Mapping[str, pulumi.Input[str]] | None = None,
 ) -> dict[str, Any]:
     """The chart values. Pure: only names, hosts and sizes — never a credential."""
     for key in ("airbyte", "temporal", "temporal_visibility"):
@@ -176,8 +189,8 @@ def airbyte_values(
     return {
         "global": {
             "edition": "community",
-            # The chart creates the ServiceAccount as `serviceAccount.name` but its pods run as
-            # `global.serviceAccountName` (templates/airbyte-*/deployment.yaml): both must agree.
+            # Every chart pod runs as `global.serviceAccountName` (templates/airbyte-*/deployment.yaml),
+            # the ServiceAccount this component creates; job pods too (JOB_KUBE_SERVICEACCOUNT).
             "serviceAccountName": WORKLOAD_SERVICE_ACCOUNTS["airbyte"].name,
             "airbyteUrl": f"https://airbyte.{domain}",
             "auth": {"enabled": s.auth_enabled},
@@ -190,13 +203,16 @@ def airbyte_values(
                 "secretName": db.secret_name,
                 "userSecretKey": "username",
                 "passwordSecretKey": "password",
+                # Read even without a replica (defaults CONFIG_DATABASE_REPLICA_USER/_PASSWORD,
+                # keys the login Secret does not have); the replica URL defaults to the primary.
+                "replica": {"userSecretKey": "username", "passwordSecretKey": "password"},
             },
             "storage": storage_values(object_store, bucket),
-            # Job pods run next to the platform (the chart's default namespace `jobs` does not exist here).
-            "workloads": {"namespace": APPS},
             "jobs": {"kube": {"labels": {JOB_POD_LABEL: "true", "app.kubernetes.io/part-of": "data-platform"}}},
         },
-        "serviceAccount": {"create": True, "name": WORKLOAD_SERVICE_ACCOUNTS["airbyte"].name, "annotations": dict(service_account_annotations or {})},
+        # The chart's ServiceAccount/Role/RoleBinding are pre-install hooks (never updated):
+        # the component owns them instead (`Airbyte.service_account`).
+        "serviceAccount": {"create": False, "name": WORKLOAD_SERVICE_ACCOUNTS["airbyte"].name},
         # Bundled stateful services off: the platform's PostgreSQL and object store are used.
         "postgresql": {"enabled": False},
         "minio": {"enabled": False},
@@ -215,7 +231,7 @@ def airbyte_values(
         "workloadLauncher": component("workloadLauncher", replicaCount=s.workload_launcher_replicas),
         "workloadApiServer": component("workloadApiServer"),
         "cron": component("cron"),
-        "connectorBuilderServer": component("connectorBuilderServer", service={"type": "ClusterIP", "port": 80}),
+        "manifestServer": component("manifestServer"),
         "airbyteBootloader": component("airbyteBootloader"),
         "temporal": component(
             "temporal",
@@ -258,7 +274,8 @@ class AirbyteArgs:
     postgres: PostgresResult
     object_store: ObjectStoreResult
     service_account_annotations: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
-    """Foundation.workload_identity["airbyte"]: cloud access for the object store."""
+    """Foundation.workload_identity["airbyte"]: cloud access for the object store, on the
+    ServiceAccount this component owns (so a change is applied on the next `pulumi up`)."""
     depends_on: tuple = ()
     """Namespaces, data-service Secrets/databases that must exist first."""
 
@@ -267,9 +284,9 @@ class Airbyte(pulumi.ComponentResource):
     """The chart Release plus the seed's worker HPA."""
 
     release: k8s.helm.v3.Release
+    service_account: k8s.core.v1.ServiceAccount
     hpa: Optional[k8s.autoscaling.v2.HorizontalPodAutoscaler]
     ui: UiBackend
-    connector_builder: UiBackend
     pod_selector: dict[str, str]
     selectors: dict[str, dict[str, str]]
     job_pod_selector: dict[str, str]
@@ -281,11 +298,30 @@ class Airbyte(pulumi.ComponentResource):
         bucket = store.buckets.get("airbyte") or store.buckets["backups"]
         values = airbyte_values(
             s, environment=args.environment, domain=args.domain, postgres=args.postgres,
-            object_store=store, bucket=bucket, service_account_annotations=args.service_account_annotations,
+            object_store=store, bucket=bucket,
+        )
+        sa = WORKLOAD_SERVICE_ACCOUNTS["airbyte"]
+        meta = {"namespace": sa.namespace, "labels": labels("airbyte", "service-account", instance=RELEASE)}
+        self.service_account = k8s.core.v1.ServiceAccount(
+            f"{name}-service-account",
+            metadata={**meta, "name": sa.name, "annotations": dict(args.service_account_annotations)},
+            opts=child(self, args.provider, depends_on=list(args.depends_on)),
+        )
+        role = k8s.rbac.v1.Role(
+            f"{name}-role", metadata={**meta, "name": f"{sa.name}-role"}, rules=list(ROLE_RULES),
+            opts=child(self, args.provider, depends_on=list(args.depends_on)),
+        )
+        binding = k8s.rbac.v1.RoleBinding(
+            f"{name}-role-binding",
+            metadata={**meta, "name": f"{sa.name}-binding"},
+            role_ref={"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": f"{sa.name}-role"},
+            subjects=[{"kind": "ServiceAccount", "name": sa.name, "namespace": sa.namespace}],
+            opts=child(self, args.provider, depends_on=[role, self.service_account]),
         )
         self.release = helm.release(
             f"{name}-release", release_name=RELEASE, chart=helm.Chart(CHART, s.chart_version, s.chart_repository),
-            namespace=APPS, values=values, provider=args.provider, parent=self, depends_on=args.depends_on,
+            namespace=APPS, values=values, provider=args.provider, parent=self,
+            depends_on=[*args.depends_on, self.service_account, binding],
             # The bootloader migrates the database as a pre-install hook: give it time, and never
             # roll the release back automatically over a schema that has already moved forward.
             timeout=1200, atomic=False,
@@ -303,17 +339,16 @@ class Airbyte(pulumi.ComponentResource):
         self.selectors = {c: pod_selector(c) for c in COMPONENTS}
         self.job_pod_selector = {JOB_POD_LABEL: "true"}
         self.ui = UiBackend(service=server_service_name(), port=8001, selector=pod_selector("server"), target_port=8001)
-        self.connector_builder = UiBackend(
-            service=connector_builder_service_name(), port=80, selector=pod_selector("connector-builder-server"), target_port=8080,
-        )
-        # Since Airbyte 1.7 the Connector Builder's API is its own service (docs: "Update ingress
-        # for version 1.7 and later"); the Ingress routes this path to it, the rest to the server.
-        self.ingress_paths = (("/api/v1/connector_builder/", self.connector_builder),)
+        # Everything users reach is on the server (UI, public and Connector Builder APIs): chart
+        # V2 renders no other user-facing Service (its own Ingress accepts only `server`), and
+        # the server calls the manifest-server in-cluster (MANIFEST_SERVER_API_HOST).
+        self.ingress_paths: tuple[tuple[str, UiBackend], ...] = ()
         self.url = f"https://airbyte.{args.domain}"
         self.register_outputs({
             "release": self.release.status,
             "url": self.url,
             "ui_service": self.ui.service,
+            "service_account": self.service_account.metadata["name"],
             "worker_deployment": target,
             "hpa": self.hpa.metadata["name"] if self.hpa else None,
         })

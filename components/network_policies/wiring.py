@@ -63,7 +63,7 @@ def topology_from(platform: object) -> Topology:
 
     airbyte_peers = None
     if airbyte is not None and getattr(airbyte, "pod_selector", None):
-        uis = [u for u in (getattr(airbyte, "ui", None), getattr(airbyte, "connector_builder", None)) if u is not None]
+        uis = [u for u in (getattr(airbyte, "ui", None),) if u is not None]
         airbyte_peers = AirbytePeers(
             pods=Workload(APPS, airbyte.pod_selector), jobs=Workload(APPS, airbyte.job_pod_selector),
             ui_ports=tuple((dict(u.selector), u.target_port or u.port) for u in uis),
