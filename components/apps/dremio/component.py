@@ -166,6 +166,7 @@ class Dremio(pulumi.ComponentResource):
                 config_map=self.config_map.metadata["name"], config_checksum=config_checksum,
                 credentials_secret=store.credentials_secret, service_account=self.service_account.metadata["name"],
                 read_only_root=s.read_only_root_filesystem, selector=selector, labels=labels, required_anti_affinity=required,
+                heap_dumps=s.heap_dumps,
             )
 
         sts_opts = kube.child(self, args.provider, depends_on=[*args.depends_on, self.cluster_service, self.config_map])
