@@ -159,7 +159,7 @@ class Observability(pulumi.ComponentResource):
         ca = self.es_tls.publish([(LOGGING, ns)], args.elasticsearch_image, [*deps, *args.elasticsearch_ready])
         self.ca_publisher_selector = dict(es_tls.PUBLISHER_SELECTOR)
         lifecycle = retention.log_lifecycle_job(self, p, namespace=STORAGE, image=args.elasticsearch_image,
-                                                retention_days=s.log_retention_days, depends_on=[*deps, *args.elasticsearch_ready, ca])
+                                                retention_days=s.log_retention_days, depends_on=[*deps, *args.elasticsearch_ready])
         self.es_client_selectors.append((retention.JOB, dict(retention.SELECTOR)))
         username, password = args.log_writer
         self.fluent_bit, _ = logs.install_fluent_bit(

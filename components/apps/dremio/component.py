@@ -241,7 +241,8 @@ class Dremio(pulumi.ComponentResource):
         return platform_secret(
             name, ns_name, {"username": user, "password": password}, store_for(args.provider),
             parent=self, provider=args.provider, labels=kube.labels(APP, "credentials"), type_="kubernetes.io/basic-auth",
-            depends_on=[args.namespace, *args.depends_on], resource_name=name,
+            # Generated credentials: they need the namespace, not the data services Dremio waits for.
+            depends_on=[args.namespace], resource_name=name,
         )
 
     def _bootstrap(self, s: DremioSettings, ns, host: str, args: DremioArgs) -> k8s.batch.v1.Job:
