@@ -10,6 +10,7 @@ import pulumi
 import clouds
 import settings as settings_mod
 from components.platform import DataPlatform, DataPlatformArgs
+from settings import recovery
 
 
 def main() -> None:
@@ -22,7 +23,8 @@ def main() -> None:
     platform = DataPlatform(s.prefix, DataPlatformArgs(foundation=foundation, settings=s))
     pulumi.export("cloud", s.cloud)
     pulumi.export("environment", s.environment)
-    pulumi.export("availability", {"target": s.profile.availability, "rto": s.profile.rto, "rpo": s.profile.rpo})
+    pulumi.export("availability", {"target": s.profile.availability, "rto": s.backups.rto, "rpo": s.backups.rpo})
+    pulumi.export("recoveryPoints", recovery.outputs(s))
     for key, value in foundation.outputs.items():
         pulumi.export(key, value)
     for key, value in platform.outputs.items():

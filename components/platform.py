@@ -73,7 +73,7 @@ class DataPlatform(pulumi.ComponentResource):
         ), pulumi.ResourceOptions(parent=self)) if s.airbyte.enabled else None
         self.superset = Superset("superset", SupersetArgs(
             provider=f.provider, settings=s.superset, environment=s.environment, domain=s.domain,
-            postgres=ds.postgres, storage_class=f.storage_classes.standard, depends_on=after,
+            postgres=ds.postgres, storage_class=f.storage_classes.standard, depends_on=after, namespace_ready=(self.namespaces,),
         ), pulumi.ResourceOptions(parent=self)) if s.superset.enabled else None
 
         # --- ingress and TLS (components/ingress.py) ---

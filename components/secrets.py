@@ -81,8 +81,10 @@ def platform_secret(
         )
 
     key = remote_key(namespace, name)
-    written = store.write(key, {k: pulumi.Output.secret(v) for k, v in data.items()},
-                          pulumi.ResourceOptions(parent=parent, depends_on=list(depends_on)))
+    # The cloud-side secret waits only for what its values come from (their Outputs carry those
+    # dependencies): `depends_on` is Kubernetes-side ordering (namespaces, operators, databases)
+    # that writing to the cloud's secret manager does not need, so only the ExternalSecret gets it.
+    written = store.write(key, {k: pulumi.Output.secret(v) for k, v in data.items()}, pulumi.ResourceOptions(parent=parent))
     return k8s.apiextensions.CustomResource(
         rname,
         api_version=EXTERNAL_SECRETS_API,

@@ -6,11 +6,12 @@ import json
 from pathlib import Path
 from typing import Any
 
+from . import deploy_time
 from .runner import PlanResult
 
 
 def document(result: PlanResult) -> dict[str, Any]:
-    return {
+    doc = {
         "project": result.project,
         "stack": result.stack,
         "cloud": result.cloud,
@@ -34,6 +35,8 @@ def document(result: PlanResult) -> dict[str, Any]:
         ],
         "outputs": result.outputs,
     }
+    doc["deployTime"] = deploy_time.document(deploy_time.estimate(doc["resources"]))
+    return doc
 
 
 def write(result: PlanResult, out_dir: Path) -> Path:

@@ -182,7 +182,42 @@ def cron(value: Any) -> str:
     fields = value.split()
     if len(fields) != 5 or not all(_CRON_FIELD.match(f) for f in fields):
         raise Invalid("a five-field cron schedule such as '0 2 * * *'")
+    from .cron import CronError, max_gap_minutes
+
+    try:
+        max_gap_minutes(value)
+    except CronError as e:
+        raise Invalid(f"a five-field cron schedule such as '0 2 * * *' ({e})") from None
     return value
+
+
+_DURATION = re.compile(r"^([1-9]\d{0,4})(m|h|d)$")
+_DURATION_UNITS = {"m": 60, "h": 3600, "d": 86400}
+
+
+def duration(value: Any) -> str:
+    """A duration in minutes, hours or days: `15m`, `4h`, `1d` (RPO/RTO targets, timeouts)."""
+    if not isinstance(value, str) or not _DURATION.match(value):
+        raise Invalid("a duration such as 5m, 4h or 1d")
+    return value
+
+
+def duration_seconds(value: str) -> int:
+    """`15m` -> 900."""
+    m = _DURATION.match(value)
+    if not m:
+        raise Invalid("a duration such as 5m, 4h or 1d")
+    return int(m.group(1)) * _DURATION_UNITS[m.group(2)]
+
+
+def human_duration(seconds: int) -> str:
+    """900 -> `15m`, 86400 -> `24h`, 90 -> `90s`: the largest unit that divides it."""
+    if seconds == 0:
+        return "0"
+    for unit, size in (("h", 3600), ("m", 60)):
+        if seconds % size == 0:
+            return f"{seconds // size}{unit}"
+    return f"{seconds}s"
 
 
 def string_list(item: Check = text()) -> Check:

@@ -20,6 +20,7 @@ from .sections import (
     SECTIONS,
     AirbyteSettings,
     AwsSettings,
+    BackupSettings,
     DbtSettings,
     DremioSettings,
     ElasticsearchSettings,
@@ -60,6 +61,7 @@ class Settings:
     dbt: DbtSettings
     observability: ObservabilitySettings
     aws: AwsSettings
+    backups: BackupSettings
 
     @property
     def prefix(self) -> str:
@@ -134,7 +136,7 @@ def load(raw: Mapping[str, Any], stack: str) -> Settings:
                             f"an e-mail address: tlsIssuer {scalars['tlsIssuer']} needs an ACME account contact")
 
     sections = {s.KEY: read_section(s, raw.get(f"{PROJECT}:{s.KEY}"), stack_file, env) for s in SECTIONS}
-    return Settings(
+    settings = Settings(
         project=PROJECT,
         stack=stack,
         stack_file=stack_file,
@@ -142,3 +144,7 @@ def load(raw: Mapping[str, Any], stack: str) -> Settings:
         **{_SCALAR_FIELDS.get(k, k): v for k, v in scalars.items()},
         **sections,
     )
+    from . import recovery  # after the sections: its rules span several of them
+
+    recovery.check(settings)
+    return settings

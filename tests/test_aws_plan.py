@@ -305,7 +305,7 @@ def test_rds_seed_settings(prod):
     assert (db["allocatedStorage"], db["maxAllocatedStorage"]) == (100, 1000)
     assert db["multiAz"] is True
     assert db["backupRetentionPeriod"] == 30
-    assert db["backupWindow"] == "03:00-04:00" and db["maintenanceWindow"] == "sun:04:00-sun:05:00"
+    assert db["backupWindow"] == "00:00-01:00" and db["maintenanceWindow"] == "sun:04:00-sun:05:00"
     assert db["performanceInsightsEnabled"] is True
     assert set(db["enabledCloudwatchLogsExports"]) >= {"postgresql"}
     assert db["deletionProtection"] is True and db["skipFinalSnapshot"] is False and db["finalSnapshotIdentifier"]

@@ -34,7 +34,7 @@ def test_prod_defaults_are_the_seeds_numbers():
     assert a.db_instance_class == "db.r6g.xlarge"
     assert (a.db_allocated_storage_gb, a.db_max_allocated_storage_gb) == (100, 1000)
     assert a.db_multi_az is True and a.db_backup_retention_days == 30
-    assert (a.db_backup_window, a.db_maintenance_window) == ("03:00-04:00", "sun:04:00-sun:05:00")
+    assert (a.db_backup_window, a.db_maintenance_window) == ("00:00-01:00", "sun:04:00-sun:05:00")
     assert a.db_engine_version.split(".")[0] == "16"
     assert (a.db_shared_buffers, a.db_effective_cache_size, a.db_work_mem, a.db_maintenance_work_mem, a.db_max_connections) == ("4Gi", "12Gi", "64Mi", "1Gi", 200)
     assert a.bronze_glacier_days == 90

@@ -193,7 +193,7 @@ def test_minio_root_credentials_stay_in_data_storage(dev):
     for r in _ours(dev):
         if r.type == "kubernetes:core/v1:Secret" and r.inputs["metadata"]["namespace"] == "data-platform":
             assert "root" not in r.inputs["metadata"]["name"]
-    (job,) = [r for r in dev.by_type(JOB) if r.inputs["metadata"]["labels"]["app"] == "minio"]
+    (job,) = [r for r in dev.by_type(JOB) if r.inputs["metadata"]["labels"].get("app.kubernetes.io/component") == "bootstrap" and r.inputs["metadata"]["labels"]["app"] == "minio"]
     script = job.inputs["spec"]["template"]["spec"]["containers"][0]["command"][-1]
     assert "mc admin user add dp \"$APP_ACCESS_KEY\"" in script and "policy attach dp platform-lake" in script
 
@@ -202,7 +202,7 @@ def test_minio_root_credentials_stay_in_data_storage(dev):
 
 def test_bucket_job_creates_the_lake_and_backup_buckets_idempotently(dev, prod):
     for result, locked in ((dev, False), (prod, True)):
-        (job,) = [r for r in result.by_type(JOB) if r.inputs["metadata"]["labels"]["app"] == "minio"]
+        (job,) = [r for r in result.by_type(JOB) if r.inputs["metadata"]["labels"].get("app.kubernetes.io/component") == "bootstrap" and r.inputs["metadata"]["labels"]["app"] == "minio"]
         script = job.inputs["spec"]["template"]["spec"]["containers"][0]["command"][-1]
         for bucket in ("bronze", "silver", "gold", "backups"):
             assert f"dp/{bucket}\n" in script + "\n"

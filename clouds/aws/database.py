@@ -1,7 +1,7 @@
 """RDS PostgreSQL: the platform's managed metadata database (the seed's `module "rds"`).
 
 PostgreSQL 16, db.r6g.xlarge Multi-AZ in prod, gp3 100 GB autoscaling to 1000 GB, encrypted
-with a customer KMS key, 30-day backups in 03:00-04:00, maintenance sun:04:00-sun:05:00,
+with a customer KMS key, 30-day backups in 00:00-01:00 (the seed's full backup at 00:00), maintenance sun:04:00-sun:05:00,
 deletion protection and a final snapshot in prod, Performance Insights, logs exported to log
 groups created first (with a retention), never publicly accessible, reachable on 5432 only from
 the EKS cluster security group (nodes and pods). The master password is generated and rotated
@@ -70,7 +70,7 @@ class DatabaseArgs:
     max_allocated_storage_gb: int = 1000
     multi_az: bool = True
     backup_retention_days: int = 30
-    backup_window: str = "03:00-04:00"
+    backup_window: str = "00:00-01:00"
     maintenance_window: str = "sun:04:00-sun:05:00"
     final_snapshot: bool = True
     performance_insights_retention_days: int = 7

@@ -9,6 +9,7 @@ mirror or maintained fork can replace them.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -36,6 +37,9 @@ REGION = "us-east-1"  # MinIO's default region; S3 clients need one
 APP_CREDENTIALS = "object-store-credentials"
 BACKUP_CREDENTIALS = "minio-postgres-backup"
 UID = 1000
+RESTART = "minio-restart"
+RESTART_SELECTOR = kube.selector("minio", "restart")
+"""Pod labels of the restart Job (it talks to the API server and waits on MinIO's health)."""
 
 
 def bucket_policy(buckets: Sequence[str]) -> str:
@@ -78,6 +82,41 @@ def bootstrap_script(s: MinioSettings, endpoint_host: str) -> str:
 
 ROOT_SECRET = "minio-root"
 """Secret (data-storage) with MinIO's root credentials (`rootUser`/`rootPassword`)."""
+
+
+def server_pod_names(pools: Sequence[int]) -> list[str]:
+    """Every MinIO server pod (StatefulSet pods are `<pool>-<ordinal>`): what the restart Job may delete."""
+    return [f"{pool_name(i)}-{j}" for i, servers in enumerate(pools) for j in range(servers)]
+
+
+def restart_revision(pod_spec: dict, pools: Sequence[int]) -> str:
+    """A short hash of what every server must share (image, MINIO_* env, endpoints, the whole pod
+    template) and of the pool layout: a new value means the servers must restart together."""
+    doc = json.dumps({"pod": pod_spec, "pools": list(pools)}, sort_keys=True, default=str)
+    return hashlib.sha256(doc.encode()).hexdigest()[:10]
+
+
+def restart_script(pods: Sequence[str], health_url: str) -> str:
+    """Delete every server pod at once (MinIO does not support rolling upgrades: a server only
+    rejoins peers running the same binary, environment and topology), then wait for write quorum.
+    A pod that is already gone (404) is fine."""
+    api = "https://kubernetes.default.svc/api/v1/namespaces/" + STORAGE + "/pods"
+    sa = "/var/run/secrets/kubernetes.io/serviceaccount"
+    lines = [
+        "set -eu",
+        f'TOKEN=$(cat {sa}/token)',
+        "delete() {",
+        f'  code=$(curl -sS -o /dev/null -w "%{{http_code}}" --cacert {sa}/ca.crt -H "Authorization: Bearer $TOKEN" -X DELETE "{api}/$1")',
+        '  case "$code" in 200|202|404) echo "deleted $1 ($code)";; *) echo "deleting $1: HTTP $code" >&2; return 1;; esac',
+        "}",
+        "pids=''",
+        *(f'delete {pod} & pids="$pids $!"' for pod in pods),
+        "for p in $pids; do wait $p; done",
+        "sleep 15",
+        f"until curl -sSf -o /dev/null {health_url}; do echo 'waiting for MinIO write quorum'; sleep 5; done",
+        "echo 'every MinIO server restarted together'",
+    ]
+    return "\n".join(lines)
 
 
 def mc_root_env(root_secret) -> list[dict]:
@@ -146,6 +185,9 @@ class Minio(pulumi.ComponentResource):
 
         endpoints = server_args(s.pools, s.drives_per_server, HEADLESS, STORAGE)
         distributed = sum(s.pools) > 1
+        pod_spec = self._pod_spec(s, endpoints, ROOT_SECRET, distributed)
+        # Distributed MinIO cannot roll: OnDelete, and the restart Job replaces every server at once.
+        strategy = {"update_strategy": {"type": "OnDelete"}} if distributed else {}
         self.pools = []
         for i, servers in enumerate(s.pools):
             pool_select = {**select, "minio.data-platform/pool": str(i)}
@@ -156,10 +198,11 @@ class Minio(pulumi.ComponentResource):
                     "service_name": HEADLESS,
                     "replicas": servers,
                     "pod_management_policy": "Parallel",  # servers must start together to form quorum
+                    **strategy,
                     "selector": {"match_labels": pool_select},
                     "template": {
                         "metadata": {"labels": {**labels, "minio.data-platform/pool": str(i)}},
-                        "spec": self._pod_spec(s, endpoints, root, distributed),
+                        "spec": pod_spec,
                     },
                     "volume_claim_templates": [
                         {"metadata": {"name": f"data{d}", "labels": labels},
@@ -186,7 +229,8 @@ class Minio(pulumi.ComponentResource):
         )
         api_host = f"{SERVICE}.{STORAGE}.svc.cluster.local:{API_PORT}"
         self.bootstrap = self._bootstrap_job(p, s, api_host, policies, root, app_storage, backup, [api, *self.pools])
-        self.ready = [self.bootstrap, backup]
+        self.restart = self._restart_job(p, s, pod_spec, deps, [*self.pools]) if distributed else None
+        self.ready = [self.bootstrap, backup, *([self.restart] if self.restart else [])]
         self.result = ObjectStoreResult(
             kind="minio",
             endpoint=api.metadata.apply(lambda m: f"http://{m['name']}.{STORAGE}.svc.cluster.local:{API_PORT}"),
@@ -196,16 +240,17 @@ class Minio(pulumi.ComponentResource):
             credentials_secret=APP_CREDENTIALS,
             server_selector=select,
             port=API_PORT,
+            admin_job_selectors=(RESTART_SELECTOR,) if distributed else (),
         )
         self.app_credentials = app_apps
         self.register_outputs({"endpoint": self.result.endpoint, "buckets": list(self.result.buckets), "servers": sum(s.pools)})
 
     @staticmethod
-    def _pod_spec(s: MinioSettings, endpoints: list[str], root: k8s.core.v1.Secret, distributed: bool) -> dict:
+    def _pod_spec(s: MinioSettings, endpoints: list[str], root_name: str, distributed: bool) -> dict:
+        """Plain data (the root Secret by name) so its hash is the restart Job's revision."""
         def probe(path: str, **kw) -> dict:
             return {"http_get": {"path": path, "port": "api"}, "period_seconds": 10, "timeout_seconds": 5, **kw}
 
-        root_name = root.metadata["name"]
         spec: dict = {
             "automount_service_account_token": False,
             "security_context": kube.pod_security(run_as_user=UID, fs_group=UID, run_as_group=UID),
@@ -259,4 +304,34 @@ class Minio(pulumi.ComponentResource):
                 volume_mounts=[{"name": "policies", "mount_path": "/policies", "read_only": True}],
             ),
             opts=kube.child(self, p, depends_on=[policies, root, app, backup, *after]),
+        )
+
+    def _restart_job(self, p, s: MinioSettings, pod_spec: dict, deps, after) -> k8s.batch.v1.Job:
+        """`minio-restart-<revision>`: a new name (so a new Job) whenever the servers' template or
+        the pools change; it runs after the StatefulSets are updated. Its ServiceAccount may only
+        delete the MinIO server pods, by name, in data-storage."""
+        labels = kube.labels("minio", "restart")
+        pods = server_pod_names(s.pools)
+        sa = k8s.core.v1.ServiceAccount(RESTART, metadata={"name": RESTART, "namespace": STORAGE, "labels": labels},
+                                        automount_service_account_token=False, opts=kube.child(self, p, depends_on=deps))
+        role = k8s.rbac.v1.Role(RESTART, metadata={"name": RESTART, "namespace": STORAGE, "labels": labels},
+                                rules=[{"api_groups": [""], "resources": ["pods"], "resource_names": pods, "verbs": ["delete"]}],
+                                opts=kube.child(self, p, depends_on=deps))
+        binding = k8s.rbac.v1.RoleBinding(
+            RESTART, metadata={"name": RESTART, "namespace": STORAGE, "labels": labels},
+            role_ref={"api_group": "rbac.authorization.k8s.io", "kind": "Role", "name": RESTART},
+            subjects=[{"kind": "ServiceAccount", "name": RESTART, "namespace": STORAGE}],
+            opts=kube.child(self, p, depends_on=[role, sa]))
+        revision = restart_revision(pod_spec, s.pools)
+        health = f"http://{SERVICE}.{STORAGE}.svc.cluster.local:{API_PORT}/minio/health/cluster"
+        return k8s.batch.v1.Job(
+            f"{RESTART}-{revision}",
+            metadata={"name": f"{RESTART}-{revision}", "namespace": STORAGE, "labels": labels,
+                      "annotations": {"minio.data-platform/revision": revision}},
+            spec=kube.script_job_spec(
+                labels=labels, container="restart", image=s.restart_image, script=restart_script(pods, health), uid=UID,
+                resources=kube.resources("10m", "16Mi", "200m", "64Mi"), tmp=False, service_account=RESTART,
+                backoff_limit=3, deadline_seconds=1800,
+            ),
+            opts=kube.child(self, p, depends_on=[sa, role, binding, *after]),
         )

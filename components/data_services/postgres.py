@@ -16,7 +16,7 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from foundation import WORKLOAD_SERVICE_ACCOUNTS
-from settings.checks import memory_bytes
+from settings.checks import duration_seconds, memory_bytes
 from settings.sections import PostgresSettings
 
 from .. import kube
@@ -89,6 +89,8 @@ def parameters(s: PostgresSettings) -> dict[str, str]:
     return {
         **pg_memory_parameters(memory_bytes(s.memory)),
         "max_connections": str(s.max_connections),
+        # Bounds what a lost cluster loses: settings/recovery.py checks it against backups.rpo.
+        "archive_timeout": f"{duration_seconds(s.archive_timeout)}s",
         "wal_keep_size": wal_keep_size(memory_bytes(s.wal_storage_size)),
         "password_encryption": "scram-sha-256",
         "log_min_duration_statement": "1000",

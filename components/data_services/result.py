@@ -58,6 +58,9 @@ class ObjectStoreResult:
     server_selector: Mapping[str, str] = field(default_factory=dict)
     """Pod labels of MinIO (namespace data-storage); empty for cloud buckets."""
     port: int = 9000
+    admin_job_selectors: tuple[Mapping[str, str], ...] = ()
+    """Pod labels of the MinIO Jobs (data-storage) that call the API server and MinIO (the
+    restart Job of a distributed MinIO)."""
 
 
 @dataclass(frozen=True)

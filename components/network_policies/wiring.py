@@ -93,6 +93,9 @@ def topology_from(platform: object) -> Topology:
         store = ds.object_store
         minio = _workload(STORAGE, store.server_selector)
         minio_clients = [Workload(STORAGE, kube.selector("minio", "bootstrap"))] if minio else []
+        for i, sel in enumerate(store.admin_job_selectors):  # e.g. the restart Job: API server and MinIO
+            minio_clients.append(Workload(STORAGE, dict(sel)))
+            api_clients.append((f"minio-admin-{i}", Workload(STORAGE, dict(sel))))
         if minio and obs is not None and obs.minio_job_selector:
             minio_clients.append(Workload(STORAGE, dict(obs.minio_job_selector)))
         os_peers = ObjectStorePeers(servers=minio, port=store.port, clients=tuple(minio_clients))

@@ -33,7 +33,7 @@ from settings.sections.observability import ObservabilitySettings
 from .. import kube
 from ..data_services.result import DataServicesResult
 from ..namespaces import APPS, STORAGE
-from . import alerts, es_tls, logs, metrics, minio_token, monitors, retention
+from . import alerts, es_tls, logs, metrics, minio_token, monitors, retention, runbooks
 from .namespaces import LOGGING, MONITORING, namespace
 
 __all__ = ["Observability", "ObservabilityArgs", "MONITORING", "LOGGING"]
@@ -143,7 +143,7 @@ class Observability(pulumi.ComponentResource):
         self.rule = k8s.apiextensions.CustomResource(
             "platform-alerts", api_version=monitors.API, kind="PrometheusRule",
             metadata={"name": "data-platform", "namespace": MONITORING, "labels": kube.labels("prometheus", "rules")},
-            spec=alerts.rule_spec(groups), opts=kube.child(self, p, depends_on=[self.kube_prometheus_stack]))
+            spec=runbooks.with_runbooks(alerts.rule_spec(groups), s.runbook_base_url), opts=kube.child(self, p, depends_on=[self.kube_prometheus_stack]))
         self.outputs.update({
             "grafana": {
                 "namespace": MONITORING, "service": metrics.GRAFANA_SERVICE, "adminSecret": metrics.GRAFANA_SECRET,
@@ -159,7 +159,7 @@ class Observability(pulumi.ComponentResource):
         ca = self.es_tls.publish([(LOGGING, ns)], args.elasticsearch_image, [*deps, *args.elasticsearch_ready])
         self.ca_publisher_selector = dict(es_tls.PUBLISHER_SELECTOR)
         lifecycle = retention.log_lifecycle_job(self, p, namespace=STORAGE, image=args.elasticsearch_image,
-                                                retention_days=s.log_retention_days, depends_on=[*deps, *args.elasticsearch_ready, ca])
+                                                retention_days=s.log_retention_days, depends_on=[*deps, *args.elasticsearch_ready])
         self.es_client_selectors.append((retention.JOB, dict(retention.SELECTOR)))
         username, password = args.log_writer
         self.fluent_bit, _ = logs.install_fluent_bit(

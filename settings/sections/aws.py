@@ -83,7 +83,7 @@ class AwsSettings(Section):
     db_max_allocated_storage_gb: int = setting(checks.integer(20, 65536), "Storage autoscaling ceiling in GB.")
     db_multi_az: bool = setting(checks.boolean, "Multi-AZ standby (synchronous replication, automatic failover).")
     db_backup_retention_days: int = setting(checks.integer(1, 35), "Automated backup retention in days.")
-    db_backup_window: str = setting(checks.text(_WINDOW, "a UTC window such as 03:00-04:00"), "Daily backup window (UTC).")
+    db_backup_window: str = setting(checks.text(_WINDOW, "a UTC window such as 03:00-04:00"), "Daily backup window (UTC; the seed's full backup at 00:00).")
     db_maintenance_window: str = setting(checks.text(_MAINT_WINDOW, "a UTC window such as sun:04:00-sun:05:00"), "Weekly maintenance window (UTC).")
     db_final_snapshot: bool = setting(checks.boolean, "Take a final snapshot when the instance is deleted.")
     db_monitoring_interval: int = setting(checks.integer(0, 60), "Enhanced Monitoring interval in seconds (0, 1, 5, 10, 15, 30 or 60; 0 turns it off).")
@@ -129,7 +129,8 @@ class AwsSettings(Section):
             "db_max_allocated_storage_gb": by_env(env, dev=100, staging=200, prod=1000),
             "db_multi_az": by_env(env, dev=False, staging=False, prod=True),
             "db_backup_retention_days": by_env(env, dev=1, staging=7, prod=30),
-            "db_backup_window": "03:00-04:00",
+            # The seed's full backup at 00:00 UTC (its window is 2 h; RDS snapshots take minutes).
+            "db_backup_window": "00:00-01:00",
             "db_maintenance_window": "sun:04:00-sun:05:00",
             "db_final_snapshot": by_env(env, dev=False, staging=False, prod=True),
             "db_monitoring_interval": by_env(env, dev=0, staging=0, prod=60),

@@ -106,6 +106,7 @@ class DremioSettings(Section):
         checks.text(r"[A-Za-z_][\w.$]*", "a Java class name"),
         "fs.s3a.aws.credentials.provider when the object store uses workload identity (no credentials Secret).",
     )
+    heap_dumps: bool = setting(checks.boolean, "On OutOfMemoryError, write a heap dump (the size of the heap) to the pod's data volume, not the 2Gi log emptyDir; false turns dumps off. Size coordinatorVolumeSize/executorVolumeSize with room for one.")
     read_only_root_filesystem: bool = setting(checks.boolean, "Run Dremio and ZooKeeper with a read-only root filesystem (writable paths are volumes).")
     bootstrap_admin: bool = setting(checks.boolean, "Create Dremio's first admin user and a dbt service user with a Job (PUT /apiv2/bootstrap/firstuser).")
     bootstrap_image: str = setting(checks.image, "Image of the bootstrap Job (needs sh and curl).")
@@ -134,6 +135,7 @@ class DremioSettings(Section):
             "dist_bucket": "backups",
             "dist_path": "dremio",
             "s3_credentials_provider": "com.amazonaws.auth.WebIdentityTokenCredentialsProvider",
+            "heap_dumps": True,
             "read_only_root_filesystem": True,
             "bootstrap_admin": True,
             "bootstrap_image": "curlimages/curl:8.11.1",
@@ -151,6 +153,10 @@ class DremioSettings(Section):
                 getattr(self, f"{role}_memory")()
             except ValueError as e:
                 raise CrossFieldInvalid(f"{role}HeapMb", getattr(self, f"{role}_heap_mb"), str(e)) from None
+            volume = getattr(self, f"{role}_volume_size")
+            if self.heap_dumps and mebibytes(volume) < 2 * getattr(self, f"{role}_heap_mb"):
+                raise CrossFieldInvalid(f"{role}VolumeSize", volume, f"with heapDumps a heap dump ({getattr(self, f'{role}_heap_mb')} MiB) "
+                                        "lands on this volume: give it at least twice the heap, or set heapDumps: false")
 
     @property
     def embedded_zookeeper(self) -> bool:

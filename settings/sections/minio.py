@@ -18,6 +18,7 @@ from ..schema import CrossFieldInvalid, Section, setting
 
 DEFAULT_IMAGE = "quay.io/minio/minio:RELEASE.2025-09-07T16-13-09Z"
 DEFAULT_MC_IMAGE = "quay.io/minio/mc:RELEASE.2025-08-13T08-35-41Z"
+DEFAULT_RESTART_IMAGE = "curlimages/curl:8.11.1"
 LAKE_BUCKETS = ("bronze", "silver", "gold")
 MIN_DISTRIBUTED_SERVERS = 4
 ERASURE_SET_SIZES = range(2, 17)  # what MinIO accepts for one erasure set
@@ -50,6 +51,7 @@ class MinioSettings(Section):
 
     image: str = setting(checks.image, "MinIO server image, pinned (upstream is archived: point this at your mirror or fork).")
     mc_image: str = setting(checks.image, "MinIO client image used by the bucket/user bootstrap Job.")
+    restart_image: str = setting(checks.image, "Image of the Job that restarts every server together on an upgrade or expansion (needs sh and curl).")
     pools: tuple = setting(checks.string_list(checks.integer(1, 32)), "Servers per server pool; [4] is one erasure set, [4, 4] the seed's expansion to 8 servers.")
     drives_per_server: int = setting(checks.integer(1, 16), "Volumes per server (4 servers x 4 drives = one 16-drive set with the seed's EC:4 parity).")
     drive_size: str = setting(checks.memory, "Size of each drive volume (standard role).")
@@ -67,6 +69,7 @@ class MinioSettings(Section):
         return {
             "image": DEFAULT_IMAGE,
             "mc_image": DEFAULT_MC_IMAGE,
+            "restart_image": DEFAULT_RESTART_IMAGE,
             "pools": by_env(env, dev=(1,), staging=(4,), prod=(4,)),
             "drives_per_server": by_env(env, dev=1, staging=2, prod=4),
             "drive_size": by_env(env, dev="10Gi", staging="50Gi", prod="250Gi"),

@@ -38,6 +38,8 @@ class ObservabilitySettings(Section):
     alertmanager_storage_size: str = setting(checks.memory, "Alertmanager volume (silences and notification log), standard storage role.")
     grafana_storage_size: str = setting(checks.memory, "Grafana volume (users, preferences, dashboards made in the UI), standard storage role.")
     log_retention_days: int = setting(checks.integer(1, 3650), "Days the platform's logs are kept in Elasticsearch (ILM delete phase of the logs-kubernetes-* data stream).")
+    runbook_base_url: str = setting(checks.text(r"(https?://\S+|[\w./-]+)", "a URL such as https://github.com/acme/data-platform/blob/main/docs/runbooks, or a repository path"),
+                                    "Where the alerts' runbook_url annotations point: the docs/runbooks/ folder of your copy of this repository (set your repository's URL).")
     log_level: str = setting(checks.one_of("error", "warn", "info", "debug"), "Fluent Bit's own log level.")
 
     @classmethod
@@ -58,4 +60,5 @@ class ObservabilitySettings(Section):
             "grafana_storage_size": by_env(env, dev="1Gi", staging="2Gi", prod="5Gi"),
             "log_retention_days": by_env(env, dev=3, staging=14, prod=30),
             "log_level": "info",
+            "runbook_base_url": "docs/runbooks",
         }

@@ -35,7 +35,8 @@ class PostgresSettings(Section):
     pool_mode: str = setting(checks.one_of("session", "transaction"), "PgBouncer pool mode. session: safe for Airbyte/Temporal/Superset (prepared statements, advisory locks).")
     max_client_conn: int = setting(checks.integer(10, 100000), "PgBouncer max_client_conn (seed: 1000).")
     default_pool_size: int = setting(checks.integer(1, 1000), "PgBouncer default_pool_size (seed: 25).")
-    backup_schedule: str = setting(checks.cron, "Full backup schedule, five-field cron in UTC (seed: daily at 00:00). WAL is archived continuously.")
+    backup_schedule: str = setting(checks.cron, "Full (base) backup schedule, five-field cron in UTC (seed: daily at 00:00). The seed's 06:00/12:00/18:00 incrementals are continuous WAL archiving (see archiveTimeout).")
+    archive_timeout: str = setting(checks.duration, "PostgreSQL archive_timeout: a WAL segment is switched and archived at least this often, so it bounds the data a lost cluster loses; at most backups.rpo.")
     backup_retention: str = setting(checks.text(r"[1-9]\d{0,3}[dwm]", "a retention such as 7d, 4w or 3m"), "How long base backups and WAL are kept in the object store (seed RPO/RTO table).")
     anti_affinity: str = setting(checks.one_of("preferred", "required"), "Spread instances over nodes: required in prod (a single-node cluster then needs 'preferred').")
 
@@ -55,6 +56,7 @@ class PostgresSettings(Section):
             "max_client_conn": 1000,
             "default_pool_size": 25,
             "backup_schedule": "0 0 * * *",
+            "archive_timeout": "5m",
             "backup_retention": by_env(env, dev="7d", staging="14d", prod="30d"),
             "anti_affinity": by_env(env, dev="preferred", staging="preferred", prod="required"),
         }

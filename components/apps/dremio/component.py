@@ -166,6 +166,7 @@ class Dremio(pulumi.ComponentResource):
                 config_map=self.config_map.metadata["name"], config_checksum=config_checksum,
                 credentials_secret=store.credentials_secret, service_account=self.service_account.metadata["name"],
                 read_only_root=s.read_only_root_filesystem, selector=selector, labels=labels, required_anti_affinity=required,
+                heap_dumps=s.heap_dumps,
             )
 
         sts_opts = kube.child(self, args.provider, depends_on=[*args.depends_on, self.cluster_service, self.config_map])
@@ -241,7 +242,8 @@ class Dremio(pulumi.ComponentResource):
         return platform_secret(
             name, ns_name, {"username": user, "password": password}, store_for(args.provider),
             parent=self, provider=args.provider, labels=kube.labels(APP, "credentials"), type_="kubernetes.io/basic-auth",
-            depends_on=[args.namespace, *args.depends_on], resource_name=name,
+            # Generated credentials: they need the namespace, not the data services Dremio waits for.
+            depends_on=[args.namespace], resource_name=name,
         )
 
     def _bootstrap(self, s: DremioSettings, ns, host: str, args: DremioArgs) -> k8s.batch.v1.Job:

@@ -156,6 +156,17 @@ def role_flags(role: Role, zookeeper: str, embedded_zookeeper: bool, memory: Mem
     ]
 
 
+def heap_dump_flags(enabled: bool, data_dir: str) -> list[str]:
+    """bin/dremio starts the JVM with `-XX:+HeapDumpOnOutOfMemoryError -XX:HeapDumpPath=$DREMIO_LOG_DIR`
+    (an emptyDir here: a heap-sized dump gets the pod evicted and is lost with it), then appends
+    DREMIO_JAVA_SERVER_EXTRA_OPTS, and the JVM keeps the last value of a flag. So: dumps go to
+    the persistent data volume (`java_pid<pid>.hprof`; an existing file is never overwritten, so
+    a crash loop writes one dump), or are turned off."""
+    if not enabled:
+        return ["-XX:-HeapDumpOnOutOfMemoryError"]
+    return ["-XX:+HeapDumpOnOutOfMemoryError", f"-XX:HeapDumpPath={data_dir}"]
+
+
 def memory_env(memory: MemoryPlan) -> dict[str, str]:
     """dremio-env variables the image's start script turns into -Xmx and -XX:MaxDirectMemorySize."""
     return {

@@ -28,6 +28,7 @@ from .config import (
     WEB_PORT,
     ZK_CLIENT_PORT,
     Role,
+    heap_dump_flags,
     memory_env,
     role_flags,
 )
@@ -57,6 +58,8 @@ class PodInputs:
     selector: Mapping[str, str]
     labels: Mapping[str, str]
     required_anti_affinity: bool
+    heap_dumps: bool = True
+    """Write a heap dump on OutOfMemoryError to the data volume (False: no dump)."""
 
 
 def checksum(files: Mapping[str, str]) -> str:
@@ -68,7 +71,8 @@ def checksum(files: Mapping[str, str]) -> str:
 
 def _env(p: PodInputs) -> list[dict]:
     env = [{"name": k, "value": v} for k, v in memory_env(p.memory).items()]
-    env.append({"name": "DREMIO_JAVA_SERVER_EXTRA_OPTS", "value": " ".join(role_flags(p.role, p.zookeeper, p.embedded_zookeeper, p.memory))})
+    env.append({"name": "DREMIO_JAVA_SERVER_EXTRA_OPTS", "value": " ".join(
+        [*role_flags(p.role, p.zookeeper, p.embedded_zookeeper, p.memory), *heap_dump_flags(p.heap_dumps, DATA_DIR)])})
     env.append({"name": "DREMIO_LOG_TO_CONSOLE", "value": "1"})
     if p.credentials_secret:
         env.append({"name": ACCESS_KEY_ENV, "value_from": {"secret_key_ref": {"name": p.credentials_secret, "key": "accessKeyId"}}})

@@ -3,12 +3,14 @@
 Official `zookeeper` image, the way the dremio_v2 chart runs it (ZOO_MY_ID from the pod
 ordinal, ZOO_SERVERS listing every member), plus what the chart leaves out: non-root with a
 read-only root filesystem (/conf, /logs and /tmp are emptyDirs; snapshots and the
-transaction log live on the /data PVC), limits,
+transaction log live on the /data PVC), a logging configuration (the emptyDir on /conf hides
+the image's own logback.xml, and logback without one logs everything at DEBUG), limits,
 a PodDisruptionBudget that keeps a quorum, and spread over nodes.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Optional
@@ -40,6 +42,27 @@ export ZOO_MY_ID="$((ORDINAL + 1))"
 rm -f "$ZOO_DATA_DIR/myid"
 exec /docker-entrypoint.sh zkServer.sh start-foreground
 """
+
+LOGBACK_XML = """\
+<configuration>
+  <!-- Shipped by data-platform: the image's conf/logback.xml is hidden by the writable /conf.
+       INFO to the console (stdout, collected by Fluent Bit); no log files. -->
+  <appender name="CONSOLE" class="ch.qos.logback.core.ConsoleAppender">
+    <encoder class="ch.qos.logback.classic.encoder.PatternLayoutEncoder">
+      <pattern>%d{ISO8601} [myid:%X{myid}] - %-5p [%t:%C{1}@%L] - %m%n</pattern>
+    </encoder>
+    <filter class="ch.qos.logback.classic.filter.ThresholdFilter">
+      <level>INFO</level>
+    </filter>
+  </appender>
+  <root level="INFO">
+    <appender-ref ref="CONSOLE" />
+  </root>
+</configuration>
+"""
+"""ZooKeeper 3.8+ logs through logback and finds `logback.xml` on its classpath, which
+zkEnv.sh starts with $ZOOCFGDIR (/conf in the official image). Same pattern as upstream's
+conf/logback.xml, console only."""
 
 _RUOK = ["sh", "-c", f'[ "$(echo ruok | nc -w 2 127.0.0.1 {ZK_CLIENT_PORT})" = "imok" ]']
 
@@ -91,6 +114,12 @@ class ZooKeeper(pulumi.ComponentResource):
             spec={"max_unavailable": 1, "selector": {"match_labels": dict(self.selector)}},
             opts=child,
         )
+        logging = k8s.core.v1.ConfigMap(
+            f"{sts_name}-logging",
+            metadata={"name": f"{sts_name}-logging", "namespace": args.namespace, "labels": labels},
+            data={"logback.xml": LOGBACK_XML},
+            opts=child,
+        )
         heap_mb = 512
         self.statefulset = k8s.apps.v1.StatefulSet(
             sts_name,
@@ -103,7 +132,9 @@ class ZooKeeper(pulumi.ComponentResource):
                 "selector": {"match_labels": dict(self.selector)},
                 "persistent_volume_claim_retention_policy": {"when_deleted": "Retain", "when_scaled": "Retain"},
                 "template": {
-                    "metadata": {"labels": labels},
+                    # A new logging configuration restarts the members (a subPath mount is not refreshed).
+                    "metadata": {"labels": labels, "annotations": {
+                        "data-platform/logging-checksum": hashlib.sha256(LOGBACK_XML.encode()).hexdigest()[:16]}},
                     "spec": {
                         "automount_service_account_token": False,
                         "enable_service_links": False,
@@ -137,13 +168,15 @@ class ZooKeeper(pulumi.ComponentResource):
                             "liveness_probe": {"exec": {"command": _RUOK}, "period_seconds": 15, "timeout_seconds": 5, "failure_threshold": 4},
                             "volume_mounts": [
                                 {"name": "data", "mount_path": "/data"},
-                                {"name": "conf", "mount_path": "/conf"},
+                                {"name": "conf", "mount_path": "/conf"},  # the entrypoint writes zoo.cfg here
+                                {"name": "logging", "mount_path": "/conf/logback.xml", "sub_path": "logback.xml", "read_only": True},
                                 {"name": "logs", "mount_path": "/logs"},
                                 {"name": "tmp", "mount_path": "/tmp"},
                             ],
                         }],
                         "volumes": [
                             {"name": "conf", "empty_dir": {"size_limit": "16Mi"}},
+                            {"name": "logging", "config_map": {"name": logging.metadata["name"]}},
                             {"name": "logs", "empty_dir": {"size_limit": "512Mi"}},
                             {"name": "tmp", "empty_dir": {"size_limit": "256Mi"}},
                         ],
@@ -158,7 +191,7 @@ class ZooKeeper(pulumi.ComponentResource):
                     },
                 }],
             },
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[self.service], protect=args.protect),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[self.service, logging], protect=args.protect),
         )
         self.register_outputs({"hosts": self.hosts, "service": self.service.metadata["name"]})
 

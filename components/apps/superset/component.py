@@ -40,6 +40,9 @@ class SupersetArgs:
     storage_class: Optional[str] = None
     """StorageClass for Redis' volume (Foundation.storage_classes.standard)."""
     depends_on: tuple = ()
+    namespace_ready: tuple = ()
+    """What Superset's Secret and Redis wait for (the namespace): neither uses PostgreSQL, so they do
+    not wait for the data services in `depends_on` (only the init Job and the pods that connect do)."""
 
 
 class Superset(pulumi.ComponentResource):
@@ -67,7 +70,7 @@ class Superset(pulumi.ComponentResource):
                 "admin-password": admin_password.result,
                 "redis-password": redis_password.result,
             },
-            store_for(args.provider), parent=self, provider=args.provider, labels=labels(APP), depends_on=deps,
+            store_for(args.provider), parent=self, provider=args.provider, labels=labels(APP), depends_on=args.namespace_ready,
             resource_name=f"{name}-secrets",
         )
         self.config = k8s.core.v1.ConfigMap(
@@ -79,7 +82,7 @@ class Superset(pulumi.ComponentResource):
         self.redis = SupersetRedis(
             f"{name}-redis",
             RedisArgs(provider=args.provider, image=s.redis_image, persistent=s.redis_persistent, storage=s.redis_storage,
-                      storage_class=args.storage_class, depends_on=(*deps, self.secret)),
+                      storage_class=args.storage_class, depends_on=(*args.namespace_ready, self.secret)),
             pulumi.ResourceOptions(parent=self),
         )
 

@@ -1,0 +1,93 @@
+"""Five-field cron schedules: field ranges, and the longest gap between two runs.
+
+The gap is what a schedule-only backup (no continuous log) can lose in the worst case, so the
+RPO rules (settings/recovery.py) need it exactly, not guessed from the text. Pure functions,
+property-tested against a brute-force walk of the calendar.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+# (name, low, high) per field, as cron(8) and Kubernetes CronJobs read them.
+FIELDS = (("minute", 0, 59), ("hour", 0, 23), ("day of month", 1, 31), ("month", 1, 12), ("day of week", 0, 7))
+# Eight years (two leap days): every day-of-month/month/weekday combination that can happen
+# happens, and every gap between runs, up to 29 February's four years, lies inside the window.
+_START = dt.date(2024, 1, 1)
+_DAYS = (dt.date(2032, 1, 1) - _START).days
+
+
+class CronError(ValueError):
+    """The schedule is not a valid five-field cron; the message says which field."""
+
+
+def _expand(field: str, lo: int, hi: int, name: str) -> frozenset[int]:
+    out: set[int] = set()
+    for part in field.split(","):
+        rng, _, step_s = part.partition("/")
+        step = int(step_s) if step_s else 1
+        if step < 1:
+            raise CronError(f"the {name} step must be at least 1")
+        if rng == "*":
+            a, b = lo, hi
+        else:
+            a_s, _, b_s = rng.partition("-")
+            a = int(a_s)
+            b = int(b_s) if b_s else (hi if step_s else a)
+        if not (lo <= a <= hi and lo <= b <= hi and a <= b):
+            raise CronError(f"the {name} field allows {lo}-{hi}")
+        out.update(range(a, b + 1, step))
+    return frozenset(out)
+
+
+def parse(schedule: str) -> tuple[frozenset[int], ...]:
+    """The set of values of each of the five fields (day of week 7 is Sunday, as 0)."""
+    parts = schedule.split()
+    if len(parts) != 5:
+        raise CronError("five fields: minute hour day-of-month month day-of-week")
+    sets = [_expand(p, lo, hi, name) for p, (name, lo, hi) in zip(parts, FIELDS)]
+    sets[4] = frozenset(d % 7 for d in sets[4])
+    return tuple(sets)
+
+
+def _restricted(field: str) -> bool:
+    return not field.startswith("*")
+
+
+def run_days(schedule: str) -> list[int]:
+    """Day offsets from _START, over eight years, on which the schedule fires (cron's rule: when
+    both day-of-month and day-of-week are restricted, either one matching is enough)."""
+    _, _, dom, month, dow = parse(schedule)
+    fields = schedule.split()
+    either = _restricted(fields[2]) and _restricted(fields[4])
+    days = []
+    for i in range(_DAYS):
+        d = _START + dt.timedelta(days=i)
+        if d.month not in month:
+            continue
+        m_dom, m_dow = d.day in dom, (d.isoweekday() % 7) in dow
+        if (m_dom or m_dow) if either else (m_dom and m_dow):
+            days.append(i)
+    return days
+
+
+def run_minutes_of_day(schedule: str) -> list[int]:
+    minute, hour, *_ = parse(schedule)
+    return sorted(h * 60 + m for h in hour for m in minute)
+
+
+def max_gap_minutes(schedule: str) -> int:
+    """The longest time between two consecutive runs, in minutes (29 February: four years)."""
+    days, times = run_days(schedule), run_minutes_of_day(schedule)
+    if not days:
+        raise CronError("that day of month never occurs in the months given")
+    within = max((b - a for a, b in zip(times, times[1:])), default=0)
+    between = max((b - a for a, b in zip(days, days[1:])), default=0)
+    return max(within, between * 1440 - times[-1] + times[0]) if between else max(within, 1440)
+
+
+def runs(schedule: str, days: Iterable[int]) -> list[int]:
+    """Absolute run minutes on the given day offsets (for tests and docs)."""
+    times = run_minutes_of_day(schedule)
+    return [d * 1440 + t for d in days for t in times]

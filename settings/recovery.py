@@ -1,0 +1,118 @@
+"""What each data store can lose, worked out from the settings, and the rules that refuse a
+configuration missing its environment's RPO (settings/sections/backups.py).
+
+Pure: `recovery_points(settings)` says, per data store, the worst-case recovery point a failure
+inside the site (lost instances, volumes or servers) gives with this configuration and how it is
+reached, and what survives the loss of the whole site (cluster or region). `check(settings)`
+raises the usual one-line `SettingsError` naming the key to change. The same values are the
+`recoveryPoints` stack output, so what is checked is what operators read.
+
+Decision (the seed's 06:00/12:00/18:00 incrementals): PostgreSQL's incremental backup is its WAL,
+archived continuously by CloudNativePG (or shipped every 5 minutes by RDS), which bounds the loss
+to `archiveTimeout` instead of 6 hours; volume-snapshot backups are not used (they need a
+VolumeSnapshotClass the platform does not provide and do not shorten the RPO further).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Optional
+
+from .checks import duration_seconds, human_duration
+from .cron import max_gap_minutes
+from .errors import PROJECT, SettingsError
+
+if TYPE_CHECKING:
+    from .model import Settings
+
+RDS_LOG_UPLOAD_SECONDS = 300
+"""RDS uploads transaction logs to S3 every five minutes: its LatestRestorableTime is at most
+about 5 minutes old (Amazon RDS User Guide, "Restoring a DB instance to a specified time")."""
+
+
+@dataclass(frozen=True)
+class RecoveryPoint:
+    store: str
+    worst_case_seconds: Optional[int]
+    """Worst-case data loss (seconds) after a failure inside the site; None: nothing to restore from."""
+    how: str
+    outside_site: str
+    """What is left if the whole cluster or region is lost."""
+
+    def output(self, target_seconds: int) -> dict[str, Any]:
+        worst = self.worst_case_seconds
+        return {
+            "worstCaseRpo": "unbounded" if worst is None else human_duration(worst),
+            "meetsTarget": worst is not None and worst <= target_seconds,
+            "how": self.how,
+            "siteLoss": self.outside_site,
+        }
+
+
+def _postgres(s: Settings) -> RecoveryPoint:
+    if s.database == "managed":
+        a = s.aws
+        return RecoveryPoint(
+            "postgres", RDS_LOG_UPLOAD_SECONDS,
+            f"RDS point-in-time restore: transaction logs copied to S3 every 5 minutes, {a.db_backup_retention_days} day(s) kept, "
+            f"daily snapshot in the {a.db_backup_window} UTC window" + ("; Multi-AZ standby loses nothing on an AZ failure" if a.db_multi_az else ""),
+            "nothing: automated backups stay in the stack's region",
+        )
+    p = s.postgres
+    where = "the backups bucket of the in-cluster MinIO" if s.object_store == "minio" else "the stack's S3 backups bucket"
+    sync = f"; {p.synchronous_replicas} synchronous standby(s) lose nothing on an instance failure" if p.synchronous_replicas else ""
+    return RecoveryPoint(
+        "postgres", duration_seconds(p.archive_timeout),
+        f"CloudNativePG archives WAL to {where} at least every {p.archive_timeout} (archive_timeout) and takes a base backup "
+        f"on '{p.backup_schedule}' UTC (at most {human_duration(max_gap_minutes(p.backup_schedule) * 60)} apart), kept {p.backup_retention}{sync}",
+        "nothing: the archive is in the same cluster's MinIO" if s.object_store == "minio" else "nothing: the S3 bucket is in the stack's region",
+    )
+
+
+def _object_store(s: Settings) -> RecoveryPoint:
+    if s.object_store == "native":
+        return RecoveryPoint(
+            "objectStore", 0,
+            f"S3 stores every object across availability zones; versioning keeps overwritten and deleted objects {s.aws.noncurrent_version_expiration_days} day(s)",
+            "nothing: the buckets are in the stack's region",
+        )
+    m = s.minio
+    locked = ", ".join(m.locked_buckets)
+    deletes = (f"; deleted or overwritten objects are recoverable in the object-locked bucket(s) {locked} only" if locked
+               else "; deleted or overwritten objects are not recoverable (no bucket is versioned)")
+    if sum(m.pools) == 1:
+        return RecoveryPoint("objectStore", None, "one MinIO server with no redundancy and no snapshot: a lost volume loses the lake" + deletes,
+                             "nothing: no copy outside the cluster")
+    return RecoveryPoint(
+        "objectStore", 0,
+        f"MinIO erasure coding over {sum(m.pools)} servers x {m.drives_per_server} drive(s) survives drives and servers within parity "
+        "(losing more loses the lake: there is no snapshot)" + deletes,
+        "nothing: no copy outside the cluster",
+    )
+
+
+def recovery_points(s: Settings) -> list[RecoveryPoint]:
+    return [_postgres(s), _object_store(s)]
+
+
+def outputs(s: Settings) -> dict[str, Any]:
+    """The `recoveryPoints` stack output: targets, then each data store's worst case."""
+    target = duration_seconds(s.backups.rpo)
+    return {"target": {"rpo": s.backups.rpo, "rto": s.backups.rto}, **{p.store: p.output(target) for p in recovery_points(s)}}
+
+
+def check(s: Settings) -> None:
+    """Refuse a PostgreSQL configuration whose worst case is longer than backups.rpo, or a target
+    the configured service cannot reach. (The lake's lack of an off-site copy is reported by
+    `outputs`, not refused: MinIO replication and S3 cross-region replication are not built yet.)"""
+    target = duration_seconds(s.backups.rpo)
+    rpo_key = f"{PROJECT}:backups.rpo"
+    if s.database == "managed":
+        if target < RDS_LOG_UPLOAD_SECONDS:
+            raise SettingsError(s.stack_file, rpo_key, s.backups.rpo,
+                                "at least 5m with a managed database: RDS copies transaction logs to S3 every 5 minutes")
+        return
+    timeout = duration_seconds(s.postgres.archive_timeout)
+    if timeout > target:
+        raise SettingsError(s.stack_file, f"{PROJECT}:postgres.archiveTimeout", s.postgres.archive_timeout,
+                            f"at most the RPO target backups.rpo = {s.backups.rpo} ({s.environment}): WAL not yet archived is what a lost cluster loses")
