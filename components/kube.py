@@ -133,6 +133,7 @@ def script_job_spec(
     backoff_limit: int = 6,
     deadline_seconds: int = 1800,
     pod_extra: Optional[dict[str, Any]] = None,
+    interpreter: Sequence[str] = ("/bin/sh", "-c"),
 ) -> dict[str, Any]:
     """The spec of a run-to-completion Job that runs one shell script (bucket/user/role bootstrap,
     CA publishing, index lifecycle, ...): retried on failure within a deadline, restricted pod
@@ -147,7 +148,7 @@ def script_job_spec(
         "containers": [{
             "name": container,
             "image": image,
-            "command": ["/bin/sh", "-c", script],
+            "command": [*interpreter, script],
             **({"env": list(env)} if env else {}),
             "resources": resources,
             "security_context": container_security(read_only_root=True),

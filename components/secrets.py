@@ -26,6 +26,11 @@ from . import kube
 EXTERNAL_SECRETS_API = "external-secrets.io/v1"
 REFRESH_INTERVAL = "1h"
 
+SECRET_KEYS_ANNOTATION = "data-platform.io/secret-keys"
+"""On an ExternalSecret that uses `dataFrom`: the comma-separated keys of the Secret it makes (the
+keys of the JSON object written to the store). The keys are not otherwise visible in the
+manifest; with them a reader, or a test, can check every `secretKeyRef` against the Secret."""
+
 PlatformSecret = Union[k8s.core.v1.Secret, k8s.apiextensions.CustomResource]
 """A plain Secret, or the ExternalSecret that makes it; both expose `metadata["name"]`."""
 
@@ -89,7 +94,8 @@ def platform_secret(
         rname,
         api_version=EXTERNAL_SECRETS_API,
         kind="ExternalSecret",
-        metadata={"name": name, "namespace": namespace, "labels": dict(labels)},
+        metadata={"name": name, "namespace": namespace, "labels": dict(labels),
+                  "annotations": {SECRET_KEYS_ANNOTATION: ",".join(sorted(data))}},
         spec={
             "refreshInterval": REFRESH_INTERVAL,
             "secretStoreRef": {"kind": "ClusterSecretStore", "name": store.name},

@@ -1,8 +1,9 @@
 """Every Kubernetes object the program registers, as YAML `kubectl apply -f` would take.
 
 Helm releases become a Flux `HelmRepository` + `HelmRelease` pair, so the directory also
-serves a GitOps repository. Secret values never appear: whole secret fields of a Secret are
-written empty with an annotation saying they are generated at deploy time; nested secret
+serves a GitOps repository. Secret values never appear: a Secret's secret `data`/`stringData`
+shows each of its keys with the "[secret]" marker as value (so every reference to a key can be
+checked) and an annotation saying the values are generated at deploy time; nested secret
 values stay the "[secret]" marker.
 """
 
@@ -46,7 +47,7 @@ def _object(reg: Registration) -> dict[str, Any]:
     if kind == "Secret":
         hidden = [k for k in ("data", "stringData") if body.get(k) == SECRET_MARK]
         for k in hidden:
-            body[k] = {}
+            body[k] = {key: SECRET_MARK for key in reg.secret_keys.get(k, ())}
         if hidden:
             metadata["annotations"] = {**(metadata.get("annotations") or {}), _SECRET_NOTE: "values are generated at deploy time and not shown"}
     return {"apiVersion": reg.inputs.get("apiVersion", api_version), "kind": reg.inputs.get("kind", kind), "metadata": metadata, **body}

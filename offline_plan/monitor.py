@@ -34,6 +34,17 @@ def scrub(value: Any) -> Any:
     return value
 
 
+def secret_map_keys(raw: dict) -> dict[str, list[str]]:
+    """Top-level inputs that are one secret wrapping a map (a Secret's `stringData`/`data`, which
+    the Kubernetes SDK marks secret as a whole): their keys, so the plan can show which keys a
+    Secret holds while `scrub` keeps every value hidden."""
+    out = {}
+    for name, value in raw.items():
+        if isinstance(value, dict) and value.get(SECRET_SIG) == SECRET_VALUE and isinstance(value.get("value"), dict):
+            out[name] = sorted(value["value"])
+    return out
+
+
 @dataclass
 class Registration:
     urn: str
@@ -51,6 +62,8 @@ class Registration:
     additional_secret_outputs: list[str]
     delete_before_replace: bool = False
     state: dict = field(default_factory=dict)
+    secret_keys: dict[str, list[str]] = field(default_factory=dict)
+    """`secret_map_keys` of the raw inputs: keys of whole-secret maps, never their values."""
 
 
 class RecordingMonitor(MockMonitor):
@@ -82,6 +95,7 @@ class RecordingMonitor(MockMonitor):
                 ignore_changes=list(request.ignoreChanges),
                 additional_secret_outputs=list(request.additionalSecretOutputs),
                 delete_before_replace=bool(request.deleteBeforeReplace),
+                secret_keys=secret_map_keys(raw),
             )
         )
         return response

@@ -75,7 +75,8 @@ def dremio():
 def run_script(port: int, tmp_path) -> subprocess.CompletedProcess:
     script = SCRIPT.replace(":9047", f":{port}").replace("/tmp/", f"{tmp_path}/")
     env = {**os.environ, "DREMIO_HOST": "127.0.0.1", "ADMIN_USER": "dpadmin", "ADMIN_PASSWORD": "Adm1nPassw0rd",
-           "ADMIN_EMAIL": "admin@example.com", "DBT_USER": "dbt", "DBT_PASSWORD": "Dbt1Passw0rd", "DBT_EMAIL": "dbt@example.com"}
+           "ADMIN_EMAIL": "admin@example.com", "DBT_USER": "dbt", "DBT_PASSWORD": "Dbt1Passw0rd", "DBT_EMAIL": "dbt@example.com",
+           "SUPERSET_USER": "superset", "SUPERSET_PASSWORD": "Sup3rPassw0rd", "SUPERSET_EMAIL": "superset@example.com"}
     return subprocess.run(["sh", "-c", script], env=env, capture_output=True, text=True, timeout=60)
 
 
@@ -83,7 +84,7 @@ def test_bootstraps_admin_then_dbt_user_and_is_idempotent(dremio, tmp_path):
     port = dremio.server_address[1]
     first = run_script(port, tmp_path)
     assert first.returncode == 0, first.stdout + first.stderr
-    assert FakeDremio.users == {"dpadmin": "Adm1nPassw0rd", "dbt": "Dbt1Passw0rd"}
+    assert FakeDremio.users == {"dpadmin": "Adm1nPassw0rd", "dbt": "Dbt1Passw0rd", "superset": "Sup3rPassw0rd"}
     assert ("PUT", "/apiv2/bootstrap/firstuser", "_dremionull") in FakeDremio.calls
     second = run_script(port, tmp_path)
     assert second.returncode == 0, second.stdout + second.stderr

@@ -1,10 +1,12 @@
-"""The Job that creates Dremio's first admin user, then the dbt service user.
+"""The Job that creates Dremio's first admin user, then the dbt and Superset service users, then
+registers the lake as a source (lake_source.py, the Job's second step).
 
 Dremio has no configuration key or environment variable for its first user: a fresh cluster
 answers every API call with "no user" until someone calls `PUT /apiv2/bootstrap/firstuser`
 (what the UI's first screen does). This Job does it with generated passwords, idempotently:
-if the admin can already log in it only makes sure the dbt user exists (`POST /api/v3/user`,
-409 when it already does).
+if the admin can already log in it only makes sure the service users exist (`POST /api/v3/user`,
+409 when they already do). The password goes through stdin as a JSON body: it never appears on
+a command line (`printf` is a shell builtin).
 """
 
 from __future__ import annotations
@@ -33,12 +35,17 @@ if [ "$(login)" != "200" ]; then
 fi
 TOKEN=$(sed -n 's/.*"token"[[:space:]]*:[[:space:]]*"\([^"]*\)".*/\1/p' /tmp/login.json)
 [ -n "$TOKEN" ] || { echo "no token in the login answer"; exit 1; }
-code=$(printf '{"name":"%s","firstName":"dbt","lastName":"service","email":"%s","password":"%s"}' "$DBT_USER" "$DBT_EMAIL" "$DBT_PASSWORD" |
-  curl -sS -o /tmp/user.json -w '%{http_code}' -X POST -H 'Content-Type: application/json' -H "Authorization: _dremio${TOKEN}" \
-    --data-binary @- "$API/api/v3/user")
-case "$code" in
-  200) echo "dbt service user created" ;;
-  409) echo "dbt service user already exists" ;;
-  *) if grep -qi "already exists" /tmp/user.json; then echo "dbt service user already exists"; else echo "creating the dbt user answered HTTP $code"; cat /tmp/user.json; exit 1; fi ;;
-esac
+# Service users (dbt, Superset): POST /api/v3/user; 409 / "already exists" on a re-run.
+service_user() {  # <name> <first name> <email> <password>
+  code=$(printf '{"name":"%s","firstName":"%s","lastName":"service","email":"%s","password":"%s"}' "$1" "$2" "$3" "$4" |
+    curl -sS -o /tmp/user.json -w '%{http_code}' -X POST -H 'Content-Type: application/json' -H "Authorization: _dremio${TOKEN}" \
+      --data-binary @- "$API/api/v3/user")
+  case "$code" in
+    200) echo "$2 service user created" ;;
+    409) echo "$2 service user already exists" ;;
+    *) if grep -qi "already exists" /tmp/user.json; then echo "$2 service user already exists"; else echo "creating the $2 user answered HTTP $code"; cat /tmp/user.json; exit 1; fi ;;
+  esac
+}
+service_user "$DBT_USER" dbt "$DBT_EMAIL" "$DBT_PASSWORD"
+if [ -n "${SUPERSET_USER:-}" ]; then service_user "$SUPERSET_USER" superset "$SUPERSET_EMAIL" "$SUPERSET_PASSWORD"; fi
 """.replace("__PORT__", str(WEB_PORT))

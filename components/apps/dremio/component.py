@@ -7,6 +7,7 @@ selectors in `DremioResult`.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Optional
@@ -22,7 +23,7 @@ from components.secrets import PlatformSecret, platform_secret, store_for
 from foundation import WORKLOAD_SERVICE_ACCOUNTS
 from settings.sections.dremio import DremioSettings
 
-from . import bootstrap, services, statefulsets
+from . import bootstrap, lake_source, services, statefulsets
 from .config import (
     CLIENT_PORT,
     FLIGHT_PORT,
@@ -39,6 +40,9 @@ APP = "dremio"
 BOOTSTRAP_APP = "dremio-bootstrap"
 ADMIN_USER = "dpadmin"
 DBT_USER = "dbt"
+SUPERSET_USER = "superset"
+SOURCE_IMAGE = "python:3.12.8-alpine3.21"
+"""The bootstrap Job's lake-source step (lake_source.REGISTER_SCRIPT: standard library only)."""
 
 
 @dataclass(frozen=True)
@@ -81,6 +85,10 @@ class DremioResult:
     """Secret in the apps namespace with `username`/`password` of the dbt service user."""
     dbt_password: pulumi.Output[str]
     admin_secret: str
+    superset_secret: str
+    """Secret in the apps namespace with `username`/`password` of the Superset service user."""
+    lake_source: Optional[str] = None
+    """Name of the Dremio source over the lake buckets, when the bootstrap registers one."""
 
 
 def _password(name: str, parent: pulumi.Resource) -> random.RandomPassword:
@@ -213,8 +221,18 @@ class Dremio(pulumi.ComponentResource):
         # --- users: the first admin and the dbt service user ---
         admin_pw = _password("dremio-admin", self)
         dbt_pw = _password("dremio-dbt", self)
+        superset_pw = _password("dremio-superset", self)
         self.admin_secret = self._login_secret("dremio-admin", ADMIN_USER, admin_pw.result, ns_name, args)
         self.dbt_secret = self._login_secret("dremio-dbt", DBT_USER, dbt_pw.result, ns_name, args)
+        self.superset_secret = self._login_secret("dremio-superset", SUPERSET_USER, superset_pw.result, ns_name, args)
+        # The lake source needs keys Dremio can store; with workload identity there are none
+        # (docs/dremio.md: register it by hand with an AWS profile, or give the store keys).
+        lake = [b for b in lake_source.LAKE_BUCKETS if b in store.buckets]
+        self.lake_source_body: Optional[pulumi.Output] = None
+        if s.bootstrap_admin and static_keys and lake:
+            self.lake_source_body = pulumi.Output.all(store.endpoint, *[store.buckets[b] for b in lake]).apply(
+                lambda a: lake_source.source_body(lake_source.source_config(
+                    endpoint=a[0], path_style=store.path_style, region=store.region or None, buckets=a[1:])))
         host = f"{services.CLIENT_SERVICE}.{ns_name}.svc.cluster.local"
         bootstrap_sel = kube.selector(BOOTSTRAP_APP)
         self.bootstrap_job: Optional[k8s.batch.v1.Job] = None
@@ -227,6 +245,7 @@ class Dremio(pulumi.ComponentResource):
             coordinator_selector=coordinator_sel, executor_selector=executor_sel, all_selector=all_sel,
             zookeeper_selector=self.zookeeper.selector if self.zookeeper else None, bootstrap_selector=bootstrap_sel,
             dbt_username=DBT_USER, dbt_secret="dremio-dbt", dbt_password=dbt_pw.result, admin_secret="dremio-admin",
+            superset_secret="dremio-superset", lake_source=lake_source.SOURCE_NAME if self.lake_source_body is not None else None,
         )
         self.ui = self.result.ui
         self.register_outputs({
@@ -248,6 +267,47 @@ class Dremio(pulumi.ComponentResource):
 
     def _bootstrap(self, s: DremioSettings, ns, host: str, args: DremioArgs) -> k8s.batch.v1.Job:
         labels = kube.labels(BOOTSTRAP_APP, "bootstrap")
+        users_env = [
+            {"name": "DREMIO_HOST", "value": host},
+            kube.secret_env("ADMIN_USER", self.admin_secret, "username"),
+            kube.secret_env("ADMIN_PASSWORD", self.admin_secret, "password"),
+            {"name": "ADMIN_EMAIL", "value": f"admin@{args.domain}"},
+            kube.secret_env("DBT_USER", self.dbt_secret, "username"),
+            kube.secret_env("DBT_PASSWORD", self.dbt_secret, "password"),
+            {"name": "DBT_EMAIL", "value": f"dbt@{args.domain}"},
+            kube.secret_env("SUPERSET_USER", self.superset_secret, "username"),
+            kube.secret_env("SUPERSET_PASSWORD", self.superset_secret, "password"),
+            {"name": "SUPERSET_EMAIL", "value": f"superset@{args.domain}"},
+        ]
+        resources = kube.resources("50m", "64Mi", "200m", "128Mi")
+        if self.lake_source_body is None:
+            main = dict(container="bootstrap", image=s.bootstrap_image, script=bootstrap.SCRIPT, env=users_env,
+                        interpreter=("/bin/sh", "-c"), pod_extra={})
+        else:
+            # Step 1 (init container): first admin and service users. Step 2: the lake source.
+            users = {
+                "name": "users", "image": s.bootstrap_image, "command": ["/bin/sh", "-c", bootstrap.SCRIPT], "env": users_env,
+                "resources": resources, "security_context": kube.container_security(read_only_root=True),
+                "volume_mounts": [{"name": "tmp", "mount_path": "/tmp"}],
+            }
+            store = args.object_store
+            source_env = [
+                {"name": "DREMIO_HOST", "value": host},
+                {"name": "DREMIO_PORT", "value": str(WEB_PORT)},
+                kube.secret_env("ADMIN_USER", self.admin_secret, "username"),
+                kube.secret_env("ADMIN_PASSWORD", self.admin_secret, "password"),
+                {"name": "LAKE_SOURCE", "value": self.lake_source_body.apply(lambda b: json.dumps(b, sort_keys=True))},
+                kube.secret_env("LAKE_ACCESS_KEY", store.credentials_secret, "accessKeyId"),
+                kube.secret_env("LAKE_SECRET_KEY", store.credentials_secret, "secretAccessKey"),
+                {"name": "PYTHONDONTWRITEBYTECODE", "value": "1"},
+            ]
+            main = dict(container="lake-source", image=SOURCE_IMAGE, script=lake_source.REGISTER_SCRIPT, env=source_env,
+                        interpreter=("python", "-c"), pod_extra={"init_containers": [users]})
+        spec = kube.script_job_spec(
+            labels=labels, container=main["container"], image=main["image"], script=main["script"],
+            interpreter=main["interpreter"], uid=bootstrap.UID, gid=bootstrap.GID, env=main["env"], resources=resources,
+            backoff_limit=20, deadline_seconds=3600, pod_extra={"enable_service_links": False, **main["pod_extra"]},
+        )
         return k8s.batch.v1.Job(
             "dremio-bootstrap",
             metadata={
@@ -255,20 +315,6 @@ class Dremio(pulumi.ComponentResource):
                 # Dremio takes minutes to start: don't hold `pulumi up` on the Job.
                 "annotations": {"pulumi.com/skipAwait": "true"},
             },
-            spec=kube.script_job_spec(
-                labels=labels, container="bootstrap", image=s.bootstrap_image, script=bootstrap.SCRIPT,
-                uid=bootstrap.UID, gid=bootstrap.GID,
-                env=[
-                    {"name": "DREMIO_HOST", "value": host},
-                    kube.secret_env("ADMIN_USER", self.admin_secret, "username"),
-                    kube.secret_env("ADMIN_PASSWORD", self.admin_secret, "password"),
-                    {"name": "ADMIN_EMAIL", "value": f"admin@{args.domain}"},
-                    kube.secret_env("DBT_USER", self.dbt_secret, "username"),
-                    kube.secret_env("DBT_PASSWORD", self.dbt_secret, "password"),
-                    {"name": "DBT_EMAIL", "value": f"dbt@{args.domain}"},
-                ],
-                resources=kube.resources("50m", "64Mi", "200m", "128Mi"),
-                backoff_limit=20, deadline_seconds=3600, pod_extra={"enable_service_links": False},
-            ),
-            opts=kube.child(self, args.provider, depends_on=[self.client_service, self.admin_secret, self.dbt_secret]),
+            spec=spec,
+            opts=kube.child(self, args.provider, depends_on=[self.client_service, self.admin_secret, self.dbt_secret, self.superset_secret]),
         )

@@ -117,6 +117,12 @@ class Superset(pulumi.ComponentResource):
                         container={"name": "init", "command": w.INIT_COMMAND,
                                    "resources": resources("250m", "512Mi", "1", "2Gi")},
                         env=init_env, restart_policy="OnFailure", **pod,
+                        # The database and its owner are custom resources on CloudNativePG (not
+                        # awaited): wait for a login instead of burning the Job's retries.
+                        wait_for=(w.database_wait_container(
+                            host=pg.direct_host, port=pg.direct_port, database=login.database,
+                            login_secret=login.secret_name, sslmode=pg.sslmode, ca_secret=pg.ca_secret,
+                        ),),
                     ),
                 },
             },

@@ -6,6 +6,14 @@ reports and async query results survive a restart; otherwise an emptyDir.
 
 The password comes from the generated Secret; it is written into a config file in a private
 emptyDir at start-up so it never shows on the process command line.
+
+Memory: one Valkey holds both the Celery broker (queues without TTL) and Superset's caches
+(every key with a TTL, up to 24 h for chart data). Without `maxmemory` it grows until the
+container limit kills it — losing the queue too. `maxmemory` is set below the container limit
+(MAXMEMORY_FRACTION: room for fragmentation, client buffers and the AOF rewrite's fork) with
+`volatile-lru`: only keys that have a TTL (the caches, Celery results) are evicted, so queued
+tasks are never dropped; if the queue alone fills the memory, writes fail loudly (OOM error to
+the producer) instead of the pod dying.
 """
 
 from __future__ import annotations
@@ -16,6 +24,8 @@ from typing import Optional
 import pulumi
 import pulumi_kubernetes as k8s
 
+from settings.checks import memory_bytes
+
 from ...kube import child, container_security, labels, pod_security, resources, selector, storage_class_name
 from ...namespaces import APPS
 from .config import SECRET_NAME
@@ -25,11 +35,22 @@ COMPONENT = "redis"
 SERVICE = "superset-redis"
 PORT = 6379
 UID = 999  # the `valkey` user of the official image
+MEMORY_REQUEST = "256Mi"
+MEMORY_LIMIT = "1Gi"
+MAXMEMORY_FRACTION = 0.75
+EVICTION_POLICY = "volatile-lru"
+"""Evict only keys with a TTL (caches, results), least recently used first; never broker queues."""
+
+
+def maxmemory_bytes(limit: str) -> int:
+    """Valkey's `maxmemory` for a container memory `limit` (a Kubernetes quantity)."""
+    return int(memory_bytes(limit) * MAXMEMORY_FRACTION)
+
 
 _START = (
     'umask 077; printf "requirepass %s\\n" "$REDIS_PASSWORD" > /run/valkey/valkey.conf; '
     "exec valkey-server /run/valkey/valkey.conf --dir /data --appendonly {aof} --save {save} "
-    "--protected-mode no --port 6379"
+    "--maxmemory {maxmemory} --maxmemory-policy {policy} --protected-mode no --port 6379"
 )
 
 
@@ -57,7 +78,8 @@ class SupersetRedis(pulumi.ComponentResource):
             spec={"selector": sel, "ports": [{"name": "redis", "port": PORT, "target_port": "redis"}]},
             opts=child(self, args.provider, depends_on=args.depends_on),
         )
-        start = _START.format(aof="yes" if args.persistent else "no", save="'3600 1 300 100'" if args.persistent else "''")
+        start = _START.format(aof="yes" if args.persistent else "no", save="'3600 1 300 100'" if args.persistent else "''",
+                              maxmemory=maxmemory_bytes(MEMORY_LIMIT), policy=EVICTION_POLICY)
         probe_cmd = ["sh", "-c", "valkey-cli -p 6379 ping | grep -q PONG"]
         container = {
             "name": "valkey",
@@ -69,7 +91,7 @@ class SupersetRedis(pulumi.ComponentResource):
                 # valkey-cli reads the password from here (used by the probes).
                 {"name": "REDISCLI_AUTH", "value_from": {"secret_key_ref": {"name": SECRET_NAME, "key": "redis-password"}}},
             ],
-            "resources": resources("100m", "256Mi", "500m", "1Gi"),
+            "resources": resources("100m", MEMORY_REQUEST, "500m", MEMORY_LIMIT),
             "security_context": container_security(read_only_root=True),
             "liveness_probe": {"exec": {"command": probe_cmd}, "initial_delay_seconds": 10, "period_seconds": 15, "timeout_seconds": 5, "failure_threshold": 4},
             "readiness_probe": {"exec": {"command": probe_cmd}, "initial_delay_seconds": 3, "period_seconds": 10, "timeout_seconds": 3},

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
+from components.data_services.managed_postgres import PSQL_IMAGE
+
 from ...kube import container_security, pod_security, resources
 from .config import CA_DIR, CONFIG_DIR
 
@@ -59,6 +61,42 @@ PIP_SCRIPT = (
     f'if python -m pip --version >/dev/null 2>&1; then python -m pip install --no-cache-dir --target {EXTRA_DIR} "$@"; '
     f'else uv pip install --no-cache --target {EXTRA_DIR} "$@"; fi\n'
 )
+
+
+DB_WAIT_SCRIPT = (
+    # Logs in as the application's own role to its own database: on CloudNativePG the role and
+    # the database are custom resources Pulumi does not await, so "server up" is not enough.
+    'until out=$(psql -X -At -c "select 1" 2>&1); do echo "waiting for database $PGDATABASE on $PGHOST:$PGPORT as $PGUSER: $out"; sleep 5; done\n'
+    'echo "database $PGDATABASE on $PGHOST is ready"\n'
+)
+
+
+def database_wait_container(
+    *, host: Any, port: int, database: str, login_secret: str, sslmode: str, ca_secret: Optional[str],
+) -> dict[str, Any]:
+    """An init container that holds the pod until `database` accepts its owner's login."""
+    env: list[dict[str, Any]] = [
+        {"name": "PGHOST", "value": host},
+        {"name": "PGPORT", "value": str(port)},
+        {"name": "PGDATABASE", "value": database},
+        {"name": "PGSSLMODE", "value": sslmode},
+        {"name": "PGCONNECT_TIMEOUT", "value": "5"},
+        {"name": "PGUSER", "value_from": {"secret_key_ref": {"name": login_secret, "key": "username"}}},
+        {"name": "PGPASSWORD", "value_from": {"secret_key_ref": {"name": login_secret, "key": "password"}}},
+    ]
+    mounts = []
+    if ca_secret:
+        env.append({"name": "PGSSLROOTCERT", "value": f"{CA_DIR}/ca.crt"})
+        mounts.append({"name": "pg-ca", "mount_path": CA_DIR, "read_only": True})
+    return {
+        "name": "wait-for-database",
+        "image": PSQL_IMAGE,
+        "command": ["/bin/sh", "-c", DB_WAIT_SCRIPT],
+        "env": env,
+        "resources": resources("10m", "16Mi", "200m", "64Mi"),
+        "security_context": container_security(read_only_root=True),
+        **({"volume_mounts": mounts} if mounts else {}),
+    }
 
 
 def volumes(config_map: str, ca_secret: Optional[str], extra: bool) -> list[dict[str, Any]]:
@@ -137,7 +175,9 @@ def pod_spec(
     env: list[dict[str, Any]],
     restart_policy: Optional[str] = None,
     affinity: Optional[dict[str, Any]] = None,
+    wait_for: tuple[dict[str, Any], ...] = (),
 ) -> dict[str, Any]:
+    """`wait_for`: init containers that run first (e.g. `database_wait_container`)."""
     extra = bool(packages)
     spec: dict[str, Any] = {
         "automount_service_account_token": False,
@@ -151,8 +191,9 @@ def pod_spec(
         }],
         "volumes": volumes(config_map, ca_secret, extra),
     }
-    if extra:
-        spec["init_containers"] = [pip_init_container(image, packages, env)]
+    inits = [*wait_for, *([pip_init_container(image, packages, env)] if extra else [])]
+    if inits:
+        spec["init_containers"] = inits
     if restart_policy:
         spec["restart_policy"] = restart_policy
     if affinity:
