@@ -71,7 +71,8 @@ class ObjectStore:
 
     kind: str  # "s3" | "gcs" | "azure"
     buckets: Mapping[str, pulumi.Output[str]]
-    """Role -> bucket name: bronze, silver, gold, and `backups` for database/WAL archives."""
+    """Role -> bucket name: bronze, silver, gold, and one bucket per consumer: `backups`
+    (database/WAL archives only), `airbyte`, `dremio` (distributed storage)."""
     region: Optional[str] = None
     endpoint: Optional[str] = None
     """None: the SDK default endpoint for the region."""

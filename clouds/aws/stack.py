@@ -159,7 +159,7 @@ def build_foundation(settings: Settings) -> Foundation:
                 bucket_arns={r: b.arn for r, b in lake.buckets.items()},
                 key_arn=lake.key.arn,
                 workloads={
-                    "dremio": dremio_workload(s.dremio.dist_bucket, s.dremio.dist_path),
+                    "dremio": dremio_workload(s.dremio.dist_bucket),
                     "airbyte": AIRBYTE_WORKLOAD,
                     **({"postgres": CNPG_WORKLOAD} if s.database == "in-cluster" else {}),
                 },
