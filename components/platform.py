@@ -104,6 +104,7 @@ class DataPlatform(pulumi.ComponentResource):
         ), pulumi.ResourceOptions(parent=self))
 
         # --- network policies (components/network_policies/) ---
+        self.cluster_cidrs = (*(s.cluster_network.pod_cidrs or f.pod_cidrs), *(s.cluster_network.service_cidrs or f.service_cidrs))
         self.network_policies = NetworkPolicies("network-policies", NetworkPoliciesArgs(
             provider=f.provider, topology=topology_from(self), depends_on=[self.namespaces],
         ), pulumi.ResourceOptions(parent=self)) if s.network_policies else None

@@ -20,6 +20,7 @@ from .sections import (
     SECTIONS,
     AirbyteSettings,
     AwsSettings,
+    ClusterNetworkSettings,
     DbtSettings,
     DremioSettings,
     ElasticsearchSettings,
@@ -60,6 +61,7 @@ class Settings:
     dbt: DbtSettings
     observability: ObservabilitySettings
     aws: AwsSettings
+    cluster_network: ClusterNetworkSettings
 
     @property
     def prefix(self) -> str:
@@ -133,7 +135,7 @@ def load(raw: Mapping[str, Any], stack: str) -> Settings:
         raise SettingsError(stack_file, f"{PROJECT}:acmeEmail", raw.get(f"{PROJECT}:acmeEmail", MISSING),
                             f"an e-mail address: tlsIssuer {scalars['tlsIssuer']} needs an ACME account contact")
 
-    sections = {s.KEY: read_section(s, raw.get(f"{PROJECT}:{s.KEY}"), stack_file, env) for s in SECTIONS}
+    sections = {s.field_name(): read_section(s, raw.get(f"{PROJECT}:{s.KEY}"), stack_file, env) for s in SECTIONS}
     return Settings(
         project=PROJECT,
         stack=stack,

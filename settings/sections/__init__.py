@@ -2,6 +2,7 @@
 
 from .airbyte import AirbyteSettings
 from .aws import AwsSettings
+from .cluster_network import ClusterNetworkSettings
 from .dbt import DbtSettings
 from .dremio import DremioSettings
 from .elasticsearch import ElasticsearchSettings
@@ -20,6 +21,7 @@ SECTIONS = (
     DbtSettings,
     ObservabilitySettings,
     AwsSettings,
+    ClusterNetworkSettings,
 )
 
 __all__ = [s.__name__ for s in SECTIONS] + ["SECTIONS"]
