@@ -71,7 +71,8 @@ class ObjectStore:
 
     kind: str  # "s3" | "gcs" | "azure"
     buckets: Mapping[str, pulumi.Output[str]]
-    """Role -> bucket name: bronze, silver, gold, and `backups` for database/WAL archives."""
+    """Role -> bucket name: bronze, silver, gold, and one bucket per consumer: `backups`
+    (database/WAL archives only), `airbyte`, `dremio` (distributed storage)."""
     region: Optional[str] = None
     endpoint: Optional[str] = None
     """None: the SDK default endpoint for the region."""
@@ -162,6 +163,10 @@ class Foundation:
     workload_identity: Mapping[str, Mapping[str, pulumi.Input[str]]] = field(default_factory=dict)
     """App name (dremio, airbyte, ...) -> ServiceAccount annotations that grant it cloud access
     (e.g. `eks.amazonaws.com/role-arn`)."""
+    pod_cidrs: Sequence[str] = ()
+    service_cidrs: Sequence[str] = ()
+    """The cluster's pod and Service ranges (plain CIDRs), cut out of the connectors' egress to
+    any address; `clusterNetwork.podCidrs`/`serviceCidrs` override them."""
     cluster_ready: Sequence[pulumi.Resource] = ()
     """What Kubernetes workloads must wait for (node groups, CNI/CSI add-ons)."""
     outputs: Mapping[str, pulumi.Input] = field(default_factory=dict)

@@ -56,7 +56,7 @@ class DataPlatform(pulumi.ComponentResource):
         # --- applications (components/apps) ---
         self.dremio = Dremio("dremio", DremioArgs(
             provider=f.provider, namespace=self.namespaces.apps, namespace_name=APPS, settings=s.dremio,
-            object_store=ds.object_store, highly_available=s.highly_available, domain=s.domain,
+            object_store=ds.object_store.for_consumer("dremio"), highly_available=s.highly_available, domain=s.domain,
             fast_ssd_storage_class=f.storage_classes.fast_ssd,
             service_account_annotations=f.workload_identity.get("dremio", {}), depends_on=after, protect=s.protect,
         ), pulumi.ResourceOptions(parent=self))
@@ -68,7 +68,7 @@ class DataPlatform(pulumi.ComponentResource):
         ), pulumi.ResourceOptions(parent=self))
         self.airbyte = Airbyte("airbyte", AirbyteArgs(
             provider=f.provider, settings=s.airbyte, environment=s.environment, domain=s.domain,
-            postgres=ds.postgres, object_store=ds.object_store,
+            postgres=ds.postgres, object_store=ds.object_store.for_consumer("airbyte"),
             service_account_annotations=f.workload_identity.get("airbyte", {}), depends_on=after,
         ), pulumi.ResourceOptions(parent=self)) if s.airbyte.enabled else None
         self.superset = Superset("superset", SupersetArgs(
@@ -104,6 +104,7 @@ class DataPlatform(pulumi.ComponentResource):
         ), pulumi.ResourceOptions(parent=self))
 
         # --- network policies (components/network_policies/) ---
+        self.cluster_cidrs = (*(s.cluster_network.pod_cidrs or f.pod_cidrs), *(s.cluster_network.service_cidrs or f.service_cidrs))
         self.network_policies = NetworkPolicies("network-policies", NetworkPoliciesArgs(
             provider=f.provider, topology=topology_from(self), depends_on=[self.namespaces],
         ), pulumi.ResourceOptions(parent=self)) if s.network_policies else None

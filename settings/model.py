@@ -21,6 +21,7 @@ from .sections import (
     AirbyteSettings,
     AwsSettings,
     BackupSettings,
+    ClusterNetworkSettings,
     DbtSettings,
     DremioSettings,
     ElasticsearchSettings,
@@ -62,6 +63,7 @@ class Settings:
     observability: ObservabilitySettings
     aws: AwsSettings
     backups: BackupSettings
+    cluster_network: ClusterNetworkSettings
 
     @property
     def prefix(self) -> str:
@@ -135,7 +137,7 @@ def load(raw: Mapping[str, Any], stack: str) -> Settings:
         raise SettingsError(stack_file, f"{PROJECT}:acmeEmail", raw.get(f"{PROJECT}:acmeEmail", MISSING),
                             f"an e-mail address: tlsIssuer {scalars['tlsIssuer']} needs an ACME account contact")
 
-    sections = {s.KEY: read_section(s, raw.get(f"{PROJECT}:{s.KEY}"), stack_file, env) for s in SECTIONS}
+    sections = {s.field_name(): read_section(s, raw.get(f"{PROJECT}:{s.KEY}"), stack_file, env) for s in SECTIONS}
     settings = Settings(
         project=PROJECT,
         stack=stack,

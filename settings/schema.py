@@ -33,6 +33,11 @@ class Section:
     DOC: ClassVar[str]
 
     @classmethod
+    def field_name(cls) -> str:
+        """The `Settings` attribute of this section: KEY in snake_case (clusterNetwork -> cluster_network)."""
+        return "".join(f"_{c.lower()}" if c.isupper() else c for c in cls.KEY)
+
+    @classmethod
     def defaults(cls, env: str) -> dict[str, Any]:
         """Field name -> default for this environment. Every field needs one."""
         raise NotImplementedError

@@ -78,7 +78,7 @@ def test_values_point_at_the_object_store_by_secret_reference(plans):
     st_ = values(p)["global"]["storage"]
     os_ = p.ds.object_store
     assert st_["type"] == "minio"
-    assert st_["secretName"] == os_.credentials_secret
+    assert st_["secretName"] == os_.for_consumer("airbyte").credentials_secret != os_.credentials_secret  # its own MinIO user
     assert st_["minio"]["endpoint"] == resolve(os_.endpoint)
     assert st_["minio"]["s3PathStyleAccess"] is True
     assert (st_["minio"]["accessKeyIdSecretKey"], st_["minio"]["secretAccessKeySecretKey"]) == ("accessKeyId", "secretAccessKey")

@@ -391,7 +391,7 @@ def bucket_children(plan, type_):
 def test_every_bucket_is_private_versioned_owner_enforced_and_tls_only(plan_stack, stack):
     plan = plan_stack(stack)
     buckets = plan.by_type("aws:s3/bucket:Bucket")
-    assert sorted(b.name for b in buckets) == sorted(f"{stack}-{r}" for r in ("bronze", "silver", "gold", "backups", "airbyte", "access-logs"))
+    assert sorted(b.name for b in buckets) == sorted(f"{stack}-{r}" for r in ("bronze", "silver", "gold", "backups", "airbyte", "dremio", "access-logs"))
     pabs = bucket_children(plan, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock")
     vers = bucket_children(plan, "aws:s3/bucketVersioning:BucketVersioning")
     owns = bucket_children(plan, "aws:s3/bucketOwnershipControls:BucketOwnershipControls")
@@ -414,7 +414,7 @@ def test_data_buckets_use_sse_kms_with_bucket_key_and_log_access(prod):
     logging = bucket_children(prod, "aws:s3/bucketLogging:BucketLogging")
     s3_key = key_arn(prod, "prod-s3")
     logs_bucket = bucket_names(prod)["prod-access-logs"]
-    for role in ("bronze", "silver", "gold", "backups", "airbyte"):
+    for role in ("bronze", "silver", "gold", "backups", "airbyte", "dremio"):
         (rule,) = sse[f"prod-{role}"]["rules"]
         assert rule["applyServerSideEncryptionByDefault"] == {"sseAlgorithm": "aws:kms", "kmsMasterKeyId": s3_key}
         assert rule["bucketKeyEnabled"] is True
@@ -480,10 +480,8 @@ def test_dremio_and_airbyte_roles_are_scoped_to_their_buckets(prod):
     airbyte = _s3_resources(pol["prod-airbyte"])
     for role in ("bronze", "silver", "gold"):
         assert f"arn:aws:s3:::{names[role]}/*" in dremio
-    # Dremio's distributed storage: backups/dremio (dremio.distPath) and nothing else of backups.
-    assert {x for x in dremio if names["backups"] in x} == {f"arn:aws:s3:::{names['backups']}", f"arn:aws:s3:::{names['backups']}/dremio", f"arn:aws:s3:::{names['backups']}/dremio/*"}
-    listing = [s for s in pol["prod-dremio"] if s.get("Resource") == f"arn:aws:s3:::{names['backups']}" and "s3:ListBucket" in as_list(s["Action"])]
-    assert listing and listing[0]["Condition"] == {"StringLike": {"s3:prefix": ["dremio", "dremio/*"]}}
+    # Dremio's distributed storage is its own bucket; nothing of PostgreSQL's backups bucket.
+    assert f"arn:aws:s3:::{names['dremio']}/*" in dremio and not any(names["backups"] in x for x in dremio)
     assert airbyte == {f"arn:aws:s3:::{names[b]}{sfx}" for b in ("bronze", "airbyte") for sfx in ("", "/*")}
     assert not any(names["access-logs"] in x or names["airbyte"] in x for x in dremio)
 
@@ -564,7 +562,7 @@ def test_foundation_contract(prod):
     """What the platform receives: the stack outputs and the ingress annotations it applied."""
     out = prod.outputs
     assert out["cloud"] == "aws" and out["eksClusterName"] == "prod-eks"
-    assert set(out["dataLakeBuckets"]) == {"bronze", "silver", "gold", "backups", "airbyte"}
+    assert set(out["dataLakeBuckets"]) == {"bronze", "silver", "gold", "backups", "airbyte", "dremio"}
     assert out["rdsAddress"].endswith(".rds.amazonaws.com")
     ingress = [r.inputs for r in prod.by_type("kubernetes:helm.sh/v3:Release") if r.inputs.get("chart") == "ingress-nginx"]
     # The platform's ingress-nginx puts the Foundation's NLB annotations on its Service.
@@ -595,14 +593,14 @@ def test_nothing_in_a_stack_file_is_a_secret_or_password():
         assert "password" not in text and "secret" not in text and "secure:" not in text
 
 
-def test_in_cluster_postgres_on_aws_gets_a_backup_role_for_its_prefix_only(plan_config):
+def test_in_cluster_postgres_on_aws_gets_a_backup_role_for_its_bucket_only(plan_config):
     plan = plan_config({"cloud": "aws", "environment": "staging", "acmeEmail": "ops@example.com", "database": "in-cluster"}, stack="cnpg")
     assert plan.by_type("aws:rds/instance:Instance") == []
     role = json.loads(plan.one("aws:iam/role:Role", "cnpg-postgres").inputs["assumeRolePolicy"])["Statement"][0]
     assert [v for k, v in role["Condition"]["StringEquals"].items() if k.endswith(":sub")] == ["system:serviceaccount:data-storage:postgres"]
     backups = bucket_names(plan)["cnpg-backups"]
     res = _s3_resources(policies(plan)["cnpg-postgres"])
-    assert res == {f"arn:aws:s3:::{backups}", f"arn:aws:s3:::{backups}/postgres", f"arn:aws:s3:::{backups}/postgres/*"}
+    assert res == {f"arn:aws:s3:::{backups}", f"arn:aws:s3:::{backups}/*"}
 
 
 def test_managed_database_stacks_have_no_cnpg_role(prod):

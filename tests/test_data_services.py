@@ -195,7 +195,8 @@ def test_minio_root_credentials_stay_in_data_storage(dev):
             assert "root" not in r.inputs["metadata"]["name"]
     (job,) = [r for r in dev.by_type(JOB) if r.inputs["metadata"]["labels"].get("app.kubernetes.io/component") == "bootstrap" and r.inputs["metadata"]["labels"]["app"] == "minio"]
     script = job.inputs["spec"]["template"]["spec"]["containers"][0]["command"][-1]
-    assert "mc admin user add dp \"$APP_ACCESS_KEY\"" in script and "policy attach dp platform-lake" in script
+    assert "mc admin user add dp \"$DREMIO_ACCESS_KEY\"" in script and "policy attach dp dremio --user" in script
+    assert "mc admin policy remove dp platform-lake" in script  # the old policy that also granted backups
 
 
 # --- buckets and databases ----------------------------------------------------------------------
@@ -204,14 +205,14 @@ def test_bucket_job_creates_the_lake_and_backup_buckets_idempotently(dev, prod):
     for result, locked in ((dev, False), (prod, True)):
         (job,) = [r for r in result.by_type(JOB) if r.inputs["metadata"]["labels"].get("app.kubernetes.io/component") == "bootstrap" and r.inputs["metadata"]["labels"]["app"] == "minio"]
         script = job.inputs["spec"]["template"]["spec"]["containers"][0]["command"][-1]
-        for bucket in ("bronze", "silver", "gold", "backups"):
+        for bucket in ("bronze", "silver", "gold", "dremio", "airbyte", "backups"):
             assert f"dp/{bucket}\n" in script + "\n"
         made = [line for line in script.splitlines() if line.startswith("mc mb ")]
-        assert len(made) == 4 and all("--ignore-existing" in line for line in made)
+        assert len(made) == 6 and all("--ignore-existing" in line for line in made)
         assert ("mc mb --ignore-existing --with-lock dp/bronze" in script) is locked
         assert ("mc retention set --default GOVERNANCE 30d dp/bronze" in script) is locked
         assert "--with-lock dp/silver" not in script and "--with-lock dp/gold" not in script
-    assert set(prod.outputs["objectStore"]["buckets"]) == {"bronze", "silver", "gold", "backups"}
+    assert set(prod.outputs["objectStore"]["buckets"]) == {"bronze", "silver", "gold", "dremio", "airbyte", "backups"}
 
 
 def test_each_app_gets_its_database_and_owner(dev):

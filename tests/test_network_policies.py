@@ -102,7 +102,7 @@ ALLOWED = [
     ("airbyte-worker", "dremio-master", 9047), ("airbyte-job", "dremio-master", 32010),
     ("ingress", "dremio-master", 9047), ("dremio-bootstrap", "dremio-master", 9047),
     ("dremio-executor", "dremio-master", 45678), ("dremio-master", "dremio-executor", 45678), ("dremio-executor", "dremio-master", 45679),
-    ("dremio-master", "minio", 9000), ("dremio-executor", "minio", 9000), ("dremio-master", "pooler", 5432), ("dremio-executor", "pg", 5432),
+    ("dremio-master", "minio", 9000), ("dremio-executor", "minio", 9000),
     # Superset.
     ("ingress", "superset-web", 8088), ("superset-web", "pooler", 5432), ("superset-worker", "pooler", 5432), ("superset-beat", "pooler", 5432),
     ("superset-init", "pooler", 5432), ("superset-web", "redis", 6379), ("superset-worker", "redis", 6379), ("superset-beat", "redis", 6379),
@@ -127,7 +127,9 @@ ALLOWED = [
 DENIED = [
     ("internet", "dremio-master", 9047), ("rogue-app", "dremio-master", 9047), ("ingress", "dremio-master", 31010),
     ("superset-beat", "dremio-master", 32010), ("superset-web", "dremio-executor", 45678), ("dremio-master", "internet", 443),
-    ("dremio-master", "es", 9200), ("dremio-master", "pg", 8000), ("airbyte-worker", "redis", 6379), ("superset-web", "minio", 9000),
+    ("dremio-master", "es", 9200), ("dremio-master", "pg", 8000),
+    # Dremio keeps its catalog in its own KV store: no PostgreSQL at all.
+    ("dremio-master", "pooler", 5432), ("dremio-executor", "pg", 5432), ("dremio-master", "pg", 5432), ("airbyte-worker", "redis", 6379), ("superset-web", "minio", 9000),
     ("ingress", "redis", 6379), ("internet", "pg", 5432), ("rogue-storage", "minio", 9000), ("es", "minio", 9000),
     ("rogue-app", "pooler", 5432), ("superset-web", "internet", 443), ("redis", "internet", 443), ("minio", "internet", 443),
     ("internet", "minio", 9000), ("rogue-app", "internet", 443), ("superset-web", "acme-solver", 8089),
@@ -214,7 +216,7 @@ def test_dremio_policy_is_the_seeds(plan_stack):
     ports = {p["port"] for rule in spec["ingress"] for p in rule.get("ports", [])}
     assert {9047, 32010, 45678} <= ports and 31010 not in ports
     egress_ports = {p["port"] for rule in spec["egress"] for p in rule.get("ports", [])}
-    assert {5432, 9000} <= egress_ports and 443 not in egress_ports
+    assert 9000 in egress_ports and 5432 not in egress_ports and 443 not in egress_ports
 
 
 def test_aws_dremio_reaches_s3_over_https(plan_stack):
@@ -227,9 +229,11 @@ def test_aws_dremio_reaches_s3_over_https(plan_stack):
     pooler_reg = next(r for r in plan.by_type("kubernetes:apps/v1:Deployment") if r.inputs["metadata"].get("namespace") == S)
     pooler = Endpoint(S, template_labels(plan, "kubernetes:apps/v1:Deployment", pooler_reg.name))
     rds = Endpoint(None, ip="10.0.20.15")
-    assert permits(pols, master, pooler, 5432) and permits(pols, pooler, rds, 5432)
+    web = Endpoint(A, template_labels(plan, "kubernetes:apps/v1:Deployment", "superset-web"))
+    assert permits(pols, web, pooler, 5432) and permits(pols, pooler, rds, 5432)
     # Airbyte and Superset's migrations use PostgresResult.direct_host (the database itself).
-    assert permits(pols, master, rds, 5432) and not permits(pols, master, rds, 22) and not permits(pols, pooler, rds, 22)
+    assert permits(pols, web, rds, 5432) and not permits(pols, web, rds, 22) and not permits(pols, pooler, rds, 22)
+    assert not permits(pols, master, pooler, 5432) and not permits(pols, master, rds, 5432)  # Dremio uses no PostgreSQL
 
 
 def test_dbt_runs_reach_dremio_and_nothing_else(plan_config):
@@ -283,6 +287,6 @@ def test_without_data_service_selectors_traffic_still_flows_to_the_storage_names
                      coordinator=Workload(A, {"c": "1"}), executor=Workload(A, {"e": "1"}), all=Workload(A, {"d": "1"}), zookeeper=None))
     pols = plan_policies(t)
     dremio = Endpoint(A, {"d": "1", "c": "1"})
-    assert permits(pols, dremio, Endpoint(S, {"anything": "x"}), 5432)
+    assert not permits(pols, dremio, Endpoint(S, {"anything": "x"}), 5432)  # Dremio uses no PostgreSQL
     assert permits(pols, dremio, Endpoint(S, {"anything": "x"}), 9000)
     assert not permits(pols, dremio, Endpoint(S, {"anything": "x"}), 9200)

@@ -210,7 +210,7 @@ def test_every_sections_requests_fit_their_limits_in_every_environment():
     for env in ENVIRONMENTS:
         s = load(cfg(environment=env, acmeEmail="ops@example.com"), "x")
         for sec in SECTIONS:
-            assert getattr(s, sec.KEY) is not None
+            assert getattr(s, sec.field_name()) is not None
 
 
 def test_local_ingress_can_be_a_node_port(plan_config):

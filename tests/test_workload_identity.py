@@ -44,6 +44,6 @@ def test_airbyte_role_trusts_the_service_account_named_in_the_chart_values(plan_
 def test_dremio_role_follows_its_distributed_storage_setting(plan_config):
     in_gold = plan_config({**AWS_BASE, "dremio": {"distBucket": "gold", "distPath": "dremio-dist"}}, stack="wi")
     policy = role_policy(in_gold, "wi-dremio")
-    assert "gold" in policy and "backups" not in policy  # its bucket, and no prefix of the shared backups bucket
+    assert "gold" in policy and "backups" not in policy and "wi-dremio-" not in policy  # the lake only
     default = plan_config(AWS_BASE, stack="wi")
-    assert "dremio/*" in role_policy(default, "wi-dremio")
+    assert "wi-dremio-" in role_policy(default, "wi-dremio") and "backups" not in role_policy(default, "wi-dremio")

@@ -1,8 +1,8 @@
 """Least-privilege IAM roles for the workloads that touch the data lake, through IRSA.
 
 Each role trusts exactly one namespace/ServiceAccount pair of the cluster's OIDC issuer and may
-read/write only its buckets (and, in the shared `backups` bucket, only its own prefix), plus
-use the data-lake KMS key. No `*` resource for any S3 action. The platform puts the returned
+read/write only its own buckets (every consumer has one: dremio, airbyte, backups for
+PostgreSQL; no bucket is shared between two writers but the lake), plus use the data-lake KMS key. No `*` resource for any S3 action. The platform puts the returned
 annotations on the ServiceAccounts it creates (`Foundation.workload_identity`).
 """
 
@@ -26,10 +26,8 @@ class Workload:
     namespace: str
     service_accounts: tuple[str, ...]
     buckets: tuple[str, ...]
-    """Data-lake roles with full object read/write."""
-    backups_prefix: str = ""
-    """Top-level "directory" of the `backups` bucket the workload may use ('' = none): the key
-    `<prefix>` itself (S3A probes it) and everything under `<prefix>/`."""
+    """Data-lake roles with full object read/write: every consumer has its own bucket, so no
+    policy needs a prefix of a shared one."""
 
 
 def _sa(app: str) -> tuple[str, tuple[str, ...]]:
@@ -37,19 +35,17 @@ def _sa(app: str) -> tuple[str, tuple[str, ...]]:
     return ref.namespace, (ref.name,)
 
 
-def dremio_workload(dist_bucket: str, dist_path: str) -> Workload:
+def dremio_workload(dist_bucket: str) -> Workload:
     """Data sources on the lake, plus Dremio's distributed storage wherever `dremio.distBucket`
-    and `dremio.distPath` put it (a prefix of the shared backups bucket, or a lake bucket)."""
-    lake = ("bronze", "silver", "gold")
-    if dist_bucket == "backups":
-        return Workload(*_sa("dremio"), lake, backups_prefix=dist_path.split("/", 1)[0])
-    return Workload(*_sa("dremio"), tuple(dict.fromkeys((*lake, dist_bucket))))
+    puts it (its own `dremio` bucket, or a lake bucket)."""
+    return Workload(*_sa("dremio"), tuple(dict.fromkeys(("bronze", "silver", "gold", dist_bucket))))
 
 
 # Raw loads into bronze + its own bucket for logs/state/workload output.
 AIRBYTE_WORKLOAD = Workload(*_sa("airbyte"), ("bronze", "airbyte"))
-# CloudNativePG's barman-cloud archive, used only when the database runs in-cluster on AWS.
-CNPG_WORKLOAD = Workload(*_sa("postgres"), (), backups_prefix="postgres")
+# CloudNativePG's barman-cloud archive, used only when the database runs in-cluster on AWS:
+# the backups bucket, which nothing else may touch.
+CNPG_WORKLOAD = Workload(*_sa("postgres"), ("backups",))
 
 OBJECT_ACTIONS = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"]
 BUCKET_ACTIONS = ["s3:ListBucket", "s3:GetBucketLocation", "s3:ListBucketMultipartUploads"]
@@ -62,24 +58,6 @@ def s3_statements(bucket_arns: Mapping[str, pulumi.Input[str]], w: Workload, key
         out += [
             {"Sid": "ListOwnBuckets", "Effect": "Allow", "Action": BUCKET_ACTIONS, "Resource": full},
             {"Sid": "ReadWriteOwnBuckets", "Effect": "Allow", "Action": OBJECT_ACTIONS, "Resource": [pulumi.Output.from_input(a).apply(lambda x: f"{x}/*") for a in full]},
-        ]
-    if w.backups_prefix:
-        backups = bucket_arns["backups"]
-        out += [
-            {
-                "Sid": "ListOwnBackupPrefix",
-                "Effect": "Allow",
-                "Action": ["s3:ListBucket"],
-                "Resource": backups,
-                "Condition": {"StringLike": {"s3:prefix": [w.backups_prefix, f"{w.backups_prefix}/*"]}},
-            },
-            {"Sid": "BackupBucketLocation", "Effect": "Allow", "Action": ["s3:GetBucketLocation", "s3:ListBucketMultipartUploads"], "Resource": backups},
-            {
-                "Sid": "ReadWriteOwnBackupPrefix",
-                "Effect": "Allow",
-                "Action": OBJECT_ACTIONS,
-                "Resource": pulumi.Output.from_input(backups).apply(lambda x: [f"{x}/{w.backups_prefix}", f"{x}/{w.backups_prefix}/*"]),
-            },
         ]
     out.append({"Sid": "DataLakeKey", "Effect": "Allow", "Action": ["kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey"], "Resource": key_arn})
     return out

@@ -27,6 +27,10 @@ from .network import Network, NetworkArgs
 from .registry import Registry, RegistryArgs
 from .versions import UnpinnedVersion, addon_versions, autoscaler_image
 
+EKS_SERVICE_CIDRS = ("10.100.0.0/16", "172.20.0.0/16")
+"""Without `kubernetes_network_config.service_ipv4_cidr` EKS picks its Service range from these
+two (172.20.0.0/16 when the VPC is in 10.0.0.0/8): both are excluded."""
+
 
 def partition_of(region: str) -> str:
     if region.startswith("cn-"):
@@ -159,7 +163,7 @@ def build_foundation(settings: Settings) -> Foundation:
                 bucket_arns={r: b.arn for r, b in lake.buckets.items()},
                 key_arn=lake.key.arn,
                 workloads={
-                    "dremio": dremio_workload(s.dremio.dist_bucket, s.dremio.dist_path),
+                    "dremio": dremio_workload(s.dremio.dist_bucket),
                     "airbyte": AIRBYTE_WORKLOAD,
                     **({"postgres": CNPG_WORKLOAD} if s.database == "in-cluster" else {}),
                 },
@@ -263,6 +267,8 @@ def build_foundation(settings: Settings) -> Foundation:
         log_sink=LogSink(kind="cloudwatch", group=app_logs.group.name, region=region) if app_logs else None,
         registry=registry.url,
         workload_identity={**(identities.annotations if identities else {}), **({"fluent-bit": app_logs.annotations} if app_logs else {})},
+        pod_cidrs=(s.aws.vpc_cidr,),  # the Amazon VPC CNI gives pods VPC addresses
+        service_cidrs=EKS_SERVICE_CIDRS,
         cluster_ready=(*cluster.ready, *services.ready),
         outputs=outputs,
     )

@@ -12,6 +12,12 @@ import pulumi_kubernetes as k8s
 from foundation import Foundation, IngressFrontend, StorageClasses
 from settings import Settings
 
+LOCAL_POD_CIDRS = ("10.244.0.0/16", "10.42.0.0/16", "10.1.0.0/16")
+"""Default pod ranges: kind/minikube/kubeadm (flannel's), k3s/k3d, Docker Desktop."""
+LOCAL_SERVICE_CIDRS = ("10.96.0.0/12", "10.43.0.0/16")
+"""Default Service ranges: kubeadm/kind/minikube/Docker Desktop, k3s/k3d. A cluster built with
+other ranges sets `clusterNetwork.podCidrs`/`serviceCidrs`."""
+
 
 def build(settings: Settings) -> Foundation:
     provider = k8s.Provider(
@@ -29,6 +35,8 @@ def build(settings: Settings) -> Foundation:
         # Docker Desktop and k3d hand out LoadBalancer IPs; kind needs cloud-provider-kind and
         # minikube `minikube tunnel`. Without one, `ingressServiceType: NodePort`.
         ingress=IngressFrontend(class_name=settings.ingress_class, service_type=settings.ingress_service_type),
+        pod_cidrs=LOCAL_POD_CIDRS,
+        service_cidrs=LOCAL_SERVICE_CIDRS,
         outputs={"kubeContext": settings.kube_context or "(current context)"},
     )
 

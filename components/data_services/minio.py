@@ -33,9 +33,44 @@ CONSOLE_PORT = 9001
 SERVICE = "minio"
 HEADLESS = "minio-hl"
 BACKUPS = "backups"
+DREMIO_BUCKET = "dremio"
+AIRBYTE_BUCKET = "airbyte"
+BUCKETS = (*LAKE_BUCKETS, DREMIO_BUCKET, AIRBYTE_BUCKET, BACKUPS)
+"""The lake, then one bucket per consumer: Dremio's distributed store, Airbyte's logs/state, and
+PostgreSQL's base backups and WAL (nobody else may write or delete there)."""
 REGION = "us-east-1"  # MinIO's default region; S3 clients need one
 APP_CREDENTIALS = "object-store-credentials"
+AIRBYTE_CREDENTIALS = "airbyte-object-store-credentials"
 BACKUP_CREDENTIALS = "minio-postgres-backup"
+
+
+@dataclass(frozen=True)
+class MinioUser:
+    """A non-admin MinIO user of one consumer: the buckets its policy grants (and nothing else),
+    the Secret it is handed and that Secret's key names."""
+
+    policy: str
+    buckets: tuple[str, ...]
+    secret: str
+    namespace: str
+    keys: tuple[str, str] = ("accessKeyId", "secretAccessKey")
+    generated_as: str = ""
+    """Logical name prefix of its generated keys (kept stable so keys do not rotate)."""
+
+
+USERS: dict[str, MinioUser] = {
+    "dremio": MinioUser("dremio", (*LAKE_BUCKETS, DREMIO_BUCKET), APP_CREDENTIALS, APPS, generated_as="minio-platform"),
+    "airbyte": MinioUser("airbyte", ("bronze", AIRBYTE_BUCKET), AIRBYTE_CREDENTIALS, APPS, generated_as="minio-airbyte"),
+    "postgres": MinioUser("postgres-backup", (BACKUPS,), BACKUP_CREDENTIALS, STORAGE, ("ACCESS_KEY_ID", "ACCESS_SECRET_KEY"), "minio-backup"),
+}
+"""Consumer -> its user. Dremio: the lake and its distributed store; Airbyte (server, workers
+and every connector pod): raw loads into bronze and its own bucket; PostgreSQL: the backups."""
+RETIRED_POLICIES = ("platform-lake",)
+"""Policies older versions attached (platform-lake also granted `backups`): detached and removed."""
+
+
+def _env_prefix(consumer: str) -> str:
+    return consumer.upper().replace("-", "_")
 UID = 1000
 RESTART = "minio-restart"
 RESTART_SELECTOR = kube.selector("minio", "restart")
@@ -69,13 +104,16 @@ def bootstrap_script(s: MinioSettings, endpoint_host: str) -> str:
             lines.append(f"mc retention set --default {s.lock_mode} {s.lock_days}d dp/{b}")
         else:
             lines.append(f"mc mb --ignore-existing dp/{b}")
-    lines.append(f"mc mb --ignore-existing dp/{BACKUPS}")
-    for policy, key_var, secret_var in (("platform-lake", "APP_ACCESS_KEY", "APP_SECRET_KEY"), ("postgres-backup", "BACKUP_ACCESS_KEY", "BACKUP_SECRET_KEY")):
+    lines += [f"mc mb --ignore-existing dp/{b}" for b in BUCKETS if b not in LAKE_BUCKETS]
+    for consumer, u in USERS.items():
+        key_var, secret_var = f"{_env_prefix(consumer)}_ACCESS_KEY", f"{_env_prefix(consumer)}_SECRET_KEY"
         lines += [
-            f"mc admin policy create dp {policy} /policies/{policy}.json",
+            f"mc admin policy create dp {u.policy} /policies/{u.policy}.json",
             f'mc admin user add dp "${key_var}" "${secret_var}"',
-            f'mc admin user info dp "${key_var}" --json | grep -q \'"{policy}"\' || mc admin policy attach dp {policy} --user "${key_var}"',
+            f'mc admin user info dp "${key_var}" --json | grep -q \'"{u.policy}"\' || mc admin policy attach dp {u.policy} --user "${key_var}"',
+            *(f'mc admin policy detach dp {old} --user "${key_var}" 2>/dev/null || true' for old in RETIRED_POLICIES),
         ]
+    lines += [f"mc admin policy remove dp {old} 2>/dev/null || true" for old in RETIRED_POLICIES]
     lines.append("echo 'buckets and users are in place'")
     return "\n".join(lines)
 
@@ -158,12 +196,18 @@ class Minio(pulumi.ComponentResource):
 
         root_user, root_password = generated("minio-root-user", self, 20), generated("minio-root-password", self, 40)
         root = own_secret(ROOT_SECRET, STORAGE, {"rootUser": root_user, "rootPassword": root_password})
-        app_key, app_secret = generated("minio-platform-access-key", self, 20), generated("minio-platform-secret-key", self, 40)
-        app_creds = {"accessKeyId": app_key, "secretAccessKey": app_secret}
-        app_storage = own_secret("minio-platform", STORAGE, app_creds)
-        app_apps = own_secret(APP_CREDENTIALS, APPS, app_creds, kube.labels("minio", "credentials"))
-        bk_key, bk_secret = generated("minio-backup-access-key", self, 20), generated("minio-backup-secret-key", self, 40)
-        backup = own_secret(BACKUP_CREDENTIALS, STORAGE, {"ACCESS_KEY_ID": bk_key, "ACCESS_SECRET_KEY": bk_secret})
+        # Per user: its keys in data-storage (what the bootstrap Job reads) and, for an app, a
+        # copy in the app's namespace.
+        user_secrets: dict[str, k8s.core.v1.Secret] = {}
+        for consumer, u in USERS.items():
+            a, b = generated(f"{u.generated_as}-access-key", self, 20), generated(f"{u.generated_as}-secret-key", self, 40)
+            creds = dict(zip(u.keys, (a, b)))
+            if u.namespace == STORAGE:
+                user_secrets[consumer] = own_secret(u.secret, STORAGE, creds)
+            else:
+                user_secrets[consumer] = own_secret(u.generated_as, STORAGE, creds)
+                own_secret(u.secret, u.namespace, creds, kube.labels("minio", "credentials"))
+        backup = user_secrets["postgres"]
         self.backup_credentials = BACKUP_CREDENTIALS
 
         headless = k8s.core.v1.Service(
@@ -224,11 +268,11 @@ class Minio(pulumi.ComponentResource):
         policies = k8s.core.v1.ConfigMap(
             "minio-policies",
             metadata={"name": "minio-policies", "namespace": STORAGE, "labels": kube.labels("minio", "bootstrap")},
-            data={"platform-lake.json": bucket_policy([*LAKE_BUCKETS, BACKUPS]), "postgres-backup.json": bucket_policy([BACKUPS])},
+            data={f"{u.policy}.json": bucket_policy(u.buckets) for u in USERS.values()},
             opts=kube.child(self, p, depends_on=deps),
         )
         api_host = f"{SERVICE}.{STORAGE}.svc.cluster.local:{API_PORT}"
-        self.bootstrap = self._bootstrap_job(p, s, api_host, policies, root, app_storage, backup, [api, *self.pools])
+        self.bootstrap = self._bootstrap_job(p, s, api_host, policies, root, user_secrets, [api, *self.pools])
         self.restart = self._restart_job(p, s, pod_spec, deps, [*self.pools]) if distributed else None
         self.ready = [self.bootstrap, backup, *([self.restart] if self.restart else [])]
         self.result = ObjectStoreResult(
@@ -236,13 +280,13 @@ class Minio(pulumi.ComponentResource):
             endpoint=api.metadata.apply(lambda m: f"http://{m['name']}.{STORAGE}.svc.cluster.local:{API_PORT}"),
             region=REGION,
             path_style=True,
-            buckets={**{b: b for b in LAKE_BUCKETS}, BACKUPS: BACKUPS},
+            buckets={b: b for b in BUCKETS},
             credentials_secret=APP_CREDENTIALS,
+            consumer_credentials={c: u.secret for c, u in USERS.items() if u.namespace == APPS},
             server_selector=select,
             port=API_PORT,
             admin_job_selectors=(RESTART_SELECTOR,) if distributed else (),
         )
-        self.app_credentials = app_apps
         self.register_outputs({"endpoint": self.result.endpoint, "buckets": list(self.result.buckets), "servers": sum(s.pools)})
 
     @staticmethod
@@ -286,7 +330,7 @@ class Minio(pulumi.ComponentResource):
             spec["affinity"] = {"pod_anti_affinity": {key: [term] if s.anti_affinity == "required" else [{"weight": 100, "pod_affinity_term": term}]}}
         return spec
 
-    def _bootstrap_job(self, p, s, api_host, policies, root, app, backup, after) -> k8s.batch.v1.Job:
+    def _bootstrap_job(self, p, s, api_host, policies, root, users: dict, after) -> k8s.batch.v1.Job:
         return k8s.batch.v1.Job(
             "minio-bootstrap",
             metadata={"namespace": STORAGE, "labels": kube.labels("minio", "bootstrap")},
@@ -294,16 +338,14 @@ class Minio(pulumi.ComponentResource):
                 labels=kube.labels("minio", "bootstrap"), container="mc", image=s.mc_image, script=bootstrap_script(s, api_host), uid=UID,
                 env=[
                     *mc_root_env(root),
-                    kube.secret_env("APP_ACCESS_KEY", app, "accessKeyId"),
-                    kube.secret_env("APP_SECRET_KEY", app, "secretAccessKey"),
-                    kube.secret_env("BACKUP_ACCESS_KEY", backup, "ACCESS_KEY_ID"),
-                    kube.secret_env("BACKUP_SECRET_KEY", backup, "ACCESS_SECRET_KEY"),
+                    *(kube.secret_env(f"{_env_prefix(c)}_{kind}", users[c], key)
+                      for c, u in USERS.items() for kind, key in zip(("ACCESS_KEY", "SECRET_KEY"), u.keys)),
                 ],
                 resources=kube.resources("50m", "64Mi", "500m", "256Mi"), backoff_limit=10,
                 volumes=[{"name": "policies", "config_map": {"name": policies.metadata["name"]}}],
                 volume_mounts=[{"name": "policies", "mount_path": "/policies", "read_only": True}],
             ),
-            opts=kube.child(self, p, depends_on=[policies, root, app, backup, *after]),
+            opts=kube.child(self, p, depends_on=[policies, root, *users.values(), *after]),
         )
 
     def _restart_job(self, p, s: MinioSettings, pod_spec: dict, deps, after) -> k8s.batch.v1.Job:

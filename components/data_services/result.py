@@ -7,7 +7,7 @@ mount it; the data services keep their own copies in `data-storage`.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Optional
 
 import pulumi
@@ -51,16 +51,26 @@ class ObjectStoreResult:
     region: str
     path_style: bool
     buckets: Mapping[str, pulumi.Input[str]]
-    """Role -> bucket name: bronze, silver, gold, and backups (PostgreSQL/WAL, Dremio dist)."""
+    """Role -> bucket name: bronze, silver, gold, and one bucket per consumer: dremio (its
+    distributed store), airbyte (logs, state), backups (PostgreSQL base backups and WAL only)."""
     credentials_secret: Optional[str]
-    """Secret in `data-platform` with keys `accessKeyId`/`secretAccessKey`; None when apps use
-    workload identity (see Foundation.workload_identity)."""
+    """Secret in `data-platform` with keys `accessKeyId`/`secretAccessKey` (Dremio's, the lake);
+    None when apps use workload identity (see Foundation.workload_identity)."""
     server_selector: Mapping[str, str] = field(default_factory=dict)
     """Pod labels of MinIO (namespace data-storage); empty for cloud buckets."""
     port: int = 9000
+    consumer_credentials: Mapping[str, str] = field(default_factory=dict)
+    """App -> its own credentials Secret in `data-platform` when it is not `credentials_secret`
+    (MinIO: Airbyte's user may touch bronze and its bucket only)."""
     admin_job_selectors: tuple[Mapping[str, str], ...] = ()
     """Pod labels of the MinIO Jobs (data-storage) that call the API server and MinIO (the
     restart Job of a distributed MinIO)."""
+
+
+    def for_consumer(self, app: str) -> "ObjectStoreResult":
+        """This store as `app` sees it: with its own credentials Secret, if it has one."""
+        secret = self.consumer_credentials.get(app)
+        return replace(self, credentials_secret=secret) if secret else self
 
 
 @dataclass(frozen=True)

@@ -11,11 +11,11 @@ What each workload may do (docs/network-policies.md has the table):
 - every pod in both namespaces: DNS to kube-system/kube-dns (UDP and TCP 53);
 - Dremio (the seed's policy): in from Superset and Airbyte on 9047/32010, from the ingress
   controller, dbt and its bootstrap Job on 9047; between its own pods on 45678/45679 and to
-  ZooKeeper on 2181 (2888/3888 inside the ensemble); out to PostgreSQL 5432 (pooler and
-  servers) and MinIO 9000, or HTTPS when the lake is a cloud bucket;
+  ZooKeeper on 2181 (2888/3888 inside the ensemble); out to MinIO 9000, or HTTPS when the
+  lake is a cloud bucket (no PostgreSQL: its catalog is its own KV store);
 - Superset -> PostgreSQL, Redis, Dremio; Redis <- Superset only; ingress -> Superset web;
 - Airbyte chart pods talk among themselves, to PostgreSQL, the object store, the API server
-  (workload launcher) and HTTPS (connector registry); connector job pods go anywhere outside
+  (workload launcher) and HTTPS (connector registry); connector job pods go anywhere outside the cluster's pod and Service ranges
   (sources are external by nature) and to the object store;
 - CloudNativePG instances <- pooler/apps on 5432, <- the operator on 8000, between instances,
   -> API server and the backup store; pooler -> instances, API server;

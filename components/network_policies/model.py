@@ -18,12 +18,13 @@ ACME_SOLVER_PORT = 8089
 @dataclass(frozen=True)
 class Peer:
     """Pods in `namespace` (None: any namespace) matching `selector` (None: every pod), or an
-    address block (`cidr`)."""
+    address block (`cidr`) minus the blocks in `except_` (ipBlock `except`)."""
 
     namespace: Optional[str] = None
     selector: Optional[Mapping[str, str]] = None
     cidr: Optional[str] = None
     name: str = ""
+    except_: tuple[str, ...] = ()
 
     def __post_init__(self):
         if self.cidr is None and self.namespace is None and self.selector is None:
@@ -162,3 +163,6 @@ class Topology:
     api_clients: tuple[tuple[str, Workload], ...] = ()
     """(policy name, pods) that only talk to the Kubernetes API server (the Elasticsearch CA publisher Job)."""
     dns: Peer = field(default_factory=lambda: Peer("kube-system", DNS_SELECTOR, name="kube-dns"))
+    cluster_cidrs: tuple[str, ...] = ()
+    """The cluster's pod and Service ranges: cut out of the connectors' any-address egress (on
+    most CNIs an ipBlock also matches pod and Service IPs)."""

@@ -66,8 +66,9 @@ def plan_policies(t: Topology) -> list[Policy]:
             ingress.append(Rule(tuple(flight_clients), tcp(9047, 32010)))
         if ui_clients:
             ingress.append(Rule(tuple(ui_clients), tcp(9047)))
+        # No PostgreSQL: Dremio keeps its catalog in its own KV store (RocksDB on the master's volume).
         egress = [Rule((d.all.peer("dremio"),), tcp(45678, 45679))]
-        egress += _postgres_rules(t) + _object_store_rules(t)
+        egress += _object_store_rules(t)
         if d.zookeeper is not None:
             egress.append(Rule((d.zookeeper.peer("zookeeper"),), tcp(2181)))
         else:
@@ -113,10 +114,13 @@ def plan_policies(t: Topology) -> list[Policy]:
         dremio = [Rule((d.coordinator.peer("dremio-coordinator"),), tcp(9047, 32010))] if d else []
         out.append(Policy("airbyte", ab.pods.namespace, dict(ab.pods.selector), ingress=tuple(ingress),
                           egress=tuple([own, _api_server(), _https_out()] + _postgres_rules(t) + _object_store_rules(t) + dremio)))
-        # Connector pods read external sources on any port: everything outside, plus the platform's own stores.
+        # Connector pods read external sources on any port: every address but the cluster's own
+        # pod and Service ranges (which would include Prometheus, the operators, kube-system),
+        # plus the platform's stores they are wired to.
+        outside = Peer(cidr=ANYWHERE, except_=tuple(t.cluster_cidrs), name="outside-the-cluster")
         out.append(Policy("airbyte-jobs", ab.jobs.namespace, dict(ab.jobs.selector),
                           ingress=(Rule((ab.pods.peer("airbyte"),)),),
-                          egress=tuple([own, Rule((Peer(cidr=ANYWHERE, name="anywhere"),))] + _postgres_rules(t) + _object_store_rules(t) + dremio)))
+                          egress=tuple([own, Rule((outside,))] + _postgres_rules(t) + _object_store_rules(t) + dremio)))
 
     # ------------------------------------------------------------------ PostgreSQL (CloudNativePG or managed)
     pg = t.postgres
@@ -197,7 +201,7 @@ def plan_policies(t: Topology) -> list[Policy]:
 def _app_clients(t: Topology, *, postgres: bool) -> list[Peer]:
     """Application pods that use PostgreSQL (postgres=True) or the object store."""
     out: list[Peer] = []
-    if t.dremio:
+    if t.dremio and not postgres:
         out.append(t.dremio.all.peer("dremio"))
     if t.airbyte:
         out += [t.airbyte.pods.peer("airbyte"), t.airbyte.jobs.peer("airbyte-jobs")]

@@ -9,7 +9,7 @@ from .model import ANYWHERE, NS_LABEL, Peer, Policy, Port, Rule
 
 def _peer_manifest(peer: Peer, policy_ns: str) -> dict:
     if peer.cidr is not None:
-        return {"ip_block": {"cidr": peer.cidr}}
+        return {"ip_block": {"cidr": peer.cidr, **({"except": list(peer.except_)} if peer.except_ else {})}}
     out: dict = {}
     if peer.namespace != policy_ns:
         out["namespace_selector"] = {"match_labels": {NS_LABEL: peer.namespace}} if peer.namespace else {}
@@ -39,7 +39,7 @@ def policy_from_manifest(name: str, namespace: str, spec: Mapping) -> Policy:
 
     def peer(m: Mapping) -> Peer:
         if "ipBlock" in m:
-            return Peer(cidr=m["ipBlock"]["cidr"])
+            return Peer(cidr=m["ipBlock"]["cidr"], except_=tuple(m["ipBlock"].get("except") or ()))
         if "namespaceSelector" in m:
             labels = (m["namespaceSelector"] or {}).get("matchLabels") or {}
             if set(labels) - {NS_LABEL}:

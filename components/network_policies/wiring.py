@@ -110,5 +110,5 @@ def topology_from(platform: object) -> Topology:
     return Topology(
         apps_namespace=APPS, storage_namespace=STORAGE, dremio=dremio_peers, superset=superset_peers, airbyte=airbyte_peers,
         ingress_controller=controller, postgres=pg_peers, object_store=os_peers, elasticsearch=es_peers, scraper=scraper,
-        api_clients=tuple(api_clients),
+        api_clients=tuple(api_clients), cluster_cidrs=tuple(getattr(platform, "cluster_cidrs", ())),
     )

@@ -3,6 +3,7 @@
 from .airbyte import AirbyteSettings
 from .aws import AwsSettings
 from .backups import BackupSettings
+from .cluster_network import ClusterNetworkSettings
 from .dbt import DbtSettings
 from .dremio import DremioSettings
 from .elasticsearch import ElasticsearchSettings
@@ -22,6 +23,7 @@ SECTIONS = (
     ObservabilitySettings,
     AwsSettings,
     BackupSettings,
+    ClusterNetworkSettings,
 )
 
 __all__ = [s.__name__ for s in SECTIONS] + ["SECTIONS"]

@@ -99,8 +99,8 @@ class DremioSettings(Section):
     executor_memory_limit: str = setting(checks.memory, "Executor memory limit (the seed: 32Gi in prod = its 32768 MB executor memory).")
     executor_heap_mb: int = setting(checks.integer(1024, 262144), "Executor JVM heap in MiB; direct memory (what queries use) gets the rest of the limit.")
     executor_volume_size: str = setting(checks.memory, "Executor spill/cache volume per pod (volumeClaimTemplates on fast-ssd; the seed: 100Gi).")
-    dist_bucket: str = setting(checks.one_of("bronze", "silver", "gold", "backups"),
-                               "Which object-store bucket role holds Dremio's distributed storage (reflections, uploads, job results).")
+    dist_bucket: str = setting(checks.one_of("dremio", "bronze", "silver", "gold"),
+                               "Which object-store bucket role holds Dremio's distributed storage (reflections, uploads, job results): its own `dremio` bucket, or a lake bucket. Never `backups` (PostgreSQL's only).")
     dist_path: str = setting(checks.text(r"[a-z0-9][a-z0-9._/-]*", "a bucket path such as dremio"), "Path inside that bucket: dist = dremioS3:///<bucket>/<distPath>.")
     s3_credentials_provider: str = setting(
         checks.text(r"[A-Za-z_][\w.$]*", "a Java class name"),
@@ -132,7 +132,7 @@ class DremioSettings(Section):
             "executor_memory_limit": by_env(env, dev="6Gi", staging="16Gi", prod="32Gi"),
             "executor_heap_mb": by_env(env, dev=2048, staging=4096, prod=8192),
             "executor_volume_size": "100Gi",
-            "dist_bucket": "backups",
+            "dist_bucket": "dremio",
             "dist_path": "dremio",
             "s3_credentials_provider": "com.amazonaws.auth.WebIdentityTokenCredentialsProvider",
             "heap_dumps": True,
