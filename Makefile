@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: plan plan-all test lint deps pulumi-yaml docs clean
+.PHONY: plan plan-all test lint lint-workflows deps pulumi-yaml docs clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -22,10 +22,17 @@ plan: deps
 plan-all: deps
 	@for f in Pulumi.*.yaml; do s=$${f#Pulumi.}; s=$${s%.yaml}; $(PY) -m offline_plan $$s --quiet || exit 1; done
 
-## The whole test suite, then lint
+## The whole test suite, then lint (Python and the GitHub workflows)
 test: deps
 	$(PY) -m pytest -q
 	$(PY) -m ruff check .
+	$(MAKE) --no-print-directory lint-workflows
+
+## actionlint (syntax, expressions, deprecated action runtimes; shellcheck on run: when installed)
+## and zizmor (unpinned actions, persisted credentials, permissions, injection), both offline
+lint-workflows: deps
+	$(VENV)/bin/actionlint
+	$(VENV)/bin/zizmor --offline --quiet .github/workflows
 
 lint: deps
 	$(PY) -m ruff check .

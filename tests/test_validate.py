@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 import copy
+import json
+import subprocess
+import sys
+from pathlib import Path
 
 from offline_plan.validate import validate
+
+ROOT = Path(__file__).resolve().parent.parent
 
 ISSUER = {"apiVersion": "cert-manager.io/v1", "kind": "ClusterIssuer", "metadata": {"name": "selfsigned"}, "spec": {"selfSigned": {}}}
 MONITOR = {
@@ -37,3 +43,34 @@ def test_custom_resources_without_an_offline_schema_are_reported_not_passed():
     cnpg = {"apiVersion": "postgresql.cnpg.io/v1", "kind": "Cluster", "metadata": {"name": "pg", "namespace": "x"}, "spec": {"instances": 1}}
     report = validate([cnpg], "1.34")
     assert report.validated == 0 and report.skipped == ["postgresql.cnpg.io/v1/Cluster x/pg"]
+
+
+def test_unknown_top_level_and_metadata_fields_in_custom_resources_are_errors():
+    """Resource and ObjectMeta are strict too, not only the spec models."""
+    top = {**ISSUER, "spek": {}}
+    meta = copy.deepcopy(MONITOR)
+    meta["metadata"]["lables"] = {"a": "b"}
+    report = validate([top, meta], "1.34")
+    assert len(report.errors) == 2 and report.validated == 0
+
+
+def test_a_kind_or_version_the_group_does_not_have_is_an_error_not_a_skip():
+    typo = {**ISSUER, "kind": "ClusterIsuer"}
+    old = {**ISSUER, "apiVersion": "cert-manager.io/v1alpha2"}
+    report = validate([typo, old], "1.34")
+    assert report.validated == 0 and report.skipped == [] and len(report.errors) == 2
+
+
+def test_validation_loads_only_the_model_modules_of_the_objects_kinds():
+    """A model package's __init__ imports every version of every API it has (seconds each):
+    a plan with cert-manager objects loads cert-manager's v1 models and nothing else."""
+    code = (
+        "import sys, json; from offline_plan.validate import validate; "
+        f"r = validate([{CONFIGMAP!r}], '1.34'); before = [m for m in sys.modules if 'cloudcoil.models' in m]; "
+        f"r2 = validate([{ISSUER!r}], '1.34'); after = [m for m in sys.modules if 'cloudcoil.models' in m]; "
+        "print(json.dumps([r.validated + r2.validated, before, after]))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    validated, before, after = json.loads(out)
+    assert validated == 2 and before == []
+    assert after == ["offline_plan._crd.cloudcoil.models.cert_manager.v1"]
