@@ -33,6 +33,7 @@ def document(result: PlanResult) -> dict[str, Any]:
             for r in result.registrations
         ],
         "outputs": result.outputs,
+        "policies": result.policies.document() if result.policies else None,
     }
 
 
