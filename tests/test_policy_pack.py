@@ -5,6 +5,7 @@ shipped stack plans with no mandatory violation."""
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 
@@ -313,3 +314,9 @@ def test_a_mandatory_violation_fails_make_plan_and_the_config_file_tunes_it(tmp_
     proc = subprocess.run([*args, "--policy-config", str(tmp_path / "policy.json")], capture_output=True, text=True, cwd=ROOT, timeout=300)
     assert proc.returncode == 0, proc.stderr
     assert "policies: 23 passed, 0 mandatory violations, 5 advisory" in proc.stdout
+
+
+def test_docs_list_every_policy_with_its_default_level():
+    text = (ROOT / "docs" / "policies.md").read_text()
+    rows = {m.group(1): m.group(2) for m in re.finditer(r"^\| `([a-z0-9-]+)` \| \**(mandatory|advisory)\** \|", text, re.M)}
+    assert rows == {r.name: r.level for r in RULES}
