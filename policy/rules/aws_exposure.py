@@ -63,10 +63,11 @@ def eks_private_endpoint(r: Resource, ctx: Context) -> Iterator[str]:
 
 
 def targets(r: Resource, prop: str, candidates: Sequence[Resource]) -> list[Resource]:
-    """The resources `r.props[prop]` points at: by recorded property dependency, else by name."""
+    """The buckets `r.props[prop]` points at: by recorded property dependency (the input was
+    computed from that bucket), else by the bucket's name."""
     urns = set(r.property_dependencies.get(prop) or ())
     value = r.props.get(prop)
-    return [c for c in candidates if c.urn in urns or (known(value) and value in (c.props.get("bucket"), c.props.get("id"), c.name))]
+    return [c for c in candidates if c.urn in urns or (known(value) and value == c.props.get("bucket"))]
 
 
 @stack_rule(
