@@ -6,17 +6,22 @@ PY := $(VENV)/bin/python
 
 .PHONY: plan plan-all test lint lint-workflows deps pulumi-yaml docs clean
 
-$(VENV)/.installed: requirements.txt requirements-dev.txt
+# The policy pack's SDK goes in without its deps: pulumi-policy pins protobuf~=5.29 while the
+# program's stack resolves protobuf 6 (the SDK uses only protobuf's stable Struct/json_format API,
+# tests/test_policy_crossguard.py serves the pack over gRPC with it). The pack's own venv, which
+# the Pulumi CLI makes from policy/requirements.txt, gets its deps as pinned.
+$(VENV)/.installed: requirements.txt requirements-dev.txt policy/requirements.txt
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements-dev.txt
+	$(PY) -m pip install --quiet --no-deps -r policy/requirements.txt
 	touch $@
 
 deps: $(VENV)/.installed
 
-## Offline plan of one stack (default dev) -> build/plan/$(STACK)/
+## Offline plan of one stack (default dev) -> build/plan/$(STACK)/; POLICY_CONFIG=file.json tunes the policy pack
 plan: deps
-	$(PY) -m offline_plan $(STACK)
+	$(PY) -m offline_plan $(STACK) $(if $(POLICY_CONFIG),--policy-config $(POLICY_CONFIG))
 
 ## Offline plan of every Pulumi.<stack>.yaml in the repository
 plan-all: deps

@@ -11,6 +11,8 @@ import os
 import sys
 from pathlib import Path
 
+from policy.offline import PolicyConfigError, load_config
+
 from . import deploy_time, diagram, manifests, plan_json, preview, validate
 from .runner import ROOT, PlanError, run
 
@@ -21,11 +23,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", default=str(ROOT / "build" / "plan"), help="output root (default: build/plan)")
     parser.add_argument("--root", default=str(ROOT), help="directory with Pulumi.yaml and the stack files (default: the repository)")
     parser.add_argument("--quiet", action="store_true", help="print the summary only, not the resource tree")
+    parser.add_argument("--policy-config", help="policy pack config, the JSON file `pulumi preview --policy-pack-config` takes (docs/policies.md)")
     args = parser.parse_args(argv)
 
     try:
-        result = run(args.stack, root=Path(args.root))
-    except PlanError as e:
+        policy_config = load_config(args.policy_config) if args.policy_config else None
+        result = run(args.stack, root=Path(args.root), policy_config=policy_config)
+    except (PlanError, PolicyConfigError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 1
 
@@ -49,13 +53,18 @@ def main(argv: list[str] | None = None) -> int:
           f"{validate.supported_version(k8s_version)}, cert-manager/Prometheus operator/Flux resources against their CRD models), "
           f"{len(report.skipped)} custom resources without an offline schema (CloudNativePG, ECK, External Secrets), "
           f"{len(report.errors)} invalid")
+    policy_lines, policy_errors = preview.policies(result)
+    print("\n".join(policy_lines))
     if summary_file := os.environ.get("GITHUB_STEP_SUMMARY"):
         with open(summary_file, "a") as fh:
-            fh.write(f"### Offline plan: `{args.stack}`\n\n```\n{preview.summary(result)}\n\n{preview.outputs(result)}\n```\n\n")
+            fh.write(f"### Offline plan: `{args.stack}`\n\n```\n{preview.summary(result)}\n\n{preview.outputs(result)}\n\n"
+                     + "\n".join(policy_lines + policy_errors) + "\n```\n\n")
     print("\n" + deploy_time.render(deploy_time.estimate(plan_json.document(result)["resources"])))
     for err in report.errors:
         print(f"error: invalid manifest: {err}", file=sys.stderr)
-    return 1 if report.errors else 0
+    for err in policy_errors:
+        print(err, file=sys.stderr)
+    return 1 if report.errors or policy_errors else 0
 
 
 if __name__ == "__main__":

@@ -34,6 +34,7 @@ def document(result: PlanResult) -> dict[str, Any]:
             for r in result.registrations
         ],
         "outputs": result.outputs,
+        "policies": result.policies.document() if result.policies else None,
     }
     doc["deployTime"] = deploy_time.document(deploy_time.estimate(doc["resources"]))
     return doc

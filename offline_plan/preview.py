@@ -45,3 +45,13 @@ def outputs(result: PlanResult) -> str:
 def render(result: PlanResult) -> str:
     head = f"Previewing update ({result.stack}) — offline plan under the Pulumi mock runtime; nothing is deployed.\n"
     return "\n".join([head, *tree_lines(result), "", outputs(result), "", summary(result)])
+
+
+def policies(result: PlanResult) -> tuple[list[str], list[str]]:
+    """The policy pack's summary line and advisories (stdout), and its mandatory violations
+    (stderr, they fail the plan)."""
+    report = result.policies
+    if report is None:
+        return [], []
+    out = [report.summary()] + [f"advisory: policy {f.policy}: {f.message}" for f in report.advisory]
+    return out, [f"error: policy {f.policy} (mandatory): {f.message}" for f in report.mandatory]

@@ -16,6 +16,8 @@ from pulumi.runtime import settings as runtime_settings
 from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
+from policy import offline as policy_pack
+
 from .mocks import PlatformMocks
 from .monitor import SECRET_MARK, RecordingMonitor, Registration
 from .stack_config import StackConfigError, load_stack_config
@@ -35,6 +37,8 @@ class PlanResult:
     stack_urn: str
     registrations: list[Registration]
     outputs: dict[str, Any]
+    policies: policy_pack.Report | None = None
+    """The policy pack (policy/) evaluated over the registrations."""
 
     def by_type(self, type_: str) -> list[Registration]:
         return [r for r in self.registrations if r.type == type_]
@@ -56,8 +60,9 @@ def _resolve_outputs(outputs: dict[str, Any]) -> dict[str, Any]:
     return resolved
 
 
-def run(stack: str, root: Path = ROOT) -> PlanResult:
-    """Plan `stack` from `root`'s Pulumi.yaml and Pulumi.<stack>.yaml."""
+def run(stack: str, root: Path = ROOT, policy_config: dict[str, Any] | None = None) -> PlanResult:
+    """Plan `stack` from `root`'s Pulumi.yaml and Pulumi.<stack>.yaml; `policy_config` tunes the
+    policy pack as `pulumi preview --policy-pack-config` would."""
     import program
     import settings as settings_mod
 
@@ -81,13 +86,19 @@ def run(stack: str, root: Path = ROOT) -> PlanResult:
         raise PlanError(str(e)) from None
     root_stack = runtime_settings.get_root_resource()
     outputs = _resolve_outputs(dict(getattr(root_stack, "outputs", {}) or {}))
+    # Registrations arrive in the order asynchronous outputs resolve, which varies between
+    # runs; sorted by URN, every file the plan writes is the same for the same program.
+    registrations = sorted(monitor.registrations, key=lambda r: r.urn)
+    try:
+        policies = policy_pack.evaluate(policy_pack.from_registrations(registrations), policy_config)
+    except policy_pack.PolicyConfigError as e:
+        raise PlanError(str(e)) from None
     return PlanResult(
         project=cfg.project,
         stack=stack,
         cloud=settings.cloud,
         stack_urn=monitor.stack_urn or f"urn:pulumi:{stack}::{cfg.project}::pulumi:pulumi:Stack::{cfg.project}-{stack}",
-        # Registrations arrive in the order asynchronous outputs resolve, which varies between
-        # runs; sorted by URN, every file the plan writes is the same for the same program.
-        registrations=sorted(monitor.registrations, key=lambda r: r.urn),
+        registrations=registrations,
         outputs=outputs,
+        policies=policies,
     )
