@@ -11,7 +11,7 @@ import os
 import sys
 from pathlib import Path
 
-from . import deploy_time, diagram, manifests, plan_json, preview, validate
+from . import cost, deploy_time, diagram, manifests, plan_json, preview, validate
 from .runner import ROOT, PlanError, run
 
 
@@ -52,7 +52,8 @@ def main(argv: list[str] | None = None) -> int:
     if summary_file := os.environ.get("GITHUB_STEP_SUMMARY"):
         with open(summary_file, "a") as fh:
             fh.write(f"### Offline plan: `{args.stack}`\n\n```\n{preview.summary(result)}\n\n{preview.outputs(result)}\n```\n\n")
-    print("\n" + deploy_time.render(deploy_time.estimate(plan_json.document(result)["resources"])))
+    doc = plan_json.document(result)
+    print("\n" + cost.render(cost.estimate(doc)) + "\n\n" + deploy_time.render(deploy_time.estimate(doc["resources"])))
     for err in report.errors:
         print(f"error: invalid manifest: {err}", file=sys.stderr)
     return 1 if report.errors else 0

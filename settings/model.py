@@ -25,6 +25,7 @@ from .sections import (
     ElasticsearchSettings,
     MinioSettings,
     ObservabilitySettings,
+    OffHoursSettings,
     PostgresSettings,
     SupersetSettings,
 )
@@ -59,6 +60,7 @@ class Settings:
     superset: SupersetSettings
     dbt: DbtSettings
     observability: ObservabilitySettings
+    offhours: OffHoursSettings
     aws: AwsSettings
 
     @property

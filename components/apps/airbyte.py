@@ -34,11 +34,11 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from components.data_services.result import ObjectStoreResult, PostgresResult
-from foundation import WORKLOAD_SERVICE_ACCOUNTS
+from foundation import WORKLOAD_SERVICE_ACCOUNTS, InterruptiblePool
 from settings.sections.airbyte import AirbyteSettings
 
 from .. import helm
-from ..kube import child, labels
+from ..kube import child, labels, tolerations_for
 from ..namespaces import APPS
 from .ui import UiBackend
 
@@ -159,8 +159,14 @@ def airbyte_values(
     object_store: ObjectStoreResult,
     bucket: pulumi.Input[str],
     service_account_annotations: Mapping[str, pulumi.Input[str]] | None = None,
+    interruptible: Optional[InterruptiblePool] = None,
 ) -> dict[str, Any]:
-    """The chart values. Pure: only names, hosts and sizes — never a credential."""
+    """The chart values. Pure: only names, hosts and sizes — never a credential.
+
+    With an interruptible pool, connector job pods (`global.jobs.kube.*`, which the chart turns
+    into the launcher's JOB_KUBE_TOLERATIONS / JOB_KUBE_NODE_SELECTORS) tolerate its taint and
+    select its nodes: a reclaimed sync is retried by Airbyte. The chart has no affinity for job
+    pods, so it is a selector: with no Spot capacity, syncs wait for the autoscaler."""
     for key in ("airbyte", "temporal", "temporal_visibility"):
         if key not in postgres.logins:
             raise ValueError(f"the data services provide no `{key}` database login")
@@ -194,7 +200,10 @@ def airbyte_values(
             "storage": storage_values(object_store, bucket),
             # Job pods run next to the platform (the chart's default namespace `jobs` does not exist here).
             "workloads": {"namespace": APPS},
-            "jobs": {"kube": {"labels": {JOB_POD_LABEL: "true", "app.kubernetes.io/part-of": "data-platform"}}},
+            "jobs": {"kube": {
+                "labels": {JOB_POD_LABEL: "true", "app.kubernetes.io/part-of": "data-platform"},
+                **({"tolerations": tolerations_for(interruptible), "nodeSelector": dict(interruptible.node_labels)} if interruptible else {}),
+            }},
         },
         "serviceAccount": {"create": True, "name": WORKLOAD_SERVICE_ACCOUNTS["airbyte"].name, "annotations": dict(service_account_annotations or {})},
         # Bundled stateful services off: the platform's PostgreSQL and object store are used.
@@ -261,6 +270,8 @@ class AirbyteArgs:
     """Foundation.workload_identity["airbyte"]: cloud access for the object store."""
     depends_on: tuple = ()
     """Namespaces, data-service Secrets/databases that must exist first."""
+    interruptible: Optional[InterruptiblePool] = None
+    """Foundation.interruptible: where connector job pods run (None: with everything else)."""
 
 
 class Airbyte(pulumi.ComponentResource):
@@ -282,6 +293,7 @@ class Airbyte(pulumi.ComponentResource):
         values = airbyte_values(
             s, environment=args.environment, domain=args.domain, postgres=args.postgres,
             object_store=store, bucket=bucket, service_account_annotations=args.service_account_annotations,
+            interruptible=args.interruptible,
         )
         self.release = helm.release(
             f"{name}-release", release_name=RELEASE, chart=helm.Chart(CHART, s.chart_version, s.chart_repository),
