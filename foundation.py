@@ -148,6 +148,20 @@ class IngressFrontend:
 
 
 @dataclass(frozen=True)
+class InterruptiblePool:
+    """Nodes the cloud may reclaim at short notice (AWS Spot), for work that is retried anyway.
+
+    The nodes carry the taint `taint_key=taint_value:taint_effect`, so only pods that tolerate it
+    land there, and `node_labels`, which those pods select (Airbyte connector jobs) or prefer
+    (Dremio executors). components/ reads only this description, never the cloud's name."""
+
+    node_labels: Mapping[str, str] = field(default_factory=lambda: {"data-platform/node-pool": "interruptible"})
+    taint_key: str = "data-platform/interruptible"
+    taint_value: str = "true"
+    taint_effect: str = "NoSchedule"
+
+
+@dataclass(frozen=True)
 class Foundation:
     cloud: str
     provider: k8s.Provider
@@ -167,6 +181,8 @@ class Foundation:
     service_cidrs: Sequence[str] = ()
     """The cluster's pod and Service ranges (plain CIDRs), cut out of the connectors' egress to
     any address; `clusterNetwork.podCidrs`/`serviceCidrs` override them."""
+    interruptible: Optional[InterruptiblePool] = None
+    """A pool of interruptible nodes (None: every node is on-demand, e.g. local clusters)."""
     cluster_ready: Sequence[pulumi.Resource] = ()
     """What Kubernetes workloads must wait for (node groups, CNI/CSI add-ons)."""
     outputs: Mapping[str, pulumi.Input] = field(default_factory=dict)

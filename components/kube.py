@@ -160,3 +160,14 @@ def script_job_spec(
     }
     return {"backoff_limit": backoff_limit, "active_deadline_seconds": deadline_seconds,
             "template": {"metadata": {"labels": labels}, "spec": pod}}
+
+
+def tolerations_for(pool: Any) -> list[dict[str, str]]:
+    """The toleration of a `foundation.InterruptiblePool`'s taint (its nodes refuse other pods)."""
+    return [{"key": pool.taint_key, "operator": "Equal", "value": pool.taint_value, "effect": pool.taint_effect}]
+
+
+def prefer_pool(pool: Any) -> dict[str, Any]:
+    """Node affinity that prefers the pool's nodes but falls back to any node (no Spot capacity)."""
+    terms = [{"key": k, "operator": "In", "values": [v]} for k, v in sorted(pool.node_labels.items())]
+    return {"node_affinity": {"preferred_during_scheduling_ignored_during_execution": [{"weight": 100, "preference": {"match_expressions": terms}}]}}

@@ -24,6 +24,7 @@ from .ingress import CERT_MANAGER_NS, IngressArgs, IngressTls, Route
 from .namespaces import APPS, Namespaces, NamespacesArgs
 from .network_policies import NetworkPolicies, NetworkPoliciesArgs, topology_from
 from .observability import Observability, ObservabilityArgs
+from .off_hours import OffHours, OffHoursArgs
 from .secrets import use_store
 
 
@@ -59,6 +60,7 @@ class DataPlatform(pulumi.ComponentResource):
             object_store=ds.object_store.for_consumer("dremio"), highly_available=s.highly_available, domain=s.domain,
             fast_ssd_storage_class=f.storage_classes.fast_ssd,
             service_account_annotations=f.workload_identity.get("dremio", {}), depends_on=after, protect=s.protect,
+            executor_pool=f.interruptible if s.dremio.executors_interruptible else None,
         ), pulumi.ResourceOptions(parent=self))
         self.dbt = Dbt("dbt", DbtArgs(
             provider=f.provider, namespace=self.namespaces.apps, settings=s.dbt,
@@ -69,7 +71,7 @@ class DataPlatform(pulumi.ComponentResource):
         self.airbyte = Airbyte("airbyte", AirbyteArgs(
             provider=f.provider, settings=s.airbyte, environment=s.environment, domain=s.domain,
             postgres=ds.postgres, object_store=ds.object_store.for_consumer("airbyte"),
-            service_account_annotations=f.workload_identity.get("airbyte", {}), depends_on=after,
+            service_account_annotations=f.workload_identity.get("airbyte", {}), depends_on=after, interruptible=f.interruptible,
         ), pulumi.ResourceOptions(parent=self)) if s.airbyte.enabled else None
         self.superset = Superset("superset", SupersetArgs(
             provider=f.provider, settings=s.superset, environment=s.environment, domain=s.domain,
@@ -102,6 +104,11 @@ class DataPlatform(pulumi.ComponentResource):
             log_sink=f.log_sink, log_shipper_annotations=f.workload_identity.get("fluent-bit", {}),
             depends_on=(self.namespaces,),
         ), pulumi.ResourceOptions(parent=self))
+
+        # --- off-hours scale-down (components/off_hours.py; non-prod) ---
+        self.off_hours = OffHours("off-hours", OffHoursArgs(
+            provider=f.provider, settings=s.offhours, namespaces=(self.namespaces.apps, self.namespaces.storage),
+        ), pulumi.ResourceOptions(parent=self)) if s.offhours.enabled else None
 
         # --- network policies (components/network_policies/) ---
         self.cluster_cidrs = (*(s.cluster_network.pod_cidrs or f.pod_cidrs), *(s.cluster_network.service_cidrs or f.service_cidrs))

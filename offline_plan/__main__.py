@@ -13,7 +13,7 @@ from pathlib import Path
 
 from policy.offline import PolicyConfigError, load_config
 
-from . import deploy_time, diagram, manifests, plan_json, preview, validate
+from . import cost, deploy_time, diagram, manifests, plan_json, preview, validate
 from .runner import ROOT, PlanError, run
 
 
@@ -59,7 +59,8 @@ def main(argv: list[str] | None = None) -> int:
         with open(summary_file, "a") as fh:
             fh.write(f"### Offline plan: `{args.stack}`\n\n```\n{preview.summary(result)}\n\n{preview.outputs(result)}\n\n"
                      + "\n".join(policy_lines + policy_errors) + "\n```\n\n")
-    print("\n" + deploy_time.render(deploy_time.estimate(plan_json.document(result)["resources"])))
+    doc = plan_json.document(result)
+    print("\n" + cost.render(cost.estimate(doc)) + "\n\n" + deploy_time.render(deploy_time.estimate(doc["resources"])))
     for err in report.errors:
         print(f"error: invalid manifest: {err}", file=sys.stderr)
     for err in policy_errors:

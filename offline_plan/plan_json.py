@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from . import deploy_time
+from . import cost, deploy_time
 from .runner import PlanResult
 
 
@@ -36,7 +36,11 @@ def document(result: PlanResult) -> dict[str, Any]:
         "outputs": result.outputs,
         "policies": result.policies.document() if result.policies else None,
     }
-    doc["deployTime"] = deploy_time.document(deploy_time.estimate(doc["resources"]))
+    # The estimates are computed from the document itself, as anyone could from plan.json.
+    doc["estimates"] = {
+        "deployTime": deploy_time.document(deploy_time.estimate(doc["resources"])),
+        "monthlyCost": cost.document(cost.estimate(doc)),
+    }
     return doc
 
 

@@ -27,6 +27,7 @@ from .sections import (
     ElasticsearchSettings,
     MinioSettings,
     ObservabilitySettings,
+    OffHoursSettings,
     PostgresSettings,
     SupersetSettings,
 )
@@ -61,6 +62,7 @@ class Settings:
     superset: SupersetSettings
     dbt: DbtSettings
     observability: ObservabilitySettings
+    offhours: OffHoursSettings
     aws: AwsSettings
     backups: BackupSettings
     cluster_network: ClusterNetworkSettings

@@ -143,5 +143,5 @@ def test_superset_redis_and_log_lifecycle_do_not_wait_for_what_they_do_not_use(p
 def test_plan_json_records_the_estimate(plan_stack):
     doc = plan_json.document(plan_stack("staging"))
     est = deploy_time.estimate(doc["resources"])
-    assert doc["deployTime"]["totalSeconds"] == est.total_seconds
-    assert [s["name"] for s in doc["deployTime"]["criticalPath"]] == [s.name for s in est.critical_path]
+    assert doc["estimates"]["deployTime"]["totalSeconds"] == est.total_seconds
+    assert [s["name"] for s in doc["estimates"]["deployTime"]["criticalPath"]] == [s.name for s in est.critical_path]

@@ -9,6 +9,10 @@ and the Kubernetes provider every workload uses.
   requires IMDSv2 (hop limit 2 so pods using the node role still work through the VPC CNI, as
   the EKS AMIs default) and encrypts the gp3 root volume. `desiredSize` is ignored after
   creation: the cluster-autoscaler owns it.
+- Optional Spot node group (`aws.spotNodes`, on in staging): several instance types, tainted
+  `data-platform/interruptible=true:NoSchedule` and labelled `data-platform/node-pool:
+  interruptible` (Foundation.interruptible), for Airbyte connector jobs and optionally Dremio
+  executors; off by default in prod.
 - IRSA: the cluster's OIDC issuer as an IAM OIDC provider.
 - Add-ons pinned per Kubernetes minor (versions.py): vpc-cni (with its network policy agent on,
   so the platform's NetworkPolicies are enforced) and kube-proxy before the nodes, coredns and
@@ -21,6 +25,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from typing import Optional
 
 import pulumi
 import pulumi_aws.cloudwatch as cloudwatch
@@ -29,14 +34,30 @@ import pulumi_aws.eks as eks
 import pulumi_aws.iam as iam
 import pulumi_kubernetes as k8s
 
+from foundation import InterruptiblePool
+
 from .common import IRSA_ANNOTATION, Context, irsa_trust, policy, service_trust, tags
 from .keys import kms_key
 
 COMPONENT = "eks"
+# Kubernetes taint effect -> the EKS API's spelling.
+_EKS_TAINT_EFFECT = {"NoSchedule": "NO_SCHEDULE", "NoExecute": "NO_EXECUTE", "PreferNoSchedule": "PREFER_NO_SCHEDULE"}
 EBS_CSI_SA = ("kube-system", "ebs-csi-controller-sa")
 CNI_SA = ("kube-system", "aws-node")
 FAST_SSD = "fast-ssd"
 STANDARD = "standard"
+
+
+@dataclass(frozen=True)
+class SpotNodes:
+    """The interruptible node group: Spot capacity over several instance types, tainted and
+    labelled as `pool` describes so only pods that tolerate it run there."""
+
+    instance_types: tuple[str, ...]
+    min_size: int
+    max_size: int
+    desired_size: int
+    pool: InterruptiblePool = field(default_factory=InterruptiblePool)
 
 
 @dataclass(frozen=True)
@@ -60,6 +81,8 @@ class EksArgs:
     node_labels: dict = field(default_factory=dict)
     network_policies: bool = True
     """Turn on the VPC CNI's network policy agent: without it EKS ignores NetworkPolicies."""
+    spot: Optional[SpotNodes] = None
+    """A second managed node group of Spot instances for interruptible work (None: none)."""
 
 
 def kubeconfig(name: str, endpoint: str, ca: str, region: str) -> str:
@@ -227,6 +250,32 @@ class EksCluster(pulumi.ComponentResource):
             opts=o(depends_on=[*node_policies, vpc_cni, kube_proxy], ignore_changes=["scalingConfig.desiredSize"]),
         )
 
+        self.spot_node_group = None
+        self.interruptible: Optional[InterruptiblePool] = args.spot.pool if args.spot else None
+        if args.spot is not None:
+            sp = args.spot
+            # Same role, launch template (IMDSv2, encrypted root) and subnets as the general group;
+            # EKS spreads Spot capacity over the instance types (capacity-optimized). The
+            # cluster-autoscaler reads the group's labels and taint through eks:DescribeNodegroup,
+            # so it can scale it up from 0 for a pending pod that tolerates the taint.
+            self.spot_node_group = eks.NodeGroup(
+                f"{n}-interruptible",
+                cluster_name=self.cluster.name,
+                node_group_name_prefix=f"{n}-interruptible-",
+                node_role_arn=node_role.arn,
+                subnet_ids=args.node_subnet_ids,
+                ami_type="AL2023_x86_64_STANDARD",
+                instance_types=list(sp.instance_types),
+                capacity_type="SPOT",
+                scaling_config={"min_size": sp.min_size, "max_size": sp.max_size, "desired_size": sp.desired_size},
+                update_config={"max_unavailable_percentage": 33},
+                launch_template={"id": template.id, "version": template.latest_version.apply(str)},
+                labels={"data-platform/node-group": "interruptible", **sp.pool.node_labels, **args.node_labels},
+                taints=[{"key": sp.pool.taint_key, "value": sp.pool.taint_value, "effect": _EKS_TAINT_EFFECT[sp.pool.taint_effect]}],
+                tags=tags(COMPONENT, f"{n}-interruptible", {"k8s.io/cluster-autoscaler/enabled": "true", f"k8s.io/cluster-autoscaler/{n}": "owned"}),
+                opts=o(depends_on=[*node_policies, vpc_cni, kube_proxy], ignore_changes=["scalingConfig.desiredSize"]),
+            )
+
         coredns = addon("coredns", opts=o(depends_on=[self.node_group]))
         # The EBS CSI controller's IRSA role: AWS's managed policy + the EBS key.
         ebs_role = iam.Role(
@@ -286,6 +335,7 @@ class EksCluster(pulumi.ComponentResource):
             **sc_common,
             opts=k8s_opts,
         )
+        # Not the Spot group: nothing is deployed onto it, and a Spot shortage must not hold the platform up.
         self.ready = [self.node_group, vpc_cni, kube_proxy, coredns, ebs_csi, self.fast_ssd, self.standard]
         self.irsa_annotation = IRSA_ANNOTATION
         self.register_outputs(

@@ -21,7 +21,7 @@ from .cluster_services import ClusterServices, ClusterServicesArgs, nlb_annotati
 from .common import Context
 from .database import Database, DatabaseArgs, postgres_parameters
 from .datalake import DataLake, DataLakeArgs
-from .eks import FAST_SSD, STANDARD, EksArgs, EksCluster
+from .eks import FAST_SSD, STANDARD, EksArgs, EksCluster, SpotNodes
 from .identities import AIRBYTE_WORKLOAD, CNPG_WORKLOAD, WorkloadIdentities, WorkloadIdentitiesArgs, dremio_workload
 from .network import Network, NetworkArgs
 from .registry import Registry, RegistryArgs
@@ -135,6 +135,7 @@ def build_foundation(settings: Settings) -> Foundation:
             desired_size=a.node_desired_size,
             disk_size_gb=a.node_disk_size_gb,
             network_policies=s.network_policies,
+            spot=SpotNodes(tuple(a.spot_instance_types), a.spot_min_size, a.spot_max_size, a.spot_desired_size) if a.spot_nodes else None,
         ),
     )
 
@@ -269,6 +270,7 @@ def build_foundation(settings: Settings) -> Foundation:
         workload_identity={**(identities.annotations if identities else {}), **({"fluent-bit": app_logs.annotations} if app_logs else {})},
         pod_cidrs=(s.aws.vpc_cidr,),  # the Amazon VPC CNI gives pods VPC addresses
         service_cidrs=EKS_SERVICE_CIDRS,
+        interruptible=cluster.interruptible,
         cluster_ready=(*cluster.ready, *services.ready),
         outputs=outputs,
     )

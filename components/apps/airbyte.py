@@ -43,11 +43,11 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from components.data_services.result import ObjectStoreResult, PostgresResult
-from foundation import WORKLOAD_SERVICE_ACCOUNTS
+from foundation import WORKLOAD_SERVICE_ACCOUNTS, InterruptiblePool
 from settings.sections.airbyte import AirbyteSettings
 
 from .. import helm
-from ..kube import child, labels
+from ..kube import child, labels, tolerations_for
 from ..namespaces import APPS
 from .ui import UiBackend
 
@@ -172,8 +172,14 @@ def airbyte_values(
     postgres: PostgresResult,
     object_store: ObjectStoreResult,
     bucket: pulumi.Input[str],
+    interruptible: Optional[InterruptiblePool] = None,
 ) -> dict[str, Any]:
-    """The chart values. Pure: only names, hosts and sizes — never a credential."""
+    """The chart values. Pure: only names, hosts and sizes — never a credential.
+
+    With an interruptible pool, connector job pods (`global.jobs.kube.*`, which the chart turns
+    into the launcher's JOB_KUBE_TOLERATIONS / JOB_KUBE_NODE_SELECTORS) tolerate its taint and
+    select its nodes: a reclaimed sync is retried by Airbyte. The chart has no affinity for job
+    pods, so it is a selector: with no Spot capacity, syncs wait for the autoscaler."""
     for key in ("airbyte", "temporal", "temporal_visibility"):
         if key not in postgres.logins:
             raise ValueError(f"the data services provide no `{key}` database login")
@@ -208,7 +214,10 @@ def airbyte_values(
                 "replica": {"userSecretKey": "username", "passwordSecretKey": "password"},
             },
             "storage": storage_values(object_store, bucket),
-            "jobs": {"kube": {"labels": {JOB_POD_LABEL: "true", "app.kubernetes.io/part-of": "data-platform"}}},
+            "jobs": {"kube": {
+                "labels": {JOB_POD_LABEL: "true", "app.kubernetes.io/part-of": "data-platform"},
+                **({"tolerations": tolerations_for(interruptible), "nodeSelector": dict(interruptible.node_labels)} if interruptible else {}),
+            }},
         },
         # The chart's ServiceAccount/Role/RoleBinding are pre-install hooks (never updated):
         # the component owns them instead (`Airbyte.service_account`).
@@ -278,6 +287,8 @@ class AirbyteArgs:
     ServiceAccount this component owns (so a change is applied on the next `pulumi up`)."""
     depends_on: tuple = ()
     """Namespaces, data-service Secrets/databases that must exist first."""
+    interruptible: Optional[InterruptiblePool] = None
+    """Foundation.interruptible: where connector job pods run (None: with everything else)."""
 
 
 class Airbyte(pulumi.ComponentResource):
@@ -298,7 +309,7 @@ class Airbyte(pulumi.ComponentResource):
         bucket = store.buckets.get("airbyte") or store.buckets["backups"]
         values = airbyte_values(
             s, environment=args.environment, domain=args.domain, postgres=args.postgres,
-            object_store=store, bucket=bucket,
+            object_store=store, bucket=bucket, interruptible=args.interruptible,
         )
         sa = WORKLOAD_SERVICE_ACCOUNTS["airbyte"]
         meta = {"namespace": sa.namespace, "labels": labels("airbyte", "service-account", instance=RELEASE)}

@@ -32,6 +32,9 @@ def topology_from(platform: object) -> Topology:
     api_clients: list[tuple[str, Workload]] = []
     if obs is not None and obs.ca_publisher_selector:
         api_clients.append(("elasticsearch-ca-publisher", Workload(STORAGE, dict(obs.ca_publisher_selector))))
+    off_hours = getattr(platform, "off_hours", None)
+    if off_hours is not None:
+        api_clients.append(("off-hours-scaler", Workload(APPS, dict(off_hours.selector))))
     if obs is not None and obs.metrics_enabled:
         from ..observability import MONITORING
 

@@ -9,6 +9,7 @@ from .dremio import DremioSettings
 from .elasticsearch import ElasticsearchSettings
 from .minio import MinioSettings
 from .observability import ObservabilitySettings
+from .off_hours import OffHoursSettings
 from .postgres import PostgresSettings
 from .superset import SupersetSettings
 
@@ -21,6 +22,7 @@ SECTIONS = (
     SupersetSettings,
     DbtSettings,
     ObservabilitySettings,
+    OffHoursSettings,
     AwsSettings,
     BackupSettings,
     ClusterNetworkSettings,

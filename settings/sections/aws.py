@@ -73,6 +73,11 @@ class AwsSettings(Section):
     node_max_size: int = setting(checks.integer(1, 500), "Node group maximum size (the cluster-autoscaler scales up to it).")
     node_desired_size: int = setting(checks.integer(1, 500), "Node group initial size; later left to the cluster-autoscaler (ignored on update).")
     node_disk_size_gb: int = setting(checks.integer(20, 2000), "Root volume (gp3, encrypted) size of each node in GB.")
+    spot_nodes: bool = setting(checks.boolean, "A second managed node group of Spot instances for interruptible work (Airbyte connector job pods; Dremio executors with dremio.executorsInterruptible), tainted data-platform/interruptible=true:NoSchedule so nothing else lands there. Off by default in prod.")
+    spot_instance_types: tuple = setting(checks.string_list(checks.text(_INSTANCE_TYPE, "an EC2 instance type such as m5.xlarge")), "Instance types of the Spot node group: several of the same size, so a Spot shortage of one type does not stop the group (at least two).")
+    spot_min_size: int = setting(checks.integer(0, 100), "Spot node group minimum size (0: the cluster-autoscaler adds Spot nodes only when interruptible pods wait).")
+    spot_max_size: int = setting(checks.integer(1, 500), "Spot node group maximum size.")
+    spot_desired_size: int = setting(checks.integer(0, 500), "Spot node group initial size (then left to the cluster-autoscaler); the cost estimate counts it.")
     cluster_autoscaler: bool = setting(checks.boolean, "Install the cluster-autoscaler (IRSA, ASG auto-discovery) so pending pods add nodes.")
     cluster_log_types: tuple = setting(checks.string_list(checks.one_of("api", "audit", "authenticator", "controllerManager", "scheduler")), "EKS control-plane logs sent to CloudWatch.")
     # --- RDS ---
@@ -120,6 +125,12 @@ class AwsSettings(Section):
             "node_max_size": by_env(env, dev=3, staging=5, prod=10),
             "node_desired_size": by_env(env, dev=1, staging=3, prod=5),
             "node_disk_size_gb": by_env(env, dev=50, staging=100, prod=100),
+            "spot_nodes": by_env(env, dev=False, staging=True, prod=False),
+            "spot_instance_types": by_env(env, dev=("m5.large", "m5a.large", "m6i.large"), staging=("m5.xlarge", "m5a.xlarge", "m6i.xlarge"),
+                                          prod=("m5.2xlarge", "m5a.2xlarge", "m6i.2xlarge")),
+            "spot_min_size": 0,
+            "spot_max_size": by_env(env, dev=2, staging=5, prod=10),
+            "spot_desired_size": 1,
             "cluster_autoscaler": True,
             "cluster_log_types": ("api", "audit", "authenticator", "controllerManager", "scheduler"),
             "db_engine_version": "16.11",
@@ -164,5 +175,9 @@ class AwsSettings(Section):
             raise CrossFieldInvalid("dbMonitoringInterval", self.db_monitoring_interval, "one of 0, 1, 5, 10, 15, 30, 60")
         if self.load_balancer == "alb" and not self.alb_certificate_arn:
             raise CrossFieldInvalid("albCertificateArn", MISSING, "an ACM certificate ARN (arn:aws:acm:<region>:<account>:certificate/<id>): required when loadBalancer is alb")
+        if self.spot_nodes and not self.spot_min_size <= self.spot_desired_size <= self.spot_max_size:
+            raise CrossFieldInvalid("spotDesiredSize", self.spot_desired_size, f"a size from spotMinSize ({self.spot_min_size}) to spotMaxSize ({self.spot_max_size})")
+        if self.spot_nodes and len(set(self.spot_instance_types)) < 2:
+            raise CrossFieldInvalid("spotInstanceTypes", list(self.spot_instance_types), "at least two different EC2 instance types when spotNodes is true (one type alone is one Spot capacity pool)")
         if not self.node_instance_types:
             raise CrossFieldInvalid("nodeInstanceTypes", [], "at least one EC2 instance type")

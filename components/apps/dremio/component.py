@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Optional
+from typing import Any, Optional
 
 import pulumi
 import pulumi_kubernetes as k8s
@@ -61,6 +61,8 @@ class DremioArgs:
     protect: bool = False
     """protect=True on the master coordinator and ZooKeeper StatefulSets (the KV store holds
     Dremio's catalog; their PVCs are retained on delete either way)."""
+    executor_pool: Optional[Any] = None
+    """A `foundation.InterruptiblePool` the executors tolerate and prefer (dremio.executorsInterruptible)."""
 
 
 @dataclass(frozen=True)
@@ -206,7 +208,7 @@ class Dremio(pulumi.ComponentResource):
                 "pod_management_policy": "Parallel",
                 "selector": {"match_labels": dict(executor_sel)},
                 "persistent_volume_claim_retention_policy": retain,
-                "template": statefulsets.pod_template(executor),
+                "template": statefulsets.pod_template(executor, pool=args.executor_pool),
                 "volume_claim_templates": [statefulsets.claim(s.executor_volume_size, args.fast_ssd_storage_class, kube.labels(APP, "executor"))],
             },
             opts=sts_opts,

@@ -148,7 +148,9 @@ def container(p: PodInputs, name: str, args: Sequence[str] = ("start-fg",), with
     return c
 
 
-def pod_template(p: PodInputs) -> dict:
+def pod_template(p: PodInputs, pool: Optional[Any] = None) -> dict:
+    """The pod template of a Dremio server; with `pool` (executors only) it tolerates the
+    interruptible nodes' taint and prefers them, keeping the anti-affinity."""
     spec: dict[str, Any] = {
         "service_account_name": p.service_account,
         "automount_service_account_token": False,
@@ -164,6 +166,9 @@ def pod_template(p: PodInputs) -> dict:
             {"name": "run", "empty_dir": {"size_limit": "16Mi"}},
         ],
     }
+    if pool is not None:
+        spec["tolerations"] = kube.tolerations_for(pool)
+        spec["affinity"] = {**spec["affinity"], **kube.prefer_pool(pool)}
     if p.role == "master":
         # The chart's upgrade step: migrates the KV store after an image upgrade (no-op on a fresh volume).
         spec["init_containers"] = [container(p, "upgrade", args=("upgrade",), with_probes=False)]
