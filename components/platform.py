@@ -88,6 +88,7 @@ class DataPlatform(pulumi.ComponentResource):
             routes=[Route(prefix, app.ui, tuple(getattr(app, "ingress_paths", ()))) for prefix, app in apps if app is not None],
             depends_on=(self.namespaces,),
         ), pulumi.ResourceOptions(parent=self))
+        self.data_services.install_backups([self.ingress.cert_manager])
 
         # --- observability (components/observability) ---
         es, minio = self.data_services.elasticsearch, self.data_services.minio

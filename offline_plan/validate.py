@@ -5,6 +5,8 @@
 - Custom resources of cert-manager, the Prometheus operator and Flux: the pydantic models
   cloudcoil generates from those projects' CRDs (pinned in requirements-dev.txt to the
   versions we install), with unknown fields forbidden.
+- Custom resources with a vendored CRD schema (offline_plan/crds/: the Barman Cloud plugin's
+  ObjectStore): jsonschema, unknown fields forbidden (offline_plan/crd_schemas.py).
 - Other custom resources (CloudNativePG, ECK, External Secrets) have no offline schema package;
   they are returned as `skipped` with their apiVersion/kind, and their fields are covered by
   the components' own tests.
@@ -29,6 +31,8 @@ from typing import Any, Optional
 import jsonschema
 import referencing
 from kubernetes_validate import utils as kv_utils
+
+from . import crd_schemas
 
 Check = Callable[[dict], Optional[str]]
 """Validates one object: None when valid, else a one-line reason."""
@@ -174,6 +178,11 @@ def validate(objs: Iterable[dict[str, Any]], k8s_version: str) -> Report:
             continue
         check = _cr_check(api_version, kind)
         if check is None:
+            crd_errors = crd_schemas.check(obj)  # a CRD schema vendored under offline_plan/crds/
+            if crd_errors is not None:
+                report.errors += [f"{ident}: {e}" for e in crd_errors[:3]]
+                report.validated += not crd_errors
+                continue
             if api_version.rpartition("/")[0] in CR_SCHEMAS:  # the API server would say "no matches for kind"
                 report.errors.append(f"{ident}: no such kind in the {api_version} schemas the plan validates against")
             else:

@@ -63,7 +63,7 @@ def _postgres(s: Settings) -> RecoveryPoint:
     sync = f"; {p.synchronous_replicas} synchronous standby(s) lose nothing on an instance failure" if p.synchronous_replicas else ""
     return RecoveryPoint(
         "postgres", duration_seconds(p.archive_timeout),
-        f"CloudNativePG archives WAL to {where} at least every {p.archive_timeout} (archive_timeout) and takes a base backup "
+        f"the Barman Cloud plugin archives WAL to {where} at least every {p.archive_timeout} (archive_timeout) and takes a base backup "
         f"on '{p.backup_schedule}' UTC (at most {human_duration(max_gap_minutes(p.backup_schedule) * 60)} apart), kept {p.backup_retention}{sync}",
         "nothing: the archive is in the same cluster's MinIO" if s.object_store == "minio" else "nothing: the S3 bucket is in the stack's region",
     )

@@ -97,8 +97,10 @@ def test_prod_has_three_postgres_with_one_synchronous_standby_pooler_and_daily_b
     assert {k: params[k] for k in ("shared_buffers", "effective_cache_size", "work_mem", "maintenance_work_mem", "max_connections")} == {
         "shared_buffers": "4GB", "effective_cache_size": "12GB", "work_mem": "64MB", "maintenance_work_mem": "1GB", "max_connections": "200"}
     assert spec["resources"]["requests"] == spec["resources"]["limits"] == {"cpu": "4", "memory": "16Gi"}
-    assert spec["backup"]["retentionPolicy"] == "30d"
-    assert spec["backup"]["barmanObjectStore"]["destinationPath"] == "s3://backups/postgres"
+    (store,) = prod.by_type("kubernetes:barmancloud.cnpg.io/v1:ObjectStore")
+    assert store.inputs["spec"]["retentionPolicy"] == "30d"
+    assert store.inputs["spec"]["configuration"]["destinationPath"] == "s3://backups/postgres"
+    assert spec["plugins"][0]["parameters"]["barmanObjectName"] == store.inputs["metadata"]["name"]
     assert cluster.protect, "prod protects the database"
 
     (pooler,) = _cr(prod, "Pooler")
@@ -385,6 +387,7 @@ def _plan_with_foundation(config: dict[str, Any]):
             workload_identity={"postgres": {"eks.amazonaws.com/role-arn": "arn:aws:iam::123456789012:role/pg"}},
         )
         holder["ds"] = DataServices("data-services", DataServicesArgs(foundation=f, settings=s))
+        holder["ds"].install_backups([])
 
     runtime_settings.ROOT.set(None)
     monitor = RecordingMonitor(PlatformMocks())
@@ -420,7 +423,8 @@ def test_managed_database_gets_bootstrap_job_and_pgbouncer_not_cloudnative_pg():
 def test_in_cluster_postgres_on_native_buckets_archives_with_workload_identity():
     regs, _ = _plan_with_foundation({"data-platform:database": "in-cluster"})
     (cluster,) = [r for r in regs if r.type == CNPG + "Cluster"]
-    store = cluster.inputs["spec"]["backup"]["barmanObjectStore"]
+    (object_store,) = [r for r in regs if r.type == "kubernetes:barmancloud.cnpg.io/v1:ObjectStore"]
+    store = object_store.inputs["spec"]["configuration"]
     assert store["destinationPath"] == "s3://dp-backups/postgres"
     assert store["s3Credentials"] == {"inheritFromIAMRole": True}
     assert cluster.inputs["spec"]["serviceAccountTemplate"]["metadata"]["annotations"] == {"eks.amazonaws.com/role-arn": "arn:aws:iam::123456789012:role/pg"}

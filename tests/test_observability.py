@@ -206,7 +206,7 @@ EXPECTED_ALERTS = {
     "MinioServersDown", "MinioDrivesDown", "PlatformPodCrashLooping", "PlatformVolumeAlmostFull", "AirbyteWorkersAtMaximum",
     "CertificateExpiringSoon", "CertificateNotReady", "FluentBitOutputErrors",
 }
-METRIC = re.compile(r"\b(cnpg|minio|kube|kubelet|certmanager|fluentbit)_[a-z_]+\b")
+METRIC = re.compile(r"\b(cnpg|barman_cloud_cloudnative_pg_io|minio|kube|kubelet|certmanager|fluentbit)_[a-z_]+\b")
 
 
 def _balanced(expr: str) -> bool:

@@ -95,3 +95,9 @@ class DataServices(pulumi.ComponentResource):
             "dataNamespace": STORAGE,
         }
         self.register_outputs(self.outputs)
+
+    def install_backups(self, cert_manager: Sequence[pulumi.Resource]) -> None:
+        """PostgreSQL's backup plugin needs cert-manager, which the edge installs after the data
+        services: the platform calls this once it exists."""
+        if isinstance(self.postgres, CloudNativePg):
+            self.postgres.install_backups(cert_manager)

@@ -19,8 +19,10 @@ from ..helm import Chart, release
 from ..namespaces import namespace as make_namespace
 
 CNPG_CHART = Chart("cloudnative-pg", "0.26.1", "https://cloudnative-pg.github.io/charts")
-"""CloudNativePG operator 1.27.1: `postgresql.synchronous`, `Database` CRs and in-tree
-barman-cloud backups (deprecated upstream in favour of the Barman Cloud plugin, still supported)."""
+"""CloudNativePG operator 1.27.1: `postgresql.synchronous`, `Database` CRs, CNPG-I plugins."""
+BARMAN_PLUGIN_CHART = Chart("plugin-barman-cloud", "0.7.0", "https://cloudnative-pg.github.io/charts")
+"""Barman Cloud plugin v0.13.0 (plugin and sidecar images): needs CloudNativePG >= 1.26 (1.27
+recommended), cert-manager for the operator<->plugin TLS, and the operator's namespace."""
 ECK_CHART = Chart("eck-operator", "2.16.1", "https://helm.elastic.co")
 """Elastic Cloud on Kubernetes 2.16.1: supports Elasticsearch 8.15."""
 

@@ -1,5 +1,10 @@
 """PostgreSQL in the cluster with CloudNativePG: operator, `Cluster`, per-app databases and roles,
-PgBouncer `Pooler`, continuous WAL archiving and a daily `ScheduledBackup`.
+PgBouncer `Pooler`, and backups through the Barman Cloud plugin: an `ObjectStore` (where, and the
+retention), the plugin as the Cluster's WAL archiver, a daily `ScheduledBackup` (`method: plugin`),
+and a restore path in config (`postgres.restoreFrom`: `bootstrap.recovery` from the plugin).
+
+The in-tree `barmanObjectStore` is deprecated since CloudNativePG 1.26 and removed in 1.28; the
+plugin reads the same archive layout, so a cluster that archived in-tree keeps its history.
 
 CloudNativePG sets the PostgreSQL pods' probes and restricted security context itself (uid 26,
 no privilege escalation, all capabilities dropped); this component pins what it lets us choose:
@@ -20,10 +25,11 @@ from settings.checks import duration_seconds, memory_bytes
 from settings.sections import PostgresSettings
 
 from .. import kube
+from ..helm import release
 from ..namespaces import STORAGE
 from .databases import DATABASES, ROLES, k8s_name, role_secret_name
 from .logins import create_logins
-from .operators import CNPG_CHART, install_operator, restricted_values
+from .operators import BARMAN_PLUGIN_CHART, CNPG_CHART, install_operator, restricted_values
 from .pg_tuning import pg_memory_parameters, wal_keep_size
 from .result import PostgresResult
 from .storage import StorageRoles
@@ -32,6 +38,11 @@ CLUSTER = WORKLOAD_SERVICE_ACCOUNTS["postgres"].name  # CNPG names the instances
 POOLER = "postgres-pooler-rw"
 API = "postgresql.cnpg.io/v1"
 OPERATOR_NAMESPACE = "cnpg-system"
+PLUGIN = "barman-cloud.cloudnative-pg.io"
+"""The Barman Cloud plugin's CNPG-I name (Cluster `spec.plugins`, ScheduledBackup, externalClusters)."""
+BARMAN_API = "barmancloud.cnpg.io/v1"
+OBJECT_STORE = "postgres-backups"
+RESTORE_SOURCE = "origin"
 BOOTSTRAP_DB = DATABASES[0]  # created by initdb; the others by `Database` resources
 
 
@@ -56,7 +67,8 @@ class BackupStore:
     service_account_annotations: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
     ready: Sequence[pulumi.Resource] = ()
 
-    def barman(self) -> dict:
+    def configuration(self) -> dict:
+        """The `ObjectStore` `spec.configuration`: the same schema as the in-tree barmanObjectStore."""
         out: dict = {"destinationPath": self.destination_path, "wal": {"compression": "gzip", "maxParallel": 4}, "data": {"compression": "gzip"}}
         if self.endpoint_url:
             out["endpointURL"] = self.endpoint_url
@@ -127,6 +139,8 @@ class CloudNativePg(pulumi.ComponentResource):
         after_operator = [self.operator, *role_secrets, *args.depends_on]
         if args.backup:
             after_operator += list(args.backup.ready)
+        self._args = args
+        self.plugin = self.object_store = self.scheduled_backup = None
 
         spec: dict = {
             "instances": s.instances,
@@ -138,12 +152,7 @@ class CloudNativePg(pulumi.ComponentResource):
             "enableSuperuserAccess": False,
             "seccompProfile": {"type": "RuntimeDefault"},
             "postgresql": {"parameters": parameters(s)},
-            "bootstrap": {"initdb": {
-                "database": BOOTSTRAP_DB.database,
-                "owner": BOOTSTRAP_DB.owner,
-                "secret": {"name": role_secret_name(BOOTSTRAP_DB.owner)},
-                "dataChecksums": True,
-            }},
+            "bootstrap": bootstrap(s),
             "managed": {"roles": [
                 {"name": r.name, "ensure": "present", "login": True, "createdb": r.createdb, "inherit": True,
                  "passwordSecret": {"name": role_secret_name(r.name)}}
@@ -158,8 +167,10 @@ class CloudNativePg(pulumi.ComponentResource):
         sync = synchronous(s)
         if sync:
             spec["postgresql"]["synchronous"] = sync
+        if s.restore_from:
+            spec["externalClusters"] = [{"name": RESTORE_SOURCE, "plugin": plugin_ref(s.restore_from)}]
         if args.backup:
-            spec["backup"] = {"barmanObjectStore": args.backup.barman(), "retentionPolicy": s.backup_retention}
+            spec["plugins"] = [{"isWALArchiver": True, **plugin_ref(s.server_name)}]
             if args.backup.service_account_annotations:
                 spec["serviceAccountTemplate"] = {"metadata": {"annotations": dict(args.backup.service_account_annotations)}}
 
@@ -167,7 +178,9 @@ class CloudNativePg(pulumi.ComponentResource):
             "postgres-cluster", api_version=API, kind="Cluster",
             metadata={"name": CLUSTER, "namespace": STORAGE, "labels": kube.labels("postgres", "server")},
             spec=spec,
-            opts=kube.child(self, p, depends_on=after_operator, protect=args.protect),
+            # A new bootstrap (restoreFrom) only takes effect on a new cluster: replace it.
+            opts=kube.child(self, p, depends_on=after_operator, protect=args.protect,
+                            replace_on_changes=["spec.bootstrap", "spec.externalClusters"], delete_before_replace=True),
         )
         for db in DATABASES:
             if db == BOOTSTRAP_DB:
@@ -204,20 +217,6 @@ class CloudNativePg(pulumi.ComponentResource):
             },
             opts=kube.child(self, p, depends_on=[self.cluster]),
         )
-        self.scheduled_backup = None
-        if args.backup:
-            self.scheduled_backup = k8s.apiextensions.CustomResource(
-                "postgres-daily-backup", api_version=API, kind="ScheduledBackup",
-                metadata={"name": f"{CLUSTER}-daily", "namespace": STORAGE, "labels": kube.labels("postgres", "backup")},
-                spec={
-                    "schedule": cnpg_schedule(s.backup_schedule),
-                    "cluster": {"name": CLUSTER},
-                    "method": "barmanObjectStore",
-                    "backupOwnerReference": "self",
-                    "immediate": True,
-                },
-                opts=kube.child(self, p, depends_on=[self.cluster]),
-            )
         self.result = PostgresResult(
             host=self.pooler.metadata.apply(lambda m: svc_host(m["name"])),
             port=5432,
@@ -230,6 +229,83 @@ class CloudNativePg(pulumi.ComponentResource):
             pooler_selector={"cnpg.io/poolerName": POOLER},
         )
         self.register_outputs({"host": self.result.host, "directHost": self.result.direct_host, "databases": [d.database for d in DATABASES]})
+
+
+    def install_backups(self, cert_manager: Sequence[pulumi.Resource]) -> None:
+        """The Barman Cloud plugin, its ObjectStore and the ScheduledBackup, once cert-manager is
+        installed (the plugin chart issues the operator<->plugin TLS certificates with it; the edge
+        installs cert-manager after the data services). The Cluster is created before them:
+        CloudNativePG requeues a Cluster whose plugin is not registered yet, and the plugin
+        requeues while its ObjectStore is missing, so it converges once both exist."""
+        args = self._args
+        if not args.backup:
+            return
+        p, s = args.provider, args.settings
+        self.plugin = release(
+            "barman-cloud", chart=BARMAN_PLUGIN_CHART, namespace=OPERATOR_NAMESPACE, provider=p, parent=self,
+            depends_on=[self.operator, *cert_manager],
+            values={
+                "image": {"tag": BARMAN_PLUGIN_CHART_APP},
+                "sidecarImage": {"tag": BARMAN_PLUGIN_CHART_APP},
+                "resources": kube.resources("50m", "64Mi", "500m", "256Mi"),
+                **restricted_values("podSecurityContext", "containerSecurityContext"),
+            },
+        )
+        self.object_store = k8s.apiextensions.CustomResource(
+            "postgres-object-store", api_version=BARMAN_API, kind="ObjectStore",
+            metadata={"name": OBJECT_STORE, "namespace": STORAGE, "labels": kube.labels("postgres", "backup")},
+            spec=object_store_spec(args.backup, s),
+            opts=kube.child(self, p, depends_on=[self.plugin, *args.backup.ready, *args.depends_on]),
+        )
+        self.scheduled_backup = k8s.apiextensions.CustomResource(
+            "postgres-daily-backup", api_version=API, kind="ScheduledBackup",
+            metadata={"name": f"{CLUSTER}-daily", "namespace": STORAGE, "labels": kube.labels("postgres", "backup")},
+            spec={
+                "schedule": cnpg_schedule(s.backup_schedule),
+                "cluster": {"name": CLUSTER},
+                "method": "plugin",
+                "pluginConfiguration": {"name": PLUGIN},
+                "backupOwnerReference": "self",
+                "immediate": True,
+            },
+            opts=kube.child(self, p, depends_on=[self.cluster, self.object_store]),
+        )
+
+
+BARMAN_PLUGIN_CHART_APP = "v0.13.0"
+"""The plugin and sidecar image tag of chart 0.7.0 (its appVersion), pinned rather than implied."""
+SIDECAR_RESOURCES = ("100m", "128Mi", "1", "512Mi")
+"""The barman-cloud sidecar in every instance pod: gzip of WAL and base backups is CPU-bound."""
+
+
+def plugin_ref(server_name: str) -> dict:
+    """The plugin and its parameters: which ObjectStore, and which folder (serverName) in it."""
+    return {"name": PLUGIN, "parameters": {"barmanObjectName": OBJECT_STORE, "serverName": server_name}}
+
+
+def object_store_spec(backup: BackupStore, s: PostgresSettings) -> dict:
+    return {
+        "configuration": backup.configuration(),
+        "retentionPolicy": s.backup_retention,
+        "instanceSidecarConfiguration": {"resources": kube.resources(*SIDECAR_RESOURCES)},
+    }
+
+
+def bootstrap(s: PostgresSettings) -> dict:
+    """initdb for a new cluster, or recovery from the plugin's backups to a point in time."""
+    if not s.restore_from:
+        return {"initdb": {
+            "database": BOOTSTRAP_DB.database,
+            "owner": BOOTSTRAP_DB.owner,
+            "secret": {"name": role_secret_name(BOOTSTRAP_DB.owner)},
+            "dataChecksums": True,
+        }}
+    recovery: dict = {"source": RESTORE_SOURCE, "database": BOOTSTRAP_DB.database, "owner": BOOTSTRAP_DB.owner,
+                      "secret": {"name": role_secret_name(BOOTSTRAP_DB.owner)}}
+    if s.restore_target_time:
+        # PostgreSQL's recovery_target_time form, which CloudNativePG passes through.
+        recovery["recoveryTarget"] = {"targetTime": s.restore_target_time.replace("T", " ").replace("Z", "+00")}
+    return {"recovery": recovery}
 
 
 def _class(name: Optional[str]) -> dict:

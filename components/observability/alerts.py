@@ -3,7 +3,7 @@
 The chart's default rules already cover Kubernetes itself (nodes, kubelet, KubePodCrashLooping
 cluster-wide, KubePersistentVolumeFillingUp, ...); these are the day-two alerts of the data
 platform, scoped to its namespaces where that matters, each with a runbook-style description.
-Metric sources: CloudNativePG's exporter (`cnpg_*`), MinIO v2 cluster metrics (`minio_cluster_*`; the `*_online_total` gauges compared with the
+Metric sources: CloudNativePG's exporter (`cnpg_*`, and the Barman Cloud plugin's `barman_cloud_cloudnative_pg_io_*`), MinIO v2 cluster metrics (`minio_cluster_*`; the `*_online_total` gauges compared with the
 expected counts),
 kube-state-metrics (`kube_*`), the kubelet (`kubelet_volume_stats_*`), cert-manager
 (`certmanager_*`), Fluent Bit (`fluentbit_*`).
@@ -30,6 +30,11 @@ class Alert:
                 "annotations": {"summary": self.summary, "description": self.description}}
 
 
+BARMAN_PLUGIN_METRICS = "barman_cloud_cloudnative_pg_io"
+"""Backup metrics of the Barman Cloud plugin, served by the instances' exporter; they replace the
+in-tree `cnpg_collector_last_*_backup_timestamp` (plugin-barman-cloud docs, "Observability")."""
+
+
 def _ns(namespaces: Sequence[str]) -> str:
     return "|".join(namespaces)
 
@@ -50,12 +55,12 @@ def platform_alerts(*, platform_namespaces: Sequence[str], storage_namespace: st
                   "PostgreSQL replica lags behind",
                   "Replica {{ $labels.pod }} is {{ $value | humanizeDuration }} behind the primary."),
             Alert("PostgresBackupFailing",
-                  f'cnpg_collector_last_failed_backup_timestamp{{{sel}}} > cnpg_collector_last_available_backup_timestamp{{{sel}}}',
+                  f'{BARMAN_PLUGIN_METRICS}_last_failed_backup_timestamp{{{sel}}} > {BARMAN_PLUGIN_METRICS}_last_available_backup_timestamp{{{sel}}}',
                   "1h", "critical", "The last PostgreSQL backup failed",
                   "The latest backup attempt of cluster {{ $labels.cluster }} failed after the last good one. "
                   "Check `kubectl -n data-storage get backups` and the object store credentials."),
             Alert("PostgresBackupTooOld",
-                  f'time() - cnpg_collector_last_available_backup_timestamp{{{sel}}} > 2 * 86400', "1h", "warning",
+                  f'time() - {BARMAN_PLUGIN_METRICS}_last_available_backup_timestamp{{{sel}}} > 2 * 86400', "1h", "warning",
                   "No PostgreSQL backup for two days", "The newest base backup of {{ $labels.cluster }} is older than 48h."),
             Alert("PostgresWalArchivingFailing",
                   f'cnpg_pg_stat_archiver_last_failed_time{{{sel}}} > cnpg_pg_stat_archiver_last_archived_time{{{sel}}}', "15m", "critical",

@@ -8,14 +8,29 @@ smaller nodes and the tuning is scaled down from memory (components/data_service
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Optional
 
 from .. import checks
 from ..environments import by_env
 from ..schema import CrossFieldInvalid, Section, setting
 
-# CloudNativePG "system" images: they ship barman-cloud, which in-tree WAL archiving needs.
-DEFAULT_IMAGE = "ghcr.io/cloudnative-pg/postgresql:16.10"
+# A CloudNativePG "standard" image (Debian trixie): backups run in the Barman Cloud plugin's
+# sidecar, so the operand needs no barman-cloud; "standard" keeps the locales and extensions of
+# the deprecated "system" images (cloudnative-pg/postgres-containers README, "Image types").
+DEFAULT_IMAGE = "ghcr.io/cloudnative-pg/postgresql:16.10-standard-trixie"
+_TIMESTAMP = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ"
+
+
+def _utc_timestamp(value: Any) -> str:
+    """An RFC 3339 UTC instant such as 2026-12-01T10:14:00Z that exists in the calendar."""
+    import datetime as dt
+
+    value = checks.text(_TIMESTAMP, "a UTC time such as 2026-12-01T10:14:00Z")(value)
+    try:
+        dt.datetime.strptime(value, "%Y-%m-%dT%H:%M:%SZ")
+    except ValueError:
+        raise checks.Invalid("a UTC time such as 2026-12-01T10:14:00Z (a real date and time)") from None
+    return value
 
 
 @dataclass(frozen=True)
@@ -25,7 +40,7 @@ class PostgresSettings(Section):
 
     instances: int = setting(checks.integer(1, 9), "PostgreSQL instances: 1 primary + (instances-1) streaming replicas (seed: primary + 2 in prod).")
     synchronous_replicas: int = setting(checks.integer(0, 8), "Standbys that must confirm each commit (seed: synchronous_commit = on in prod). 0: asynchronous.")
-    image: str = setting(checks.image, "PostgreSQL operand image (a CloudNativePG image with barman-cloud, for WAL archiving).")
+    image: str = setting(checks.image, "PostgreSQL operand image (a CloudNativePG minimal or standard image: backups run in the Barman Cloud plugin's sidecar).")
     cpu: str = setting(checks.cpu, "CPU request and limit of each instance (equal: Guaranteed QoS, as CloudNativePG recommends).")
     memory: str = setting(checks.memory, "Memory request and limit of each instance; the PostgreSQL tuning is derived from it.")
     storage_size: str = setting(checks.memory, "Data volume of each instance (fast-ssd role).")
@@ -38,6 +53,9 @@ class PostgresSettings(Section):
     backup_schedule: str = setting(checks.cron, "Full (base) backup schedule, five-field cron in UTC (seed: daily at 00:00). The seed's 06:00/12:00/18:00 incrementals are continuous WAL archiving (see archiveTimeout).")
     archive_timeout: str = setting(checks.duration, "PostgreSQL archive_timeout: a WAL segment is switched and archived at least this often, so it bounds the data a lost cluster loses; at most backups.rpo.")
     backup_retention: str = setting(checks.text(r"[1-9]\d{0,3}[dwm]", "a retention such as 7d, 4w or 3m"), "How long base backups and WAL are kept in the object store (seed RPO/RTO table).")
+    server_name: str = setting(checks.k8s_name, "Folder of the backups store this cluster archives WAL and base backups under; a restored cluster needs a new one (barman refuses to archive into a used folder).")
+    restore_from: Optional[str] = setting(checks.optional(checks.k8s_name), "Restore: bootstrap the cluster from the backups written under this serverName (e.g. postgres) instead of an empty initdb. Changing it replaces the cluster (docs/runbooks/postgres.md).")
+    restore_target_time: Optional[str] = setting(checks.optional(_utc_timestamp), "Restore: the point in time (UTC, RFC 3339) to replay WAL up to. Empty: to the end of the archive.")
     anti_affinity: str = setting(checks.one_of("preferred", "required"), "Spread instances over nodes: required in prod (a single-node cluster then needs 'preferred').")
 
     @classmethod
@@ -59,9 +77,17 @@ class PostgresSettings(Section):
             "archive_timeout": "5m",
             "backup_retention": by_env(env, dev="7d", staging="14d", prod="30d"),
             "anti_affinity": by_env(env, dev="preferred", staging="preferred", prod="required"),
+            "server_name": "postgres",
+            "restore_from": None,
+            "restore_target_time": None,
         }
 
     def cross_check(self) -> None:
+        if self.restore_from and self.restore_from == self.server_name:
+            raise CrossFieldInvalid("serverName", self.server_name,
+                                    f"a new folder name such as {self.restore_from}-2: the restored cluster cannot archive over the backups it restores from")
+        if self.restore_target_time and not self.restore_from:
+            raise CrossFieldInvalid("restoreTargetTime", self.restore_target_time, "empty unless restoreFrom names the backups to restore")
         if self.synchronous_replicas > self.instances - 1:
             raise CrossFieldInvalid(
                 "synchronousReplicas", self.synchronous_replicas,
