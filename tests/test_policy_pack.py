@@ -167,6 +167,8 @@ CASES = [
     ("no-plaintext-secrets", [res("kubernetes:core/v1:ConfigMap", "cm", data={"dsn": "postgresql://app:pa55word@db:5432/app"}),
                               res("kubernetes:core/v1:ConfigMap", "cm2", data={"aws": "key = AKIAABCDEFGHIJKLMNOP"})],
      [res("kubernetes:core/v1:ConfigMap", "cm", data={"dsn": "postgresql://{user}:{password}@db:5432/app"})]),
+    ("no-plaintext-secrets", [res("kubernetes:core/v1:ConfigMap", "cm", data={"agent.conf": "api_token: abc123xyz  # rotate monthly\n"})],
+     [res("kubernetes:core/v1:ConfigMap", "cm", data={"agent.conf": "token_file = /var/run/token  # mounted from a Secret\n"})]),
     ("default-deny-network-policies", [namespace("data-platform"), netpol("data-platform", selector={"matchLabels": {"app": "x"}})],
      [namespace("data-platform"), netpol("data-platform"), namespace("other")]),
     ("default-deny-network-policies", [namespace("data-storage"), netpol("data-storage", types=("Ingress",))], []),
@@ -320,3 +322,15 @@ def test_docs_list_every_policy_with_its_default_level():
     text = (ROOT / "docs" / "policies.md").read_text()
     rows = {m.group(1): m.group(2) for m in re.finditer(r"^\| `([a-z0-9-]+)` \| \**(mandatory|advisory)\** \|", text, re.M)}
     assert rows == {r.name: r.level for r in RULES}
+
+
+CREDENTIAL_NAMES = st.sampled_from(["PASSWORD", "DB_PASSWORD", "API_KEY", "SECRET_KEY", "AWS_SECRET_ACCESS_KEY", "GITHUB_TOKEN", "PGPASSWORD"])
+
+
+@given(CREDENTIAL_NAMES, st.from_regex(r"[a-z][a-zA-Z0-9!@#%^&*_-]{5,20}", fullmatch=True))
+def test_any_literal_under_a_credential_name_is_flagged_and_a_secret_reference_never_is(name, literal):
+    assert violations("no-plaintext-secrets", [deployment(env=[{"name": name, "value": literal}])])
+    assert violations("no-plaintext-secrets", [res("kubernetes:core/v1:ConfigMap", "cm", data={"app.ini": f"{name.lower()} = {literal}\n"})])
+    referenced = deployment(env=[{"name": name, "valueFrom": {"secretKeyRef": {"name": "s", "key": "k"}}},
+                                 {"name": f"{name}_FILE", "value": f"/etc/secrets/{literal}"}])
+    assert violations("no-plaintext-secrets", [referenced]) == []

@@ -35,7 +35,7 @@ def test_stack_plans_and_manifests_validate(plan_stack, stack):
 @pytest.mark.parametrize("stack", STACKS)
 def test_plan_json_format(plan_stack, stack):
     doc = json.loads(json.dumps(plan_json.document(plan_stack(stack))))
-    assert set(doc) == {"project", "stack", "cloud", "resources", "outputs", "estimates"}
+    assert set(doc) == {"project", "stack", "cloud", "resources", "outputs", "estimates", "policies"}
     assert set(doc["estimates"]) == {"deployTime", "monthlyCost"}
     assert doc["project"] == "data-platform" and doc["stack"] == stack
     urns = {r["urn"] for r in doc["resources"]}

@@ -21,8 +21,8 @@ SHAPES = {
     "an AWS access key id": re.compile(r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b"),
     "a URL with an inline password": re.compile(r"[a-z][a-z0-9+.-]*://[^/\s:@'\"{}()]+:[^/\s@'\"{}()$]+@"),
 }
-# `name = "literal"` / `name: literal` in a config file, where name says credential.
-ASSIGNMENT = re.compile(r"""(?im)^\s*["']?([\w.-]*(?:password|passwd|secret|token|api[_-]?key|access[_-]?key|secret[_-]?key|private[_-]?key)[\w.-]*)["']?\s*[:=]\s*(["']?)([^\s"'#;,]+)\2\s*,?\s*$""")
+# `name = "literal"` / `name: literal` (an optional trailing ` # comment`) in a config file, where name says credential.
+ASSIGNMENT = re.compile(r"""(?im)^\s*["']?([\w.-]*(?:password|passwd|secret|token|api[_-]?key|access[_-]?key|secret[_-]?key|private[_-]?key)[\w.-]*)["']?\s*[:=]\s*(["']?)([^\s"']+?)\2\s*,?\s*(?:\s[#;].*)?$""")
 
 
 def credential_name(name: str) -> bool:
