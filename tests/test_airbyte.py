@@ -142,7 +142,9 @@ def test_hpa_targets_the_chart_worker_deployment_name():
 
 def test_dev_plan_shows_the_hpa_and_it_can_be_turned_off(plans, plan_stack):
     dev = plan_stack("dev")  # the repository's dev stack, real data services
-    assert dev.one(HPA_T, "airbyte-worker-hpa").inputs["spec"]["minReplicas"] == 2
+    assert dev.one(HPA_T, "airbyte-worker-hpa").inputs["spec"]["minReplicas"] == 1  # dev fits one host (test_dev_fits_one_host.py)
+    prod = plans({"environment": "prod"}).one(HPA_T, "airbyte-worker-hpa").inputs["spec"]
+    assert (prod["minReplicas"], prod["maxReplicas"]) == (2, 10)  # the seed
     off = plans({"environment": "dev", "airbyte": {"hpaEnabled": False, "workerReplicas": 3}})
     assert off.by_type(HPA_T) == []
     assert values(off)["worker"]["replicaCount"] == 3

@@ -53,6 +53,6 @@ def test_heap_dumps_can_be_turned_off(plan_config):
 
 def test_a_volume_without_room_for_a_dump_is_rejected(plan_config):
     with pytest.raises(PlanError) as err:
-        plan_config({"dremio": {"coordinatorVolumeSize": "6Gi", "coordinatorHeapMb": 4096}})
+        plan_config({"dremio": {"coordinatorVolumeSize": "6Gi", "coordinatorHeapMb": 4096, "coordinatorMemoryLimit": "6Gi"}})
     assert "data-platform:dremio.coordinatorVolumeSize" in str(err.value) and "heapDumps" in str(err.value)
-    plan_config({"dremio": {"coordinatorVolumeSize": "6Gi", "coordinatorHeapMb": 4096, "heapDumps": False}})
+    plan_config({"dremio": {"coordinatorVolumeSize": "6Gi", "coordinatorHeapMb": 4096, "coordinatorMemoryLimit": "6Gi", "heapDumps": False}})

@@ -20,6 +20,7 @@ import pulumi_aws.iam as iam
 from foundation import WORKLOAD_SERVICE_ACCOUNTS
 
 from .common import IRSA_ANNOTATION, Context, irsa_trust, policy, tags
+from .log_groups import log_group
 
 COMPONENT = "logs"
 WORKLOAD = "fluent-bit"
@@ -58,8 +59,7 @@ class ApplicationLogs(pulumi.ComponentResource):
         super().__init__("data-platform:aws:ApplicationLogs", name, None, opts)
         ctx, n = args.ctx, args.cluster_name
         gname = f"{n}-applications"
-        self.group = cloudwatch.LogGroup(gname, name=log_group_name(n), retention_in_days=args.retention_days,
-                                         tags=tags(COMPONENT, gname), opts=ctx.opts(self))
+        self.group = log_group(ctx, self, gname, log_group_name(n), args.retention_days, COMPONENT)
         sa = WORKLOAD_SERVICE_ACCOUNTS[WORKLOAD]
         rname = f"{ctx.prefix}-{WORKLOAD}"
         self.role = iam.Role(

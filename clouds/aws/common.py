@@ -27,6 +27,8 @@ class Context:
     partition: str
     protect: bool
     environment: str
+    logs_key_arn: Optional[pulumi.Input[str]] = None
+    """The KMS key every CloudWatch log group is encrypted with (log_groups.LogsKey)."""
 
     def opts(self, parent: pulumi.Resource, *, stateful: bool = False, **kw: Any) -> pulumi.ResourceOptions:
         """Options for a child: the AWS provider, and protect for stateful resources."""

@@ -18,7 +18,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pulumi
-import pulumi_aws.cloudwatch as cloudwatch
 import pulumi_aws.ec2 as ec2
 import pulumi_aws.iam as iam
 import pulumi_aws.rds as rds
@@ -28,6 +27,7 @@ from settings.checks import memory_bytes
 
 from .common import Context, service_trust, tags
 from .keys import kms_key
+from .log_groups import log_group
 
 COMPONENT = "database"
 PORT = 5432
@@ -114,7 +114,7 @@ class Database(pulumi.ComponentResource):
             opts=o(),
         )
         log_groups = [
-            cloudwatch.LogGroup(f"{ident}-{kind}", name=f"/aws/rds/instance/{ident}/{kind}", retention_in_days=args.log_retention_days, tags=tags(COMPONENT, f"{ident}-{kind}"), opts=o())
+            log_group(ctx, self, f"{ident}-{kind}", f"/aws/rds/instance/{ident}/{kind}", args.log_retention_days, COMPONENT)
             for kind in LOG_EXPORTS
         ]
         monitoring = {}

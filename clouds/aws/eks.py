@@ -28,7 +28,6 @@ from dataclasses import dataclass, field
 from typing import Optional
 
 import pulumi
-import pulumi_aws.cloudwatch as cloudwatch
 import pulumi_aws.ec2 as ec2
 import pulumi_aws.eks as eks
 import pulumi_aws.iam as iam
@@ -38,6 +37,7 @@ from foundation import InterruptiblePool
 
 from .common import IRSA_ANNOTATION, Context, irsa_trust, policy, service_trust, tags
 from .keys import kms_key
+from .log_groups import log_group
 
 COMPONENT = "eks"
 # Kubernetes taint effect -> the EKS API's spelling.
@@ -139,7 +139,7 @@ class EksCluster(pulumi.ComponentResource):
             opts=o(),
         )
         # EKS writes control-plane logs to this exact name; created first so it has a retention.
-        log_group = cloudwatch.LogGroup(f"{n}-control-plane", name=f"/aws/eks/{n}/cluster", retention_in_days=args.log_retention_days, tags=tags(COMPONENT, f"{n}-control-plane"), opts=o())
+        control_plane_logs = log_group(ctx, self, f"{n}-control-plane", f"/aws/eks/{n}/cluster", args.log_retention_days, COMPONENT)
 
         self.cluster = eks.Cluster(
             n,
@@ -160,7 +160,7 @@ class EksCluster(pulumi.ComponentResource):
             tags=tags(COMPONENT, n),
             # The role's permissions exist before the cluster and outlive it (EKS needs them to
             # delete its ENIs); the log group exists first so it keeps its retention.
-            opts=o(stateful=True, depends_on=[log_group, cluster_policy, cluster_kms]),
+            opts=o(stateful=True, depends_on=[control_plane_logs, cluster_policy, cluster_kms]),
         )
         self.cluster_security_group_id = self.cluster.vpc_config.cluster_security_group_id
 

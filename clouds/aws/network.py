@@ -15,12 +15,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pulumi
-import pulumi_aws.cloudwatch as cloudwatch
 import pulumi_aws.ec2 as ec2
 import pulumi_aws.iam as iam
 import pulumi_aws.vpc as vpc_mod
 
 from .common import Context, policy, service_trust, tags
+from .log_groups import log_group
 from .subnets import by_tier, plan_subnets
 
 COMPONENT = "network"
@@ -139,7 +139,7 @@ class Network(pulumi.ComponentResource):
         }
 
         if args.flow_logs:
-            group = cloudwatch.LogGroup(f"{p}-flow-logs", name=f"/aws/vpc/{p}-flow-logs", retention_in_days=args.log_retention_days, tags=tags(COMPONENT, f"{p}-flow-logs"), opts=o())
+            group = log_group(ctx, self, f"{p}-flow-logs", f"/aws/vpc/{p}-flow-logs", args.log_retention_days, COMPONENT)
             role = iam.Role(f"{p}-flow-logs", assume_role_policy=service_trust("vpc-flow-logs.amazonaws.com"), tags=tags(COMPONENT, f"{p}-flow-logs"), opts=o())
             iam.RolePolicy(
                 f"{p}-flow-logs",

@@ -9,6 +9,8 @@ Secrets, AWS Load Balancer Controller, cluster-autoscaler).
 
 from __future__ import annotations
 
+import dataclasses
+
 import pulumi
 from pulumi_aws import get_availability_zones, get_caller_identity
 from pulumi_aws.provider import Provider
@@ -23,6 +25,7 @@ from .database import Database, DatabaseArgs, postgres_parameters
 from .datalake import DataLake, DataLakeArgs
 from .eks import FAST_SSD, STANDARD, EksArgs, EksCluster, SpotNodes
 from .identities import AIRBYTE_WORKLOAD, CNPG_WORKLOAD, WorkloadIdentities, WorkloadIdentitiesArgs, dremio_workload
+from .log_groups import LogsKey
 from .network import Network, NetworkArgs
 from .registry import Registry, RegistryArgs
 from .versions import UnpinnedVersion, addon_versions, autoscaler_image
@@ -100,6 +103,8 @@ def build_foundation(settings: Settings) -> Foundation:
         protect=s.protect,
         environment=s.environment,
     )
+    # Every log group is encrypted with this key: it exists before any of them.
+    ctx = dataclasses.replace(ctx, logs_key_arn=LogsKey("logs-key", ctx).key.arn)
     cluster_name = f"{p}-eks"
 
     network = Network(

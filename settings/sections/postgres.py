@@ -65,7 +65,7 @@ class PostgresSettings(Section):
             "synchronous_replicas": by_env(env, dev=0, staging=0, prod=1),
             "image": DEFAULT_IMAGE,
             "cpu": by_env(env, dev="500m", staging="2", prod="4"),
-            "memory": by_env(env, dev="1Gi", staging="4Gi", prod="16Gi"),
+            "memory": by_env(env, dev="512Mi", staging="4Gi", prod="16Gi"),
             "storage_size": by_env(env, dev="10Gi", staging="50Gi", prod="100Gi"),
             "wal_storage_size": by_env(env, dev="2Gi", staging="10Gi", prod="20Gi"),
             "max_connections": by_env(env, dev=100, staging=200, prod=200),
