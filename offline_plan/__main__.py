@@ -60,7 +60,11 @@ def main(argv: list[str] | None = None) -> int:
             fh.write(f"### Offline plan: `{args.stack}`\n\n```\n{preview.summary(result)}\n\n{preview.outputs(result)}\n\n"
                      + "\n".join(policy_lines + policy_errors) + "\n```\n\n")
     doc = plan_json.document(result)
-    print("\n" + cost.render(cost.estimate(doc)) + "\n\n" + deploy_time.render(deploy_time.estimate(doc["resources"])))
+    estimates = cost.render(cost.estimate(doc)) + "\n\n" + deploy_time.render(deploy_time.estimate(doc["resources"]))
+    print("\n" + estimates)
+    if summary_file:
+        with open(summary_file, "a") as fh:
+            fh.write(f"```\n{estimates}\n```\n\n")
     for err in report.errors:
         print(f"error: invalid manifest: {err}", file=sys.stderr)
     for err in policy_errors:

@@ -273,6 +273,7 @@ class _AwsPricer:
             f"Spot at {a['spotDiscount']:.0%} off On-Demand; {a['objectStorageGbPerBucket']} GB per S3 bucket; "
             f"{a['natGatewayGbPerMonth']} GB/month per NAT gateway; {a['logIngestGbPerGroupMonth']} GB/month ingested per log group; "
             f"{a['loadBalancerCapacityUnits']} LCU per load balancer",
+            "not counted: data transfer, API requests, ECR storage, snapshots/backups beyond the free allowance, support plans, taxes",
         ]
         for _ in _by_type(self.res, "aws:eks/cluster:Cluster"):
             self.add("control plane", "EKS cluster", f"{h} h", self.price("eks.cluster.hour") * h)
@@ -454,3 +455,33 @@ def render(est: Estimate) -> str:
     lines.append(f"  prices: {est.unverified} of {est.priced} figures used are unverified list prices (see {est.table}); details in plan.json")
     lines += [f"  not estimated: {n}" for n in est.not_estimated]
     return "\n".join(lines + [totals])
+
+
+def compare(a: Mapping[str, Any], b: Mapping[str, Any]) -> str:
+    """Two plan.json documents' estimates side by side, per category (`python -m offline_plan.cost A B`)."""
+    ea, eb = a["estimates"]["monthlyCost"], b["estimates"]["monthlyCost"]
+
+    def cats(e: Mapping[str, Any]) -> dict[str, float]:
+        out: dict[str, float] = defaultdict(float)
+        for ln in e["lines"]:
+            out[ln["category"]] += ln["monthly"]
+        for lv in e["levers"]:
+            if lv["name"] == "off-hours":
+                out["off-hours lever"] -= lv["savesMonthly"]
+        return out
+
+    ca, cb = cats(ea), cats(eb)
+    rows = [f"{'':<16}{a['stack']:>14}{b['stack']:>14}{'difference':>14}"]
+    for cat in sorted(set(ca) | set(cb), key=lambda c: -max(abs(ca.get(c, 0)), abs(cb.get(c, 0)))):
+        rows.append(f"{cat:<16}{ca.get(cat, 0):>14,.2f}{cb.get(cat, 0):>14,.2f}{cb.get(cat, 0) - ca.get(cat, 0):>+14,.2f}")
+    ta, tb = sum(ca.values()), sum(cb.values())
+    rows.append(f"{'total/month':<16}{ta:>14,.2f}{tb:>14,.2f}{tb - ta:>+14,.2f}")
+    return "\n".join(rows)
+
+
+if __name__ == "__main__":
+    import sys
+
+    if len(sys.argv) != 3:
+        sys.exit("usage: python -m offline_plan.cost build/plan/<a>/plan.json build/plan/<b>/plan.json")
+    print(compare(*(json.loads(Path(p).read_text()) for p in sys.argv[1:])))

@@ -120,3 +120,13 @@ def test_volume_claims_count_every_replica_and_resolve_the_default_class():
 def test_hours_down_per_week_for_a_daily_window(down, length):
     up = (down + length) % 24
     assert cost.hours_down_per_week(f"0 {down} * * *", f"0 {up} * * *") == pytest.approx(7 * length)
+
+
+def test_two_plans_compare_per_category(plan_stack):
+    staging, prod = (plan_json.document(plan_stack(s)) for s in ("staging", "prod"))
+    table = cost.compare(staging, prod)
+    total = table.splitlines()[-1].split()
+    with_levers = lambda d: d["estimates"]["monthlyCost"]["monthlyWithLevers"]  # noqa: E731
+    assert float(total[1].replace(",", "")) == pytest.approx(with_levers(staging), abs=0.02)
+    assert float(total[2].replace(",", "")) == pytest.approx(with_levers(prod), abs=0.02)
+    assert float(total[3].replace(",", "")) == pytest.approx(with_levers(prod) - with_levers(staging), abs=0.02)

@@ -125,7 +125,7 @@ def test_cloud_side_secrets_wait_for_nothing_in_the_cluster(plan_stack, stack):
 
 
 @pytest.mark.parametrize("stack", AWS_STACKS)
-def test_superset_redis_and_log_lifecycle_do_not_wait_for_what_they_do_not_use(plan_stack, stack):
+def test_kubernetes_resources_do_not_wait_for_what_they_do_not_use(plan_stack, stack):
     resources = _resources(plan_stack, stack)
     by_urn = {r["urn"]: r for r in resources}
     waits = _transitive(resources)
@@ -136,6 +136,11 @@ def test_superset_redis_and_log_lifecycle_do_not_wait_for_what_they_do_not_use(p
     lifecycle = next(r for r in resources if r["type"] == "kubernetes:batch/v1:Job" and r["name"] == "elasticsearch-log-lifecycle")
     assert "elasticsearch-ca-publisher" not in names(lifecycle["urn"])
     assert "elasticsearch" in names(lifecycle["urn"])
+    # Generated database logins need the namespace, not the RDS master secret; the bootstrap Job needs it.
+    login = next(r for r in resources if r["type"] == "kubernetes:external-secrets.io/v1:ExternalSecret" and r["name"] == "data-storage-postgres-airbyte")
+    assert "postgres-admin" not in names(login["urn"])
+    bootstrap = next(r for r in resources if r["type"] == "kubernetes:batch/v1:Job" and r["name"] == "postgres-bootstrap")
+    assert {"postgres-admin", "data-storage-postgres-airbyte"} <= names(bootstrap["urn"])
     superset_web = next(r for r in resources if r["type"] == "kubernetes:apps/v1:Deployment" and r["name"] == "superset-web")
     assert "postgres-bootstrap" in names(superset_web["urn"])  # the workload still waits for its database
 

@@ -81,8 +81,10 @@ class ManagedPostgres(pulumi.ComponentResource):
     def __init__(self, name: str, args: ManagedPostgresArgs, opts: Optional[pulumi.ResourceOptions] = None):
         super().__init__("data-platform:data:ManagedPostgres", name, None, opts)
         s, p, db = args.settings, args.provider, args.database
+        # Only what connects as the master user (the bootstrap Job) waits for its Secret
+        # (`db.ready`); the generated logins and PgBouncer's config need just the namespace.
         deps = [*args.depends_on, *db.ready]
-        logins, role_secrets, passwords = create_logins(self, p, deps)
+        logins, role_secrets, passwords = create_logins(self, p, list(args.depends_on))
         admin = db.admin_secret
         labels = kube.labels("postgres", "bootstrap")
 
@@ -113,12 +115,12 @@ class ManagedPostgres(pulumi.ComponentResource):
             lambda pws: "".join(f'"{r.name}" "{pw}"\n' for r, pw in zip(ROLES, pws))
         )
         users = secret("pgbouncer-userlist", STORAGE, {"userlist.txt": pulumi.Output.secret(userlist)},
-                       parent=self, provider=p, labels=kube.labels("postgres", "pooler"), depends_on=tuple(deps))
+                       parent=self, provider=p, labels=kube.labels("postgres", "pooler"), depends_on=tuple(args.depends_on))
         config = k8s.core.v1.ConfigMap(
             "pgbouncer-config",
             metadata={"name": "pgbouncer", "namespace": STORAGE, "labels": kube.labels("postgres", "pooler")},
             data={"pgbouncer.ini": pulumi.Output.from_input(db.host).apply(lambda h: pgbouncer_ini(h, db.port, s))},
-            opts=kube.child(self, p, depends_on=deps),
+            opts=kube.child(self, p, depends_on=list(args.depends_on)),
         )
         select = kube.selector("postgres", "pooler")
         tcp = {"tcp_socket": {"port": "pgbouncer"}, "period_seconds": 10, "timeout_seconds": 3}
