@@ -5,6 +5,8 @@
 - Custom resources of cert-manager, the Prometheus operator and Flux: the pydantic models
   cloudcoil generates from those projects' CRDs (pinned in requirements-dev.txt to the
   versions we install), with unknown fields forbidden.
+- Gateway API and Traefik resources: their CRDs' `openAPIV3Schema` at the pinned versions
+  (`crd_schemas.py`), unknown fields rejected.
 - Other custom resources (CloudNativePG, ECK, External Secrets) have no offline schema package;
   they are returned as `skipped` with their apiVersion/kind, and their fields are covered by
   the components' own tests.
@@ -18,6 +20,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import kubernetes_validate
+
+from . import crd_schemas
 
 CR_MODELS: dict[tuple[str, str], tuple[str, str]] = {
     ("cert-manager.io/v1", "Certificate"): ("cloudcoil.models.cert_manager.v1", "Certificate"),
@@ -72,7 +76,12 @@ def validate(objs: Iterable[dict[str, Any]], k8s_version: str) -> Report:
         except kubernetes_validate.SchemaNotFoundError:
             model = _cr_model(obj.get("apiVersion", ""), obj.get("kind", ""))
             if model is None:
-                report.skipped.append(ident)
+                crd_errors = crd_schemas.validate(obj)  # Gateway API, Traefik: their CRDs' schemas
+                if crd_errors is None:
+                    report.skipped.append(ident)
+                else:
+                    report.errors += [f"{ident}: {e}" for e in crd_errors[:3]]
+                    report.validated += not crd_errors
                 continue
             try:
                 model.model_validate(obj)

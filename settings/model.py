@@ -45,7 +45,7 @@ class Settings:
     database: str
     tls_issuer: str
     acme_email: Optional[str]
-    ingress_class: str
+    gateway_class: str
     network_policies: bool
     kube_context: Optional[str]
     ingress_service_type: str
@@ -76,7 +76,7 @@ _SCALAR_FIELDS = {
     "objectStore": "object_store",
     "tlsIssuer": "tls_issuer",
     "acmeEmail": "acme_email",
-    "ingressClass": "ingress_class",
+    "gatewayClass": "gateway_class",
     "networkPolicies": "network_policies",
     "kubeContext": "kube_context",
     "ingressServiceType": "ingress_service_type",

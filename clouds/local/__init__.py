@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pulumi_kubernetes as k8s
 
-from foundation import Foundation, IngressFrontend, StorageClasses
+from foundation import EdgeFrontend, Foundation, StorageClasses
 from settings import Settings
 
 
@@ -28,7 +28,7 @@ def build(settings: Settings) -> Foundation:
         ),
         # Docker Desktop and k3d hand out LoadBalancer IPs; kind needs cloud-provider-kind and
         # minikube `minikube tunnel`. Without one, `ingressServiceType: NodePort`.
-        ingress=IngressFrontend(class_name=settings.ingress_class, service_type=settings.ingress_service_type),
+        edge=EdgeFrontend(service_type=settings.ingress_service_type),
         outputs={"kubeContext": settings.kube_context or "(current context)"},
     )
 
