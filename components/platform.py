@@ -20,7 +20,7 @@ from .apps.dbt import Dbt, DbtArgs
 from .apps.dremio import Dremio, DremioArgs
 from .apps.superset import Superset, SupersetArgs
 from .data_services import DataServices, DataServicesArgs
-from .edge import CERT_MANAGER_NS, Edge, EdgeArgs, Route
+from .edge import CERT_MANAGER_NS, EDGE_WAS_INGRESS, Edge, EdgeArgs, Route
 from .edge.routes import WEBSOCKET_UIS
 from .namespaces import APPS, Namespaces, NamespacesArgs
 from .network_policies import NetworkPolicies, NetworkPoliciesArgs, topology_from
@@ -85,7 +85,7 @@ class DataPlatform(pulumi.ComponentResource):
             routes=[Route(prefix, app.ui, tuple(getattr(app, "ingress_paths", ())), body_limit=prefix not in WEBSOCKET_UIS)
                     for prefix, app in apps if app is not None],
             depends_on=(self.namespaces,),
-        ), pulumi.ResourceOptions(parent=self))
+        ), pulumi.ResourceOptions(parent=self, aliases=[EDGE_WAS_INGRESS]))
 
         # --- observability (components/observability) ---
         es, minio = self.data_services.elasticsearch, self.data_services.minio

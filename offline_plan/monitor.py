@@ -51,6 +51,8 @@ class Registration:
     additional_secret_outputs: list[str]
     delete_before_replace: bool = False
     state: dict = field(default_factory=dict)
+    aliases: list = field(default_factory=list)
+    """The resource's alias specs (name/type/parent of URNs it used to have)."""
 
 
 class RecordingMonitor(MockMonitor):
@@ -82,6 +84,7 @@ class RecordingMonitor(MockMonitor):
                 ignore_changes=list(request.ignoreChanges),
                 additional_secret_outputs=list(request.additionalSecretOutputs),
                 delete_before_replace=bool(request.deleteBeforeReplace),
+                aliases=[json_format.MessageToDict(a, preserving_proto_field_name=True) for a in request.aliases],
             )
         )
         return response

@@ -89,7 +89,7 @@ def test_gateway_and_tls_are_the_same_in_both_modes(alb, plan_config):
         kinds = ("Gateway", "HTTPRoute", "Certificate", "Middleware")
         return sorted(json.dumps(r.inputs, sort_keys=True) for r in plan.registrations
                        if r.type.rsplit(":", 1)[-1] in kinds and r.inputs.get("metadata", {}).get("namespace") in (EDGE_NS, "data-platform"))
-    nlb = plan_config({**AWS_BASE, "aws": {"loadBalancer": "nlb"}}, stack="alb")
+    nlb = plan_config({**AWS_BASE, "tlsIssuer": "selfsigned", "aws": {"loadBalancer": "nlb"}}, stack="alb")
     assert edge(alb) == edge(nlb) and edge(alb)
 
 
@@ -136,3 +136,19 @@ def test_unknown_load_balancer_is_refused():
            "data-platform:aws": {"loadBalancer": "clb"}}
     with pytest.raises(settings_mod.SettingsError, match=r"data-platform:aws\.loadBalancer = 'clb' .*one of nlb, alb"):
         settings_mod.load(raw, "test")
+
+
+def test_behind_the_alb_the_gateway_certificates_come_from_the_local_ca(alb):
+    """The ALB serves ACM's certificate and does not verify the backend's; HTTP-01 could not pass
+    its redirect to a not-yet-served HTTPS listener, so the default issuer is the local CA."""
+    issuers = {r.inputs["metadata"]["name"] for r in alb.by_type("kubernetes:cert-manager.io/v1:ClusterIssuer")}
+    assert issuers == {"selfsigned-bootstrap", "data-platform-ca"}
+    assert alb.outputs["tlsIssuer"] == "selfsigned"
+
+
+def test_alb_with_lets_encrypt_is_one_settings_error():
+    raw = {"data-platform:cloud": "aws", "data-platform:environment": "prod", "data-platform:acmeEmail": "ops@example.com",
+           "data-platform:tlsIssuer": "letsencrypt-prod", "data-platform:aws": {"loadBalancer": "alb", "albCertificateArn": CERT}}
+    with pytest.raises(settings_mod.SettingsError, match=r"data-platform:tlsIssuer = 'letsencrypt-prod' .*selfsigned when aws\.loadBalancer is alb") as e:
+        settings_mod.load(raw, "test")
+    assert "\n" not in str(e.value)

@@ -286,3 +286,14 @@ def test_alerts_cover_edge_5xx_ratio_controller_down_and_certificate_expiry(dev)
     assert 'traefik_service_requests_total{code=~"5.."}' in ratio and "/ sum by (service) (rate(traefik_service_requests_total[5m]))" in ratio
     assert 'up{job="traefik"}' in alerts["EdgeControllerDown"]["expr"]
     assert "certmanager_certificate_expiration_timestamp_seconds" in alerts["CertificateExpiringSoon"]["expr"]
+
+
+def test_existing_stacks_keep_cert_manager_through_an_alias_to_the_old_component(dev):
+    """Without it, `pulumi up` on a stack made by the ingress-nginx version would create a second
+    `cert-manager` release/namespace/issuers under new URNs next to the old ones (and fail)."""
+    (edge,) = [r for r in dev.registrations if r.type == "data-platform:edge:Edge"]
+    assert {"name": "ingress", "type": "data-platform:ingress:IngressTls", "parentUrn": ""} in [a["spec"] for a in edge.aliases]
+    # Children inherit it only if their names keep the parent's prefix (`edge-*` -> `ingress-*`).
+    regs = {r.name: r for r in dev.registrations}
+    for name in ("edge-cert-manager", "edge-local-ca", "edge-issuer-data-platform-ca", "edge-issuer-selfsigned-bootstrap"):
+        assert regs[name].parent == edge.urn

@@ -37,7 +37,12 @@ BACKEND = EdgeBackend(service=traefik.SERVICE, https_port=traefik.SERVICE_HTTPS_
                       health_port=traefik.PING_PORT, health_path=traefik.PING_PATH)
 """What a cloud's L7 load balancer forwards to (Traefik's Service, its ping endpoint)."""
 
-__all__ = ["BACKEND", "CERT_MANAGER_NS", "EDGE_NS", "Edge", "EdgeArgs", "Route"]
+EDGE_WAS_INGRESS = pulumi.Alias(name="ingress", type_="data-platform:ingress:IngressTls")
+"""This component was `IngressTls("ingress")`: with this alias an existing stack keeps its
+cert-manager release, namespace, issuers and local CA (children named `edge-*` inherit it as
+`ingress-*`) instead of creating a second cert-manager next to the first."""
+
+__all__ = ["BACKEND", "CERT_MANAGER_NS", "EDGE_NS", "EDGE_WAS_INGRESS", "Edge", "EdgeArgs", "Route"]
 
 
 def _labels() -> dict[str, str]:
