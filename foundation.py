@@ -118,33 +118,37 @@ class LogSink:
 
 
 @dataclass(frozen=True)
-class AlbFrontend:
-    """An AWS Application Load Balancer in front of the ingress controller.
+class EdgeBackend:
+    """What a cloud's L7 load balancer forwards to: the edge controller's Service, its TLS port
+    (traffic is re-encrypted, so cert-manager's certificates still end at the Gateway) and the
+    health endpoint every controller pod serves."""
 
-    The platform creates an Ingress of class `class_name` in the controller's namespace whose
-    only backend is the controller's HTTPS Service port; the AWS Load Balancer Controller turns
-    it into an ALB that terminates TLS with `certificate_arn` (listeners 80 -> redirect, 443)
-    and re-encrypts to the controller, so cert-manager's TLS still ends at ingress-nginx."""
-
-    scheme: str
-    """internet-facing | internal."""
-    certificate_arn: str
-    """ACM certificate for the platform's hosts (same region as the ALB)."""
-    class_name: str = "alb"
-    ssl_policy: str = "ELBSecurityPolicy-TLS13-1-2-2021-06"
-    idle_timeout_seconds: int = 300
-    """ALB idle timeout (its default 60 s cuts long Dremio/Superset requests and large uploads)."""
+    service: str
+    https_port: int
+    health_port: int
+    health_path: str
 
 
 @dataclass(frozen=True)
-class IngressFrontend:
-    """How the ingress controller is exposed on this cloud."""
+class L7Frontend:
+    """A cloud HTTP(S) load balancer in front of the edge controller, made by the cloud's
+    Ingress controller (AWS Load Balancer Controller, Azure Application Gateway, GKE): the
+    platform creates one Ingress of `class_name` in the controller's namespace, every path to
+    `EdgeBackend.service:https_port`, with the annotations `annotations(backend)` renders."""
 
-    class_name: str = "nginx"
+    class_name: str
+    annotations: Callable[[EdgeBackend], Mapping[str, str]]
+
+
+@dataclass(frozen=True)
+class EdgeFrontend:
+    """How the platform's edge (the Gateway's controller) is exposed on this cloud."""
+
     service_type: str = "LoadBalancer"
     service_annotations: Mapping[str, str] = field(default_factory=dict)
-    alb: Optional[AlbFrontend] = None
-    """An ALB in front of the controller (its Service is then `ClusterIP`)."""
+    """Annotations of the controller's Service (e.g. a cloud's L4 load balancer options)."""
+    l7: Optional[L7Frontend] = None
+    """An L7 load balancer in front of the controller (its Service is then `ClusterIP`)."""
 
 
 @dataclass(frozen=True)
@@ -167,7 +171,7 @@ class Foundation:
     provider: k8s.Provider
     """The Kubernetes provider every workload uses."""
     storage_classes: StorageClasses
-    ingress: IngressFrontend
+    edge: EdgeFrontend
     object_store: Optional[ObjectStore] = None
     database: Optional[ManagedDatabase] = None
     secret_store: Optional[SecretStore] = None

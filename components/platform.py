@@ -2,7 +2,7 @@
 
 Order (each layer consumes the typed result of the one before, never a hard-coded name):
 namespaces -> data services (PostgreSQL, MinIO, Elasticsearch) -> applications (Dremio,
-Airbyte, Superset, dbt) -> ingress/TLS -> observability -> network policies (last: they are
+Airbyte, Superset, dbt) -> edge (Gateway, TLS) -> observability -> network policies (last: they are
 computed from every layer's selectors, the observability scrapers and log shippers included).
 """
 
@@ -20,7 +20,8 @@ from .apps.dbt import Dbt, DbtArgs
 from .apps.dremio import Dremio, DremioArgs
 from .apps.superset import Superset, SupersetArgs
 from .data_services import DataServices, DataServicesArgs
-from .ingress import CERT_MANAGER_NS, IngressArgs, IngressTls, Route
+from .edge import CERT_MANAGER_NS, EDGE_WAS_INGRESS, Edge, EdgeArgs, Route
+from .edge.routes import WEBSOCKET_UIS
 from .namespaces import APPS, Namespaces, NamespacesArgs
 from .network_policies import NetworkPolicies, NetworkPoliciesArgs, topology_from
 from .observability import Observability, ObservabilityArgs
@@ -78,17 +79,16 @@ class DataPlatform(pulumi.ComponentResource):
             postgres=ds.postgres, storage_class=f.storage_classes.standard, depends_on=after, namespace_ready=(self.namespaces,),
         ), pulumi.ResourceOptions(parent=self)) if s.superset.enabled else None
 
-        # --- ingress and TLS (components/ingress.py) ---
+        # --- the edge: Gateway API on Traefik, TLS from cert-manager (components/edge/) ---
         apps = (("airbyte", self.airbyte), ("dremio", self.dremio), ("superset", self.superset))
-        self.ingress = IngressTls("ingress", IngressArgs(
-            provider=f.provider, environment=s.environment, domain=s.domain,
-            class_name=f.ingress.class_name, service_type=f.ingress.service_type, service_annotations=f.ingress.service_annotations,
-            alb=f.ingress.alb,
-            tls_issuer=s.tls_issuer, acme_email=s.acme_email,
-            routes=[Route(prefix, app.ui, tuple(getattr(app, "ingress_paths", ()))) for prefix, app in apps if app is not None],
+        self.edge = Edge("edge", EdgeArgs(
+            provider=f.provider, environment=s.environment, domain=s.domain, gateway_class=s.gateway_class,
+            tls_issuer=s.tls_issuer, acme_email=s.acme_email, frontend=f.edge,
+            routes=[Route(prefix, app.ui, tuple(getattr(app, "ingress_paths", ())), body_limit=prefix not in WEBSOCKET_UIS)
+                    for prefix, app in apps if app is not None],
             depends_on=(self.namespaces,),
-        ), pulumi.ResourceOptions(parent=self))
-        self.data_services.install_backups([self.ingress.cert_manager])
+        ), pulumi.ResourceOptions(parent=self, aliases=[EDGE_WAS_INGRESS]))
+        self.data_services.install_backups([self.edge.cert_manager])
 
         # --- observability (components/observability) ---
         es, minio = self.data_services.elasticsearch, self.data_services.minio
@@ -96,8 +96,8 @@ class DataPlatform(pulumi.ComponentResource):
             provider=f.provider, settings=s.observability, environment=s.environment, cloud=f.cloud, data=ds,
             log_writer=(es.log_writer_username, es.log_writer_password),
             elasticsearch_image=f"docker.elastic.co/elasticsearch/elasticsearch:{s.elasticsearch.version}", elasticsearch_ready=[es.cluster],
-            cert_manager=self.ingress.cert_manager, cert_manager_namespace=CERT_MANAGER_NS,
-            ingress_namespace=self.ingress.controller_namespace, ingress_selector=self.ingress.controller_selector,
+            cert_manager=self.edge.cert_manager, cert_manager_namespace=CERT_MANAGER_NS,
+            ingress_namespace=self.edge.controller_namespace, ingress_selector=self.edge.controller_selector,
             standard_storage_class=f.storage_classes.standard,
             minio_mc_image=s.minio.mc_image if minio else None, minio_ready=minio.ready if minio else (),
             minio_servers=sum(s.minio.pools) if minio else 0,
@@ -114,7 +114,7 @@ class DataPlatform(pulumi.ComponentResource):
         # --- network policies (components/network_policies/) ---
         self.cluster_cidrs = (*(s.cluster_network.pod_cidrs or f.pod_cidrs), *(s.cluster_network.service_cidrs or f.service_cidrs))
         self.network_policies = NetworkPolicies("network-policies", NetworkPoliciesArgs(
-            provider=f.provider, topology=topology_from(self), depends_on=[self.namespaces],
+            provider=f.provider, topology=topology_from(self), depends_on=[self.namespaces, self.edge],
         ), pulumi.ResourceOptions(parent=self)) if s.network_policies else None
 
         self.outputs: dict[str, pulumi.Input] = {
@@ -123,6 +123,6 @@ class DataPlatform(pulumi.ComponentResource):
         self.outputs.update(self.data_services.outputs)
         self.outputs.update({"airbyteUrl": self.airbyte.url} if self.airbyte else {})
         self.outputs.update({"supersetUrl": self.superset.url} if self.superset else {})
-        self.outputs.update({"ingressHosts": self.ingress.hosts, "uiUrls": self.ingress.urls, "tlsIssuer": s.tls_issuer})
+        self.outputs.update({"ingressHosts": self.edge.hosts, "uiUrls": self.edge.urls, "tlsIssuer": s.tls_issuer})
         self.outputs.update(self.observability.outputs)
         self.register_outputs(self.outputs)

@@ -64,6 +64,8 @@ class Registration:
     state: dict = field(default_factory=dict)
     secret_keys: dict[str, list[str]] = field(default_factory=dict)
     """`secret_map_keys` of the raw inputs: keys of whole-secret maps, never their values."""
+    aliases: list = field(default_factory=list)
+    """The resource's alias specs (name/type/parent of URNs it used to have)."""
 
 
 class RecordingMonitor(MockMonitor):
@@ -96,6 +98,7 @@ class RecordingMonitor(MockMonitor):
                 additional_secret_outputs=list(request.additionalSecretOutputs),
                 delete_before_replace=bool(request.deleteBeforeReplace),
                 secret_keys=secret_map_keys(raw),
+                aliases=[json_format.MessageToDict(a, preserving_proto_field_name=True) for a in request.aliases],
             )
         )
         return response

@@ -5,8 +5,9 @@
 - Custom resources of cert-manager, the Prometheus operator and Flux: the pydantic models
   cloudcoil generates from those projects' CRDs (pinned in requirements-dev.txt to the
   versions we install), with unknown fields forbidden.
-- Custom resources with a vendored CRD schema (offline_plan/crds/: the Barman Cloud plugin's
-  ObjectStore): jsonschema, unknown fields forbidden (offline_plan/crd_schemas.py).
+- Custom resources with a CRD schema the plan carries (Gateway API, Traefik, the Barman Cloud
+  plugin's ObjectStore): jsonschema against the pinned CRDs, unknown fields forbidden
+  (offline_plan/crd_schemas.py).
 - Other custom resources (CloudNativePG, ECK, External Secrets) have no offline schema package;
   they are returned as `skipped` with their apiVersion/kind, and their fields are covered by
   the components' own tests.
@@ -178,7 +179,7 @@ def validate(objs: Iterable[dict[str, Any]], k8s_version: str) -> Report:
             continue
         check = _cr_check(api_version, kind)
         if check is None:
-            crd_errors = crd_schemas.check(obj)  # a CRD schema vendored under offline_plan/crds/
+            crd_errors = crd_schemas.validate(obj)  # Gateway API, Traefik, Barman Cloud: their CRDs' schemas
             if crd_errors is not None:
                 report.errors += [f"{ident}: {e}" for e in crd_errors[:3]]
                 report.validated += not crd_errors

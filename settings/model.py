@@ -48,7 +48,7 @@ class Settings:
     database: str
     tls_issuer: str
     acme_email: Optional[str]
-    ingress_class: str
+    gateway_class: str
     network_policies: bool
     kube_context: Optional[str]
     ingress_service_type: str
@@ -82,7 +82,7 @@ _SCALAR_FIELDS = {
     "objectStore": "object_store",
     "tlsIssuer": "tls_issuer",
     "acmeEmail": "acme_email",
-    "ingressClass": "ingress_class",
+    "gatewayClass": "gateway_class",
     "networkPolicies": "network_policies",
     "kubeContext": "kube_context",
     "ingressServiceType": "ingress_service_type",
@@ -126,11 +126,18 @@ def load(raw: Mapping[str, Any], stack: str) -> Settings:
         scalars["objectStore"] = "minio" if on_local else "native"
     if scalars["database"] is None:
         scalars["database"] = "in-cluster" if on_local else "managed"
+    sections = {s.field_name(): read_section(s, raw.get(f"{PROJECT}:{s.KEY}"), stack_file, env) for s in SECTIONS}
+    # Behind the ALB, users see its ACM certificate and the ALB does not verify the Gateway's, so
+    # the local CA signs it; HTTP-01 could not pass the ALB's redirect to the not-yet-served HTTPS listener.
+    behind_alb = not on_local and sections["aws"].load_balancer == "alb"
     if scalars["tlsIssuer"] is None:
         scalars["tlsIssuer"] = (
-            "selfsigned" if on_local or env == "dev"
+            "selfsigned" if on_local or env == "dev" or behind_alb
             else {"staging": "letsencrypt-staging"}.get(env, "letsencrypt-prod")
         )
+    elif behind_alb and scalars["tlsIssuer"].startswith("letsencrypt"):
+        raise SettingsError(stack_file, f"{PROJECT}:tlsIssuer", scalars["tlsIssuer"],
+                            "selfsigned when aws.loadBalancer is alb (the ALB serves the ACM certificate; ACME HTTP-01 cannot pass its HTTPS redirect)")
     if on_local and scalars["objectStore"] == "native":
         raise SettingsError(stack_file, f"{PROJECT}:objectStore", "native", "minio on the local cloud (it has no native buckets)")
     if on_local and scalars["database"] == "managed":
@@ -139,7 +146,6 @@ def load(raw: Mapping[str, Any], stack: str) -> Settings:
         raise SettingsError(stack_file, f"{PROJECT}:acmeEmail", raw.get(f"{PROJECT}:acmeEmail", MISSING),
                             f"an e-mail address: tlsIssuer {scalars['tlsIssuer']} needs an ACME account contact")
 
-    sections = {s.field_name(): read_section(s, raw.get(f"{PROJECT}:{s.KEY}"), stack_file, env) for s in SECTIONS}
     settings = Settings(
         project=PROJECT,
         stack=stack,

@@ -1,4 +1,4 @@
-"""`data-platform:aws.loadBalancer`: NLB (default, unchanged) or the seed's ALB in front of ingress-nginx."""
+"""`data-platform:aws.loadBalancer`: NLB (default) or the seed's ALB in front of the edge (Traefik, the Gateway)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ import json
 import pytest
 
 import settings as settings_mod
-from components.ingress import CONTROLLER_HEALTH_PORT, CONTROLLER_SELECTOR, CONTROLLER_SERVICE, INGRESS_NS
+from components.edge import BACKEND, EDGE_NS, L7_INGRESS_NAME
+from components.edge.traefik import PING_PATH, PING_PORT, SELECTOR, WEBSECURE_PORT
 from offline_plan.runner import PlanError
 
 CERT = "arn:aws:acm:eu-west-1:123456789012:certificate/0a1b2c3d-4e5f-6789-abcd-ef0123456789"
@@ -16,13 +17,13 @@ INGRESS = "kubernetes:networking.k8s.io/v1:Ingress"
 A = "alb.ingress.kubernetes.io/"
 
 
-def controller_service(plan) -> dict:
-    (values,) = [r.inputs["values"] for r in plan.by_type("kubernetes:helm.sh/v3:Release") if r.inputs.get("chart") == "ingress-nginx"]
-    return values["controller"]["service"]
+def edge_service(plan) -> dict:
+    (values,) = [r.inputs["values"] for r in plan.by_type("kubernetes:helm.sh/v3:Release") if r.inputs.get("chart") == "traefik"]
+    return values["service"]
 
 
-def ingresses(plan, namespace: str) -> list[dict]:
-    return [r.inputs for r in plan.by_type(INGRESS) if r.inputs["metadata"]["namespace"] == namespace]
+def ingresses(plan) -> list[dict]:
+    return [r.inputs for r in plan.by_type(INGRESS)]
 
 
 @pytest.fixture(scope="module")
@@ -31,23 +32,22 @@ def alb(plan_config):
 
 
 @pytest.mark.parametrize("stack", ["prod", "staging"])
-def test_default_is_the_nlb_unchanged(plan_stack, stack):
+def test_default_is_the_nlb(plan_stack, stack):
     plan = plan_stack(stack)
-    svc = controller_service(plan)
-    assert svc["type"] == "LoadBalancer" and svc["externalTrafficPolicy"] == "Local"
+    svc = edge_service(plan)
+    assert svc["spec"] == {"type": "LoadBalancer", "externalTrafficPolicy": "Local"}
     assert svc["annotations"]["service.beta.kubernetes.io/aws-load-balancer-type"] == "external"
     assert svc["annotations"]["service.beta.kubernetes.io/aws-load-balancer-nlb-target-type"] == "ip"
-    assert ingresses(plan, INGRESS_NS) == []
-    assert not [r for r in plan.by_type(INGRESS) if r.inputs["spec"].get("ingressClassName") == "alb"]
+    assert ingresses(plan) == []  # no Ingress at all: the platform routes with Gateway API
 
 
 def test_alb_mode_makes_the_controller_service_cluster_ip(alb):
-    svc = controller_service(alb)
-    assert svc == {"type": "ClusterIP", "annotations": {}}  # no NLB annotations, no externalTrafficPolicy
+    assert edge_service(alb) == {"spec": {"type": "ClusterIP"}, "annotations": {}}  # no NLB annotations, no externalTrafficPolicy
 
 
 def test_alb_ingress_class_listeners_certificate_and_scheme(alb):
-    (ing,) = ingresses(alb, INGRESS_NS)
+    (ing,) = ingresses(alb)
+    assert (ing["metadata"]["namespace"], ing["metadata"]["name"]) == (EDGE_NS, L7_INGRESS_NAME)
     ann = ing["metadata"]["annotations"]
     assert ing["spec"]["ingressClassName"] == "alb"
     assert ann[A + "scheme"] == "internet-facing"
@@ -56,48 +56,53 @@ def test_alb_ingress_class_listeners_certificate_and_scheme(alb):
     assert ann[A + "ssl-redirect"] == "443"
     assert ann[A + "certificate-arn"] == CERT
     assert ann[A + "ssl-policy"].startswith("ELBSecurityPolicy-TLS13")
+    assert ann[A + "load-balancer-attributes"] == "idle_timeout.timeout_seconds=300"
 
 
-def test_alb_re_encrypts_to_the_controllers_https_port_and_checks_its_health(alb):
-    (ing,) = ingresses(alb, INGRESS_NS)
+def test_alb_re_encrypts_to_traefiks_https_port_and_checks_its_health(alb):
+    (ing,) = ingresses(alb)
     ann = ing["metadata"]["annotations"]
     (rule,) = ing["spec"]["rules"]
-    assert "host" not in rule  # every host: ingress-nginx routes by Host
+    assert "host" not in rule  # every host: the Gateway's listeners route by Host
     (path,) = rule["http"]["paths"]
     assert (path["path"], path["pathType"]) == ("/", "Prefix")
-    assert path["backend"] == {"service": {"name": CONTROLLER_SERVICE, "port": {"number": 443}}}
+    assert path["backend"] == {"service": {"name": "traefik", "port": {"number": 443}}}
     assert ann[A + "backend-protocol"] == "HTTPS"
-    assert (ann[A + "healthcheck-protocol"], ann[A + "healthcheck-port"], ann[A + "healthcheck-path"]) == ("HTTP", str(CONTROLLER_HEALTH_PORT), "/healthz")
+    assert (ann[A + "healthcheck-protocol"], ann[A + "healthcheck-port"], ann[A + "healthcheck-path"]) == ("HTTP", "8080", "/ping")
 
 
-def test_alb_health_port_is_the_one_the_charts_probes_use():
-    """ingress-nginx serves /healthz on 10254 (its liveness/readiness probes and metrics port)."""
-    from components.observability.monitors import INGRESS_METRICS_PORT
-
-    assert INGRESS_METRICS_PORT[1] == CONTROLLER_HEALTH_PORT == 10254
+def test_alb_health_check_is_what_the_charts_probes_use():
+    """Traefik's chart probes /ping on the `traefik` entrypoint (8080); the Service's 443 is `websecure`."""
+    assert (BACKEND.health_port, BACKEND.health_path) == (PING_PORT, PING_PATH) == (8080, "/ping")
+    assert (BACKEND.service, BACKEND.https_port, WEBSECURE_PORT) == ("traefik", 443, 8443)
 
 
 def test_alb_scheme_follows_the_load_balancer_scheme(plan_config):
     plan = plan_config({**AWS_BASE, "aws": {"loadBalancer": "alb", "albCertificateArn": CERT, "loadBalancerScheme": "internal"}}, stack="albint")
-    (ing,) = ingresses(plan, INGRESS_NS)
+    (ing,) = ingresses(plan)
     assert ing["metadata"]["annotations"][A + "scheme"] == "internal"
 
 
-def test_platform_ingress_and_tls_stay_on_ingress_nginx(alb, plan_stack):
-    """The platform's own Ingress is the same in both modes: class nginx, cert-manager TLS."""
-    (platform,) = ingresses(alb, "data-platform")
-    (nlb_platform,) = ingresses(plan_stack("staging"), "data-platform")
-    assert platform["spec"]["ingressClassName"] == "nginx"
-    assert platform["spec"]["tls"] and platform["metadata"]["annotations"] == nlb_platform["metadata"]["annotations"]
+def test_gateway_and_tls_are_the_same_in_both_modes(alb, plan_config):
+    """The ALB only fronts Traefik: the Gateway, its certificates and routes do not change."""
+    def edge(plan):
+        kinds = ("Gateway", "HTTPRoute", "Certificate", "Middleware")
+        return sorted(json.dumps(r.inputs, sort_keys=True) for r in plan.registrations
+                       if r.type.rsplit(":", 1)[-1] in kinds and r.inputs.get("metadata", {}).get("namespace") in (EDGE_NS, "data-platform"))
+    nlb = plan_config({**AWS_BASE, "tlsIssuer": "selfsigned", "aws": {"loadBalancer": "nlb"}}, stack="alb")
+    assert edge(alb) == edge(nlb) and edge(alb)
 
 
-def test_nothing_restricts_the_alb_reaching_the_controller_pods(alb):
-    """ingress-nginx has no default-deny: no NetworkPolicy selects the controller pods, so the
-    ALB's IP targets (443) and health checks (10254) reach them."""
-    policies = [r.inputs for r in alb.by_type("kubernetes:networking.k8s.io/v1:NetworkPolicy")]
-    assert policies  # policies are on in this stack...
-    assert [p for p in policies if p["metadata"]["namespace"] == INGRESS_NS] == []  # ...but none in ingress-nginx
-    assert CONTROLLER_SELECTOR["app.kubernetes.io/component"] == "controller"
+def test_the_alb_reaches_the_controller_pods(alb):
+    """The ALB's IP targets (8443) and health checks (8080) come from VPC addresses: the controller's
+    policy admits any address on its traffic and health ports, and only those."""
+    from components.network_policies import Endpoint, permits, policy_from_manifest
+
+    pols = [policy_from_manifest(r.inputs["metadata"]["name"], r.inputs["metadata"]["namespace"], r.inputs["spec"])
+            for r in alb.by_type("kubernetes:networking.k8s.io/v1:NetworkPolicy")]
+    pod, lb = Endpoint(EDGE_NS, dict(SELECTOR)), Endpoint(None, ip="10.0.12.34")
+    assert permits(pols, lb, pod, 8443) and permits(pols, lb, pod, 8080)
+    assert not permits(pols, lb, pod, 9100)
 
 
 def test_alb_without_a_certificate_is_one_settings_error(plan_config):
@@ -131,3 +136,19 @@ def test_unknown_load_balancer_is_refused():
            "data-platform:aws": {"loadBalancer": "clb"}}
     with pytest.raises(settings_mod.SettingsError, match=r"data-platform:aws\.loadBalancer = 'clb' .*one of nlb, alb"):
         settings_mod.load(raw, "test")
+
+
+def test_behind_the_alb_the_gateway_certificates_come_from_the_local_ca(alb):
+    """The ALB serves ACM's certificate and does not verify the backend's; HTTP-01 could not pass
+    its redirect to a not-yet-served HTTPS listener, so the default issuer is the local CA."""
+    issuers = {r.inputs["metadata"]["name"] for r in alb.by_type("kubernetes:cert-manager.io/v1:ClusterIssuer")}
+    assert issuers == {"selfsigned-bootstrap", "data-platform-ca"}
+    assert alb.outputs["tlsIssuer"] == "selfsigned"
+
+
+def test_alb_with_lets_encrypt_is_one_settings_error():
+    raw = {"data-platform:cloud": "aws", "data-platform:environment": "prod", "data-platform:acmeEmail": "ops@example.com",
+           "data-platform:tlsIssuer": "letsencrypt-prod", "data-platform:aws": {"loadBalancer": "alb", "albCertificateArn": CERT}}
+    with pytest.raises(settings_mod.SettingsError, match=r"data-platform:tlsIssuer = 'letsencrypt-prod' .*selfsigned when aws\.loadBalancer is alb") as e:
+        settings_mod.load(raw, "test")
+    assert "\n" not in str(e.value)

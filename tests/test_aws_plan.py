@@ -559,19 +559,19 @@ def test_db_admin_secret_synced_from_the_rds_master_secret(prod):
 
 
 def test_foundation_contract(prod):
-    """What the platform receives: the stack outputs and the ingress annotations it applied."""
+    """What the platform receives: the stack outputs and the edge Service annotations it applied."""
     out = prod.outputs
     assert out["cloud"] == "aws" and out["eksClusterName"] == "prod-eks"
     assert set(out["dataLakeBuckets"]) == {"bronze", "silver", "gold", "backups", "airbyte", "dremio"}
     assert out["rdsAddress"].endswith(".rds.amazonaws.com")
-    ingress = [r.inputs for r in prod.by_type("kubernetes:helm.sh/v3:Release") if r.inputs.get("chart") == "ingress-nginx"]
-    # The platform's ingress-nginx puts the Foundation's NLB annotations on its Service.
-    (values,) = [i["values"] for i in ingress]
-    ann = values["controller"]["service"]["annotations"]
+    edge = [r.inputs for r in prod.by_type("kubernetes:helm.sh/v3:Release") if r.inputs.get("chart") == "traefik"]
+    # The platform's Traefik puts the Foundation's NLB annotations on its Service.
+    (values,) = [i["values"] for i in edge]
+    ann = values["service"]["annotations"]
     assert ann["service.beta.kubernetes.io/aws-load-balancer-type"] == "external"
     assert ann["service.beta.kubernetes.io/aws-load-balancer-nlb-target-type"] == "ip"
     assert ann["service.beta.kubernetes.io/aws-load-balancer-scheme"] == "internet-facing"
-    assert values["controller"]["service"]["type"] == "LoadBalancer"
+    assert values["service"]["spec"]["type"] == "LoadBalancer"
 
 
 def test_ecr_repositories_scan_on_push_immutable_with_untagged_lifecycle(prod):

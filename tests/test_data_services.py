@@ -370,7 +370,7 @@ def _plan_with_foundation(config: dict[str, Any]):
     import settings as settings_mod
     from components.data_services import DataServices, DataServicesArgs
     from components.secrets import use_store
-    from foundation import Foundation, IngressFrontend, ManagedDatabase, ObjectStore, StorageClasses
+    from foundation import EdgeFrontend, Foundation, ManagedDatabase, ObjectStore, StorageClasses
     from offline_plan.mocks import PlatformMocks
     from offline_plan.monitor import RecordingMonitor
 
@@ -381,7 +381,7 @@ def _plan_with_foundation(config: dict[str, Any]):
         provider = k8s.Provider("k8s")
         use_store(provider, None)  # what DataPlatform does first with Foundation.secret_store
         f = Foundation(
-            cloud="aws", provider=provider, storage_classes=StorageClasses("gp3-fast", "gp3"), ingress=IngressFrontend(),
+            cloud="aws", provider=provider, storage_classes=StorageClasses("gp3-fast", "gp3"), edge=EdgeFrontend(),
             object_store=ObjectStore(kind="s3", region="eu-west-1", buckets={b: pulumi.Output.from_input(f"dp-{b}") for b in ("bronze", "silver", "gold", "backups")}),
             database=ManagedDatabase(host=pulumi.Output.from_input("db.example.rds.amazonaws.com"), port=5432, engine_version="16.4", admin_secret="rds-admin"),
             workload_identity={"postgres": {"eks.amazonaws.com/role-arn": "arn:aws:iam::123456789012:role/pg"}},

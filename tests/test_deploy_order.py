@@ -2,7 +2,8 @@
 
 - every namespaced object depends (transitively) on its Namespace, when the program creates it;
 - every custom resource depends (transitively) on a Helm release, since the CRDs come from
-  operator charts (cert-manager, CloudNativePG, ECK, External Secrets).
+  operator charts (cert-manager, CloudNativePG, ECK, External Secrets, Traefik's Middleware);
+- Gateway API objects depend on the program's own CustomResourceDefinitions of their kinds.
 Depending on a component means depending on all of its children, as in the engine.
 """
 
@@ -84,4 +85,18 @@ def test_custom_resources_wait_for_the_chart_that_installs_their_crd(plan_stack,
             continue
         if not any(regs[d].type == RELEASE for d in deps(r.urn)):
             missing.append(f"{r.type} {r.name}")
+    assert missing == []
+
+
+@pytest.mark.parametrize("stack", stack_names())
+def test_gateway_api_objects_wait_for_the_crd_of_their_kind(plan_stack, stack):
+    """The Gateway API CRDs are the program's own objects, not a chart's: every Gateway and
+    HTTPRoute depends on the CustomResourceDefinition that defines its kind."""
+    result = plan_stack(stack)
+    regs, deps = closure(result)
+    crds = {r.inputs["spec"]["names"]["kind"]: r.urn for r in result.registrations
+            if r.type == "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition" and r.inputs["spec"]["group"] == "gateway.networking.k8s.io"}
+    objs = [r for r in result.registrations if r.type.startswith("kubernetes:gateway.networking.k8s.io/")]
+    assert {r.type.rsplit(":", 1)[-1] for r in objs} == {"Gateway", "HTTPRoute"}
+    missing = [f"{r.type} {r.name}" for r in objs if crds[r.type.rsplit(":", 1)[-1]] not in deps(r.urn)]
     assert missing == []

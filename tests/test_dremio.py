@@ -151,11 +151,11 @@ def test_services_and_ports(plan_stack):
         assert sts(plan, name)["spec"]["serviceName"] == "dremio-cluster"
 
 
-def test_the_ingress_routes_dremio_to_the_coordinator_ui(plan_stack):
+def test_the_gateway_routes_dremio_to_the_coordinator_ui(plan_stack):
     plan = plan_stack("dev")
-    ingress = plan.by_type("kubernetes:networking.k8s.io/v1:Ingress")
-    text = json.dumps([i.inputs for i in ingress])
-    assert "dremio.data-platform.localhost" in text and '"dremio-coordinator"' in text and "9047" in text
+    (route,) = [r.inputs for r in plan.by_type("kubernetes:gateway.networking.k8s.io/v1:HTTPRoute") if r.inputs["metadata"]["name"] == "dremio"]
+    assert route["spec"]["hostnames"] == ["dremio.data-platform.localhost"]
+    assert [b for rule in route["spec"]["rules"] for b in rule["backendRefs"]] == [{"group": "", "kind": "Service", "name": "dremio-coordinator", "port": 9047}]
 
 
 def test_image_is_configurable_and_pinned(plan_config):

@@ -14,7 +14,8 @@ from hypothesis import strategies as st
 from components.apps import airbyte
 from components.data_services import elasticsearch as es_mod
 from components.data_services import postgres as pg_mod
-from components.ingress import CONTROLLER_SELECTOR, INGRESS_NS
+from components.edge import EDGE_NS
+from components.edge.traefik import TRAEFIK_CHART
 from components.kube import camel_keys
 from components.network_policies import (
     DremioPeers,
@@ -78,11 +79,14 @@ def pods(plan) -> dict[str, Endpoint]:
         "fluent-bit": Endpoint(LOGGING, dict(logs_mod.POD_SELECTOR)),
         "prometheus": Endpoint(MONITORING, {**metrics_mod.PROMETHEUS_POD_SELECTOR, "prometheus": "kps-prometheus"}),
         "grafana": Endpoint(MONITORING, {"app.kubernetes.io/name": "grafana"}),
-        "ingress": Endpoint(INGRESS_NS, dict(CONTROLLER_SELECTOR)),
+        # Traefik's pod labels as `helm template` renders them at the pinned chart (release traefik, namespace edge).
+        "ingress": Endpoint(EDGE_NS, {"app.kubernetes.io/name": "traefik", "app.kubernetes.io/instance": "traefik-edge",
+                                      "helm.sh/chart": f"traefik-{TRAEFIK_CHART.version}", "app.kubernetes.io/managed-by": "Helm"}),
+        "rogue-edge": Endpoint(EDGE_NS, {"app": "rogue"}),
         "kube-dns": Endpoint("kube-system", {"k8s-app": "kube-dns"}),
         "rogue-app": Endpoint(A, {"app": "rogue"}),
         "rogue-storage": Endpoint(S, {"app": "rogue"}),
-        "acme-solver": Endpoint(A, {"acme.cert-manager.io/http01-solver": "true", "acme.cert-manager.io/http-domain": "1"}),
+        "acme-solver": Endpoint(EDGE_NS, {"acme.cert-manager.io/http01-solver": "true", "acme.cert-manager.io/http-domain": "1"}),
         "internet": Endpoint(None),
         "api-server": Endpoint(None, ip="172.18.0.2"),
     }
@@ -114,8 +118,10 @@ ALLOWED = [
     # CloudNativePG.
     ("cnpg-operator", "pg", 8000), ("pg", "pg", 5432), ("pg-join", "pg", 5432), ("pooler", "pg", 5432), ("pg", "api-server", 443),
     ("pooler", "api-server", 6443), ("pg", "minio", 9000),
-    # cert-manager's HTTP-01 solver behind the ingress controller.
-    ("ingress", "acme-solver", 8089),
+    # The edge: clients and load balancers in (HTTP, HTTPS, health), Prometheus on the metrics port;
+    # the controller out to cert-manager's HTTP-01 solver (next to the Certificates) and the API server.
+    ("internet", "ingress", 8000), ("internet", "ingress", 8443), ("internet", "ingress", 8080), ("prometheus", "ingress", 9100),
+    ("ingress", "acme-solver", 8089), ("ingress", "api-server", 443),
     # MinIO, Elasticsearch.
     ("minio", "minio", 9000), ("minio-bootstrap", "minio", 9000),
     ("eck-operator", "es", 9200), ("es", "es", 9300), ("fluent-bit", "es", 9200),
@@ -133,6 +139,11 @@ DENIED = [
     ("ingress", "redis", 6379), ("internet", "pg", 5432), ("rogue-storage", "minio", 9000), ("es", "minio", 9000),
     ("rogue-app", "pooler", 5432), ("superset-web", "internet", 443), ("redis", "internet", 443), ("minio", "internet", 443),
     ("internet", "minio", 9000), ("rogue-app", "internet", 443), ("superset-web", "acme-solver", 8089),
+    # The controller reaches the three UIs and the solver, nothing else; only it reaches the solver.
+    ("ingress", "pg", 5432), ("ingress", "pooler", 5432), ("ingress", "minio", 9000), ("ingress", "es", 9200),
+    ("ingress", "internet", 80), ("ingress", "internet", 5432), ("ingress", "airbyte-temporal", 7233), ("ingress", "kube-dns", 53), ("ingress", "superset-web", 6379),
+    ("internet", "ingress", 9100), ("rogue-edge", "acme-solver", 8089), ("internet", "acme-solver", 8089), ("rogue-edge", "internet", 443), ("acme-solver", "internet", 443),
+    ("rogue-app", "ingress", 9100),
     # Observability gets its metrics ports and nothing else.
     ("prometheus", "pg", 5432), ("prometheus", "pooler", 5432), ("rogue-app", "pg", 9187), ("grafana", "pg", 9187),
     ("prometheus", "redis", 6379), ("fluent-bit", "es", 9300), ("fluent-bit", "pg", 5432),

@@ -14,7 +14,8 @@ from app_harness import secret_results
 
 from components.data_services import elasticsearch as es_mod
 from components.data_services import postgres as pg_mod
-from components.ingress import CONTROLLER_SELECTOR, INGRESS_NS
+from components.edge import EDGE_NS
+from components.edge.traefik import METRICS_PORT, SELECTOR
 from components.observability import alerts, es_tls, logs, metrics, minio_token, monitors, retention
 
 RELEASE = "kubernetes:helm.sh/v3:Release"
@@ -185,13 +186,16 @@ def test_cloudnative_pg_monitor_gives_every_series_the_cluster_label_the_alerts_
     assert monitors.pod_label_meta("app.kubernetes.io/name") == "__meta_kubernetes_pod_label_app_kubernetes_io_name"
 
 
-def test_ingress_and_cert_manager_monitors_match_their_charts(dev):
-    ing = monitor(dev, "ingress-nginx")["spec"]
-    assert ing["namespaceSelector"]["matchNames"] == [INGRESS_NS] and ing["selector"]["matchLabels"] == CONTROLLER_SELECTOR
-    assert release(dev, "ingress-ingress-nginx")["values"]["controller"]["metrics"]["enabled"] is True
+def test_edge_and_cert_manager_monitors_match_their_charts(dev):
+    edge = monitor(dev, "traefik")
+    assert edge["kind"] == "PodMonitor"  # Traefik's metrics port is not on its Service
+    spec = edge["spec"]
+    assert spec["namespaceSelector"]["matchNames"] == [EDGE_NS] and spec["selector"]["matchLabels"] == SELECTOR
+    assert spec["podMetricsEndpoints"][0]["port"] == METRICS_PORT[0] == monitors.EDGE_METRICS_PORT[0]
+    assert release(dev, "edge-traefik")["values"]["metrics"]["prometheus"]["entryPoint"] == METRICS_PORT[0]
     cm = monitor(dev, "cert-manager")["spec"]
     assert cm["endpoints"][0]["port"] == monitors.CERT_MANAGER_METRICS_PORT[0]
-    assert release(dev, "ingress-cert-manager")["values"]["prometheus"]["enabled"] is True
+    assert release(dev, "edge-cert-manager")["values"]["prometheus"]["enabled"] is True
 
 
 def test_managed_postgres_and_cloud_buckets_have_no_in_cluster_monitors(plan_stack):
@@ -204,9 +208,9 @@ def test_managed_postgres_and_cloud_buckets_have_no_in_cluster_monitors(plan_sta
 EXPECTED_ALERTS = {
     "PostgresInstanceDown", "PostgresReplicationLag", "PostgresBackupFailing", "PostgresBackupTooOld", "PostgresWalArchivingFailing",
     "MinioServersDown", "MinioDrivesDown", "PlatformPodCrashLooping", "PlatformVolumeAlmostFull", "AirbyteWorkersAtMaximum",
-    "CertificateExpiringSoon", "CertificateNotReady", "FluentBitOutputErrors",
+    "CertificateExpiringSoon", "CertificateNotReady", "FluentBitOutputErrors", "EdgeHighErrorRatio", "EdgeControllerDown",
 }
-METRIC = re.compile(r"\b(cnpg|barman_cloud_cloudnative_pg_io|minio|kube|kubelet|certmanager|fluentbit)_[a-z_]+\b")
+METRIC = re.compile(r"\b((cnpg|barman_cloud_cloudnative_pg_io|minio|kube|kubelet|certmanager|fluentbit|traefik)_[a-z_]+|up)\b")
 
 
 def _balanced(expr: str) -> bool:
@@ -255,7 +259,7 @@ def test_the_airbyte_worker_hpa_the_alert_watches_exists(dev):
 def test_alerts_without_in_cluster_data_services():
     groups = alerts.platform_alerts(platform_namespaces=["a"], storage_namespace="s", postgres_cluster=None, minio_servers=0,
                                     airbyte_namespace=None, logs=False)
-    assert set(groups) == {"workloads", "certificates"}
+    assert set(groups) == {"workloads", "edge", "certificates"}
 
 
 # --- logs ---------------------------------------------------------------------------------------------
@@ -395,9 +399,12 @@ def test_log_retention_follows_the_environment_and_fluent_bit_waits_for_it(dev, 
 
 def test_grafana_dashboards_are_pinned_revisions(dev):
     dashboards = release(dev, "kube-prometheus-stack")["values"]["grafana"]["dashboards"]["data-platform"]
-    assert {"cloudnativepg", "minio", "ingress-nginx"} <= set(dashboards)
+    assert set(dashboards) == {"cloudnativepg", "minio", "traefik"}  # the ingress-nginx one is gone
     for d in dashboards.values():
-        assert isinstance(d["gnetId"], int) and isinstance(d["revision"], int)
+        if "url" in d:  # a file at a release tag of its project, never a branch
+            assert re.fullmatch(r"https://raw\.githubusercontent\.com/[\w-]+/[\w-]+/v\d+\.\d+\.\d+/[\w/.-]+\.json", d["url"]), d["url"]
+        else:
+            assert isinstance(d["gnetId"], int) and isinstance(d["revision"], int)
 
 
 def test_grafana_pods_have_no_root_init_container(dev):

@@ -53,7 +53,7 @@ def test_object_store_holds_the_archive_target_and_the_retention(plan_stack, sta
     assert spec["configuration"]["s3Credentials"]["accessKeyId"]["name"] == "minio-postgres-backup"
     assert spec["instanceSidecarConfiguration"]["resources"]["limits"]["cpu"]
     assert release(plan, "barman-cloud").urn in store.dependencies
-    assert crd_schemas.check(store.inputs) == []
+    assert crd_schemas.validate(store.inputs) == []
 
 
 def test_cluster_archives_through_the_plugin_not_in_tree(prod):
@@ -128,6 +128,6 @@ def test_object_store_schema_rejects_unknown_fields_and_bad_retention(prod):
     bad = copy.deepcopy(store.inputs)
     bad["spec"]["configuration"]["destinationPth"] = "s3://x"
     bad["spec"]["retentionPolicy"] = "30 days"
-    errors = crd_schemas.check(bad)
+    errors = crd_schemas.validate(bad)
     assert any("destinationPth" in e for e in errors) and any(e.startswith("spec/retentionPolicy") for e in errors)
-    assert crd_schemas.check({"apiVersion": "example.com/v1", "kind": "Nothing"}) is None
+    assert crd_schemas.validate({"apiVersion": "example.com/v1", "kind": "Nothing"}) is None

@@ -215,6 +215,6 @@ def test_every_sections_requests_fit_their_limits_in_every_environment():
 
 def test_local_ingress_can_be_a_node_port(plan_config):
     result = plan_config({"ingressServiceType": "NodePort"})
-    values = result.one("kubernetes:helm.sh/v3:Release", "ingress-ingress-nginx").inputs["values"]
-    assert values["controller"]["service"]["type"] == "NodePort"
+    values = result.one("kubernetes:helm.sh/v3:Release", "edge-traefik").inputs["values"]
+    assert values["service"]["spec"]["type"] == "NodePort" and "externalTrafficPolicy" not in values["service"]["spec"]
     assert "one of LoadBalancer, NodePort" in error(cfg(ingressServiceType="ExternalName"))

@@ -234,8 +234,8 @@ def test_my_manifests_validate_against_the_kubernetes_schema(plans, config):
 
     p = plans(config)
     mine = [o for o in manifests.objects(p)
-            if str(o.get("metadata", {}).get("name", "")).startswith(("superset", "airbyte", "data-platform", "ingress-nginx", "cert-manager"))]
+            if str(o.get("metadata", {}).get("name", "")).startswith(("superset", "airbyte", "data-platform", "traefik", "cert-manager"))]
     assert len(mine) >= 12
     report = validate(mine, "1.34")
     assert report.errors == []
-    assert report.validated >= 8  # Deployments, StatefulSet, Job, Services, Secret, ConfigMap, HPA, Ingress, Namespaces
+    assert report.validated >= 8  # Deployments, StatefulSet, Job, Services, Secret, ConfigMap, HPA, HTTPRoutes, Gateway, Namespaces

@@ -7,8 +7,8 @@
 - The platform's secrets in Secrets Manager (`write_secret`, the Foundation's `SecretStore.write`):
   one secret per Kubernetes Secret under `<stack>/data-platform/`, encrypted with its own KMS key;
   ESO may only read that prefix and decrypt with that key.
-- AWS Load Balancer Controller (pinned chart): provisions the NLB in front of ingress-nginx
-  from the Service annotations in `Foundation.ingress` (and ALBs for `alb` Ingresses).
+- AWS Load Balancer Controller (pinned chart): provisions the NLB in front of the edge (Traefik)
+  from the Service annotations in `Foundation.edge` (and ALBs for `alb` Ingresses).
 - cluster-autoscaler (pinned chart, image matching the Kubernetes minor): discovers the managed
   node group's ASG by its `k8s.io/cluster-autoscaler/*` tags and scales it between min and max.
 """

@@ -15,9 +15,10 @@ import pulumi
 from pulumi_aws import get_availability_zones, get_caller_identity
 from pulumi_aws.provider import Provider
 
-from foundation import AlbFrontend, Foundation, IngressFrontend, LogSink, ManagedDatabase, ObjectStore, SecretStore, StorageClasses
+from foundation import EdgeFrontend, Foundation, LogSink, ManagedDatabase, ObjectStore, SecretStore, StorageClasses
 from settings import Settings
 
+from .alb import alb_frontend
 from .app_logs import ApplicationLogs, ApplicationLogsArgs
 from .cluster_services import ClusterServices, ClusterServicesArgs, nlb_annotations
 from .common import Context
@@ -53,18 +54,18 @@ def default_tags(settings: Settings) -> dict[str, str]:
     }
 
 
-def ingress_frontend(settings: Settings) -> IngressFrontend:
-    """ingress-nginx behind a load balancer the AWS Load Balancer Controller makes.
+def edge_frontend(settings: Settings) -> EdgeFrontend:
+    """The platform's edge (Traefik, the Gateway) behind a load balancer the AWS Load Balancer
+    Controller makes.
 
     `nlb` (default): the controller's LoadBalancer Service gets NLB annotations (TCP pass-through,
     TLS from cert-manager in the cluster, as on every cloud). `alb` (the seed's): the Service is
     ClusterIP and the platform adds an `alb` Ingress in front of it (TLS with the ACM
-    certificate, re-encrypted to ingress-nginx); see docs/aws.md."""
+    certificate, re-encrypted to the Gateway's listeners); see docs/aws.md and `alb.py`."""
     a = settings.aws
     if a.load_balancer == "alb":
-        return IngressFrontend(class_name=settings.ingress_class, service_type="ClusterIP",
-                               alb=AlbFrontend(scheme=a.load_balancer_scheme, certificate_arn=a.alb_certificate_arn))
-    return IngressFrontend(class_name=settings.ingress_class, service_type="LoadBalancer", service_annotations=nlb_annotations(a.load_balancer_scheme))
+        return EdgeFrontend(service_type="ClusterIP", l7=alb_frontend(a.load_balancer_scheme, a.alb_certificate_arn))
+    return EdgeFrontend(service_type="LoadBalancer", service_annotations=nlb_annotations(a.load_balancer_scheme))
 
 
 def build_foundation(settings: Settings) -> Foundation:
@@ -263,7 +264,7 @@ def build_foundation(settings: Settings) -> Foundation:
         cloud="aws",
         provider=cluster.provider,
         storage_classes=StorageClasses(fast_ssd=FAST_SSD, standard=STANDARD),
-        ingress=ingress_frontend(s),
+        edge=edge_frontend(s),
         object_store=object_store,
         database=database,
         # The platform's generated credentials live in Secrets Manager; ExternalSecrets bring them in.

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pulumi_kubernetes as k8s
 
-from foundation import Foundation, IngressFrontend, StorageClasses
+from foundation import EdgeFrontend, Foundation, StorageClasses
 from settings import Settings
 
 LOCAL_POD_CIDRS = ("10.244.0.0/16", "10.42.0.0/16", "10.1.0.0/16")
@@ -34,7 +34,7 @@ def build(settings: Settings) -> Foundation:
         ),
         # Docker Desktop and k3d hand out LoadBalancer IPs; kind needs cloud-provider-kind and
         # minikube `minikube tunnel`. Without one, `ingressServiceType: NodePort`.
-        ingress=IngressFrontend(class_name=settings.ingress_class, service_type=settings.ingress_service_type),
+        edge=EdgeFrontend(service_type=settings.ingress_service_type),
         pod_cidrs=LOCAL_POD_CIDRS,
         service_cidrs=LOCAL_SERVICE_CIDRS,
         outputs={"kubeContext": settings.kube_context or "(current context)"},

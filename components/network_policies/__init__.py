@@ -1,4 +1,4 @@
-"""NetworkPolicies: default-deny in both namespaces, then one allow policy per workload.
+"""NetworkPolicies: default-deny in both namespaces and the edge's, then one allow policy per workload.
 
 The policy set is computed by a pure function (`plan_policies`) from a `Topology` made of the
 typed results of the other layers (pod selectors and ports, never literals), then rendered as
@@ -22,6 +22,10 @@ What each workload may do (docs/network-policies.md has the table):
 - MinIO <- apps, PostgreSQL instances (WAL archive) and the bucket Job, between pods;
 - Elasticsearch <- ECK operator and log shippers (Fluent Bit, namespace logging) on 9200,
   between nodes on 9300;
+- the edge (namespace `edge`): the Gateway's controller (Traefik) <- anywhere on HTTP 8000,
+  HTTPS 8443 and its health port 8080 (clients, load balancers), <- Prometheus on 9100; it
+  reaches exactly the three UIs (Dremio 9047, Superset web, Airbyte's UI Services' pods), the
+  ACME HTTP-01 solver pods cert-manager starts next to the Certificates (8089) and the API server;
 - Prometheus (namespace monitoring) -> the metrics ports of what it scrapes in these
   namespaces: CloudNativePG instances 9187, PgBouncer 9127, MinIO 9000 (bearer token); the
   MinIO metrics-user Job -> MinIO 9000; the Elasticsearch CA publisher Job -> API server only.

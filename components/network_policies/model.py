@@ -148,6 +148,18 @@ class ElasticsearchPeers:
 
 
 @dataclass(frozen=True)
+class EdgePeers:
+    """The Gateway's controller pods (Traefik) and what they listen on."""
+
+    controller: Workload
+    traffic_ports: tuple[int, ...]
+    """HTTP, HTTPS and the health endpoint, reached by clients and load balancers."""
+    metrics_port: int
+    backends: tuple[tuple[Mapping[str, str], int], ...] = ()
+    """(pod selector, container port) in the apps namespace of everything the Gateway routes to."""
+
+
+@dataclass(frozen=True)
 class Topology:
     apps_namespace: str
     storage_namespace: str
@@ -155,6 +167,8 @@ class Topology:
     superset: Optional[SupersetPeers] = None
     airbyte: Optional[AirbytePeers] = None
     ingress_controller: Optional[Peer] = None
+    edge: Optional[EdgePeers] = None
+    """The controller's own namespace and pods (None: no edge, or not known yet)."""
     postgres: Optional[PostgresPeers] = None
     object_store: Optional[ObjectStorePeers] = None
     elasticsearch: Optional[ElasticsearchPeers] = None

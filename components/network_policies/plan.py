@@ -42,13 +42,6 @@ def plan_policies(t: Topology) -> list[Policy]:
         out.append(Policy("default-deny", ns, {}, ingress=(), egress=()))
         out.append(Policy("allow-dns", ns, {}, egress=(Rule((t.dns,), (Port(53, "UDP"), Port(53, "TCP"))),)))
 
-    # ------------------------------------------------------------------ cert-manager HTTP-01
-    # The ACME solver pods cert-manager starts next to the Ingress (this namespace) must be
-    # reachable from the ingress controller, or Let's Encrypt certificates never issue.
-    if t.ingress_controller:
-        out.append(Policy("acme-http01-solver", A, dict(ACME_SOLVER_SELECTOR),
-                          ingress=(Rule((t.ingress_controller,), tcp(ACME_SOLVER_PORT)),), egress=()))
-
     # ------------------------------------------------------------------ Dremio
     d = t.dremio
     if d is not None:
@@ -194,6 +187,8 @@ def plan_policies(t: Topology) -> list[Policy]:
                           egress=(Rule((nodes,), tcp(es.port, es.transport_port)),)))
     for name, w in t.api_clients:
         out.append(Policy(name, w.namespace, dict(w.selector), ingress=(), egress=(_api_server(),)))
+    # ------------------------------------------------------------------ the edge (Gateway controller)
+    out += _edge_policies(t)
     _check_names(out)
     return out
 
@@ -219,3 +214,30 @@ def _check_names(policies: Sequence[Policy]) -> None:
         if key in seen:
             raise ValueError(f"two NetworkPolicies named {p.name} in {p.namespace}")
         seen.add(key)
+
+
+def _ui_rules(t: Topology) -> list[Rule]:
+    """Where the Gateway's controller may connect: the pods of what it routes to, on their ports."""
+    assert t.edge is not None
+    return [Rule((Peer(t.apps_namespace, dict(sel), name="ui"),), tcp(port)) for sel, port in t.edge.backends]
+
+
+def _edge_policies(t: Topology) -> list[Policy]:
+    """The edge namespace denies by default; the controller takes traffic from anywhere on its
+    HTTP/HTTPS/health ports and Prometheus on its metrics port, and reaches exactly the UIs, the
+    ACME HTTP-01 solver pods (cert-manager starts them next to the Certificates, here) and the
+    Kubernetes API (it watches Gateways, routes and endpoints)."""
+    e = t.edge
+    if e is None:
+        return []
+    ns, controller = e.controller.namespace, e.controller.peer("edge-controller")
+    solver = Peer(ns, dict(ACME_SOLVER_SELECTOR), name="acme-http01-solver")
+    inbound = [Rule((Peer(cidr=ANYWHERE, name="clients"),), tcp(*e.traffic_ports))]
+    if t.scraper:
+        inbound.append(Rule((t.scraper,), tcp(e.metrics_port)))
+    return [
+        Policy("default-deny", ns, {}, ingress=(), egress=()),
+        Policy("edge-controller", ns, dict(e.controller.selector), ingress=tuple(inbound),
+               egress=tuple(_ui_rules(t) + [Rule((solver,), tcp(ACME_SOLVER_PORT)), _api_server()])),
+        Policy("acme-http01-solver", ns, dict(ACME_SOLVER_SELECTOR), ingress=(Rule((controller,), tcp(ACME_SOLVER_PORT)),), egress=()),
+    ]

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Optional
 
 from .. import kube
-from .model import AirbytePeers, DremioPeers, ElasticsearchPeers, ObjectStorePeers, Peer, PostgresPeers, SupersetPeers, Topology, Workload
+from .model import AirbytePeers, DremioPeers, EdgePeers, ElasticsearchPeers, ObjectStorePeers, Peer, PostgresPeers, SupersetPeers, Topology, Workload
 
 
 def _workload(ns: str, selector: Optional[Mapping[str, str]]) -> Optional[Workload]:
@@ -26,7 +26,7 @@ def topology_from(platform: object) -> Topology:
     dbt = getattr(platform, "dbt", None)
     superset = getattr(platform, "superset", None)
     airbyte = getattr(platform, "airbyte", None)
-    ingress = getattr(platform, "ingress", None)
+    ingress = getattr(platform, "edge", None)
     obs = getattr(platform, "observability", None)
     scraper = shippers = None
     api_clients: list[tuple[str, Workload]] = []
@@ -72,9 +72,12 @@ def topology_from(platform: object) -> Topology:
             ui_ports=tuple((dict(u.selector), u.target_port or u.port) for u in uis),
         )
 
-    controller = None
+    controller = edge = None
     if ingress is not None and getattr(ingress, "controller_selector", None):
         controller = Peer(ingress.controller_namespace, dict(ingress.controller_selector), name="ingress-controller")
+        edge = EdgePeers(Workload(ingress.controller_namespace, dict(ingress.controller_selector)),
+                         traffic_ports=tuple(ingress.traffic_ports), metrics_port=ingress.metrics_port,
+                         backends=tuple(ingress.backends))
 
     pg_peers = os_peers = es_peers = None
     if ds is not None:
@@ -112,6 +115,6 @@ def topology_from(platform: object) -> Topology:
             )
     return Topology(
         apps_namespace=APPS, storage_namespace=STORAGE, dremio=dremio_peers, superset=superset_peers, airbyte=airbyte_peers,
-        ingress_controller=controller, postgres=pg_peers, object_store=os_peers, elasticsearch=es_peers, scraper=scraper,
+        ingress_controller=controller, edge=edge, postgres=pg_peers, object_store=os_peers, elasticsearch=es_peers, scraper=scraper,
         api_clients=tuple(api_clients), cluster_cidrs=tuple(getattr(platform, "cluster_cidrs", ())),
     )

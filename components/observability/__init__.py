@@ -5,7 +5,7 @@ One concern per file:
 
 - `metrics.py`: kube-prometheus-stack (namespace `monitoring`) with the Grafana admin Secret,
   and metrics-server (kube-system);
-- `monitors.py`: PodMonitors/ServiceMonitors for CloudNativePG, PgBouncer, MinIO, ingress-nginx,
+- `monitors.py`: PodMonitors/ServiceMonitors for CloudNativePG, PgBouncer, MinIO, Traefik (the edge),
   cert-manager;
 - `minio_token.py`: the metrics-only MinIO user and its bearer token;
 - `alerts.py`: the platform's PrometheusRule;

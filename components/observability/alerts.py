@@ -6,7 +6,7 @@ platform, scoped to its namespaces where that matters, each with a runbook-style
 Metric sources: CloudNativePG's exporter (`cnpg_*`, and the Barman Cloud plugin's `barman_cloud_cloudnative_pg_io_*`), MinIO v2 cluster metrics (`minio_cluster_*`; the `*_online_total` gauges compared with the
 expected counts),
 kube-state-metrics (`kube_*`), the kubelet (`kubelet_volume_stats_*`), cert-manager
-(`certmanager_*`), Fluent Bit (`fluentbit_*`).
+(`certmanager_*`), Traefik (`traefik_*`), Fluent Bit (`fluentbit_*`).
 """
 
 from __future__ import annotations
@@ -107,6 +107,19 @@ def platform_alerts(*, platform_namespaces: Sequence[str], storage_namespace: st
             "30m", "warning", "Airbyte workers are at the HPA maximum",
             "Syncs may queue: the Airbyte worker HPA {{ $labels.horizontalpodautoscaler }} has been at its maximum for 30 minutes."))
     groups["workloads"] = workloads
+    # Traefik's metrics (`traefik_*`, job = its pods' app.kubernetes.io/name): `service` is the
+    # backend Service Traefik made for a route (`<namespace>-<service>-<port>@kubernetesgateway`).
+    groups["edge"] = [
+        Alert("EdgeHighErrorRatio",
+              'sum by (service) (rate(traefik_service_requests_total{code=~"5.."}[5m]))'
+              ' / sum by (service) (rate(traefik_service_requests_total[5m])) > 0.05', "10m", "warning",
+              "More than 5% of a UI's requests fail with 5xx",
+              "{{ $labels.service }} answers {{ $value | humanizePercentage }} of requests with 5xx through the Gateway: "
+              "check the application's pods and logs (Traefik's JSON access logs in Elasticsearch show which paths)."),
+        Alert("EdgeControllerDown", 'sum(up{job="traefik"}) == 0 or absent(up{job="traefik"})', "5m", "critical",
+              "The Gateway's controller (Traefik) is down",
+              "No Traefik pod is scraped: the UIs are unreachable. Check `kubectl -n edge get pods` and its events."),
+    ]
     groups["certificates"] = [
         Alert("CertificateExpiringSoon", "certmanager_certificate_expiration_timestamp_seconds - time() < 14 * 86400", "1h", "warning",
               "A certificate expires in less than 14 days",

@@ -9,7 +9,7 @@
 - Grafana's admin password is generated (pulumi_random) into the Secret `grafana-admin`; the chart
   reads it through `admin.existingSecret`, so it never appears in the Helm values. Sign-up and
   anonymous access are off; dashboards for Kubernetes come with the chart, the data services'
-  (CloudNativePG, MinIO, ingress-nginx) are loaded from grafana.com by id.
+  (CloudNativePG, MinIO) are loaded from grafana.com by id, Traefik's from its repository at a tag.
 - Security: the chart's pods run non-root with RuntimeDefault seccomp and all capabilities
   dropped (values pinned below); node-exporter is the exception the `monitoring` namespace exists
   for (host network/PID, read-only host mounts).
@@ -50,7 +50,10 @@ DASHBOARDS: dict[str, dict[str, Any]] = {
     # grafana.com dashboards at a pinned revision, downloaded by Grafana at start (folder "Data platform").
     "cloudnativepg": {"gnetId": 20417, "revision": 1, "datasource": "Prometheus"},  # CloudNativePG project
     "minio": {"gnetId": 13502, "revision": 26, "datasource": [{"name": "DS_PROMETHEUS", "value": "Prometheus"}]},  # MinIO
-    "ingress-nginx": {"gnetId": 9614, "revision": 1, "datasource": "Prometheus"},  # kubernetes/ingress-nginx
+    # Traefik's own Kubernetes dashboard (grafana.com 17347), pinned by tag in its repository
+    # (contrib/grafana at v3.7.9, the newest tag checked: same Traefik minor and metric names).
+    "traefik": {"url": "https://raw.githubusercontent.com/traefik/traefik/v3.7.9/contrib/grafana/traefik-kubernetes.json",
+                "datasource": [{"name": "DS_PROMETHEUS", "value": "Prometheus"}]},
 }
 
 RESTRICTED_POD = {"runAsNonRoot": True, "seccompProfile": {"type": "RuntimeDefault"}}

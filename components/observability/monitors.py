@@ -9,7 +9,7 @@ from the layers' results and constants, never from a second copy of a label:
 | CloudNativePG instances | PodMonitor | `PostgresResult.server_selector` | `metrics` (9187) | /metrics |
 | CloudNativePG PgBouncer pooler | PodMonitor | `PostgresResult.pooler_selector` | `metrics` (9127) | /metrics |
 | MinIO | PodMonitor | `ObjectStoreResult.server_selector` | `api` (9000) | /minio/v2/metrics/cluster, bearer token |
-| ingress-nginx controller | ServiceMonitor | the controller's labels | `metrics` (10254) | /metrics |
+| Traefik (the edge's Gateway controller) | PodMonitor | the chart's pod labels | `metrics` (9100) | /metrics |
 | cert-manager controller | ServiceMonitor | the controller's labels | `tcp-prometheus-servicemonitor` (9402) | /metrics |
 
 CloudNativePG 1.27 deprecates `spec.monitoring.enablePodMonitor` (the operator-made PodMonitor)
@@ -32,7 +32,8 @@ CNPG_METRICS_PORT = ("metrics", 9187)
 PGBOUNCER_METRICS_PORT = ("metrics", 9127)
 """Container port of the pooler's PgBouncer exporter."""
 MINIO_METRICS_PATH = "/minio/v2/metrics/cluster"
-INGRESS_METRICS_PORT = ("metrics", 10254)
+EDGE_METRICS_PORT = ("metrics", 9100)
+"""Traefik's Prometheus entrypoint (container port, not on its Service: hence a PodMonitor)."""
 CERT_MANAGER_METRICS_PORT = ("tcp-prometheus-servicemonitor", 9402)
 CERT_MANAGER_SELECTOR = {"app.kubernetes.io/name": "cert-manager", "app.kubernetes.io/instance": "cert-manager",
                          "app.kubernetes.io/component": "controller"}
@@ -90,6 +91,6 @@ def platform_monitors(*, storage_namespace: str, postgres_selector: Mapping[str,
         out.append(Monitor("cloudnative-pg-pooler", "PodMonitor", storage_namespace, pooler_selector, PGBOUNCER_METRICS_PORT[0]))
     if minio_selector and minio_token:
         out.append(Monitor("minio", "PodMonitor", storage_namespace, minio_selector, minio_port_name, MINIO_METRICS_PATH, minio_token))
-    out.append(Monitor("ingress-nginx", "ServiceMonitor", ingress_namespace, ingress_selector, INGRESS_METRICS_PORT[0]))
+    out.append(Monitor("traefik", "PodMonitor", ingress_namespace, ingress_selector, EDGE_METRICS_PORT[0]))
     out.append(Monitor("cert-manager", "ServiceMonitor", cert_manager_namespace, CERT_MANAGER_SELECTOR, CERT_MANAGER_METRICS_PORT[0]))
     return out

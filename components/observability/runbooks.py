@@ -25,6 +25,8 @@ RUNBOOKS: dict[str, str] = {
     "PlatformVolumeAlmostFull": "workloads.md",
     "PlatformVolumeFull": "workloads.md",
     "AirbyteWorkersAtMaximum": "workloads.md",
+    "EdgeHighErrorRatio": "edge.md",
+    "EdgeControllerDown": "edge.md",
     "CertificateExpiringSoon": "certificates.md",
     "CertificateNotReady": "certificates.md",
     "FluentBitOutputErrors": "logging.md",

@@ -103,7 +103,7 @@ class AwsSettings(Section):
     bronze_glacier_days: int = setting(checks.integer(1, 3650), "Days before bronze objects move to Glacier (the seed: 90).")
     ecr_repositories: tuple = setting(checks.string_list(checks.text(r"[a-z0-9]+([._/-][a-z0-9]+)*", "an ECR repository name such as dbt")), "ECR repositories created as <stack>/<name> (scan on push, immutable tags).")
     log_retention_days: int = setting(_retention, "Retention of every CloudWatch log group (EKS control plane, flow logs, RDS, applications).")
-    load_balancer: str = setting(checks.one_of("nlb", "alb"), "What fronts ingress-nginx: nlb (TCP pass-through, TLS from cert-manager) or alb (the seed's ALB: TLS with an ACM certificate, re-encrypted to ingress-nginx; needs albCertificateArn).")
+    load_balancer: str = setting(checks.one_of("nlb", "alb"), "What fronts the edge (Traefik, the Gateway): nlb (TCP pass-through, TLS from cert-manager) or alb (the seed's ALB: TLS with an ACM certificate, re-encrypted to the Gateway; needs albCertificateArn).")
     load_balancer_scheme: str = setting(checks.one_of("internet-facing", "internal"), "The ingress load balancer (NLB or ALB): internet-facing or internal (reachable from the VPC/VPN only).")
     alb_certificate_arn: Optional[str] = setting(checks.optional(checks.text(_ACM_ARN, "an ACM certificate ARN such as arn:aws:acm:eu-west-1:123456789012:certificate/0a1b2c3d-4e5f-6789-abcd-ef0123456789")), "ACM certificate the ALB serves (covering airbyte./dremio./superset.<domain>, in aws:region); required when loadBalancer is alb.")
 

@@ -77,7 +77,7 @@ CACHE_CONFIG = {"CACHE_TYPE": "RedisCache", "CACHE_DEFAULT_TIMEOUT": 300, "CACHE
 DATA_CACHE_CONFIG = {"CACHE_TYPE": "RedisCache", "CACHE_DEFAULT_TIMEOUT": 86400, "CACHE_KEY_PREFIX": "superset_data_", "CACHE_REDIS_URL": f"{_REDIS}/3"}
 RESULTS_BACKEND = RedisCache(host=REDIS_HOST, port=REDIS_PORT, password=REDIS_PASSWORD, db=4, key_prefix="superset_results")
 
-# Behind ingress-nginx with TLS: trust X-Forwarded-* from the proxy, secure cookies.
+# Behind the Gateway (Traefik) with TLS: trust X-Forwarded-* from the proxy, secure cookies.
 ENABLE_PROXY_FIX = True
 PREFERRED_URL_SCHEME = "https"
 SESSION_COOKIE_SECURE = True

@@ -1,0 +1,175 @@
+"""The platform's edge: Gateway API on Traefik, with cert-manager's TLS.
+
+Order (all in the graph): Gateway API CRDs (`gateway_api.py`) -> cert-manager (Gateway API
+support on) and Traefik (`traefik.py`, its GatewayClass) -> ClusterIssuers (`tls.py`) ->
+one Certificate per HTTPS listener -> the Gateway, the HTTP -> HTTPS redirect route, the
+body-size Middleware and one HTTPRoute per UI (`routes.py`). With an L7 front from the
+Foundation (`EdgeFrontend.l7`, AWS: the ALB) an Ingress of the cloud's class sends everything
+to Traefik's HTTPS port (re-encrypted), so TLS still ends at the Gateway in every mode.
+
+Namespaces: `edge` (Traefik, the Gateway, its Certificates/Secrets, the ACME solver pods;
+enforces `restricted`: Traefik's chart and cert-manager's solver pods both meet it) and
+`cert-manager`. The HTTPRoutes and the Middleware live next to the UIs' Services (`data-platform`),
+so no ReferenceGrant is needed; the Gateway's HTTPS listeners admit routes from there only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Optional
+
+import pulumi
+import pulumi_kubernetes as k8s
+
+from foundation import EdgeBackend, EdgeFrontend
+
+from ..helm import release
+from ..kube import MANAGED_BY, PART_OF, child
+from ..namespaces import APPS, namespace
+from . import gateway_api, routes, tls, traefik
+from .routes import Route
+from .tls import CERT_MANAGER_NS
+
+EDGE_NS = "edge"
+L7_INGRESS_NAME = "edge-l7"
+BACKEND = EdgeBackend(service=traefik.SERVICE, https_port=traefik.SERVICE_HTTPS_PORT,
+                      health_port=traefik.PING_PORT, health_path=traefik.PING_PATH)
+"""What a cloud's L7 load balancer forwards to (Traefik's Service, its ping endpoint)."""
+
+EDGE_WAS_INGRESS = pulumi.Alias(name="ingress", type_="data-platform:ingress:IngressTls")
+"""This component was `IngressTls("ingress")`: with this alias an existing stack keeps its
+cert-manager release, namespace, issuers and local CA (children named `edge-*` inherit it as
+`ingress-*`) instead of creating a second cert-manager next to the first."""
+
+__all__ = ["BACKEND", "CERT_MANAGER_NS", "EDGE_NS", "EDGE_WAS_INGRESS", "Edge", "EdgeArgs", "Route"]
+
+
+def _labels() -> dict[str, str]:
+    return {"app.kubernetes.io/part-of": PART_OF, "app.kubernetes.io/managed-by": MANAGED_BY}
+
+
+@dataclass(frozen=True)
+class EdgeArgs:
+    provider: k8s.Provider
+    environment: str
+    domain: str
+    gateway_class: str
+    tls_issuer: str
+    acme_email: Optional[str]
+    routes: Sequence[Route]
+    frontend: EdgeFrontend
+    depends_on: tuple = ()
+
+
+class Edge(pulumi.ComponentResource):
+    """Gateway API CRDs + Traefik + cert-manager + issuers + the Gateway and its routes."""
+
+    controller_namespace: str = EDGE_NS
+    controller_selector: dict[str, str]
+
+    def __init__(self, name: str, args: EdgeArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("data-platform:edge:Edge", name, None, opts)
+        p, deps = args.provider, list(args.depends_on)
+        ns_edge = namespace(EDGE_NS, provider=p, parent=self, environment=args.environment, enforce="restricted", depends_on=deps)
+        ns_cm = namespace(CERT_MANAGER_NS, provider=p, parent=self, environment=args.environment, depends_on=deps)
+        self.crds = gateway_api.install(f"{name}-gateway-api", provider=p, parent=self, depends_on=deps)
+        crds = list(self.crds.values())
+        self.traefik = release(
+            f"{name}-traefik", release_name=traefik.RELEASE, chart=traefik.TRAEFIK_CHART, namespace=EDGE_NS,
+            values=traefik.traefik_values(gateway_class=args.gateway_class, service_type=args.frontend.service_type,
+                                          service_annotations=args.frontend.service_annotations, environment=args.environment,
+                                          crd_namespaces=[APPS]),
+            provider=p, parent=self, depends_on=[ns_edge, *crds], atomic=False,  # a LoadBalancer may take minutes to get an address
+        )
+        self.cert_manager = release(
+            f"{name}-cert-manager", release_name="cert-manager", chart=tls.CERT_MANAGER_CHART, namespace=CERT_MANAGER_NS,
+            values=tls.cert_manager_values(args.environment), provider=p, parent=self, depends_on=[ns_cm, *crds],
+        )
+        after = self._issuers(name, args)
+
+        self.certificates = {r.prefix: k8s.apiextensions.CustomResource(
+            f"{name}-certificate-{r.prefix}", api_version="cert-manager.io/v1", kind="Certificate",
+            metadata={"name": routes.tls_secret(r), "namespace": EDGE_NS, "labels": _labels()},
+            spec=routes.certificate_spec(r, args.domain, tls.issuer_name(args.tls_issuer)),
+            opts=child(self, p, depends_on=[ns_edge, *after]),
+        ) for r in args.routes}
+        on_gateway = [self.traefik, self.crds["Gateway"], self.crds["HTTPRoute"]]
+        self.gateway = k8s.apiextensions.CustomResource(
+            f"{name}-gateway", api_version="gateway.networking.k8s.io/v1", kind="Gateway",
+            metadata={"name": routes.GATEWAY, "namespace": EDGE_NS, "labels": _labels()},
+            spec=routes.gateway_spec(args.routes, args.domain, gateway_class=args.gateway_class, http_port=traefik.WEB_PORT,
+                                     https_port=traefik.WEBSECURE_PORT, routes_namespace=APPS),
+            opts=child(self, p, depends_on=[ns_edge, *on_gateway, *self.certificates.values()]),
+        )
+        self.redirect = k8s.apiextensions.CustomResource(
+            f"{name}-https-redirect", api_version="gateway.networking.k8s.io/v1", kind="HTTPRoute",
+            metadata={"name": routes.REDIRECT_ROUTE, "namespace": EDGE_NS, "labels": _labels()},
+            spec=routes.redirect_route_spec(EDGE_NS), opts=child(self, p, depends_on=[self.gateway]),
+        )
+        # The Middleware's CRD comes with Traefik's chart (crds/), hence the release dependency.
+        self.body_limit = k8s.apiextensions.CustomResource(
+            f"{name}-upload-limit", api_version=routes.MIDDLEWARE_API, kind="Middleware",
+            metadata={"name": routes.BODY_LIMIT, "namespace": APPS, "labels": _labels()},
+            spec=routes.body_limit_spec(), opts=child(self, p, depends_on=[self.traefik, *deps]),
+        )
+        self.routes = {r.prefix: k8s.apiextensions.CustomResource(
+            f"{name}-route-{r.prefix}", api_version="gateway.networking.k8s.io/v1", kind="HTTPRoute",
+            metadata={"name": r.prefix, "namespace": APPS, "labels": _labels()},
+            spec=routes.http_route_spec(r, args.domain, EDGE_NS),
+            opts=child(self, p, depends_on=[self.gateway, self.body_limit, *deps]),
+        ) for r in args.routes}
+
+        self.l7_ingress = None
+        if args.frontend.l7 is not None:
+            l7 = args.frontend.l7
+            backend = {"service": {"name": BACKEND.service, "port": {"number": BACKEND.https_port}}}
+            self.l7_ingress = k8s.networking.v1.Ingress(
+                f"{name}-l7",
+                metadata={"name": L7_INGRESS_NAME, "namespace": EDGE_NS, "labels": _labels(), "annotations": dict(l7.annotations(BACKEND))},
+                spec={"ingressClassName": l7.class_name,
+                      "rules": [{"http": {"paths": [{"path": "/", "pathType": "Prefix", "backend": backend}]}}]},
+                opts=child(self, p, depends_on=[ns_edge, self.traefik]),
+            )
+
+        self.hosts = [r.host(args.domain) for r in args.routes]
+        self.controller_selector = dict(traefik.SELECTOR)
+        self.controller_namespace = EDGE_NS
+        self.traffic_ports = (traefik.WEB_PORT, traefik.WEBSECURE_PORT, traefik.PING_PORT)
+        self.metrics_port = traefik.METRICS_PORT[1]
+        self.backends = routes.backend_pods(args.routes)
+        self.urls = {r.prefix: f"https://{r.host(args.domain)}" for r in args.routes}
+        self.register_outputs({"hosts": self.hosts, "issuer": tls.issuer_name(args.tls_issuer), "gateway": routes.GATEWAY,
+                               "l7Ingress": self.l7_ingress.metadata["name"] if self.l7_ingress else None})
+
+    def _issuers(self, name: str, args: EdgeArgs) -> list[pulumi.Resource]:
+        p = args.provider
+        self.issuers: dict[str, k8s.apiextensions.CustomResource] = {}
+        after: list[pulumi.Resource] = [self.cert_manager]
+        solver_parent = {"group": "gateway.networking.k8s.io", "kind": "Gateway", "namespace": EDGE_NS,
+                         "name": routes.GATEWAY, "sectionName": routes.HTTP_LISTENER}
+        for issuer, spec in tls.cluster_issuer_specs(args.tls_issuer, args.acme_email, solver_parent):
+            if issuer == tls.LOCAL_CA:
+                # The CA certificate, signed by the bootstrap issuer; its Secret lives in the
+                # cert-manager namespace, where ClusterIssuers look for CA secrets.
+                self.ca_certificate = k8s.apiextensions.CustomResource(
+                    f"{name}-local-ca",
+                    api_version="cert-manager.io/v1", kind="Certificate",
+                    metadata={"name": tls.LOCAL_CA, "namespace": CERT_MANAGER_NS},
+                    spec={
+                        "isCA": True,
+                        "commonName": f"data-platform {args.environment} local CA",
+                        "secretName": tls.LOCAL_CA,
+                        "duration": "87600h",
+                        "privateKey": {"algorithm": "ECDSA", "size": 256, "rotationPolicy": "Never"},
+                        "issuerRef": {"name": tls.SELFSIGNED_BOOTSTRAP, "kind": "ClusterIssuer", "group": "cert-manager.io"},
+                    },
+                    opts=child(self, p, depends_on=after),
+                )
+                after = [self.ca_certificate]
+            self.issuers[issuer] = k8s.apiextensions.CustomResource(
+                f"{name}-issuer-{issuer}", api_version="cert-manager.io/v1", kind="ClusterIssuer",
+                metadata={"name": issuer}, spec=spec, opts=child(self, p, depends_on=after),
+            )
+            after = [self.issuers[issuer]]
+        return after
