@@ -194,3 +194,10 @@ def test_the_longest_aws_stack_name_fits_every_bucket_name():
     stack = aws_stack_name("p" * STACK_NAME_MAX)
     for role in (*DATA_ROLES, LOGS_ROLE):
         assert len(bucket_name("data-platform", stack, role, "123456789012")) <= 63
+
+
+def test_alb_certificate_of_another_account_than_the_allowed_ones_is_refused():
+    cert = "arn:aws:acm:eu-west-1:210987654321:certificate/0a1b2c3d-4e5f-6789-abcd-ef0123456789"
+    aws = {"loadBalancer": "alb", "albCertificateArn": cert, "allowedAccountIds": ["123456789012"]}
+    assert "data-platform:aws.albCertificateArn" in error("prod", aws) and "its own account" in error("prod", aws)
+    assert load("prod", {**aws, "allowedAccountIds": ["210987654321"]}).aws.alb_certificate_arn == cert

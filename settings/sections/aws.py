@@ -200,5 +200,7 @@ class AwsSettings(Section):
             raise CrossFieldInvalid("dbMonitoringInterval", self.db_monitoring_interval, "one of 0, 1, 5, 10, 15, 30, 60")
         if self.load_balancer == "alb" and not self.alb_certificate_arn:
             raise CrossFieldInvalid("albCertificateArn", MISSING, "an ACM certificate ARN (arn:aws:acm:<region>:<account>:certificate/<id>): required when loadBalancer is alb")
+        if self.alb_certificate_arn and self.allowed_account_ids and self.alb_certificate_arn.split(":")[4] not in self.allowed_account_ids:
+            raise CrossFieldInvalid("albCertificateArn", self.alb_certificate_arn, f"a certificate of an allowed account ({', '.join(self.allowed_account_ids)}): a load balancer only serves certificates of its own account")
         if not self.node_instance_types:
             raise CrossFieldInvalid("nodeInstanceTypes", [], "at least one EC2 instance type")
