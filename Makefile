@@ -28,10 +28,10 @@ test: deps lint-workflows
 	$(PY) -m ruff check .
 
 ## actionlint (syntax, expressions, deprecated action runtimes; shellcheck on run: when installed)
-## and zizmor (unpinned actions, persisted credentials, permissions, injection), both offline
+## and zizmor (unpinned actions, persisted credentials, permissions, injection; Dependabot cooldown), both offline
 lint-workflows: deps
 	$(VENV)/bin/actionlint
-	$(VENV)/bin/zizmor --offline --quiet .github/workflows
+	$(VENV)/bin/zizmor --offline --quiet .github
 
 lint: deps
 	$(PY) -m ruff check .
