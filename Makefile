@@ -27,17 +27,16 @@ plan: deps
 plan-all: deps
 	@for f in Pulumi.*.yaml; do s=$${f#Pulumi.}; s=$${s%.yaml}; $(PY) -m offline_plan $$s --quiet || exit 1; done
 
-## The whole test suite, then lint (Python and the GitHub workflows)
-test: deps
+## The GitHub workflows' lint, the whole test suite, then Python lint
+test: deps lint-workflows
 	$(PY) -m pytest -q
 	$(PY) -m ruff check .
-	$(MAKE) --no-print-directory lint-workflows
 
 ## actionlint (syntax, expressions, deprecated action runtimes; shellcheck on run: when installed)
-## and zizmor (unpinned actions, persisted credentials, permissions, injection), both offline
+## and zizmor (unpinned actions, persisted credentials, permissions, injection; Dependabot cooldown), both offline
 lint-workflows: deps
 	$(VENV)/bin/actionlint
-	$(VENV)/bin/zizmor --offline --quiet .github/workflows
+	$(VENV)/bin/zizmor --offline --quiet .github
 
 lint: deps
 	$(PY) -m ruff check .

@@ -7,6 +7,8 @@ they can be property-tested.
 
 from __future__ import annotations
 
+import functools
+import importlib.resources
 import ipaddress
 import re
 from collections.abc import Callable, Iterable
@@ -29,7 +31,20 @@ _IMAGE = re.compile(
     r"^[a-z0-9]+([._/-][a-z0-9]+)*(:\d+)?(/[a-z0-9]+([._-][a-z0-9]+)*)*"
     r"(:[\w][\w.-]{0,127})?(@sha256:[a-f0-9]{64})?$"
 )
-_CRON_FIELD = re.compile(r"^(\*|\d+(-\d+)?)(/\d+)?(,(\*|\d+(-\d+)?)(/\d+)?)*$")
+_CRON_TERM = re.compile(r"^(?P<range>\*|\?|(?P<lo>\w+)(-(?P<hi>\w+))?)(/(?P<step>\d+))?$")
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+_WEEKDAYS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")
+# (name, lowest, highest, names of the values from the lowest, `?` allowed): robfig/cron's standard
+# five fields, the parser behind Kubernetes CronJobs and CloudNativePG's ScheduledBackup.
+CRON_FIELDS = (
+    ("minute", 0, 59, (), False),
+    ("hour", 0, 23, (), False),
+    ("day of month", 1, 31, (), True),
+    ("month", 1, 12, _MONTHS, False),
+    ("day of week", 0, 6, _WEEKDAYS, True),
+)
+_CRON_ALLOWED = ("a five-field cron schedule such as '0 2 * * *' (minute 0-59, hour 0-23, day of month 1-31, "
+                 "month 1-12 or jan-dec, day of week 0-6 or sun-sat; each field *, n, a-b, */s or a-b/s, comma-separated)")
 _MEM_FACTORS = {
     "": 1, "K": 10**3, "M": 10**6, "G": 10**9, "T": 10**12, "P": 10**15,
     "Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40, "Pi": 2**50,
@@ -175,19 +190,63 @@ def image(value: Any) -> str:
     return value
 
 
+def cron_field(text: str, lo: int, hi: int, names: tuple[str, ...] = (), any_mark: bool = False) -> frozenset[int]:
+    """The values one cron field matches, as robfig/cron parses it: comma-separated terms, each `*`
+    (or `?` in the day fields), `n` or `a-b` (numbers or names), optionally `/step`; `n/step` runs
+    from n to the field's end. Raises `Invalid` for what the parser (and so the API server or the
+    operator) would refuse: values outside [lo, hi], a range that ends before it starts, step 0."""
+
+    def value(token: str) -> int:
+        if token.lower() in names:
+            return lo + names.index(token.lower())
+        if not token.isdigit() or not lo <= int(token) <= hi:
+            raise Invalid(f"{token!r} is not from {lo} to {hi}" + (f" or {names[0]}-{names[-1]}" if names else ""))
+        return int(token)
+
+    matched: set[int] = set()
+    for term in text.split(","):
+        m = _CRON_TERM.match(term)
+        if not m or (m["range"] == "?" and not any_mark):
+            raise Invalid(f"{term!r} is not *, n, a-b, */s or a-b/s")
+        start, end = (lo, hi) if m["range"] in ("*", "?") else (value(m["lo"]), value(m["hi"]) if m["hi"] else None)
+        step = int(m["step"]) if m["step"] else 1
+        if end is None:
+            end = hi if m["step"] else start
+        if step == 0 or start > end:
+            raise Invalid(f"{term!r} is an empty range" if start > end else f"{term!r} has a step of 0")
+        matched.update(range(start, end + 1, step))
+    return frozenset(matched)
+
+
 def cron(value: Any) -> str:
-    """A five-field cron schedule: `0 2 * * *`."""
-    if not isinstance(value, str):
-        raise Invalid("a five-field cron schedule such as '0 2 * * *'")
-    fields = value.split()
-    if len(fields) != 5 or not all(_CRON_FIELD.match(f) for f in fields):
-        raise Invalid("a five-field cron schedule such as '0 2 * * *'")
+    """A five-field cron schedule whose every field is in range: `0 2 * * *`."""
+    if not isinstance(value, str) or len(value.split()) != 5:
+        raise Invalid(_CRON_ALLOWED)
+    for field, (name, lo, hi, field_names, any_mark) in zip(value.split(), CRON_FIELDS):
+        try:
+            cron_field(field, lo, hi, field_names, any_mark)
+        except Invalid as e:
+            raise Invalid(f"its {name} {e} ({_CRON_ALLOWED})") from None
     from .cron import CronError, max_gap_minutes
 
     try:
-        max_gap_minutes(value)
+        max_gap_minutes(value)  # a date that never comes (30 February) never runs
     except CronError as e:
-        raise Invalid(f"a five-field cron schedule such as '0 2 * * *' ({e})") from None
+        raise Invalid(f"{e} ({_CRON_ALLOWED})") from None
+    return value
+
+
+@functools.cache
+def _iana_zones() -> frozenset[str]:
+    """The IANA zone names of the pinned tzdata package (not the host's /usr/share/zoneinfo, so
+    every machine accepts the same names)."""
+    return frozenset(importlib.resources.files("tzdata").joinpath("zones").read_text().split())
+
+
+def time_zone(value: Any) -> str:
+    """An IANA time zone name, as a CronJob's `timeZone` needs (the API server refuses others)."""
+    if not isinstance(value, str) or value not in _iana_zones():
+        raise Invalid("an IANA time zone name such as Europe/Paris, America/New_York or UTC (case-sensitive)")
     return value
 
 

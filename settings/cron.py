@@ -10,8 +10,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-# (name, low, high) per field, as cron(8) and Kubernetes CronJobs read them.
-FIELDS = (("minute", 0, 59), ("hour", 0, 23), ("day of month", 1, 31), ("month", 1, 12), ("day of week", 0, 7))
 # Eight years (two leap days): every day-of-month/month/weekday combination that can happen
 # happens, and every gap between runs, up to 29 February's four years, lies inside the window.
 _START = dt.date(2024, 1, 1)
@@ -22,37 +20,22 @@ class CronError(ValueError):
     """The schedule is not a valid five-field cron; the message says which field."""
 
 
-def _expand(field: str, lo: int, hi: int, name: str) -> frozenset[int]:
-    out: set[int] = set()
-    for part in field.split(","):
-        rng, _, step_s = part.partition("/")
-        step = int(step_s) if step_s else 1
-        if step < 1:
-            raise CronError(f"the {name} step must be at least 1")
-        if rng == "*":
-            a, b = lo, hi
-        else:
-            a_s, _, b_s = rng.partition("-")
-            a = int(a_s)
-            b = int(b_s) if b_s else (hi if step_s else a)
-        if not (lo <= a <= hi and lo <= b <= hi and a <= b):
-            raise CronError(f"the {name} field allows {lo}-{hi}")
-        out.update(range(a, b + 1, step))
-    return frozenset(out)
-
-
 def parse(schedule: str) -> tuple[frozenset[int], ...]:
-    """The set of values of each of the five fields (day of week 7 is Sunday, as 0)."""
+    """The set of values of each of the five fields, parsed by `checks.cron_field` (the one
+    parser of cron fields; day of week 0 is Sunday)."""
+    from .checks import CRON_FIELDS, Invalid, cron_field
+
     parts = schedule.split()
     if len(parts) != 5:
         raise CronError("five fields: minute hour day-of-month month day-of-week")
-    sets = [_expand(p, lo, hi, name) for p, (name, lo, hi) in zip(parts, FIELDS)]
-    sets[4] = frozenset(d % 7 for d in sets[4])
-    return tuple(sets)
+    try:
+        return tuple(cron_field(p, lo, hi, names, any_mark) for p, (_, lo, hi, names, any_mark) in zip(parts, CRON_FIELDS))
+    except Invalid as e:
+        raise CronError(str(e)) from None
 
 
 def _restricted(field: str) -> bool:
-    return not field.startswith("*")
+    return not field.startswith(("*", "?"))
 
 
 def run_days(schedule: str) -> list[int]:

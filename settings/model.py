@@ -31,6 +31,7 @@ from .sections import (
     PostgresSettings,
     SupersetSettings,
 )
+from .sections.aws import aws_stack_name
 
 
 @dataclass(frozen=True)
@@ -118,6 +119,11 @@ def load(raw: Mapping[str, Any], stack: str) -> Settings:
 
     cloud, env = scalars["cloud"], scalars["environment"]
     profile = PROFILES[env]
+    if cloud == "aws":
+        try:
+            aws_stack_name(stack)
+        except Invalid as e:
+            raise SettingsError(stack_file, "stack name", stack, str(e)) from None
     # Defaults that depend on the cloud or the environment.
     on_local = cloud == "local"
     if scalars["protect"] is None:

@@ -139,3 +139,65 @@ def test_local_stacks_never_import_the_aws_sdk():
     )
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
+
+
+@pytest.mark.parametrize("aws", [
+    {"dbBackupWindow": "04:30-05:30"},  # inside sun:04:00-sun:05:00 on Sunday
+    {"dbBackupWindow": "03:30-04:30"},  # runs into it
+    {"dbBackupWindow": "23:30-00:30", "dbMaintenanceWindow": "sun:23:00-mon:00:15"},  # both cross midnight
+    {"dbMaintenanceWindow": "sat:23:00-sun:03:30"},  # crosses into Sunday's 03:00 backup
+])
+def test_backup_window_overlapping_the_maintenance_window_is_refused(aws):
+    msg = error("prod", aws)
+    assert "data-platform:aws.dbBackupWindow" in msg and "does not overlap dbMaintenanceWindow" in msg
+
+
+def test_windows_that_only_touch_or_wrap_apart_are_accepted():
+    a = load("prod", {"dbBackupWindow": "23:30-00:30", "dbMaintenanceWindow": "sun:00:30-sun:01:30"}).aws
+    assert a.db_backup_window == "23:30-00:30"
+
+
+@pytest.mark.parametrize("key,value", [
+    ("dbBackupWindow", "25:00-26:00"), ("dbBackupWindow", "03:00-03:15"), ("dbBackupWindow", "03:00-3:45"),
+    ("dbMaintenanceWindow", "sun:04:00-sun:04:20"), ("dbMaintenanceWindow", "sun:04:00-sun:04:60"), ("dbMaintenanceWindow", "dim:04:00-dim:05:00"),
+])
+def test_malformed_or_short_windows_are_refused(key, value):
+    msg = error("prod", {key: value})
+    assert f"data-platform:aws.{key} = {value!r} is not valid: a UTC window" in msg and "\n" not in msg
+
+
+@pytest.mark.parametrize("days,ok", [(7, True), (31, True), (93, True), (713, True), (731, True), (30, False), (94, False), (365, False), (744, False)])
+def test_performance_insights_retention_is_what_rds_accepts(days, ok):
+    if ok:
+        assert load("prod", {"dbPerformanceInsightsRetentionDays": days}).aws.db_performance_insights_retention_days == days
+    else:
+        assert "data-platform:aws.dbPerformanceInsightsRetentionDays" in error("prod", {"dbPerformanceInsightsRetentionDays": days})
+
+
+def test_storage_ceiling_must_be_ten_percent_above_the_allocation():
+    assert "at least 110" in error("prod", {"dbAllocatedStorageGb": 100, "dbMaxAllocatedStorageGb": 105})
+    assert load("prod", {"dbAllocatedStorageGb": 100, "dbMaxAllocatedStorageGb": 110}).aws.db_max_allocated_storage_gb == 110
+
+
+@pytest.mark.parametrize("stack", ["Prod", "prod_eu", "x" * 25, "prod--eu", "prod-", "1prod"])
+def test_aws_stack_names_that_would_make_invalid_bucket_or_rds_names_are_refused(stack):
+    raw = {"data-platform:cloud": "aws", "data-platform:environment": "prod", "data-platform:acmeEmail": "ops@example.com"}
+    with pytest.raises(settings_mod.SettingsError) as e:
+        settings_mod.load(raw, stack)
+    assert str(e.value).startswith(f"Pulumi.{stack}.yaml: stack name = {stack!r} is not valid: on the aws cloud")
+
+
+def test_the_longest_aws_stack_name_fits_every_bucket_name():
+    from clouds.aws.datalake import DATA_ROLES, LOGS_ROLE, bucket_name
+    from settings.sections.aws import STACK_NAME_MAX, aws_stack_name
+
+    stack = aws_stack_name("p" * STACK_NAME_MAX)
+    for role in (*DATA_ROLES, LOGS_ROLE):
+        assert len(bucket_name("data-platform", stack, role, "123456789012")) <= 63
+
+
+def test_alb_certificate_of_another_account_than_the_allowed_ones_is_refused():
+    cert = "arn:aws:acm:eu-west-1:210987654321:certificate/0a1b2c3d-4e5f-6789-abcd-ef0123456789"
+    aws = {"loadBalancer": "alb", "albCertificateArn": cert, "allowedAccountIds": ["123456789012"]}
+    assert "data-platform:aws.albCertificateArn" in error("prod", aws) and "its own account" in error("prod", aws)
+    assert load("prod", {**aws, "allowedAccountIds": ["210987654321"]}).aws.alb_certificate_arn == cert

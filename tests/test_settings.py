@@ -180,15 +180,71 @@ def test_image_rejects_unpinned(bad):
         checks.image(bad)
 
 
-@pytest.mark.parametrize("good", ["0 2 * * *", "*/15 * * * 1-5", "0 0 1,15 * *"])
+@pytest.mark.parametrize("good", ["0 2 * * *", "*/15 * * * 1-5", "0 0 1,15 * *", "59 23 31 12 6", "0 0 * * MON-FRI", "30 4 ? jan,jul sun", "5/20 1-23/2 * * *"])
 def test_cron(good):
     assert checks.cron(good) == good
 
 
-@pytest.mark.parametrize("bad", ["0 2 * *", "every day", "0 0 0 * * *"])
-def test_cron_rejects(bad):
-    with pytest.raises(Invalid):
+@pytest.mark.parametrize("bad,field", [
+    ("0 2 * *", None), ("every day", None), ("0 0 0 * * *", None),
+    ("61 2 * * *", "minute"), ("0 24 * * *", "hour"), ("0 0 0 * *", "day of month"), ("0 0 32 * *", "day of month"),
+    ("0 0 * 13 *", "month"), ("0 0 * * 7", "day of week"), ("0 0 * * 5-1", "day of week"), ("*/0 * * * *", "minute"),
+    ("? * * * *", "minute"), ("0 0 * foo *", "month"), ("0 0 * * 1-", "day of week"), ("0,,5 * * * *", "minute"),
+])
+def test_cron_rejects(bad, field):
+    with pytest.raises(Invalid) as e:
         checks.cron(bad)
+    assert field is None or str(e.value).startswith(f"its {field} ")
+
+
+def test_out_of_range_cron_names_the_key_and_the_field():
+    msg = error(cfg(postgres={"backupSchedule": "0 24 * * *"}))
+    assert msg.startswith("Pulumi.dev.yaml: data-platform:postgres.backupSchedule = '0 24 * * *' is not valid: its hour '24' is not from 0 to 23")
+    assert "\n" not in msg
+
+
+FIELDS = st.sampled_from(checks.CRON_FIELDS)
+
+
+@given(FIELDS, st.integers(-5, 70))
+def test_cron_field_single_values(field, n):
+    _, lo, hi, names, mark = field
+    if lo <= n <= hi:
+        assert checks.cron_field(str(n), lo, hi, names, mark) == {n}
+    else:
+        with pytest.raises(Invalid):
+            checks.cron_field(str(n), lo, hi, names, mark)
+
+
+@given(FIELDS.flatmap(lambda f: st.tuples(st.just(f), st.integers(f[1], f[2]), st.integers(f[1], f[2]), st.integers(0, 70))))
+def test_cron_field_ranges_and_steps(args):
+    (_, lo, hi, names, mark), a, b, step = args
+    text = f"{a}-{b}/{step}"
+    if a > b or step == 0:
+        with pytest.raises(Invalid):
+            checks.cron_field(text, lo, hi, names, mark)
+    else:
+        assert checks.cron_field(text, lo, hi, names, mark) == set(range(a, b + 1, step))
+        assert checks.cron_field(f"{a}/{step}", lo, hi, names, mark) == set(range(a, hi + 1, step))
+        assert checks.cron_field(f"*/{step}", lo, hi, names, mark) == set(range(lo, hi + 1, step))
+
+
+@given(FIELDS.flatmap(lambda f: st.tuples(st.just(f), st.lists(st.integers(f[1], f[2]), min_size=1, max_size=5))))
+def test_cron_field_lists_are_unions_and_names_are_their_numbers(args):
+    (_, lo, hi, names, mark), values = args
+    assert checks.cron_field(",".join(map(str, values)), lo, hi, names, mark) == set(values)
+    if names:
+        assert checks.cron_field(",".join(names[v - lo].upper() for v in values), lo, hi, names, mark) == set(values)
+
+
+@pytest.mark.parametrize("zone", ["Europe/Paris", "America/Argentina/Buenos_Aires", "UTC", "Etc/GMT+5"])
+def test_dbt_time_zone_accepts_iana_names(zone):
+    assert load(cfg(dbt={"timeZone": zone}), "dev").dbt.time_zone == zone
+
+
+@pytest.mark.parametrize("zone", ["Europe/Pariss", "europe/paris", "Local", "CEST", "Mars/Olympus_Mons"])
+def test_dbt_time_zone_rejects_what_the_api_server_would(zone):
+    assert error(cfg(dbt={"timeZone": zone})).startswith(f"Pulumi.dev.yaml: data-platform:dbt.timeZone = {zone!r} is not valid: an IANA time zone")
 
 
 @pytest.mark.parametrize("section,request_key,limit_key", [

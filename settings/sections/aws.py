@@ -8,21 +8,38 @@ terraform-aws-modules' secure defaults (private API endpoint, encryption, IMDSv2
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any, Optional
 
-from .. import checks
+from .. import checks, windows
 from ..environments import by_env
 from ..errors import MISSING
 from ..schema import CrossFieldInvalid, Section, setting
 
 _INSTANCE_TYPE = r"[a-z][a-z0-9-]*\.[a-z0-9]+"
 _DB_CLASS = r"db\.[a-z][a-z0-9-]*\.[a-z0-9]+"
-_WINDOW = r"\d\d:\d\d-\d\d:\d\d"
-_MAINT_WINDOW = r"(mon|tue|wed|thu|fri|sat|sun):\d\d:\d\d-(mon|tue|wed|thu|fri|sat|sun):\d\d:\d\d"
 _IAM_ARN = r"arn:aws[a-z-]*:iam::\d{12}:(role|user)/[\w+=,.@/-]+"
 _ACM_ARN = r"arn:aws[a-z-]*:acm:[a-z]{2}(-[a-z]+)+-\d:\d{12}:certificate/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+PERFORMANCE_INSIGHTS_RETENTION_DAYS = (7, *(31 * m for m in range(1, 24)), 731)
 _RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653)
+
+
+STACK_NAME_MAX = 24
+"""The longest AWS stack name: `data-platform-<stack>-access-logs-<account>` is an S3 bucket
+name (at most 63 characters) and `<stack>-eks-general-` a node group name prefix (at most 37,
+before the 26 characters the provider appends)."""
+
+
+def aws_stack_name(stack: str) -> str:
+    """A stack name every AWS name derived from it accepts: S3 buckets (lower case, digits,
+    hyphens), the RDS identifier `<stack>-postgres` (a letter first, no `--`, no trailing hyphen)."""
+    if len(stack) > STACK_NAME_MAX or not re.fullmatch(r"[a-z]([a-z0-9]|-(?!-))*", stack) or stack.endswith("-"):
+        raise checks.Invalid(
+            f"on the aws cloud, at most {STACK_NAME_MAX} characters a-z, 0-9 and single hyphens, starting with a letter: "
+            "it names the S3 buckets (data-platform-<stack>-access-logs-<account>, at most 63), the RDS instance and the EKS node group"
+        )
+    return stack
 
 
 def _vpc_cidr(value: Any) -> str:
@@ -41,6 +58,23 @@ def _retention(value: Any) -> int:
     if value not in _RETENTION_DAYS:
         raise checks.Invalid("a CloudWatch Logs retention: one of " + ", ".join(map(str, _RETENTION_DAYS)))
     return value
+
+
+def _performance_insights_retention(value: Any) -> int:
+    value = checks.integer(7, 731)(value)
+    if value not in PERFORMANCE_INSIGHTS_RETENTION_DAYS:
+        raise checks.Invalid("7 (the free tier), a number of months 1-23 times 31 (31, 62, 93, ... 713) or 731: what RDS accepts")
+    return value
+
+
+def _window(parse) -> checks.Check:
+    """The window text as written, once `parse` accepts it."""
+
+    def check(value: Any) -> str:
+        parse(value)
+        return value
+
+    return check
 
 
 def _memory_kib(value: Any) -> str:
@@ -85,14 +119,14 @@ class AwsSettings(Section):
     db_auto_minor_version_upgrade: bool = setting(checks.boolean, "Let RDS apply new PostgreSQL 16 minors in the maintenance window; dbEngineVersion is then the version at creation and later drift is ignored.")
     db_instance_class: str = setting(checks.text(_DB_CLASS, "an RDS instance class such as db.r6g.xlarge"), "RDS instance class.")
     db_allocated_storage_gb: int = setting(checks.integer(20, 65536), "Initial storage (gp3) in GB.")
-    db_max_allocated_storage_gb: int = setting(checks.integer(20, 65536), "Storage autoscaling ceiling in GB.")
+    db_max_allocated_storage_gb: int = setting(checks.integer(20, 65536), "Storage autoscaling ceiling in GB: at least 10% above dbAllocatedStorageGb (RDS refuses less).")
     db_multi_az: bool = setting(checks.boolean, "Multi-AZ standby (synchronous replication, automatic failover).")
     db_backup_retention_days: int = setting(checks.integer(1, 35), "Automated backup retention in days.")
-    db_backup_window: str = setting(checks.text(_WINDOW, "a UTC window such as 03:00-04:00"), "Daily backup window (UTC; the seed's full backup at 00:00).")
-    db_maintenance_window: str = setting(checks.text(_MAINT_WINDOW, "a UTC window such as sun:04:00-sun:05:00"), "Weekly maintenance window (UTC).")
+    db_backup_window: str = setting(_window(windows.daily), "Daily backup window (UTC; the seed's full backup at 00:00; hh24:mi-hh24:mi, at least 30 minutes, may cross midnight); must not overlap dbMaintenanceWindow.")
+    db_maintenance_window: str = setting(_window(windows.weekly), "Weekly maintenance window (UTC, ddd:hh24:mi-ddd:hh24:mi, at least 30 minutes).")
     db_final_snapshot: bool = setting(checks.boolean, "Take a final snapshot when the instance is deleted.")
     db_monitoring_interval: int = setting(checks.integer(0, 60), "Enhanced Monitoring interval in seconds (0, 1, 5, 10, 15, 30 or 60; 0 turns it off).")
-    db_performance_insights_retention_days: int = setting(checks.integer(7, 731), "Performance Insights retention (7 is the free tier).")
+    db_performance_insights_retention_days: int = setting(_performance_insights_retention, "Performance Insights retention in days: 7 (the free tier), months x 31 (1-23 months) or 731.")
     db_shared_buffers: str = setting(_memory_kib, "shared_buffers (the seed: 4GB); written in 8 KiB pages as RDS expects.")
     db_effective_cache_size: str = setting(_memory_kib, "effective_cache_size (the seed: 12GB); written in 8 KiB pages.")
     db_work_mem: str = setting(_memory_kib, "work_mem (the seed: 64MB); written in KiB.")
@@ -165,12 +199,15 @@ class AwsSettings(Section):
     def cross_check(self) -> None:
         if not self.node_min_size <= self.node_desired_size <= self.node_max_size:
             raise CrossFieldInvalid("nodeDesiredSize", self.node_desired_size, f"a size from nodeMinSize ({self.node_min_size}) to nodeMaxSize ({self.node_max_size})")
-        if self.db_max_allocated_storage_gb < self.db_allocated_storage_gb:
-            raise CrossFieldInvalid("dbMaxAllocatedStorageGb", self.db_max_allocated_storage_gb, f"at least dbAllocatedStorageGb ({self.db_allocated_storage_gb})")
+        least_max = -(-self.db_allocated_storage_gb * 11 // 10)  # RDS: at least 10% above the allocated storage
+        if self.db_max_allocated_storage_gb < least_max:
+            raise CrossFieldInvalid("dbMaxAllocatedStorageGb", self.db_max_allocated_storage_gb, f"at least {least_max}: RDS needs the autoscaling ceiling 10% above dbAllocatedStorageGb ({self.db_allocated_storage_gb})")
         if self.endpoint_public_access and not self.public_access_cidrs:
             raise CrossFieldInvalid("publicAccessCidrs", list(self.public_access_cidrs), "at least one CIDR when endpointPublicAccess is true (EKS would otherwise open the API to 0.0.0.0/0)")
         if "0.0.0.0/0" in self.public_access_cidrs:
             raise CrossFieldInvalid("publicAccessCidrs", list(self.public_access_cidrs), "specific CIDRs (office, VPN, CI egress), not 0.0.0.0/0")
+        if windows.daily_overlaps_weekly(windows.daily(self.db_backup_window), windows.weekly(self.db_maintenance_window)):
+            raise CrossFieldInvalid("dbBackupWindow", self.db_backup_window, f"a window that does not overlap dbMaintenanceWindow ({self.db_maintenance_window}) on any day: RDS refuses overlapping windows")
         if self.db_monitoring_interval not in (0, 1, 5, 10, 15, 30, 60):
             raise CrossFieldInvalid("dbMonitoringInterval", self.db_monitoring_interval, "one of 0, 1, 5, 10, 15, 30, 60")
         if self.load_balancer == "alb" and not self.alb_certificate_arn:
@@ -179,5 +216,7 @@ class AwsSettings(Section):
             raise CrossFieldInvalid("spotDesiredSize", self.spot_desired_size, f"a size from spotMinSize ({self.spot_min_size}) to spotMaxSize ({self.spot_max_size})")
         if self.spot_nodes and len(set(self.spot_instance_types)) < 2:
             raise CrossFieldInvalid("spotInstanceTypes", list(self.spot_instance_types), "at least two different EC2 instance types when spotNodes is true (one type alone is one Spot capacity pool)")
+        if self.alb_certificate_arn and self.allowed_account_ids and self.alb_certificate_arn.split(":")[4] not in self.allowed_account_ids:
+            raise CrossFieldInvalid("albCertificateArn", self.alb_certificate_arn, f"a certificate of an allowed account ({', '.join(self.allowed_account_ids)}): a load balancer only serves certificates of its own account")
         if not self.node_instance_types:
             raise CrossFieldInvalid("nodeInstanceTypes", [], "at least one EC2 instance type")

@@ -22,7 +22,7 @@ class DbtSettings(Section):
     image: Optional[str] = setting(checks.optional(checks.image),
                                    "Image with dbt-dremio and your dbt project. Empty: no CronJob (the profiles Secret is still written).")
     schedule: str = setting(checks.cron, "CronJob schedule (five-field cron, cluster time zone unless timeZone is set).")
-    time_zone: Optional[str] = setting(checks.optional(checks.text(r"[A-Za-z_]+(/[A-Za-z0-9_+-]+)*", "an IANA time zone such as Europe/Paris")),
+    time_zone: Optional[str] = setting(checks.optional(checks.time_zone),
                                        "CronJob time zone (IANA name). Empty: the controller's time zone.")
     command: tuple = setting(checks.string_list(), "Container command, e.g. [dbt, build]; DBT_PROFILES_DIR points at the mounted profiles.")
     project_dir: str = setting(checks.text(r"/\S*", "an absolute path"), "Working directory of the dbt project inside the image (DBT_PROJECT_DIR).")
