@@ -106,6 +106,8 @@ ALLOWED = [
     # Superset.
     ("ingress", "superset-web", 8088), ("superset-web", "pooler", 5432), ("superset-worker", "pooler", 5432), ("superset-beat", "pooler", 5432),
     ("superset-init", "pooler", 5432), ("superset-web", "redis", 6379), ("superset-worker", "redis", 6379), ("superset-beat", "redis", 6379),
+    # Superset's init containers pip-install the pinned Dremio driver (PyPI over HTTPS) in every pod.
+    ("superset-web", "internet", 443), ("superset-worker", "internet", 443), ("superset-init", "internet", 443),
     # Airbyte.
     ("ingress", "airbyte-server", 8001), ("airbyte-server", "airbyte-temporal", 7233), ("airbyte-worker", "airbyte-server", 8001),
     ("airbyte-server", "pooler", 5432), ("airbyte-worker", "minio", 9000), ("airbyte-launcher", "api-server", 443),
@@ -129,7 +131,7 @@ DENIED = [
     ("superset-beat", "dremio-master", 32010), ("superset-web", "dremio-executor", 45678), ("dremio-master", "internet", 443),
     ("dremio-master", "es", 9200), ("dremio-master", "pg", 8000), ("airbyte-worker", "redis", 6379), ("superset-web", "minio", 9000),
     ("ingress", "redis", 6379), ("internet", "pg", 5432), ("rogue-storage", "minio", 9000), ("es", "minio", 9000),
-    ("rogue-app", "pooler", 5432), ("superset-web", "internet", 443), ("redis", "internet", 443), ("minio", "internet", 443),
+    ("rogue-app", "pooler", 5432), ("superset-web", "internet", 5432), ("redis", "internet", 443), ("minio", "internet", 443),
     ("internet", "minio", 9000), ("rogue-app", "internet", 443), ("superset-web", "acme-solver", 8089),
     # Observability gets its metrics ports and nothing else.
     ("prometheus", "pg", 5432), ("prometheus", "pooler", 5432), ("rogue-app", "pg", 9187), ("grafana", "pg", 9187),
