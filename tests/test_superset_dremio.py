@@ -56,7 +56,7 @@ def test_every_superset_pod_installs_the_pinned_driver_without_its_dependencies(
         spec = _pod(p, type_, name)
         pip = next(c for c in spec["initContainers"] if c["name"] == "pip-install")
         env = {e["name"]: e.get("value") for e in pip["env"]}
-        assert env["NO_DEPS_PACKAGES"] == cfg.DREMIO_DRIVER == "sqlalchemy-dremio==3.0.4", name
+        assert env["NO_DEPS_PACKAGES"] == cfg.DREMIO_DRIVER == "sqlalchemy-dremio==3.0.3", name
         main = {e["name"]: e.get("value") for e in spec["containers"][0]["env"]}
         assert main["PYTHONPATH"].startswith(w.EXTRA_DIR), name
     off = plans({"environment": "dev", "superset": {"installDremioDriver": False}})

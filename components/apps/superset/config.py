@@ -100,8 +100,10 @@ def version_tuple(version: str) -> tuple[int, ...]:
 
 
 PSYCOPG2 = "psycopg2-binary==2.9.10"
-DREMIO_DRIVER = "sqlalchemy-dremio==3.0.4"
-"""Dremio's SQLAlchemy dialect over Arrow Flight (`dremio+flight://`). Installed with `--no-deps`:
+DREMIO_DRIVER = "sqlalchemy-dremio==3.0.3"
+"""Dremio's SQLAlchemy dialect over Arrow Flight (`dremio+flight://`); 3.0.3 is the newest release
+published as a (pure-Python) wheel, so nothing is built in the pod (3.0.4 is an sdist with the
+same code but a `driver` attribute). Installed with `--no-deps`:
 it requires only `sqlalchemy>=1.3.24` and `pyarrow>=5.0.0`, which every Superset image ships,
 and letting pip resolve them would put SQLAlchemy 2 ahead of Superset's 1.4 on PYTHONPATH
 (3.0.5 and later pin SQLAlchemy~=2.0.41 and pyarrow~=20.0, which Superset 3/4 cannot load)."""
