@@ -19,6 +19,7 @@ from .apps.airbyte import Airbyte, AirbyteArgs
 from .apps.dbt import Dbt, DbtArgs
 from .apps.dremio import Dremio, DremioArgs
 from .apps.superset import Superset, SupersetArgs
+from .apps.superset.config import DremioConnection
 from .data_services import DataServices, DataServicesArgs
 from .edge import CERT_MANAGER_NS, EDGE_WAS_INGRESS, Edge, EdgeArgs, Route
 from .edge.routes import WEBSOCKET_UIS
@@ -77,6 +78,7 @@ class DataPlatform(pulumi.ComponentResource):
         self.superset = Superset("superset", SupersetArgs(
             provider=f.provider, settings=s.superset, environment=s.environment, domain=s.domain,
             postgres=ds.postgres, storage_class=f.storage_classes.standard, depends_on=after, namespace_ready=(self.namespaces,),
+            dremio=DremioConnection(self.dremio.result.host, self.dremio.result.flight_port, self.dremio.result.superset_secret),
         ), pulumi.ResourceOptions(parent=self)) if s.superset.enabled else None
 
         # --- the edge: Gateway API on Traefik, TLS from cert-manager (components/edge/) ---

@@ -152,3 +152,20 @@ def test_fails_loudly_when_the_admin_cannot_log_in(dremio):
                                  "ADMIN_USER": "dpadmin", "ADMIN_PASSWORD": "wrong", "LAKE_SOURCE": json.dumps(env_body),
                                  "LAKE_ACCESS_KEY": "a", "LAKE_SECRET_KEY": "b"})
     assert result.returncode != 0 and "HTTP 401" in result.stderr
+
+
+def test_dbt_materialises_into_the_source_the_bootstrap_registers(tmp_path):
+    """The dbt profile's default object_storage_source is the lake source (its silver bucket),
+    and that source allows CTAS, so `dbt build` writes silver tables without extra setup."""
+    import yaml
+
+    from components.apps.dbt import render_profiles
+    from settings.schema import read_section
+    from settings.sections.dbt import DbtSettings
+
+    s = read_section(DbtSettings, {}, "Pulumi.t.yaml", "dev")
+    out = yaml.safe_load(render_profiles(s, "h", 9047, "dbt", "pw"))[s.profile]["outputs"][s.target]
+    config = ls.source_config(endpoint="http://minio:9000", path_style=True, region=None, buckets=list(ls.LAKE_BUCKETS))
+    assert out["object_storage_source"] == ls.SOURCE_NAME
+    assert out["object_storage_path"] in config["whitelistedBuckets"]
+    assert config["allowCreateDrop"] is True

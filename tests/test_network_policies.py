@@ -110,6 +110,8 @@ ALLOWED = [
     # Superset.
     ("ingress", "superset-web", 8088), ("superset-web", "pooler", 5432), ("superset-worker", "pooler", 5432), ("superset-beat", "pooler", 5432),
     ("superset-init", "pooler", 5432), ("superset-web", "redis", 6379), ("superset-worker", "redis", 6379), ("superset-beat", "redis", 6379),
+    # Superset's init containers pip-install the pinned Dremio driver (PyPI over HTTPS) in every pod.
+    ("superset-web", "internet", 443), ("superset-worker", "internet", 443), ("superset-init", "internet", 443),
     # Airbyte.
     ("ingress", "airbyte-server", 8001), ("airbyte-server", "airbyte-temporal", 7233), ("airbyte-worker", "airbyte-server", 8001),
     ("airbyte-server", "pooler", 5432), ("airbyte-worker", "minio", 9000), ("airbyte-launcher", "api-server", 443),
@@ -137,7 +139,7 @@ DENIED = [
     # Dremio keeps its catalog in its own KV store: no PostgreSQL at all.
     ("dremio-master", "pooler", 5432), ("dremio-executor", "pg", 5432), ("dremio-master", "pg", 5432), ("airbyte-worker", "redis", 6379), ("superset-web", "minio", 9000),
     ("ingress", "redis", 6379), ("internet", "pg", 5432), ("rogue-storage", "minio", 9000), ("es", "minio", 9000),
-    ("rogue-app", "pooler", 5432), ("superset-web", "internet", 443), ("redis", "internet", 443), ("minio", "internet", 443),
+    ("rogue-app", "pooler", 5432), ("superset-web", "internet", 5432), ("redis", "internet", 443), ("minio", "internet", 443),
     ("internet", "minio", 9000), ("rogue-app", "internet", 443), ("superset-web", "acme-solver", 8089),
     # The controller reaches the three UIs and the solver, nothing else; only it reaches the solver.
     ("ingress", "pg", 5432), ("ingress", "pooler", 5432), ("ingress", "minio", 9000), ("ingress", "es", 9200),

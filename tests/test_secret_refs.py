@@ -64,7 +64,8 @@ def airbyte_secret_refs(values: dict[str, Any]) -> Iterator[tuple[str, str]]:
     CONFIG_DATABASE_REPLICA_USER/_PASSWORD from `global.database.secretName`, the replica keys
     defaulting to `CONFIG_DATABASE_REPLICA_*` even with no replica configured. Storage keys come
     from `global.storage.secretName` (when unset, the chart's own `<release>-airbyte-secrets`,
-    which the chart renders with those keys: nothing to check)."""
+    which the chart renders with those keys: nothing to check). Rendered with `helm template`
+    of chart 2.2.0 (the newest package available offline) with every stack's values."""
     glob = values.get("global") or {}
     db = glob.get("database") or {}
     if db.get("secretName"):
@@ -83,7 +84,9 @@ def airbyte_secret_refs(values: dict[str, Any]) -> Iterator[tuple[str, str]]:
 
 def grafana_secret_refs(values: dict[str, Any]) -> Iterator[tuple[str, str]]:
     """kube-prometheus-stack's Grafana subchart: `grafana.admin.existingSecret` with `userKey`
-    (default admin-user) and `passwordKey` (default admin-password)."""
+    (default admin-user) and `passwordKey` (default admin-password) — templates/_pod.tpl of
+    grafana 12.7.2, the dependency of kube-prometheus-stack 87.15.1, rendered with the plan's
+    values."""
     admin = (values.get("grafana") or {}).get("admin") or {}
     if admin.get("existingSecret"):
         yield admin["existingSecret"], admin.get("userKey") or "admin-user"

@@ -36,6 +36,7 @@ EXPECTED_AWS = {
     ("data-storage", "pgbouncer-userlist"): ("Opaque", {"userlist.txt"}),
     ("data-platform", "dremio-admin"): ("kubernetes.io/basic-auth", {"username", "password"}),
     ("data-platform", "dremio-dbt"): ("kubernetes.io/basic-auth", {"username", "password"}),
+    ("data-platform", "dremio-superset"): ("kubernetes.io/basic-auth", {"username", "password"}),
     ("data-platform", "dbt-profiles"): ("Opaque", {"profiles.yml"}),
     ("data-platform", "superset-secrets"): ("Opaque", {"secret-key", "admin-password", "redis-password"}),
     ("monitoring", "grafana-admin"): ("Opaque", {"admin-user", "admin-password"}),

@@ -97,6 +97,8 @@ class SupersetPeers:
     redis: Workload
     web_port: int = 8088
     redis_port: int = 6379
+    pypi: bool = False
+    """The pods' init containers pip-install packages (Superset.needs_pypi_egress): HTTPS out."""
 
 
 @dataclass(frozen=True)

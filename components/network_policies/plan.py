@@ -82,16 +82,18 @@ def plan_policies(t: Topology) -> list[Policy]:
     if sp is not None:
         redis = Rule((sp.redis.peer("redis"),), tcp(sp.redis_port))
         dremio = [Rule((d.coordinator.peer("dremio-coordinator"),), tcp(9047, 32010))] if d else []
+        # Init containers pip-install pinned drivers into every Superset pod (Dremio's, psycopg2 on 4.1+).
+        pypi = [_https_out()] if sp.pypi else []
         web_in = [Rule((t.ingress_controller,), tcp(sp.web_port))] if t.ingress_controller else []
         out.append(Policy("superset-web", sp.web.namespace, dict(sp.web.selector), ingress=tuple(web_in),
-                          egress=tuple(_postgres_rules(t) + [redis] + dremio)))
+                          egress=tuple(_postgres_rules(t) + [redis] + dremio + pypi)))
         out.append(Policy("superset-worker", sp.worker.namespace, dict(sp.worker.selector), ingress=(),
-                          egress=tuple(_postgres_rules(t) + [redis] + dremio)))
+                          egress=tuple(_postgres_rules(t) + [redis] + dremio + pypi)))
         out.append(Policy("superset-beat", sp.beat.namespace, dict(sp.beat.selector), ingress=(),
-                          egress=tuple(_postgres_rules(t) + [redis])))
+                          egress=tuple(_postgres_rules(t) + [redis] + pypi)))
         if sp.init:
             out.append(Policy("superset-init", sp.init.namespace, dict(sp.init.selector), ingress=(),
-                              egress=tuple(_postgres_rules(t))))
+                              egress=tuple(_postgres_rules(t) + pypi)))
         users = [sp.web.peer("superset-web"), sp.worker.peer("superset-worker"), sp.beat.peer("superset-beat")]
         out.append(Policy("superset-redis", sp.redis.namespace, dict(sp.redis.selector),
                           ingress=(Rule(tuple(users), tcp(sp.redis_port)),), egress=()))

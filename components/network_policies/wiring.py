@@ -62,6 +62,7 @@ def topology_from(platform: object) -> Topology:
             web=Workload(APPS, sel["web"]), worker=Workload(APPS, sel["worker"]), beat=Workload(APPS, sel["beat"]),
             init=_workload(APPS, sel.get("init")), redis=Workload(APPS, sel["redis"]),
             web_port=getattr(superset.ui, "target_port", 0) or superset.ui.port,
+            pypi=bool(getattr(superset, "needs_pypi_egress", False)),
         )
 
     airbyte_peers = None

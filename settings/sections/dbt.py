@@ -30,8 +30,8 @@ class DbtSettings(Section):
     target: str = setting(checks.text(r"[a-z_][a-z0-9_-]*", "a dbt target name"), "Target name in profiles.yml. Empty default: the stack's environment.")
     threads: int = setting(checks.integer(1, 64), "dbt threads (concurrent models).")
     object_storage_source: str = setting(checks.text(r"\S+", "a Dremio source name"),
-                                         "dbt-dremio object_storage_source: where tables are materialised ($scratch, or a lake source name).")
-    object_storage_path: str = setting(checks.text(r"\S+", "a path"), "dbt-dremio object_storage_path inside that source.")
+                                         "dbt-dremio object_storage_source: where tables are materialised. Default `lake`, the source Dremio's bootstrap registers over the lake buckets (dremio/lake_source.py); `$scratch` where none is registered.")
+    object_storage_path: str = setting(checks.text(r"\S+", "a path"), "dbt-dremio object_storage_path inside that source (default: the silver bucket of the lake source).")
     dremio_space: str = setting(checks.text(r"\S+", "a Dremio space"), "dbt-dremio dremio_space for views (@<user> is the user's home space).")
     dremio_space_folder: str = setting(checks.text(r"\S+", "a folder"), "dbt-dremio dremio_space_folder for views.")
     run_as_user: int = setting(checks.integer(1, 2**31 - 1), "UID the dbt container runs as (non-root).")
@@ -52,8 +52,8 @@ class DbtSettings(Section):
             "profile": "data_platform",
             "target": env,
             "threads": 4,
-            "object_storage_source": "$scratch",
-            "object_storage_path": "no_schema",
+            "object_storage_source": "lake",
+            "object_storage_path": "silver",
             "dremio_space": "@dbt",
             "dremio_space_folder": "no_schema",
             "run_as_user": 1000,

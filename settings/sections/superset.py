@@ -26,6 +26,7 @@ class SupersetSettings(Section):
     version: str = setting(checks.version, "Superset version: the image tag (seed: 3.0.0).")
     image_repository: str = setting(checks.text(r"[a-z0-9]+([._/-][a-z0-9]+)*(:\d+)?(/[a-z0-9]+([._-][a-z0-9]+)*)*", "an image repository such as apache/superset"), "Image repository; the image is <imageRepository>:<version>. Point it at your own build to bake drivers in.")
     pip_packages: tuple = setting(checks.string_list(_PIP_REQ), "Extra pinned pip packages installed by an init container into a writable directory on PYTHONPATH (e.g. warehouse drivers). psycopg2-binary is added automatically for versions >= 4.1, whose images ship no PostgreSQL driver. Needs egress to PyPI; prefer a custom image in production.")
+    install_dremio_driver: bool = setting(checks.boolean, "Install the pinned Dremio driver (sqlalchemy-dremio, Arrow Flight) with the init container, so Superset's init can register Dremio as a database. Needs egress to PyPI from the Superset pods; false when your image (imageRepository) has the driver baked in.")
     web_replicas: int = setting(checks.integer(1, 20), "gunicorn web replicas (seed: 2+ in prod, 4 when scaled).")
     gunicorn_workers: int = setting(checks.integer(1, 32), "gunicorn worker processes per web pod (gthread, 4 threads each).")
     web_cpu_request: str = setting(checks.cpu, "Web pod CPU request.")
@@ -51,6 +52,7 @@ class SupersetSettings(Section):
             "version": "3.0.0",
             "image_repository": "apache/superset",
             "pip_packages": (),
+            "install_dremio_driver": True,
             "web_replicas": by_env(env, dev=1, staging=2, prod=2),
             "gunicorn_workers": by_env(env, dev=2, staging=4, prod=4),
             "web_cpu_request": by_env(env, dev="100m", staging="500m", prod="1"),

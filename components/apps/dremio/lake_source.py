@@ -46,6 +46,8 @@ def source_config(*, endpoint: Optional[str], path_style: bool, region: Optional
         "credentialType": "ACCESS_KEY",
         "secure": secure,
         "rootPath": "/",
+        # dbt materialises tables into the lake (CTAS); Dremio OSS has no per-user grants.
+        "allowCreateDrop": True,
         # An S3-compatible endpoint has no STS: compatibility mode skips the credentials check.
         "compatibilityMode": bool(endpoint),
         "whitelistedBuckets": list(buckets),

@@ -18,7 +18,7 @@ from ...namespaces import APPS
 from ...secrets import platform_secret, store_for
 from ..ui import UiBackend
 from . import workloads as w
-from .config import CONFIG_FILE, SECRET_NAME, SUPERSET_CONFIG, effective_pip_packages, superset_env
+from .config import CONFIG_FILE, SECRET_NAME, SUPERSET_CONFIG, DremioConnection, effective_pip_packages, no_deps_packages, superset_env
 from .redis import RedisArgs, SupersetRedis
 
 APP = "superset"
@@ -39,6 +39,8 @@ class SupersetArgs:
     postgres: PostgresResult
     storage_class: Optional[str] = None
     """StorageClass for Redis' volume (Foundation.storage_classes.standard)."""
+    dremio: Optional[DremioConnection] = None
+    """Dremio to register as a database (the driver is then installed in every pod)."""
     depends_on: tuple = ()
     namespace_ready: tuple = ()
     """What Superset's Secret and Redis wait for (the namespace): neither uses PostgreSQL, so they do
@@ -87,20 +89,21 @@ class Superset(pulumi.ComponentResource):
         )
 
         packages = effective_pip_packages(s.version, tuple(s.pip_packages))
-        self.pip_packages = packages
-        self.needs_pypi_egress = bool(packages)
+        no_deps = no_deps_packages(tuple(s.pip_packages), args.dremio is not None and s.install_dremio_driver)
+        self.pip_packages = packages + no_deps
+        self.needs_pypi_egress = bool(self.pip_packages)
         """The init containers download `packages` from PyPI (HTTPS egress to the internet)."""
         image = s.image
         common = dict(login_secret=login.secret_name, database=login.database, sslmode=pg.sslmode, ca_secret=pg.ca_secret,
-                      redis_host=self.redis.host, extra_pythonpath=bool(packages))
+                      redis_host=self.redis.host, extra_pythonpath=bool(self.pip_packages))
         # Applications go through the pooler; migrations use the primary directly.
         env = superset_env(db_host=pg.host, db_port=pg.port, **common)
-        init_env = superset_env(db_host=pg.direct_host, db_port=pg.direct_port, **common) + [
+        init_env = superset_env(db_host=pg.direct_host, db_port=pg.direct_port, dremio=args.dremio, **common) + [
             {"name": "ADMIN_USERNAME", "value": s.admin_username},
             {"name": "ADMIN_EMAIL", "value": s.admin_email or f"admin@{args.domain}"},
             {"name": "ADMIN_PASSWORD", "value_from": {"secret_key_ref": {"name": SECRET_NAME, "key": "admin-password"}}},
         ]
-        pod = dict(config_map=self.config.metadata["name"], ca_secret=pg.ca_secret, image=image, packages=packages)
+        pod = dict(config_map=self.config.metadata["name"], ca_secret=pg.ca_secret, image=image, packages=packages, no_deps=no_deps)
 
         # --- init Job: db upgrade, admin user, roles/permissions ---
         job_name = init_job_name(s.version)

@@ -8,6 +8,7 @@ process from DATABASE_* variables, with the user and password URL-quoted.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, Optional
 
 import pulumi
@@ -99,6 +100,46 @@ def version_tuple(version: str) -> tuple[int, ...]:
 
 
 PSYCOPG2 = "psycopg2-binary==2.9.10"
+DREMIO_DRIVER = "sqlalchemy-dremio==3.0.3"
+"""Dremio's SQLAlchemy dialect over Arrow Flight (`dremio+flight://`); 3.0.3 is the newest release
+published as a (pure-Python) wheel, so nothing is built in the pod (3.0.4 is an sdist with the
+same code but a `driver` attribute). Installed with `--no-deps`:
+it requires only `sqlalchemy>=1.3.24` and `pyarrow>=5.0.0`, which every Superset image ships,
+and letting pip resolve them would put SQLAlchemy 2 ahead of Superset's 1.4 on PYTHONPATH
+(3.0.5 and later pin SQLAlchemy~=2.0.41 and pyarrow~=20.0, which Superset 3/4 cannot load)."""
+DREMIO_DATABASE = "Dremio"
+"""The database name Superset's init registers (`superset set-database-uri -d Dremio`)."""
+
+
+@dataclass(frozen=True)
+class DremioConnection:
+    """Where Superset reaches Dremio: the client Service, its Arrow Flight port and the Secret
+    (`username`/`password`) of Superset's Dremio service user."""
+
+    host: str
+    flight_port: int
+    secret: str
+
+
+DREMIO_URI_PY = (
+    "import os; from urllib.parse import quote; e = os.environ; "
+    'print("dremio+flight://%s:%s@%s:%s/dremio?UseEncryption=false" % '
+    '(quote(e["DREMIO_USER"], safe=""), quote(e["DREMIO_PASSWORD"], safe=""), e["DREMIO_HOST"], e["DREMIO_FLIGHT_PORT"]))'
+)
+"""Run in the init pod (`python -c`): the SQLAlchemy URI of sqlalchemy-dremio's Flight dialect
+from the Secret-backed environment, credentials URL-quoted. Dremio OSS serves Flight without
+TLS inside the cluster, hence UseEncryption=false. No single quote: the shell wraps it in them."""
+
+
+def no_deps_packages(extra: tuple[str, ...], dremio: bool) -> tuple[str, ...]:
+    """Packages installed with `--no-deps`: the Dremio driver (unless the user pins one)."""
+    if not dremio or any(_name(p) == "sqlalchemy-dremio" for p in extra):
+        return ()
+    return (DREMIO_DRIVER,)
+
+
+def _name(requirement: str) -> str:
+    return requirement.split("==", 1)[0].strip().lower().replace("_", "-")
 
 
 def effective_pip_packages(version: str, extra: tuple[str, ...]) -> tuple[str, ...]:
@@ -125,6 +166,7 @@ def superset_env(
     ca_secret: Optional[str],
     redis_host: str,
     extra_pythonpath: bool,
+    dremio: Optional[DremioConnection] = None,
 ) -> list[dict[str, Any]]:
     """Environment of every Superset container (web, worker, beat, init)."""
     env: list[dict[str, Any]] = [
@@ -144,6 +186,14 @@ def superset_env(
     ]
     if ca_secret:
         env.append({"name": "DATABASE_SSLROOTCERT", "value": f"{CA_DIR}/ca.crt"})
+    if dremio is not None:
+        env += [
+            {"name": "DREMIO_DATABASE", "value": DREMIO_DATABASE},
+            {"name": "DREMIO_HOST", "value": dremio.host},
+            {"name": "DREMIO_FLIGHT_PORT", "value": str(dremio.flight_port)},
+            _secret_env("DREMIO_USER", dremio.secret, "username"),
+            _secret_env("DREMIO_PASSWORD", dremio.secret, "password"),
+        ]
     if extra_pythonpath:
         # The image's own PYTHONPATH is /app/pythonpath; keep it after the extra packages.
         env.append({"name": "PYTHONPATH", "value": "/opt/superset-extra:/app/pythonpath"})

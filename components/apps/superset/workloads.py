@@ -12,7 +12,7 @@ from typing import Any, Optional
 from components.data_services.managed_postgres import PSQL_IMAGE
 
 from ...kube import container_security, pod_security, resources
-from .config import CA_DIR, CONFIG_DIR
+from .config import CA_DIR, CONFIG_DIR, DREMIO_URI_PY
 
 PORT = 8088
 UID = 1000  # the `superset` user of apache/superset images
@@ -50,16 +50,27 @@ INIT_SCRIPT = (
     'superset fab create-admin --username "$ADMIN_USERNAME" --firstname Superset --lastname Admin '
     '--email "$ADMIN_EMAIL" --password "$ADMIN_PASSWORD"\n'
     "superset init\n"
+    # Dremio as a database: the URI is built in the pod from the Secret-backed environment
+    # (config.dremio_uri); Superset stores the password in its encrypted column.
+    'if [ -n "${DREMIO_HOST:-}" ]; then\n'
+    "  DREMIO_URI=$(python -c '" + DREMIO_URI_PY + "')\n"
+    '  superset set-database-uri -d "$DREMIO_DATABASE" -u "$DREMIO_URI"\n'
+    '  echo "database $DREMIO_DATABASE registered"\n'
+    "fi\n"
 )
-"""`fab create-admin` leaves an existing user alone (exit 0), so the Job is safe to re-run."""
+"""`fab create-admin` leaves an existing user alone (exit 0) and `set-database-uri` creates or
+updates the database, so the Job is safe to re-run."""
 
 INIT_COMMAND = ["/bin/sh", "-c", INIT_SCRIPT]
 
 PIP_SCRIPT = (
     "set -e\n"
     # 3.x/4.0 images have pip in the interpreter; 4.1+ images are uv-built venvs (uv on PATH).
-    f'if python -m pip --version >/dev/null 2>&1; then python -m pip install --no-cache-dir --target {EXTRA_DIR} "$@"; '
-    f'else uv pip install --no-cache --target {EXTRA_DIR} "$@"; fi\n'
+    f'install() {{ if python -m pip --version >/dev/null 2>&1; then python -m pip install --no-cache-dir --target {EXTRA_DIR} "$@"; '
+    f'else uv pip install --no-cache --target {EXTRA_DIR} "$@"; fi; }}\n'
+    '[ "$#" -eq 0 ] || install "$@"\n'
+    # Drivers whose dependencies the image already has (config.no_deps_packages).
+    '[ -z "${NO_DEPS_PACKAGES:-}" ] || install --no-deps $NO_DEPS_PACKAGES\n'
 )
 
 
@@ -125,12 +136,13 @@ def mounts(ca_secret: Optional[str], extra: bool) -> list[dict[str, Any]]:
     return out
 
 
-def pip_init_container(image: str, packages: tuple[str, ...], env: list[dict[str, Any]]) -> dict[str, Any]:
+def pip_init_container(image: str, packages: tuple[str, ...], env: list[dict[str, Any]], no_deps: tuple[str, ...] = ()) -> dict[str, Any]:
     return {
         "name": "pip-install",
         "image": image,
         "command": ["/bin/sh", "-c", PIP_SCRIPT, "pip-install", *packages],
-        "env": [{"name": "HOME", "value": "/tmp"}, {"name": "PIP_DISABLE_PIP_VERSION_CHECK", "value": "1"}],
+        "env": [{"name": "HOME", "value": "/tmp"}, {"name": "PIP_DISABLE_PIP_VERSION_CHECK", "value": "1"},
+                *([{"name": "NO_DEPS_PACKAGES", "value": " ".join(no_deps)}] if no_deps else [])],
         "resources": resources("100m", "256Mi", "1", "1Gi"),
         "security_context": container_security(read_only_root=True),
         "volume_mounts": [{"name": "tmp", "mount_path": "/tmp"}, {"name": "extra", "mount_path": EXTRA_DIR}],
@@ -176,9 +188,11 @@ def pod_spec(
     restart_policy: Optional[str] = None,
     affinity: Optional[dict[str, Any]] = None,
     wait_for: tuple[dict[str, Any], ...] = (),
+    no_deps: tuple[str, ...] = (),
 ) -> dict[str, Any]:
-    """`wait_for`: init containers that run first (e.g. `database_wait_container`)."""
-    extra = bool(packages)
+    """`wait_for`: init containers that run first (e.g. `database_wait_container`); `packages`
+    and `no_deps` are pip-installed into EXTRA_DIR (on PYTHONPATH) by an init container."""
+    extra = bool(packages or no_deps)
     spec: dict[str, Any] = {
         "automount_service_account_token": False,
         "security_context": pod_security(run_as_user=UID, run_as_group=UID, fs_group=UID),
@@ -191,7 +205,7 @@ def pod_spec(
         }],
         "volumes": volumes(config_map, ca_secret, extra),
     }
-    inits = [*wait_for, *([pip_init_container(image, packages, env)] if extra else [])]
+    inits = [*wait_for, *([pip_init_container(image, packages, env, no_deps)] if extra else [])]
     if inits:
         spec["init_containers"] = inits
     if restart_policy:
