@@ -6,7 +6,7 @@ Pods come from three places, all read from the offline plan:
 
 1. the program's own manifests (Deployment, StatefulSet, DaemonSet on one node, Job, CronJob);
 2. pods an operator renders from a custom resource: CloudNativePG `Cluster` (spec.instances x
-   spec.resources) and `Pooler` (spec.instances x its pod template), ECK `Elasticsearch`
+   spec.resources, plus the Barman Cloud plugin's sidecar sized by the ObjectStore) and `Pooler` (spec.instances x its pod template), ECK `Elasticsearch`
    (nodeSets[].count x the `elasticsearch` container of the pod template; ECK's default is 2Gi
    when unset);
 3. pods a Helm chart renders from its values: `CHART_PODS`, one entry per chart, listing the
@@ -18,7 +18,8 @@ Pods come from three places, all read from the offline plan:
    4.56.0, grafana 12.7.2; the operator renders `Prometheus`/`Alertmanager` from
    prometheus.prometheusSpec/alertmanager.alertmanagerSpec, its config-reloader has requests 0),
    fluent-bit 0.50.0, cert-manager v1.16.2, cloudnative-pg 0.26.1, eck-operator 2.16.1,
-   metrics-server 3.13.1, ingress-nginx 4.12.1. A chart that is added is one entry here.
+   metrics-server 3.13.1, plugin-barman-cloud 0.7.0 and traefik 41.3.0 (values.yaml and the
+   templates read at those tags). A chart that is added is one entry here.
 
 Transient pods (Jobs, CronJob runs, Helm hook pods: Airbyte's bootloader, cert-manager's
 startupapicheck, admission-webhook patch Jobs) are totalled apart: they do not run for long,
@@ -84,7 +85,10 @@ CHART_PODS: Mapping[str, tuple[ChartPod, ...]] = {
     "cloudnative-pg": (ChartPod("cnpg-operator", "resources", "replicaCount"),),
     "eck-operator": (ChartPod("elastic-operator", "resources", "replicaCount"),),
     "metrics-server": (ChartPod("metrics-server", "resources", "replicas"),),
-    "ingress-nginx": (ChartPod("ingress-nginx-controller", "controller.resources", "controller.replicaCount"),),
+    # plugin-barman-cloud 0.7.0: values.yaml `replicaCount`, `resources` (templates/deployment.yaml).
+    "plugin-barman-cloud": (ChartPod("barman-cloud", "resources", "replicaCount"),),
+    # traefik 41.3.0: `deployment.replicas`, `resources` (templates/_podtemplate.tpl).
+    "traefik": (ChartPod("traefik", "resources", "deployment.replicas"),),
 }
 
 ECK_DEFAULT_MEMORY = 2 * 2**30
@@ -157,6 +161,10 @@ def budget(plan) -> Budget:
         _add_pod(total, spec, n)
         lines.append((what, n, total.cpu_m - before[0], total.memory - before[1]))
 
+    # The Barman Cloud plugin injects a sidecar into every instance pod of a Cluster that names
+    # its ObjectStore (spec.plugins[].parameters.barmanObjectName), sized by the ObjectStore.
+    sidecars = {(r.inputs.get("metadata") or {}).get("name"): ((r.inputs.get("spec") or {}).get("instanceSidecarConfiguration") or {}).get("resources") or {}
+                for r in plan.registrations if r.type == "kubernetes:barmancloud.cnpg.io/v1:ObjectStore"}
     hpa_min = {r.inputs["spec"]["scaleTargetRef"]["name"]: r.inputs["spec"].get("minReplicas", 1) for r in plan.by_type(HPA)}
     for r in plan.registrations:
         kind, inputs = r.type.rsplit(":", 1)[-1], r.inputs
@@ -172,7 +180,9 @@ def budget(plan) -> Budget:
         elif kind == "CronJob":
             count(f"CronJob {name}", transient, spec["jobTemplate"]["spec"]["template"]["spec"], 1)
         elif r.type == "kubernetes:postgresql.cnpg.io/v1:Cluster":
-            count(f"CNPG Cluster {name}", steady, {"containers": [{"resources": spec.get("resources") or {}}]}, spec.get("instances", 1))
+            plugin_sidecars = [{"resources": sidecars[p["parameters"]["barmanObjectName"]]} for p in spec.get("plugins") or []
+                               if (p.get("parameters") or {}).get("barmanObjectName") in sidecars]
+            count(f"CNPG Cluster {name}", steady, {"containers": [{"resources": spec.get("resources") or {}}, *plugin_sidecars]}, spec.get("instances", 1))
         elif r.type == "kubernetes:postgresql.cnpg.io/v1:Pooler":
             count(f"CNPG Pooler {name}", steady, ((spec.get("template") or {}).get("spec")) or {"containers": []}, spec.get("instances", 1))
         elif r.type == "kubernetes:elasticsearch.k8s.elastic.co/v1:Elasticsearch":

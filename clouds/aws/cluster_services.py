@@ -30,7 +30,7 @@ from components import helm
 from components.namespaces import namespace
 from foundation import SECRET_NAMESPACES
 
-from .common import IRSA_ANNOTATION, Context, irsa_trust, policy, tags
+from .common import IRSA_ANNOTATION, K8S_LABELS, Context, irsa_trust, policy, tags
 from .keys import kms_key
 from .versions import CHARTS
 
@@ -143,7 +143,7 @@ class ClusterServices(pulumi.ComponentResource):
             SECRET_STORE,
             api_version="external-secrets.io/v1",
             kind="ClusterSecretStore",
-            metadata={"name": SECRET_STORE},
+            metadata={"name": SECRET_STORE, "labels": dict(K8S_LABELS)},
             spec={
                 "provider": {"aws": {"service": "SecretsManager", "region": ctx.region}},
                 # Only the platform's namespaces may pull through this store.
@@ -163,7 +163,7 @@ class ClusterServices(pulumi.ComponentResource):
                 DB_ADMIN_SECRET,
                 api_version="external-secrets.io/v1",
                 kind="ClusterExternalSecret",
-                metadata={"name": DB_ADMIN_SECRET, "labels": {"app.kubernetes.io/managed-by": "pulumi", "app.kubernetes.io/part-of": "data-platform"}},
+                metadata={"name": DB_ADMIN_SECRET, "labels": dict(K8S_LABELS)},
                 spec={
                     "externalSecretName": DB_ADMIN_SECRET,
                     "namespaceSelectors": [{"matchLabels": {"kubernetes.io/metadata.name": STORAGE_NAMESPACE}}],

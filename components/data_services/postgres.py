@@ -247,7 +247,7 @@ class CloudNativePg(pulumi.ComponentResource):
             values={
                 "image": {"tag": BARMAN_PLUGIN_CHART_APP},
                 "sidecarImage": {"tag": BARMAN_PLUGIN_CHART_APP},
-                "resources": kube.resources("50m", "64Mi", "500m", "256Mi"),
+                "resources": kube.resources("20m", "64Mi", "500m", "256Mi"),  # a controller that mostly waits
                 **restricted_values("podSecurityContext", "containerSecurityContext"),
             },
         )

@@ -155,7 +155,7 @@ class Edge(pulumi.ComponentResource):
                 self.ca_certificate = k8s.apiextensions.CustomResource(
                     f"{name}-local-ca",
                     api_version="cert-manager.io/v1", kind="Certificate",
-                    metadata={"name": tls.LOCAL_CA, "namespace": CERT_MANAGER_NS},
+                    metadata={"name": tls.LOCAL_CA, "namespace": CERT_MANAGER_NS, "labels": _labels()},
                     spec={
                         "isCA": True,
                         "commonName": f"data-platform {args.environment} local CA",
@@ -169,7 +169,7 @@ class Edge(pulumi.ComponentResource):
                 after = [self.ca_certificate]
             self.issuers[issuer] = k8s.apiextensions.CustomResource(
                 f"{name}-issuer-{issuer}", api_version="cert-manager.io/v1", kind="ClusterIssuer",
-                metadata={"name": issuer}, spec=spec, opts=child(self, p, depends_on=after),
+                metadata={"name": issuer, "labels": _labels()}, spec=spec, opts=child(self, p, depends_on=after),
             )
             after = [self.issuers[issuer]]
         return after

@@ -23,6 +23,8 @@ import pulumi
 import pulumi_kubernetes as k8s
 import yaml
 
+from ..kube import MANAGED_BY, PART_OF
+
 VERSION = "v1.5.1"
 BUNDLE = Path(__file__).with_name("crds") / f"gateway-api-{VERSION}-standard.yaml"
 GROUP = "gateway.networking.k8s.io"
@@ -45,7 +47,10 @@ def install(name: str, *, provider: pulumi.ProviderResource, parent: pulumi.Reso
     crd_resources: list[pulumi.Resource] = []
     opts = pulumi.ResourceOptions(parent=parent, provider=provider, depends_on=depends_on)
     for d in bundle():
-        meta, kind = d["metadata"], d["kind"]
+        kind = d["kind"]
+        # Upstream's metadata (names, bundle-version annotations) plus the platform's labels.
+        meta = {**d["metadata"], "labels": {**d["metadata"].get("labels", {}),
+                                            "app.kubernetes.io/part-of": PART_OF, "app.kubernetes.io/managed-by": MANAGED_BY}}
         if kind == "CustomResourceDefinition":
             r = k8s.apiextensions.v1.CustomResourceDefinition(f"{name}-{meta['name']}", metadata=meta, spec=d["spec"], opts=opts)
             crd_resources.append(r)

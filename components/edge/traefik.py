@@ -55,7 +55,7 @@ def _sizes(environment: str) -> dict[str, Any]:
     small = environment == "dev"
     return {
         "replicas": 1 if small else 2,
-        "resources": {"requests": {"cpu": "100m" if small else "250m", "memory": "128Mi" if small else "256Mi"},
+        "resources": {"requests": {"cpu": "50m" if small else "250m", "memory": "128Mi" if small else "256Mi"},
                       "limits": {"cpu": "500m" if small else "1", "memory": "512Mi" if small else "1Gi"}},
     }
 

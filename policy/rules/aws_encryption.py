@@ -97,9 +97,9 @@ def _key_required(r: Resource, type_: str, prop: str, what: str) -> Iterator[str
 
 
 @resource_rule(
-    "cloudwatch-logs-encrypted", "CloudWatch log groups are encrypted with a customer-managed KMS key.", ADVISORY,
+    "cloudwatch-logs-encrypted", "CloudWatch log groups are encrypted with a customer-managed KMS key.", MANDATORY,
     "Logs carry query text, user names and errors; a customer key lets the team restrict and audit who decrypts them. "
-    "Advisory until the AWS foundation's log groups get their key (in progress on another branch); make it mandatory then.",
+    "Every log group of the AWS foundation goes through one helper that sets the logs key (clouds/aws/log_groups.py).",
 )
 def cloudwatch_logs_encrypted(r: Resource, ctx: Context) -> Iterator[str]:
     yield from _key_required(r, "aws:cloudwatch/logGroup:LogGroup", "kmsKeyId", "CloudWatch would use its service-owned key")
