@@ -24,8 +24,14 @@ def _hex(name: str, n: int = 17) -> str:
     return hashlib.sha256(name.encode()).hexdigest()[:n]
 
 
-def _arn(service: str, resource: str, region: str = REGION) -> str:
-    return f"arn:aws:{service}:{region}:{ACCOUNT}:{resource}"
+_PROVIDER_REGIONS: dict[str, str] = {}
+"""aws provider resource name -> its region, so a resource created through a second provider
+(the DR region) gets ARNs of that region, as the real one would."""
+_CURRENT_REGION = [REGION]
+
+
+def _arn(service: str, resource: str, region: str | None = None) -> str:
+    return f"arn:aws:{service}:{_CURRENT_REGION[0] if region is None else region}:{ACCOUNT}:{resource}"
 
 
 FAKE_SECRET_PREFIX = "mockpw"
@@ -127,7 +133,7 @@ def _generated_name(args, name_key: str = "name", prefix_key: str = "namePrefix"
 def _named_arn(service: str, kind: str):
     def extra(args, rid):
         name = _generated_name(args)
-        return {"name": name, "arn": _arn(service, f"{kind}{name}", "" if service == "iam" else REGION)}
+        return {"name": name, "arn": _arn(service, f"{kind}{name}", "" if service == "iam" else None)}
 
     return extra
 
@@ -245,6 +251,8 @@ RESOURCES: dict[str, Callable[[pulumi.runtime.MockResourceArgs], tuple[str, dict
     "aws:kms/key:Key": _aws("", "", "", _kms),
     "aws:kms/alias:Alias": _aws("", "", "", _named_arn("kms", "")),
     "aws:rds/instance:Instance": _aws("db", "", "", _rds),
+    "aws:rds/instanceAutomatedBackupsReplication:InstanceAutomatedBackupsReplication": _aws(
+        "", "", "", lambda a, r: {"id": _arn("rds", f"auto-backup:ab-{_hex(a.name, 26)}")}),
     "aws:rds/subnetGroup:SubnetGroup": _aws("", "", "", _named_arn("rds", "subgrp:")),
     "aws:rds/parameterGroup:ParameterGroup": _aws("", "", "", _named_arn("rds", "pg:")),
     "aws:s3/bucket:Bucket": _s3_bucket,
@@ -278,9 +286,16 @@ class PlatformMocks(pulumi.runtime.Mocks):
         impl = RESOURCES.get(args.typ)
         if impl is None and args.typ.startswith("kubernetes:") and args.typ != "pulumi:providers:kubernetes":
             impl = _kubernetes
+        if args.typ == "pulumi:providers:aws":
+            _PROVIDER_REGIONS[args.name] = args.inputs.get("region", REGION)
         if impl is None:
             return f"{args.name}-{_hex(args.name, 8)}", dict(args.inputs)
-        return impl(args)
+        provider_name = (args.provider or "").split("::")[-2] if (args.provider or "").count("::") >= 2 else ""
+        _CURRENT_REGION[0] = _PROVIDER_REGIONS.get(provider_name, REGION)
+        try:
+            return impl(args)
+        finally:
+            _CURRENT_REGION[0] = REGION
 
     def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict, list]:
         return call(args.token, args.args), []

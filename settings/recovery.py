@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, Optional
 
 from .checks import duration_seconds, human_duration
 from .cron import max_gap_minutes
-from .errors import PROJECT, SettingsError
+from .errors import MISSING, PROJECT, SettingsError
 
 if TYPE_CHECKING:
     from .model import Settings
@@ -52,11 +52,14 @@ class RecoveryPoint:
 def _postgres(s: Settings) -> RecoveryPoint:
     if s.database == "managed":
         a = s.aws
+        outside = (f"RDS automated backups (snapshots and transaction logs) replicated to {a.dr_region} as soon as they are ready, "
+                   f"kept {a.db_backup_retention_days} day(s): point-in-time restore there" if a.dr_region
+                   else "nothing: automated backups stay in the stack's region")
         return RecoveryPoint(
             "postgres", RDS_LOG_UPLOAD_SECONDS,
             f"RDS point-in-time restore: transaction logs copied to S3 every 5 minutes, {a.db_backup_retention_days} day(s) kept, "
             f"daily snapshot in the {a.db_backup_window} UTC window" + ("; Multi-AZ standby loses nothing on an AZ failure" if a.db_multi_az else ""),
-            "nothing: automated backups stay in the stack's region",
+            outside,
         )
     p = s.postgres
     where = "the backups bucket of the in-cluster MinIO" if s.object_store == "minio" else "the stack's S3 backups bucket"
@@ -108,6 +111,10 @@ def check(s: Settings) -> None:
     target = duration_seconds(s.backups.rpo)
     rpo_key = f"{PROJECT}:backups.rpo"
     if s.database == "managed":
+        if s.environment == "prod" and not s.aws.dr_region:
+            raise SettingsError(s.stack_file, f"{PROJECT}:aws.drRegion", MISSING,
+                                "an AWS region other than aws:region, such as eu-central-1: prod's RPO must survive the loss of its "
+                                "region, so its database backups are replicated out of it")
         if target < RDS_LOG_UPLOAD_SECONDS:
             raise SettingsError(s.stack_file, rpo_key, s.backups.rpo,
                                 "at least 5m with a managed database: RDS copies transaction logs to S3 every 5 minutes")

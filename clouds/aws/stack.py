@@ -9,6 +9,8 @@ Secrets, AWS Load Balancer Controller, cluster-autoscaler).
 
 from __future__ import annotations
 
+import dataclasses
+
 import pulumi
 from pulumi_aws import get_availability_zones, get_caller_identity
 from pulumi_aws.provider import Provider
@@ -17,6 +19,7 @@ from foundation import AlbFrontend, Foundation, IngressFrontend, LogSink, Manage
 from settings import Settings
 
 from .app_logs import ApplicationLogs, ApplicationLogsArgs
+from .backup_replication import BackupReplication, BackupReplicationArgs
 from .cluster_services import ClusterServices, ClusterServicesArgs, nlb_annotations
 from .common import Context
 from .database import Database, DatabaseArgs, postgres_parameters
@@ -86,6 +89,9 @@ def build_foundation(settings: Settings) -> Foundation:
     if a.load_balancer == "alb" and a.alb_certificate_arn.split(":")[3] != region:
         raise pulumi.RunError(f"{s.stack_file}: data-platform:aws.albCertificateArn = {a.alb_certificate_arn!r} is not valid: "
                               f"an ACM certificate in {region} (aws:region): an ALB can only use certificates of its own region")
+    if a.dr_region == region:
+        raise pulumi.RunError(f"{s.stack_file}: data-platform:aws.drRegion = {a.dr_region!r} is not valid: "
+                              f"a region other than aws:region ({region}): a copy in the same region does not survive its loss")
     account_id = get_caller_identity(opts=invoke).account_id
     ctx = Context(
         provider=provider,
@@ -191,6 +197,13 @@ def build_foundation(settings: Settings) -> Foundation:
                 log_retention_days=a.log_retention_days,
             ),
         )
+
+    if db and a.dr_region:
+        dr_provider = Provider(f"{p}-aws-dr", region=a.dr_region, default_tags={"tags": default_tags(s)},
+                               allowed_account_ids=list(a.allowed_account_ids) or None)
+        BackupReplication("backup-replication", BackupReplicationArgs(
+            ctx=dataclasses.replace(ctx, provider=dr_provider, region=a.dr_region),
+            source_db_instance_arn=db.instance.arn, retention_days=a.db_backup_retention_days))
 
     # Container logs also go to CloudWatch when the platform runs its log shipper.
     app_logs = None

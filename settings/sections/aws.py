@@ -85,6 +85,7 @@ class AwsSettings(Section):
     db_backup_retention_days: int = setting(checks.integer(1, 35), "Automated backup retention in days.")
     db_backup_window: str = setting(checks.text(_WINDOW, "a UTC window such as 03:00-04:00"), "Daily backup window (UTC; the seed's full backup at 00:00).")
     db_maintenance_window: str = setting(checks.text(_MAINT_WINDOW, "a UTC window such as sun:04:00-sun:05:00"), "Weekly maintenance window (UTC).")
+    dr_region: Optional[str] = setting(checks.optional(checks.text(r"[a-z]{2}(-gov)?-[a-z]+-\d", "an AWS region such as eu-central-1")), "Disaster-recovery region (not aws:region): RDS automated backups (snapshots and transaction logs) are replicated there, encrypted with a key of that region. Required in prod (its 15m RPO must survive the loss of a region).")
     db_final_snapshot: bool = setting(checks.boolean, "Take a final snapshot when the instance is deleted.")
     db_monitoring_interval: int = setting(checks.integer(0, 60), "Enhanced Monitoring interval in seconds (0, 1, 5, 10, 15, 30 or 60; 0 turns it off).")
     db_performance_insights_retention_days: int = setting(checks.integer(7, 731), "Performance Insights retention (7 is the free tier).")
@@ -133,6 +134,7 @@ class AwsSettings(Section):
             "db_backup_window": "00:00-01:00",
             "db_maintenance_window": "sun:04:00-sun:05:00",
             "db_final_snapshot": by_env(env, dev=False, staging=False, prod=True),
+            "dr_region": None,
             "db_monitoring_interval": by_env(env, dev=0, staging=0, prod=60),
             "db_performance_insights_retention_days": 7,
             # The seed's tuning is for its 32 GiB db.r6g.xlarge; staging's db.r6g.large has 16 GiB
