@@ -195,6 +195,9 @@ def build_foundation(settings: Settings) -> Foundation:
                 monitoring_interval=a.db_monitoring_interval,
                 parameters=tuple(postgres_parameters(a.db_shared_buffers, a.db_effective_cache_size, a.db_work_mem, a.db_maintenance_work_mem, a.db_max_connections)),
                 log_retention_days=a.log_retention_days,
+                identifier=a.db_instance_identifier,
+                restore_source=a.db_restore_source,
+                restore_time=a.db_restore_time,
             ),
         )
 
