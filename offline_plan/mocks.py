@@ -251,6 +251,10 @@ RESOURCES: dict[str, Callable[[pulumi.runtime.MockResourceArgs], tuple[str, dict
     "aws:kms/key:Key": _aws("", "", "", _kms),
     "aws:kms/alias:Alias": _aws("", "", "", _named_arn("kms", "")),
     "aws:rds/instance:Instance": _aws("db", "", "", _rds),
+    "aws:backup/vault:Vault": _aws("", "", "", _named_arn("backup", "backup-vault:")),
+    "aws:backup/vaultLockConfiguration:VaultLockConfiguration": _aws("", "", "", lambda a, r: {"backupVaultArn": _arn("backup", f"backup-vault:{a.inputs.get('backupVaultName', r)}")}),
+    "aws:backup/plan:Plan": _aws("", "", "", lambda a, r: {"id": _hex(a.name, 32), "arn": _arn("backup", f"backup-plan:{_hex(a.name, 32)}"), "version": _hex(a.name + "v", 32)}),
+    "aws:backup/selection:Selection": _aws("", "", "", lambda a, r: {"id": _hex(a.name + "sel", 32)}),
     "aws:rds/instanceAutomatedBackupsReplication:InstanceAutomatedBackupsReplication": _aws(
         "", "", "", lambda a, r: {"id": _arn("rds", f"auto-backup:ab-{_hex(a.name, 26)}")}),
     "aws:rds/subnetGroup:SubnetGroup": _aws("", "", "", _named_arn("rds", "subgrp:")),

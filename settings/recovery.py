@@ -74,10 +74,14 @@ def _postgres(s: Settings) -> RecoveryPoint:
 
 def _object_store(s: Settings) -> RecoveryPoint:
     if s.object_store == "native":
+        b = s.backups
+        snapshot = (f"AWS Backup recovery points on '{b.object_store_schedule}' UTC (at most "
+                    f"{human_duration(max_gap_minutes(b.object_store_schedule) * 60)} apart), kept {b.object_store_retention_days} day(s)")
         return RecoveryPoint(
             "objectStore", 0,
-            f"S3 stores every object across availability zones; versioning keeps overwritten and deleted objects {s.aws.noncurrent_version_expiration_days} day(s)",
-            "nothing: the buckets are in the stack's region",
+            f"S3 stores every object across availability zones; versioning keeps overwritten and deleted objects "
+            f"{s.aws.noncurrent_version_expiration_days} day(s); {snapshot}",
+            f"{snapshot}, copied to a vault in {s.aws.dr_region}" if s.aws.dr_region else "nothing: the buckets and the backup vault are in the stack's region",
         )
     m = s.minio
     locked = ", ".join(m.locked_buckets)

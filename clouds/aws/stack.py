@@ -19,6 +19,7 @@ from foundation import AlbFrontend, Foundation, IngressFrontend, LogSink, Manage
 from settings import Settings
 
 from .app_logs import ApplicationLogs, ApplicationLogsArgs
+from .backup_plan import BackupPlan, BackupPlanArgs
 from .backup_replication import BackupReplication, BackupReplicationArgs
 from .cluster_services import ClusterServices, ClusterServicesArgs, nlb_annotations
 from .common import Context
@@ -201,12 +202,20 @@ def build_foundation(settings: Settings) -> Foundation:
             ),
         )
 
-    if db and a.dr_region:
+    # Backups: copies in the DR region (its own provider), the seed's object-storage snapshot.
+    dr_ctx = None
+    if a.dr_region:
         dr_provider = Provider(f"{p}-aws-dr", region=a.dr_region, default_tags={"tags": default_tags(s)},
                                allowed_account_ids=list(a.allowed_account_ids) or None)
+        dr_ctx = dataclasses.replace(ctx, provider=dr_provider, region=a.dr_region)
+    if db and dr_ctx:
         BackupReplication("backup-replication", BackupReplicationArgs(
-            ctx=dataclasses.replace(ctx, provider=dr_provider, region=a.dr_region),
-            source_db_instance_arn=db.instance.arn, retention_days=a.db_backup_retention_days))
+            ctx=dr_ctx, source_db_instance_arn=db.instance.arn, retention_days=a.db_backup_retention_days))
+    if lake:
+        b = s.backups
+        BackupPlan("backup-plan", BackupPlanArgs(
+            ctx=ctx, bucket_arns={r: bucket.arn for r, bucket in lake.buckets.items()}, lake_key_arn=lake.key.arn,
+            schedule=b.object_store_schedule, retention_days=b.object_store_retention_days, vault_lock=b.vault_lock, dr=dr_ctx))
 
     # Container logs also go to CloudWatch when the platform runs its log shipper.
     app_logs = None
