@@ -83,9 +83,9 @@ def _eks_cluster(args, rid):
     return {
         "name": name,
         "arn": _arn("eks", f"cluster/{name}"),
-        "endpoint": f"https://{_hex(name, 32).upper()}.gr7.{REGION}.eks.amazonaws.com",
+        "endpoint": f"https://{_hex(name, 32).upper()}.gr7.{_CURRENT_REGION[0]}.eks.amazonaws.com",
         "certificateAuthority": {"data": FAKE_CA},
-        "identities": [{"oidcs": [{"issuer": f"https://oidc.eks.{REGION}.amazonaws.com/id/{_hex(name, 32).upper()}"}]}],
+        "identities": [{"oidcs": [{"issuer": f"https://oidc.eks.{_CURRENT_REGION[0]}.amazonaws.com/id/{_hex(name, 32).upper()}"}]}],
         "vpcConfig": {**(args.inputs.get("vpcConfig") or {}), "clusterSecurityGroupId": f"sg-{_hex(name + 'csg')}"},
         "status": "ACTIVE",
     }
@@ -95,8 +95,8 @@ def _rds(args, rid):
     ident = args.inputs.get("identifier", args.name)
     return {
         "identifier": ident,
-        "address": f"{ident}.c{_hex(ident, 11)}.{REGION}.rds.amazonaws.com",
-        "endpoint": f"{ident}.c{_hex(ident, 11)}.{REGION}.rds.amazonaws.com:5432",
+        "address": f"{ident}.c{_hex(ident, 11)}.{_CURRENT_REGION[0]}.rds.amazonaws.com",
+        "endpoint": f"{ident}.c{_hex(ident, 11)}.{_CURRENT_REGION[0]}.rds.amazonaws.com:5432",
         "port": 5432,
         "arn": _arn("rds", f"db:{ident}"),
         "masterUserSecrets": [{"secretArn": _arn("secretsmanager", f"secret:rds!db-{_hex(ident, 8)}-AbCdEf"), "secretStatus": "active", "kmsKeyId": _arn("kms", "key/" + _hex(ident + 'k', 32))}],
@@ -107,7 +107,7 @@ def _rds(args, rid):
 def _bucket_state(args) -> dict:
     bucket = args.inputs.get("bucket") or f"{args.name}-{_hex(args.name, 7)}"
     return {"bucket": bucket, "id": bucket, "arn": f"arn:aws:s3:::{bucket}", "bucketDomainName": f"{bucket}.s3.amazonaws.com",
-            "bucketRegionalDomainName": f"{bucket}.s3.{REGION}.amazonaws.com", "region": REGION, "hostedZoneId": "Z1BKCTXD74EZPE"}
+            "bucketRegionalDomainName": f"{bucket}.s3.{_CURRENT_REGION[0]}.amazonaws.com", "region": _CURRENT_REGION[0], "hostedZoneId": "Z1BKCTXD74EZPE"}
 
 
 def _bucket(args, rid):
@@ -155,7 +155,7 @@ def _kms(args, rid):
 
 def _ecr(args, rid):
     name = args.inputs.get("name", args.name)
-    return {"name": name, "arn": _arn("ecr", f"repository/{name}"), "repositoryUrl": f"{ACCOUNT}.dkr.ecr.{REGION}.amazonaws.com/{name}", "registryId": ACCOUNT}
+    return {"name": name, "arn": _arn("ecr", f"repository/{name}"), "repositoryUrl": f"{ACCOUNT}.dkr.ecr.{_CURRENT_REGION[0]}.amazonaws.com/{name}", "registryId": ACCOUNT}
 
 
 def _secret(args, rid):
@@ -270,12 +270,15 @@ RESOURCES: dict[str, Callable[[pulumi.runtime.MockResourceArgs], tuple[str, dict
 
 def call(token: str, args: dict) -> dict:
     """Invokes (data sources) the program makes."""
+    region = _CURRENT_REGION[0]
     if token == "aws:index/getAvailabilityZones:getAvailabilityZones":
+        if region != REGION:  # another stack's or provider's region: its own three zones
+            return {"names": [f"{region}{z}" for z in "abc"], "zoneIds": [f"{region}-az{i}" for i in (1, 2, 3)], "state": "available", "id": region}
         return {"names": list(AZS), "zoneIds": ["euw1-az1", "euw1-az2", "euw1-az3"], "state": "available", "id": REGION}
     if token == "aws:index/getCallerIdentity:getCallerIdentity":
         return {"accountId": ACCOUNT, "arn": f"arn:aws:iam::{ACCOUNT}:user/offline-plan", "userId": "AIDAOFFLINEPLAN", "id": ACCOUNT}
     if token in ("aws:index/getRegion:getRegion",):
-        return {"name": REGION, "region": REGION, "id": REGION, "endpoint": f"ec2.{REGION}.amazonaws.com", "description": "Europe (Ireland)"}
+        return {"name": region, "region": region, "id": region, "endpoint": f"ec2.{region}.amazonaws.com", "description": "Europe (Ireland)"}
     if token == "aws:index/getPartition:getPartition":
         return {"partition": "aws", "dnsSuffix": "amazonaws.com", "id": "aws"}
     if token == "aws:iam/getPolicyDocument:getPolicyDocument":
@@ -283,6 +286,12 @@ def call(token: str, args: dict) -> dict:
 
         return {"json": json.dumps({"Version": "2012-10-17", "Statement": args.get("statements", [])}), "id": "policy"}
     return {}
+
+
+def _provider_name(ref: str | None) -> str:
+    """`urn:...::pulumi:providers:aws::<name>::<id>` -> `<name>`."""
+    parts = (ref or "").split("::")
+    return parts[-2] if len(parts) >= 3 else ""
 
 
 class PlatformMocks(pulumi.runtime.Mocks):
@@ -294,12 +303,15 @@ class PlatformMocks(pulumi.runtime.Mocks):
             _PROVIDER_REGIONS[args.name] = args.inputs.get("region", REGION)
         if impl is None:
             return f"{args.name}-{_hex(args.name, 8)}", dict(args.inputs)
-        provider_name = (args.provider or "").split("::")[-2] if (args.provider or "").count("::") >= 2 else ""
-        _CURRENT_REGION[0] = _PROVIDER_REGIONS.get(provider_name, REGION)
+        _CURRENT_REGION[0] = _PROVIDER_REGIONS.get(_provider_name(args.provider), REGION)
         try:
             return impl(args)
         finally:
             _CURRENT_REGION[0] = REGION
 
     def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict, list]:
-        return call(args.token, args.args), []
+        _CURRENT_REGION[0] = _PROVIDER_REGIONS.get(_provider_name(args.provider), REGION)
+        try:
+            return call(args.token, args.args), []
+        finally:
+            _CURRENT_REGION[0] = REGION

@@ -112,6 +112,8 @@ def check(s: Settings) -> None:
     """Refuse a PostgreSQL configuration whose worst case is longer than backups.rpo, or a target
     the configured service cannot reach. (The lake's lack of an off-site copy is reported by
     `outputs`, not refused: MinIO replication and S3 cross-region replication are not built yet.)"""
+    if s.backups.standby and s.environment != "dr":
+        raise SettingsError(s.stack_file, f"{PROJECT}:backups.standby", True, f"false: only the dr environment stands by (this is {s.environment})")
     target = duration_seconds(s.backups.rpo)
     rpo_key = f"{PROJECT}:backups.rpo"
     if s.database == "managed":

@@ -174,7 +174,8 @@ def build_foundation(settings: Settings) -> Foundation:
         )
 
     db = None
-    if s.database == "managed":
+    # A standing-by DR site has no database: failover restores one from the replicated backups.
+    if s.database == "managed" and not s.backups.standby:
         db = Database(
             "database",
             DatabaseArgs(
