@@ -68,7 +68,9 @@ def _postgres(s: Settings) -> RecoveryPoint:
         "postgres", duration_seconds(p.archive_timeout),
         f"the Barman Cloud plugin archives WAL to {where} at least every {p.archive_timeout} (archive_timeout) and takes a base backup "
         f"on '{p.backup_schedule}' UTC (at most {human_duration(max_gap_minutes(p.backup_schedule) * 60)} apart), kept {p.backup_retention}{sync}",
-        "nothing: the archive is in the same cluster's MinIO" if s.object_store == "minio" else "nothing: the S3 bucket is in the stack's region",
+        "nothing: the archive is in the same cluster's MinIO" if s.object_store == "minio"
+        else (f"the backups bucket's daily AWS Backup copy in {s.aws.dr_region} (as old as the object-storage snapshot)" if s.aws.dr_region
+              else "nothing: the S3 bucket is in the stack's region"),
     )
 
 

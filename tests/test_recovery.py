@@ -124,6 +124,12 @@ def test_recovery_points_say_how_each_store_is_recovered():
     assert on_aws["objectStore"]["meetsTarget"] is True and "versioning" in on_aws["objectStore"]["how"]
 
 
+def test_in_cluster_postgres_on_s3_says_what_leaves_the_region():
+    with_dr = recovery.outputs(load(aws("prod", database="in-cluster"), "prod"))["postgres"]["siteLoss"]
+    without = recovery.outputs(load(aws("staging", database="in-cluster"), "staging"))["postgres"]["siteLoss"]
+    assert "AWS Backup copy in eu-central-1" in with_dr and without.startswith("nothing")
+
+
 def test_a_lone_minio_server_is_reported_as_unbounded():
     dev = recovery.outputs(load(cfg(), "dev"))["objectStore"]
     assert dev["worstCaseRpo"] == "unbounded" and dev["meetsTarget"] is False
