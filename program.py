@@ -20,6 +20,14 @@ def main() -> None:
         # RunError: the engine prints the message alone, without a Python traceback.
         raise pulumi.RunError(str(e)) from None
     foundation = clouds.build(s)
+    if s.backups.standby:
+        # The DR site stands by: the foundation only; failover sets backups.standby false.
+        pulumi.export("cloud", s.cloud)
+        pulumi.export("environment", s.environment)
+        pulumi.export("standby", True)
+        for key, value in foundation.outputs.items():
+            pulumi.export(key, value)
+        return
     platform = DataPlatform(s.prefix, DataPlatformArgs(foundation=foundation, settings=s))
     pulumi.export("cloud", s.cloud)
     pulumi.export("environment", s.environment)

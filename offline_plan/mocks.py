@@ -24,8 +24,14 @@ def _hex(name: str, n: int = 17) -> str:
     return hashlib.sha256(name.encode()).hexdigest()[:n]
 
 
-def _arn(service: str, resource: str, region: str = REGION) -> str:
-    return f"arn:aws:{service}:{region}:{ACCOUNT}:{resource}"
+_PROVIDER_REGIONS: dict[str, str] = {}
+"""aws provider resource name -> its region, so a resource created through a second provider
+(the DR region) gets ARNs of that region, as the real one would."""
+_CURRENT_REGION = [REGION]
+
+
+def _arn(service: str, resource: str, region: str | None = None) -> str:
+    return f"arn:aws:{service}:{_CURRENT_REGION[0] if region is None else region}:{ACCOUNT}:{resource}"
 
 
 FAKE_SECRET_PREFIX = "mockpw"
@@ -77,9 +83,9 @@ def _eks_cluster(args, rid):
     return {
         "name": name,
         "arn": _arn("eks", f"cluster/{name}"),
-        "endpoint": f"https://{_hex(name, 32).upper()}.gr7.{REGION}.eks.amazonaws.com",
+        "endpoint": f"https://{_hex(name, 32).upper()}.gr7.{_CURRENT_REGION[0]}.eks.amazonaws.com",
         "certificateAuthority": {"data": FAKE_CA},
-        "identities": [{"oidcs": [{"issuer": f"https://oidc.eks.{REGION}.amazonaws.com/id/{_hex(name, 32).upper()}"}]}],
+        "identities": [{"oidcs": [{"issuer": f"https://oidc.eks.{_CURRENT_REGION[0]}.amazonaws.com/id/{_hex(name, 32).upper()}"}]}],
         "vpcConfig": {**(args.inputs.get("vpcConfig") or {}), "clusterSecurityGroupId": f"sg-{_hex(name + 'csg')}"},
         "status": "ACTIVE",
     }
@@ -89,8 +95,8 @@ def _rds(args, rid):
     ident = args.inputs.get("identifier", args.name)
     return {
         "identifier": ident,
-        "address": f"{ident}.c{_hex(ident, 11)}.{REGION}.rds.amazonaws.com",
-        "endpoint": f"{ident}.c{_hex(ident, 11)}.{REGION}.rds.amazonaws.com:5432",
+        "address": f"{ident}.c{_hex(ident, 11)}.{_CURRENT_REGION[0]}.rds.amazonaws.com",
+        "endpoint": f"{ident}.c{_hex(ident, 11)}.{_CURRENT_REGION[0]}.rds.amazonaws.com:5432",
         "port": 5432,
         "arn": _arn("rds", f"db:{ident}"),
         "masterUserSecrets": [{"secretArn": _arn("secretsmanager", f"secret:rds!db-{_hex(ident, 8)}-AbCdEf"), "secretStatus": "active", "kmsKeyId": _arn("kms", "key/" + _hex(ident + 'k', 32))}],
@@ -101,7 +107,7 @@ def _rds(args, rid):
 def _bucket_state(args) -> dict:
     bucket = args.inputs.get("bucket") or f"{args.name}-{_hex(args.name, 7)}"
     return {"bucket": bucket, "id": bucket, "arn": f"arn:aws:s3:::{bucket}", "bucketDomainName": f"{bucket}.s3.amazonaws.com",
-            "bucketRegionalDomainName": f"{bucket}.s3.{REGION}.amazonaws.com", "region": REGION, "hostedZoneId": "Z1BKCTXD74EZPE"}
+            "bucketRegionalDomainName": f"{bucket}.s3.{_CURRENT_REGION[0]}.amazonaws.com", "region": _CURRENT_REGION[0], "hostedZoneId": "Z1BKCTXD74EZPE"}
 
 
 def _bucket(args, rid):
@@ -127,7 +133,7 @@ def _generated_name(args, name_key: str = "name", prefix_key: str = "namePrefix"
 def _named_arn(service: str, kind: str):
     def extra(args, rid):
         name = _generated_name(args)
-        return {"name": name, "arn": _arn(service, f"{kind}{name}", "" if service == "iam" else REGION)}
+        return {"name": name, "arn": _arn(service, f"{kind}{name}", "" if service == "iam" else None)}
 
     return extra
 
@@ -149,7 +155,7 @@ def _kms(args, rid):
 
 def _ecr(args, rid):
     name = args.inputs.get("name", args.name)
-    return {"name": name, "arn": _arn("ecr", f"repository/{name}"), "repositoryUrl": f"{ACCOUNT}.dkr.ecr.{REGION}.amazonaws.com/{name}", "registryId": ACCOUNT}
+    return {"name": name, "arn": _arn("ecr", f"repository/{name}"), "repositoryUrl": f"{ACCOUNT}.dkr.ecr.{_CURRENT_REGION[0]}.amazonaws.com/{name}", "registryId": ACCOUNT}
 
 
 def _secret(args, rid):
@@ -245,6 +251,12 @@ RESOURCES: dict[str, Callable[[pulumi.runtime.MockResourceArgs], tuple[str, dict
     "aws:kms/key:Key": _aws("", "", "", _kms),
     "aws:kms/alias:Alias": _aws("", "", "", _named_arn("kms", "")),
     "aws:rds/instance:Instance": _aws("db", "", "", _rds),
+    "aws:backup/vault:Vault": _aws("", "", "", _named_arn("backup", "backup-vault:")),
+    "aws:backup/vaultLockConfiguration:VaultLockConfiguration": _aws("", "", "", lambda a, r: {"backupVaultArn": _arn("backup", f"backup-vault:{a.inputs.get('backupVaultName', r)}")}),
+    "aws:backup/plan:Plan": _aws("", "", "", lambda a, r: {"id": _hex(a.name, 32), "arn": _arn("backup", f"backup-plan:{_hex(a.name, 32)}"), "version": _hex(a.name + "v", 32)}),
+    "aws:backup/selection:Selection": _aws("", "", "", lambda a, r: {"id": _hex(a.name + "sel", 32)}),
+    "aws:rds/instanceAutomatedBackupsReplication:InstanceAutomatedBackupsReplication": _aws(
+        "", "", "", lambda a, r: {"id": _arn("rds", f"auto-backup:ab-{_hex(a.name, 26)}")}),
     "aws:rds/subnetGroup:SubnetGroup": _aws("", "", "", _named_arn("rds", "subgrp:")),
     "aws:rds/parameterGroup:ParameterGroup": _aws("", "", "", _named_arn("rds", "pg:")),
     "aws:s3/bucket:Bucket": _s3_bucket,
@@ -258,12 +270,15 @@ RESOURCES: dict[str, Callable[[pulumi.runtime.MockResourceArgs], tuple[str, dict
 
 def call(token: str, args: dict) -> dict:
     """Invokes (data sources) the program makes."""
+    region = _CURRENT_REGION[0]
     if token == "aws:index/getAvailabilityZones:getAvailabilityZones":
+        if region != REGION:  # another stack's or provider's region: its own three zones
+            return {"names": [f"{region}{z}" for z in "abc"], "zoneIds": [f"{region}-az{i}" for i in (1, 2, 3)], "state": "available", "id": region}
         return {"names": list(AZS), "zoneIds": ["euw1-az1", "euw1-az2", "euw1-az3"], "state": "available", "id": REGION}
     if token == "aws:index/getCallerIdentity:getCallerIdentity":
         return {"accountId": ACCOUNT, "arn": f"arn:aws:iam::{ACCOUNT}:user/offline-plan", "userId": "AIDAOFFLINEPLAN", "id": ACCOUNT}
     if token in ("aws:index/getRegion:getRegion",):
-        return {"name": REGION, "region": REGION, "id": REGION, "endpoint": f"ec2.{REGION}.amazonaws.com", "description": "Europe (Ireland)"}
+        return {"name": region, "region": region, "id": region, "endpoint": f"ec2.{region}.amazonaws.com", "description": "Europe (Ireland)"}
     if token == "aws:index/getPartition:getPartition":
         return {"partition": "aws", "dnsSuffix": "amazonaws.com", "id": "aws"}
     if token == "aws:iam/getPolicyDocument:getPolicyDocument":
@@ -273,14 +288,30 @@ def call(token: str, args: dict) -> dict:
     return {}
 
 
+def _provider_name(ref: str | None) -> str:
+    """`urn:...::pulumi:providers:aws::<name>::<id>` -> `<name>`."""
+    parts = (ref or "").split("::")
+    return parts[-2] if len(parts) >= 3 else ""
+
+
 class PlatformMocks(pulumi.runtime.Mocks):
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict]:
         impl = RESOURCES.get(args.typ)
         if impl is None and args.typ.startswith("kubernetes:") and args.typ != "pulumi:providers:kubernetes":
             impl = _kubernetes
+        if args.typ == "pulumi:providers:aws":
+            _PROVIDER_REGIONS[args.name] = args.inputs.get("region", REGION)
         if impl is None:
             return f"{args.name}-{_hex(args.name, 8)}", dict(args.inputs)
-        return impl(args)
+        _CURRENT_REGION[0] = _PROVIDER_REGIONS.get(_provider_name(args.provider), REGION)
+        try:
+            return impl(args)
+        finally:
+            _CURRENT_REGION[0] = REGION
 
     def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict, list]:
-        return call(args.token, args.args), []
+        _CURRENT_REGION[0] = _PROVIDER_REGIONS.get(_provider_name(args.provider), REGION)
+        try:
+            return call(args.token, args.args), []
+        finally:
+            _CURRENT_REGION[0] = REGION

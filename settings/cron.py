@@ -74,3 +74,27 @@ def runs(schedule: str, days: Iterable[int]) -> list[int]:
     """Absolute run minutes on the given day offsets (for tests and docs)."""
     times = run_minutes_of_day(schedule)
     return [d * 1440 + t for d in days for t in times]
+
+
+def aws_schedule(schedule: str) -> str:
+    """A five-field cron -> an AWS (EventBridge/Backup) `cron(...)`: six fields with a year, one of
+    day-of-month/day-of-week `?`, and days of week numbered 1-7 from Sunday instead of 0-6."""
+    parse(schedule)  # valid first
+    minute, hour, dom, month, dow = schedule.split()
+    if _restricted(dom) and _restricted(dow):
+        raise CronError("day of month or day of week, not both: AWS cron cannot express their union")
+    if "/" in dow:
+        raise CronError("days of week as a list or range (no step): AWS numbers them differently")
+    if not _restricted(dow):
+        return f"cron({minute} {hour} {dom} {month} ? *)"
+
+    def day(n: str) -> str:
+        return str(int(n) % 7 + 1)
+
+    def part(p: str) -> str:
+        a, dash, b = p.partition("-")
+        if dash and int(b) == 7 and int(a) > 0:  # 5-7: Friday..Sunday -> 6-7,1
+            return f"{day(a)}-7,1"
+        return day(a) + (dash + day(b) if dash else "")
+
+    return f"cron({minute} {hour} ? {month} {','.join(part(p) for p in dow.split(','))} *)"

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, Optional
 
 from .checks import duration_seconds, human_duration
 from .cron import max_gap_minutes
-from .errors import PROJECT, SettingsError
+from .errors import MISSING, PROJECT, SettingsError
 
 if TYPE_CHECKING:
     from .model import Settings
@@ -52,11 +52,14 @@ class RecoveryPoint:
 def _postgres(s: Settings) -> RecoveryPoint:
     if s.database == "managed":
         a = s.aws
+        outside = (f"RDS automated backups (snapshots and transaction logs) replicated to {a.dr_region} as soon as they are ready, "
+                   f"kept {a.db_backup_retention_days} day(s): point-in-time restore there" if a.dr_region
+                   else "nothing: automated backups stay in the stack's region")
         return RecoveryPoint(
             "postgres", RDS_LOG_UPLOAD_SECONDS,
             f"RDS point-in-time restore: transaction logs copied to S3 every 5 minutes, {a.db_backup_retention_days} day(s) kept, "
             f"daily snapshot in the {a.db_backup_window} UTC window" + ("; Multi-AZ standby loses nothing on an AZ failure" if a.db_multi_az else ""),
-            "nothing: automated backups stay in the stack's region",
+            outside,
         )
     p = s.postgres
     where = "the backups bucket of the in-cluster MinIO" if s.object_store == "minio" else "the stack's S3 backups bucket"
@@ -65,16 +68,22 @@ def _postgres(s: Settings) -> RecoveryPoint:
         "postgres", duration_seconds(p.archive_timeout),
         f"the Barman Cloud plugin archives WAL to {where} at least every {p.archive_timeout} (archive_timeout) and takes a base backup "
         f"on '{p.backup_schedule}' UTC (at most {human_duration(max_gap_minutes(p.backup_schedule) * 60)} apart), kept {p.backup_retention}{sync}",
-        "nothing: the archive is in the same cluster's MinIO" if s.object_store == "minio" else "nothing: the S3 bucket is in the stack's region",
+        "nothing: the archive is in the same cluster's MinIO" if s.object_store == "minio"
+        else (f"the backups bucket's daily AWS Backup copy in {s.aws.dr_region} (as old as the object-storage snapshot)" if s.aws.dr_region
+              else "nothing: the S3 bucket is in the stack's region"),
     )
 
 
 def _object_store(s: Settings) -> RecoveryPoint:
     if s.object_store == "native":
+        b = s.backups
+        snapshot = (f"AWS Backup recovery points on '{b.object_store_schedule}' UTC (at most "
+                    f"{human_duration(max_gap_minutes(b.object_store_schedule) * 60)} apart), kept {b.object_store_retention_days} day(s)")
         return RecoveryPoint(
             "objectStore", 0,
-            f"S3 stores every object across availability zones; versioning keeps overwritten and deleted objects {s.aws.noncurrent_version_expiration_days} day(s)",
-            "nothing: the buckets are in the stack's region",
+            f"S3 stores every object across availability zones; versioning keeps overwritten and deleted objects "
+            f"{s.aws.noncurrent_version_expiration_days} day(s); {snapshot}",
+            f"{snapshot}, copied to a vault in {s.aws.dr_region}" if s.aws.dr_region else "nothing: the buckets and the backup vault are in the stack's region",
         )
     m = s.minio
     locked = ", ".join(m.locked_buckets)
@@ -105,9 +114,15 @@ def check(s: Settings) -> None:
     """Refuse a PostgreSQL configuration whose worst case is longer than backups.rpo, or a target
     the configured service cannot reach. (The lake's lack of an off-site copy is reported by
     `outputs`, not refused: MinIO replication and S3 cross-region replication are not built yet.)"""
+    if s.backups.standby and s.environment != "dr":
+        raise SettingsError(s.stack_file, f"{PROJECT}:backups.standby", True, f"false: only the dr environment stands by (this is {s.environment})")
     target = duration_seconds(s.backups.rpo)
     rpo_key = f"{PROJECT}:backups.rpo"
     if s.database == "managed":
+        if s.environment == "prod" and not s.aws.dr_region:
+            raise SettingsError(s.stack_file, f"{PROJECT}:aws.drRegion", MISSING,
+                                "an AWS region other than aws:region, such as eu-central-1: prod's RPO must survive the loss of its "
+                                "region, so its database backups are replicated out of it")
         if target < RDS_LOG_UPLOAD_SECONDS:
             raise SettingsError(s.stack_file, rpo_key, s.backups.rpo,
                                 "at least 5m with a managed database: RDS copies transaction logs to S3 every 5 minutes")

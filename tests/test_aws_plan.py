@@ -11,6 +11,7 @@ from clouds.aws.versions import ADDONS, CHARTS, CLUSTER_AUTOSCALER_IMAGE
 from foundation import SECRET_NAMESPACES
 
 STATEFUL = ("aws:eks/cluster:Cluster", "aws:rds/instance:Instance", "aws:s3/bucket:Bucket", "aws:kms/key:Key")
+BACKUP_REPLICATION = "aws:rds/instanceAutomatedBackupsReplication:InstanceAutomatedBackupsReplication"
 
 
 @pytest.fixture(scope="module")
@@ -28,7 +29,8 @@ def one(plan, type_, name):
 
 
 def aws_provider(plan):
-    (p,) = plan.by_type("pulumi:providers:aws")
+    """The stack's own region's provider (prod also has one for aws.drRegion)."""
+    (p,) = [p for p in plan.by_type("pulumi:providers:aws") if p.name == f"{plan.stack}-aws"]
     return p
 
 
@@ -73,7 +75,12 @@ def test_one_explicit_aws_provider_with_region_and_default_tags(plan_stack, stac
     prefix = f"{p.urn}::"
     aws_resources = [r for r in plan.registrations if r.type.startswith("aws:")]
     assert len(aws_resources) > 100
-    assert [r.name for r in aws_resources if not r.provider.startswith(prefix)] == []
+    # Only the backup copies in the DR region go through another provider (the DR region's).
+    dr = [p for p in plan.by_type("pulumi:providers:aws") if p.name == f"{stack}-aws-dr"]
+    elsewhere = [r for r in aws_resources if not r.provider.startswith(prefix)]
+    assert all(r.provider.startswith(f"{d.urn}::") for r in elsewhere for d in dr) and (bool(elsewhere) == bool(dr))
+    assert {r.type for r in elsewhere} <= {"aws:kms/key:Key", "aws:kms/alias:Alias", BACKUP_REPLICATION,
+                                           "aws:backup/vault:Vault", "aws:backup/vaultLockConfiguration:VaultLockConfiguration"}
 
 
 def test_taggable_resources_name_their_component(prod):
@@ -448,7 +455,7 @@ def test_stateful_resources_protected_in_prod_only(prod, staging):
         assert prod.by_type(t) and all(r.protect for r in prod.by_type(t)), t
         assert staging.by_type(t) and not any(r.protect for r in staging.by_type(t)), t
     # Nothing else is protected (a protected subnet would only block a legitimate change).
-    assert {r.type for r in prod.registrations if r.protect and r.type.startswith("aws:")} == set(STATEFUL)
+    assert {r.type for r in prod.registrations if r.protect and r.type.startswith("aws:")} == {*STATEFUL, BACKUP_REPLICATION, "aws:backup/vault:Vault"}
 
 
 def test_kms_keys_rotate_and_wait_longer_before_deletion_in_prod(prod, staging):

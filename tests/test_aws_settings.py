@@ -21,8 +21,9 @@ def load(env: str, aws: dict | None = None, **scalars):
         "data-platform:acmeEmail": "ops@example.com",
         **{f"data-platform:{k}": v for k, v in scalars.items()},
     }
-    if aws is not None:
-        raw["data-platform:aws"] = aws
+    if aws is not None or env in ("prod", "dr"):
+        # prod needs a DR region for its database backups (settings/recovery.py).
+        raw["data-platform:aws"] = {**({"drRegion": "eu-central-1"} if env in ("prod", "dr") else {}), **(aws or {})}
     return settings_mod.load(raw, "test")
 
 

@@ -374,7 +374,8 @@ def _plan_with_foundation(config: dict[str, Any]):
     from offline_plan.mocks import PlatformMocks
     from offline_plan.monitor import RecordingMonitor
 
-    s = settings_mod.load({"data-platform:cloud": "aws", "data-platform:environment": "prod", "data-platform:acmeEmail": "ops@example.com", **config}, "cloudtest")
+    s = settings_mod.load({"data-platform:cloud": "aws", "data-platform:environment": "prod", "data-platform:acmeEmail": "ops@example.com",
+                           "data-platform:aws": {"drRegion": "eu-central-1"}, **config}, "cloudtest")
     holder: dict = {}
 
     def program():

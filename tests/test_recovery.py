@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from offline_plan.mocks import ACCOUNT
 from settings import SettingsError, checks, load, recovery
 from settings.checks import Invalid
 from settings.cron import max_gap_minutes
@@ -20,8 +21,9 @@ def cfg(**kw):
     return {f"data-platform:{k}": v for k, v in kw.items()}
 
 
-def aws(env: str, **kw):
-    return cfg(cloud="aws", environment=env, acmeEmail="ops@example.com", **kw)
+def aws(env: str, aws_section: dict | None = None, **kw):
+    section = {"drRegion": "eu-central-1", **(aws_section or {})} if env == "prod" else aws_section
+    return cfg(cloud="aws", environment=env, acmeEmail="ops@example.com", **({"aws": section} if section else {}), **kw)
 
 
 def error(raw, stack="x") -> str:
@@ -122,6 +124,12 @@ def test_recovery_points_say_how_each_store_is_recovered():
     assert on_aws["objectStore"]["meetsTarget"] is True and "versioning" in on_aws["objectStore"]["how"]
 
 
+def test_in_cluster_postgres_on_s3_says_what_leaves_the_region():
+    with_dr = recovery.outputs(load(aws("prod", database="in-cluster"), "prod"))["postgres"]["siteLoss"]
+    without = recovery.outputs(load(aws("staging", database="in-cluster"), "staging"))["postgres"]["siteLoss"]
+    assert "AWS Backup copy in eu-central-1" in with_dr and without.startswith("nothing")
+
+
 def test_a_lone_minio_server_is_reported_as_unbounded():
     dev = recovery.outputs(load(cfg(), "dev"))["objectStore"]
     assert dev["worstCaseRpo"] == "unbounded" and dev["meetsTarget"] is False
@@ -132,3 +140,38 @@ def test_the_plan_exports_recovery_points_and_sets_archive_timeout(plan_stack):
     assert dev.outputs["recoveryPoints"]["postgres"]["worstCaseRpo"] == "5m"
     (cluster,) = dev.by_type(CNPG_CLUSTER)
     assert cluster.inputs["spec"]["postgresql"]["parameters"]["archive_timeout"] == "300s"
+
+
+# --- copies outside the region (AWS) ---------------------------------------------------------
+
+REPLICATION = "aws:rds/instanceAutomatedBackupsReplication:InstanceAutomatedBackupsReplication"
+
+
+def test_prod_on_aws_refuses_to_keep_its_database_backups_in_one_region():
+    msg = error(cfg(cloud="aws", environment="prod", acmeEmail="ops@example.com"), "prod")
+    assert msg.startswith("Pulumi.prod.yaml: data-platform:aws.drRegion = <missing> is not valid: an AWS region other than aws:region")
+    assert load(aws("staging"), "staging").aws.dr_region is None  # staging's 4h RPO does not ask for it
+
+
+def test_the_dr_region_is_where_rds_backups_are_replicated(plan_stack):
+    prod = plan_stack("prod")
+    (rep,) = prod.by_type(REPLICATION)
+    (dr,) = [p for p in prod.by_type("pulumi:providers:aws") if p.name == "prod-aws-dr"]
+    assert dr.inputs["region"] == "eu-central-1" and rep.provider.startswith(dr.urn + "::")
+    assert rep.inputs["sourceDbInstanceArn"] == f"arn:aws:rds:eu-west-1:{ACCOUNT}:db:prod-postgres"
+    assert rep.inputs["retentionPeriod"] == 30 and rep.protect
+    # The key is the DR region's own (a KMS key cannot encrypt outside its region).
+    dr_keys = {k.name for k in prod.by_type("aws:kms/key:Key") if k.provider.startswith(dr.urn + "::")}
+    assert rep.inputs["kmsKeyId"].startswith(f"arn:aws:kms:eu-central-1:{ACCOUNT}:key/") and "prod-rds-dr" in dr_keys
+    site = prod.outputs["recoveryPoints"]["postgres"]["siteLoss"]
+    assert "replicated to eu-central-1" in site
+    assert not plan_stack("staging").by_type(REPLICATION)
+
+
+def test_a_dr_region_equal_to_the_stacks_region_is_refused(plan_config):
+    from offline_plan.runner import PlanError
+
+    with pytest.raises(PlanError) as e:
+        plan_config({"cloud": "aws", "environment": "prod", "acmeEmail": "ops@example.com", "aws:region": "eu-west-1",
+                     "aws": {"drRegion": "eu-west-1"}}, stack="samedr")
+    assert "data-platform:aws.drRegion = 'eu-west-1' is not valid: a region other than aws:region" in str(e.value)

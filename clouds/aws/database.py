@@ -16,6 +16,7 @@ parameters in the server's units, not with suffixes: shared_buffers and effectiv
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Optional
 
 import pulumi
 import pulumi_aws.ec2 as ec2
@@ -78,6 +79,22 @@ class DatabaseArgs:
     """Enhanced Monitoring (OS metrics) every N seconds; 0 = off."""
     parameters: tuple = ()
     log_retention_days: int = 30
+    identifier: Optional[str] = None
+    """The instance identifier; None: `<stack>-postgres`."""
+    restore_source: Optional[str] = None
+    """Create the instance by point-in-time restore from this instance identifier or these
+    replicated automated backups (an `...:auto-backup:...` ARN); None: a new empty instance."""
+    restore_time: Optional[str] = None
+    """UTC RFC 3339; None: the source's latest restorable time."""
+
+
+def restore_to_point_in_time(source: Optional[str], time: Optional[str]) -> Optional[dict]:
+    """The instance's `restore_to_point_in_time` block (create-only), or None."""
+    if not source:
+        return None
+    out: dict = ({"source_db_instance_automated_backups_arn": source} if source.startswith("arn:")
+                 else {"source_db_instance_identifier": source})
+    return {**out, **({"restore_time": time} if time else {"use_latest_restorable_time": True})}
 
 
 class Database(pulumi.ComponentResource):
@@ -113,8 +130,10 @@ class Database(pulumi.ComponentResource):
             tags=tags(COMPONENT, ident),
             opts=o(),
         )
+        identifier = args.identifier or ident
+        restore = restore_to_point_in_time(args.restore_source, args.restore_time)
         log_groups = [
-            log_group(ctx, self, f"{ident}-{kind}", f"/aws/rds/instance/{ident}/{kind}", args.log_retention_days, COMPONENT)
+            log_group(ctx, self, f"{ident}-{kind}", f"/aws/rds/instance/{identifier}/{kind}", args.log_retention_days, COMPONENT)
             for kind in LOG_EXPORTS
         ]
         monitoring = {}
@@ -126,7 +145,7 @@ class Database(pulumi.ComponentResource):
             monitoring = {"monitoring_interval": args.monitoring_interval, "monitoring_role_arn": mon_role.arn}
         self.instance = rds.Instance(
             ident,
-            identifier=ident,
+            identifier=identifier,
             engine="postgres",
             engine_version=args.engine_version,
             instance_class=args.instance_class,
@@ -140,7 +159,9 @@ class Database(pulumi.ComponentResource):
             vpc_security_group_ids=[self.security_group.id],
             publicly_accessible=False,
             port=PORT,
-            username=MASTER_USERNAME,
+            # A restore inherits the source's master user; naming it again would be a diff.
+            username=None if restore else MASTER_USERNAME,
+            restore_to_point_in_time=restore,
             manage_master_user_password=True,
             master_user_secret_kms_key_id=self.key.arn,
             parameter_group_name=params.name,
@@ -151,7 +172,7 @@ class Database(pulumi.ComponentResource):
             delete_automated_backups=not ctx.protect,
             deletion_protection=ctx.protect,
             skip_final_snapshot=not args.final_snapshot,
-            final_snapshot_identifier=f"{ident}-final" if args.final_snapshot else None,
+            final_snapshot_identifier=f"{identifier}-final" if args.final_snapshot else None,
             auto_minor_version_upgrade=args.auto_minor_version_upgrade,
             allow_major_version_upgrade=False,
             apply_immediately=False,

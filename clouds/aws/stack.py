@@ -20,6 +20,8 @@ from settings import Settings
 
 from .alb import alb_frontend
 from .app_logs import ApplicationLogs, ApplicationLogsArgs
+from .backup_plan import BackupPlan, BackupPlanArgs
+from .backup_replication import BackupReplication, BackupReplicationArgs
 from .cluster_services import ClusterServices, ClusterServicesArgs, nlb_annotations
 from .common import Context
 from .database import Database, DatabaseArgs, postgres_parameters
@@ -94,6 +96,9 @@ def build_foundation(settings: Settings) -> Foundation:
     if a.load_balancer == "alb" and a.alb_certificate_arn.split(":")[3] != region:
         raise pulumi.RunError(f"{s.stack_file}: data-platform:aws.albCertificateArn = {a.alb_certificate_arn!r} is not valid: "
                               f"an ACM certificate in {region} (aws:region): an ALB can only use certificates of its own region")
+    if a.dr_region == region:
+        raise pulumi.RunError(f"{s.stack_file}: data-platform:aws.drRegion = {a.dr_region!r} is not valid: "
+                              f"a region other than aws:region ({region}): a copy in the same region does not survive its loss")
     account_id = get_caller_identity(opts=invoke).account_id
     ctx = Context(
         provider=provider,
@@ -178,7 +183,8 @@ def build_foundation(settings: Settings) -> Foundation:
         )
 
     db = None
-    if s.database == "managed":
+    # A standing-by DR site has no database: failover restores one from the replicated backups.
+    if s.database == "managed" and not s.backups.standby:
         db = Database(
             "database",
             DatabaseArgs(
@@ -200,8 +206,26 @@ def build_foundation(settings: Settings) -> Foundation:
                 monitoring_interval=a.db_monitoring_interval,
                 parameters=tuple(postgres_parameters(a.db_shared_buffers, a.db_effective_cache_size, a.db_work_mem, a.db_maintenance_work_mem, a.db_max_connections)),
                 log_retention_days=a.log_retention_days,
+                identifier=a.db_instance_identifier,
+                restore_source=a.db_restore_source,
+                restore_time=a.db_restore_time,
             ),
         )
+
+    # Backups: copies in the DR region (its own provider), the seed's object-storage snapshot.
+    dr_ctx = None
+    if a.dr_region:
+        dr_provider = Provider(f"{p}-aws-dr", region=a.dr_region, default_tags={"tags": default_tags(s)},
+                               allowed_account_ids=list(a.allowed_account_ids) or None)
+        dr_ctx = dataclasses.replace(ctx, provider=dr_provider, region=a.dr_region)
+    if db and dr_ctx:
+        BackupReplication("backup-replication", BackupReplicationArgs(
+            ctx=dr_ctx, source_db_instance_arn=db.instance.arn, retention_days=a.db_backup_retention_days))
+    if lake:
+        b = s.backups
+        BackupPlan("backup-plan", BackupPlanArgs(
+            ctx=ctx, bucket_arns={r: bucket.arn for r, bucket in lake.buckets.items()}, lake_key_arn=lake.key.arn,
+            schedule=b.object_store_schedule, retention_days=b.object_store_retention_days, vault_lock=b.vault_lock, dr=dr_ctx))
 
     # Container logs also go to CloudWatch when the platform runs its log shipper.
     app_logs = None

@@ -303,7 +303,7 @@ def bootstrap(s: PostgresSettings) -> dict:
     recovery: dict = {"source": RESTORE_SOURCE, "database": BOOTSTRAP_DB.database, "owner": BOOTSTRAP_DB.owner,
                       "secret": {"name": role_secret_name(BOOTSTRAP_DB.owner)}}
     if s.restore_target_time:
-        # PostgreSQL's recovery_target_time form, which CloudNativePG passes through.
+        # PostgreSQL timestamp form: CloudNativePG parses it with pq.ParseTimestamp (machinery ParseTargetTime) first.
         recovery["recoveryTarget"] = {"targetTime": s.restore_target_time.replace("T", " ").replace("Z", "+00")}
     return {"recovery": recovery}
 

@@ -22,6 +22,7 @@ _DB_CLASS = r"db\.[a-z][a-z0-9-]*\.[a-z0-9]+"
 _IAM_ARN = r"arn:aws[a-z-]*:iam::\d{12}:(role|user)/[\w+=,.@/-]+"
 _ACM_ARN = r"arn:aws[a-z-]*:acm:[a-z]{2}(-[a-z]+)+-\d:\d{12}:certificate/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 PERFORMANCE_INSIGHTS_RETENTION_DAYS = (7, *(31 * m for m in range(1, 24)), 731)
+_AUTO_BACKUP_ARN = r"arn:aws[a-z-]*:rds:[a-z]{2}(-gov)?-[a-z]+-\d:\d{12}:auto-backup:ab-[a-z0-9]+"
 _RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653)
 
 
@@ -124,6 +125,10 @@ class AwsSettings(Section):
     db_backup_retention_days: int = setting(checks.integer(1, 35), "Automated backup retention in days.")
     db_backup_window: str = setting(_window(windows.daily), "Daily backup window (UTC; the seed's full backup at 00:00; hh24:mi-hh24:mi, at least 30 minutes, may cross midnight); must not overlap dbMaintenanceWindow.")
     db_maintenance_window: str = setting(_window(windows.weekly), "Weekly maintenance window (UTC, ddd:hh24:mi-ddd:hh24:mi, at least 30 minutes).")
+    dr_region: Optional[str] = setting(checks.optional(checks.text(r"[a-z]{2}(-gov)?-[a-z]+-\d", "an AWS region such as eu-central-1")), "Disaster-recovery region (not aws:region): RDS automated backups (snapshots and transaction logs) are replicated there, encrypted with a key of that region. Required in prod (its 15m RPO must survive the loss of a region).")
+    db_instance_identifier: Optional[str] = setting(checks.optional(checks.k8s_name), "RDS instance identifier. Empty: <stack>-postgres. A point-in-time restore creates a new instance next to its source, so it needs a new identifier (e.g. prod-postgres-2).")
+    db_restore_source: Optional[str] = setting(checks.optional(checks.text(rf"[a-z][a-z0-9-]{{0,62}}|{_AUTO_BACKUP_ARN}", "an RDS instance identifier such as prod-postgres, or replicated automated backups' ARN (arn:aws:rds:<region>:<account>:auto-backup:ab-...)")), "Restore: create the instance by point-in-time restore from this instance (same region) or these replicated automated backups (aws rds describe-db-instance-automated-backups). Create-only: set it together with a new dbInstanceIdentifier.")
+    db_restore_time: Optional[str] = setting(checks.optional(checks.text(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", "a UTC time such as 2026-12-01T10:14:00Z")), "Restore: the point in time (UTC). Empty: the source's latest restorable time.")
     db_final_snapshot: bool = setting(checks.boolean, "Take a final snapshot when the instance is deleted.")
     db_monitoring_interval: int = setting(checks.integer(0, 60), "Enhanced Monitoring interval in seconds (0, 1, 5, 10, 15, 30 or 60; 0 turns it off).")
     db_performance_insights_retention_days: int = setting(_performance_insights_retention, "Performance Insights retention in days: 7 (the free tier), months x 31 (1-23 months) or 731.")
@@ -178,6 +183,10 @@ class AwsSettings(Section):
             "db_backup_window": "00:00-01:00",
             "db_maintenance_window": "sun:04:00-sun:05:00",
             "db_final_snapshot": by_env(env, dev=False, staging=False, prod=True),
+            "dr_region": None,
+            "db_instance_identifier": None,
+            "db_restore_source": None,
+            "db_restore_time": None,
             "db_monitoring_interval": by_env(env, dev=0, staging=0, prod=60),
             "db_performance_insights_retention_days": 7,
             # The seed's tuning is for its 32 GiB db.r6g.xlarge; staging's db.r6g.large has 16 GiB
@@ -218,5 +227,11 @@ class AwsSettings(Section):
             raise CrossFieldInvalid("spotInstanceTypes", list(self.spot_instance_types), "at least two different EC2 instance types when spotNodes is true (one type alone is one Spot capacity pool)")
         if self.alb_certificate_arn and self.allowed_account_ids and self.alb_certificate_arn.split(":")[4] not in self.allowed_account_ids:
             raise CrossFieldInvalid("albCertificateArn", self.alb_certificate_arn, f"a certificate of an allowed account ({', '.join(self.allowed_account_ids)}): a load balancer only serves certificates of its own account")
+        if self.db_restore_time and not self.db_restore_source:
+            raise CrossFieldInvalid("dbRestoreTime", self.db_restore_time, "empty unless dbRestoreSource names what to restore from")
+        if self.db_restore_source and not self.db_instance_identifier:
+            raise CrossFieldInvalid("dbInstanceIdentifier", MISSING, "a new identifier such as <stack>-postgres-2: a point-in-time restore is created next to its source")
+        if self.db_restore_source and self.db_restore_source == self.db_instance_identifier:
+            raise CrossFieldInvalid("dbInstanceIdentifier", self.db_instance_identifier, "an identifier other than dbRestoreSource: the restore is created next to its source")
         if not self.node_instance_types:
             raise CrossFieldInvalid("nodeInstanceTypes", [], "at least one EC2 instance type")

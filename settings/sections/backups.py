@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .. import checks
-from ..environments import PROFILES
+from ..environments import PROFILES, by_env
 from ..schema import Section, setting
 
 
@@ -26,7 +26,17 @@ class BackupSettings(Section):
 
     rpo: str = setting(checks.duration, "Recovery point objective: the most data (in time) a failure may lose; the settings refuse a configuration whose worst case is longer (seed: 24h/4h/15m).")
     rto: str = setting(checks.duration, "Recovery time objective: how long a restore may take (seed: 24h/4h/1h); the runbooks (docs/runbooks/) are written to it.")
+    object_store_schedule: str = setting(checks.cron, "Object storage snapshot (seed: daily at 01:00 UTC): the AWS Backup plan of the S3 buckets, copied to aws.drRegion when set.")
+    object_store_retention_days: int = setting(checks.integer(1, 36500), "Days each object-storage recovery point (and its DR copy) is kept.")
+    standby: bool = setting(checks.boolean, "dr only: stand by. The cloud foundation runs (network, cluster at its node minimum, keys, buckets, vaults); no database and no platform workloads until failover, which sets this false together with aws.dbRestoreSource (docs/runbooks/disaster-recovery.md).")
+    vault_lock: bool = setting(checks.boolean, "Lock the AWS Backup vaults (governance mode: recovery points cannot be deleted before objectStoreRetentionDays except by an IAM principal allowed to bypass governance). Default: on in prod and dr.")
 
     @classmethod
     def defaults(cls, env: str) -> dict[str, Any]:
-        return {"rpo": PROFILES[env].rpo, "rto": PROFILES[env].rto}
+        return {
+            "rpo": PROFILES[env].rpo, "rto": PROFILES[env].rto,
+            "object_store_schedule": "0 1 * * *",
+            "object_store_retention_days": by_env(env, dev=7, staging=14, prod=35),
+            "vault_lock": by_env(env, dev=False, staging=False, prod=True),
+            "standby": False,
+        }
