@@ -7,7 +7,7 @@ import pytest
 import settings as settings_mod
 from settings.errors import SettingsError
 
-CLOUD = "aws"  # the section is read on every cloud; azure is offered once clouds/azure plans
+CLOUD = "azure"
 
 
 def load(env: str, azure: dict | None = None):
