@@ -96,6 +96,7 @@ class RecordingMonitor(MockMonitor):
                 additional_secret_outputs=list(request.additionalSecretOutputs),
                 delete_before_replace=bool(request.deleteBeforeReplace),
                 secret_keys=secret_map_keys(raw),
+                state={**scrub(json_format.MessageToDict(response.object, preserving_proto_field_name=True)), "id": response.id} if request.custom else {},
             )
         )
         return response

@@ -82,7 +82,6 @@ def exec_kubeconfig(user_kubeconfig_b64: str) -> str:
             "apiVersion": "client.authentication.k8s.io/v1beta1",
             "command": "kubelogin",
             "args": ["get-token", "--login", "azurecli", "--server-id", AKS_AAD_SERVER_APP],
-            "env": None,
             "interactiveMode": "Never",
             "provideClusterInfo": False,
         }}
@@ -139,7 +138,7 @@ class AksCluster(pulumi.ComponentResource):
             security_profile={"workload_identity": {"enabled": True}, "image_cleaner": {"enabled": True, "interval_hours": 168}},
             network_profile={
                 "network_plugin": "azure", "network_plugin_mode": "overlay", "network_dataplane": "cilium",
-                "network_policy": "cilium" if args.network_policies else None,
+                **({"network_policy": "cilium"} if args.network_policies else {}),
                 "pod_cidr": POD_CIDR, "service_cidr": SERVICE_CIDR, "dns_service_ip": DNS_SERVICE_IP,
                 "outbound_type": "userAssignedNATGateway", "load_balancer_sku": "standard",
             },

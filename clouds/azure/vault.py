@@ -64,8 +64,8 @@ class Vault(pulumi.ComponentResource):
                 "enable_rbac_authorization": True,
                 "enable_soft_delete": True,
                 "soft_delete_retention_in_days": args.soft_delete_days,
-                # Purge protection cannot be turned off again: prod only.
-                "enable_purge_protection": True if args.purge_protection else None,
+                # Purge protection cannot be turned off again: prod only (omitted, not false, elsewhere).
+                **({"enable_purge_protection": True} if args.purge_protection else {}),
                 "public_network_access": "Disabled",
                 "network_acls": {"default_action": "Deny", "bypass": "AzureServices"},
             },
