@@ -72,7 +72,8 @@ class Context:
         return authorization.ManagementLockByScope(
             f"{name}-lock", scope=scope, level="CanNotDelete", lock_name=f"{self.prefix}-do-not-delete",
             notes=f"data-platform {self.prefix}: protected stateful resource (remove protect and this lock to delete)",
-            opts=self.opts(parent, protect=self.protect),
+            # Not protected itself: `protect: false` + `up` must be able to remove it before a destroy.
+            opts=self.opts(parent),
         )
 
 
