@@ -340,11 +340,13 @@ AZURE_PATHS: dict[str, tuple[str, str]] = {
     "managedidentity:FederatedIdentityCredential": ("Microsoft.ManagedIdentity/userAssignedIdentities/{resourceName}/federatedIdentityCredentials/{name}",
                                                    "federatedIdentityCredentialResourceName"),
     "operationalinsights:Workspace": ("Microsoft.OperationalInsights/workspaces/{name}", "workspaceName"),
+    "monitor:DataCollectionRule": ("Microsoft.Insights/dataCollectionRules/{name}", "dataCollectionRuleName"),
 }
 """Resources addressed by scope rather than by resource group."""
 AZURE_SCOPED = {"authorization:RoleAssignment": ("Microsoft.Authorization/roleAssignments", "roleAssignmentName"),
                 "authorization:ManagementLockByScope": ("Microsoft.Authorization/locks", "lockName"),
-                "monitor:DiagnosticSetting": ("Microsoft.Insights/diagnosticSettings", "name")}
+                "monitor:DiagnosticSetting": ("Microsoft.Insights/diagnosticSettings", "name"),
+                "monitor:DataCollectionRuleAssociation": ("Microsoft.Insights/dataCollectionRuleAssociations", "associationName")}
 
 
 def _azure_extra(kind: str, name: str, rid: str, inputs: dict) -> dict:

@@ -240,3 +240,15 @@ def test_prod_protects_and_locks_every_stateful_resource(prod):
 def test_staging_is_destroyable(staging):
     assert staging.by_type(AZ + "authorization:ManagementLockByScope") == []
     assert [r.type for r in staging.registrations if r.type.startswith(AZ) and r.protect] == []
+
+
+def test_container_insights_collects_container_logs_into_the_workspace_with_the_seeds_retention(prod):
+    ws = one(prod, "operationalinsights:Workspace")
+    assert ws.inputs["retentionInDays"] == 365
+    dcr = one(prod, "monitor:DataCollectionRule").inputs
+    assert "Microsoft-ContainerLogV2" in dcr["dataFlows"][0]["streams"]
+    assert dcr["destinations"]["logAnalytics"][0]["workspaceResourceId"] == ws.state["id"]
+    assoc = one(prod, "monitor:DataCollectionRuleAssociation").inputs
+    assert assoc["resourceUri"] == one(prod, "containerservice:ManagedCluster").state["id"]
+    oms = one(prod, "containerservice:ManagedCluster").inputs["addonProfiles"]["omsagent"]
+    assert oms["enabled"] is True and oms["config"]["useAADAuth"] == "true"

@@ -13,7 +13,8 @@ windows, the seed's StorageClasses and the Kubernetes provider every workload us
   (the seed's 8 vCPU/32 GiB 3/10/5 in prod), both across zones and autoscaled; the pools'
   node counts are left to the cluster autoscaler (drift ignored).
 - Auto-upgrade channel + node OS channel, each with a weekly window (the seed: Sunday 04:00 UTC).
-- Container Insights to a Log Analytics workspace (managed identity auth) and the control
+- Container Insights to a Log Analytics workspace (managed identity auth, with its data
+  collection rule: container logs v2, Kubernetes events, pod inventory) and the control
   plane's audit/controller/autoscaler logs as diagnostic settings.
 - StorageClasses on the Azure Disk CSI driver: `fast-ssd` (Premium SSD v2, the gp3 baseline of
   3000 IOPS / 125 MB/s) and `standard` (Premium SSD, the default class): WaitForFirstConsumer,
@@ -41,6 +42,7 @@ FAST_SSD = "fast-ssd"
 STANDARD = "standard"
 AKS_AAD_SERVER_APP = "6dae42f8-4368-4678-94ff-3960e28e3630"
 """The Entra ID application every AKS cluster's API server accepts tokens for (kubelogin --server-id)."""
+CONTAINER_INSIGHTS_STREAMS = ("Microsoft-ContainerLogV2", "Microsoft-KubeEvents", "Microsoft-KubePodInventory")
 CONTROL_PLANE_LOGS = ("kube-audit-admin", "kube-controller-manager", "cluster-autoscaler", "guard")
 
 
@@ -188,6 +190,20 @@ class AksCluster(pulumi.ComponentResource):
                 f"{args.name}-{config}", resource_group_name=rg, resource_name_=self.cluster.name, config_name=config,
                 maintenance_window=_window(args.maintenance_day, args.maintenance_start_hour, 4), opts=ctx.opts(self),
             )
+        # With managed identity auth (useAADAuth) the agent collects only what a data collection
+        # rule associated with the cluster names (the CLI creates it; ARM deployments must).
+        streams = list(CONTAINER_INSIGHTS_STREAMS)
+        dcr = monitor.DataCollectionRule(
+            f"{args.name}-container-insights", resource_group_name=rg, data_collection_rule_name=f"MSCI-{ctx.location}-{args.name}", kind="Linux",
+            data_sources={"extensions": [{"name": "ContainerInsightsExtension", "extension_name": "ContainerInsights", "streams": streams,
+                                          "extension_settings": {"dataCollectionSettings": {"interval": "1m", "namespaceFilteringMode": "Off",
+                                                                                            "enableContainerLogV2": True}}}]},
+            destinations={"log_analytics": [{"name": "workspace", "workspace_resource_id": self.workspace.id}]},
+            data_flows=[{"streams": streams, "destinations": ["workspace"]}],
+            tags=tags, opts=ctx.opts(self),
+        )
+        monitor.DataCollectionRuleAssociation(f"{args.name}-container-insights", association_name="ContainerInsightsExtension",
+                                              resource_uri=self.cluster.id, data_collection_rule_id=dcr.id, opts=ctx.opts(self))
         monitor.DiagnosticSetting(
             f"{args.name}-diagnostics", name=f"{args.name}-to-logs", resource_uri=self.cluster.id, workspace_id=self.workspace.id,
             log_analytics_destination_type="Dedicated",
