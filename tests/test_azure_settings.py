@@ -47,7 +47,7 @@ def test_staging_is_smaller_and_destroyable():
     ({"dbStorageGb": 100}, "azure.dbStorageGb", "one of 32, 64, 128"),
     ({"dbTier": "Burstable", "dbSku": "Standard_B2ms"}, "azure.dbHighAvailability", "burstable servers have no high availability"),
     ({"zones": ["1"]}, "azure.dbHighAvailability", "needs a second zone"),
-    ({"loadBalancer": "appgw"}, "azure.appGatewayCertificateSecretId", "required when loadBalancer is appgw"),
+    ({"loadBalancer": "appgw"}, "azure.loadBalancer", "Application Gateway frontend (appgw) is not built yet"),
     ({"nodeSize": "m5.2xlarge"}, "azure.nodeSize", "an Azure VM size"),
 ])
 def test_bad_values_fail_in_one_line_naming_file_key_and_what_is_allowed(azure, key, allowed):

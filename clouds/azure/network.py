@@ -1,5 +1,6 @@
 """The VNet of the seed's Azure architecture: one subnet per role (subnets.py), egress through a
-NAT gateway, an NSG per subnet, and the private DNS zones the private endpoints register in.
+NAT gateway, an NSG per subnet (Azure's defaults: no inbound from the internet;
+the `appgw` subnet is reserved for the Application Gateway, not built yet), and the private DNS zones the private endpoints register in.
 
 - No subnet has default outbound access: nodes leave through the NAT gateway (AKS
   `outboundType: userAssignedNATGateway`), everything else has no egress to the internet.
@@ -66,8 +67,9 @@ class Network(pulumi.ComponentResource):
         self.subnets = {}
         previous: list[pulumi.Resource] = []
         for role, cidr in plan.items():
+            # Azure's default rules: VNet-internal traffic allowed, inbound from the internet denied.
             nsg = network.NetworkSecurityGroup(f"{p}-{role}", resource_group_name=rg, network_security_group_name=f"{p}-{role}",
-                                               security_rules=_rules(role), tags=ctx.tags(COMPONENT), opts=ctx.opts(self))
+                                               tags=ctx.tags(COMPONENT), opts=ctx.opts(self))
             extra: dict = {}
             if role in DELEGATIONS:
                 extra["delegations"] = [{"name": role, "service_name": DELEGATIONS[role]}]
@@ -110,17 +112,3 @@ class Network(pulumi.ComponentResource):
         )
         return pe
 
-
-def _rules(role: str) -> list[dict]:
-    """NSG rules beyond Azure's defaults (VNet-internal allowed, internet inbound denied).
-
-    The Application Gateway v2 subnet must admit the GatewayManager probes on 65200-65535 and
-    the client's HTTPS; every other subnet keeps the defaults."""
-    if role != "appgw":
-        return []
-    return [
-        {"name": "gateway-manager", "priority": 100, "direction": "Inbound", "access": "Allow", "protocol": "Tcp",
-         "source_address_prefix": "GatewayManager", "source_port_range": "*", "destination_address_prefix": "*", "destination_port_range": "65200-65535"},
-        {"name": "https", "priority": 110, "direction": "Inbound", "access": "Allow", "protocol": "Tcp",
-         "source_address_prefix": "Internet", "source_port_range": "*", "destination_address_prefix": "*", "destination_port_ranges": ["80", "443"]},
-    ]

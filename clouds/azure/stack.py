@@ -43,8 +43,6 @@ def build_foundation(settings: Settings) -> Foundation:
     location = pulumi.Config("azure-native").get("location")
     if not location:
         raise pulumi.RunError(f"{s.stack_file}: azure-native:location is missing: set it with `pulumi config set azure-native:location westeurope` (cloud azure needs a region)")
-    if a.load_balancer == "appgw":
-        raise pulumi.RunError(f"{s.stack_file}: data-platform:azure.loadBalancer = 'appgw' is not valid yet: standard (the Application Gateway frontend is not built; see docs/azure.md)")
 
     p = s.prefix
     provider = Provider(f"{p}-azure", location=location)

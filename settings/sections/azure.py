@@ -11,16 +11,14 @@ secure defaults (private API server, Entra ID RBAC, no local accounts, no public
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Optional
+from typing import Any
 
 from .. import checks
 from ..environments import by_env
-from ..errors import MISSING
 from ..schema import CrossFieldInvalid, Section, setting
 
 _VM_SIZE = r"Standard_[A-Z][A-Za-z0-9_]*"
 _UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
-_KV_SECRET_ID = r"https://[a-z0-9-]{3,24}\.vault\.azure\.net/secrets/[0-9A-Za-z-]+(/[0-9a-f]{32})?"
 _DAYS = ("Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday")
 DB_STORAGE_TIERS = (32, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384, 32767)
 """Flexible Server's Premium SSD sizes in GiB (storage comes in these tiers only)."""
@@ -42,6 +40,12 @@ def _db_storage(value: Any) -> int:
     if value not in DB_STORAGE_TIERS:
         raise checks.Invalid("a Flexible Server storage size in GiB: one of " + ", ".join(map(str, DB_STORAGE_TIERS)))
     return value
+
+
+def _load_balancer(value: Any) -> str:
+    if value == "appgw":
+        raise checks.Invalid("standard: the seed's Application Gateway frontend (appgw) is not built yet (docs/azure.md)")
+    return checks.one_of("standard")(value)
 
 
 def _memory_kib(value: Any) -> str:
@@ -99,9 +103,8 @@ class AzureSettings(Section):
     acr_untagged_retention_days: int = setting(checks.integer(0, 365), "Days untagged manifests stay in the registry (the seed: 14).")
     log_retention_days: int = setting(checks.integer(30, 730), "Log Analytics retention (Container Insights, AKS/Key Vault/storage/database diagnostics).")
     # --- load balancing ---
-    load_balancer: str = setting(checks.one_of("standard", "appgw"), "What fronts ingress-nginx: standard (the AKS Standard Load Balancer, TLS from cert-manager) or appgw (the seed's Application Gateway WAF_v2 in front of an internal load balancer; needs appGatewayCertificateSecretId).")
-    load_balancer_scheme: str = setting(checks.one_of("external", "internal"), "The ingress load balancer (Standard LB or Application Gateway frontend): external (public IP) or internal (reachable from the VNet only).")
-    app_gateway_certificate_secret_id: Optional[str] = setting(checks.optional(checks.text(_KV_SECRET_ID, "a Key Vault secret id such as https://myvault.vault.azure.net/secrets/platform-tls")), "Key Vault certificate (secret id) the Application Gateway serves; required when loadBalancer is appgw.")
+    load_balancer: str = setting(_load_balancer, "What fronts ingress-nginx: standard (the AKS Standard Load Balancer, TLS from cert-manager). The seed's Application Gateway (appgw) is not built yet and is refused.")
+    load_balancer_scheme: str = setting(checks.one_of("external", "internal"), "The ingress load balancer: external (public IP) or internal (an address in the ingress subnet, reachable from the VNet only).")
 
     @classmethod
     def defaults(cls, env: str) -> dict[str, Any]:
@@ -148,7 +151,6 @@ class AzureSettings(Section):
             "log_retention_days": by_env(env, dev=30, staging=30, prod=365),
             "load_balancer": "standard",
             "load_balancer_scheme": "external",
-            "app_gateway_certificate_secret_id": None,
         }
 
     def cross_check(self) -> None:
@@ -166,5 +168,3 @@ class AzureSettings(Section):
             raise CrossFieldInvalid("dbHighAvailability", self.db_high_availability, "Disabled with dbTier Burstable (burstable servers have no high availability)")
         if self.db_high_availability == "ZoneRedundant" and len(self.zones) < 2:
             raise CrossFieldInvalid("dbHighAvailability", self.db_high_availability, "SameZone or Disabled with a single zone (ZoneRedundant needs a second zone)")
-        if self.load_balancer == "appgw" and not self.app_gateway_certificate_secret_id:
-            raise CrossFieldInvalid("appGatewayCertificateSecretId", MISSING, "a Key Vault secret id (https://<vault>.vault.azure.net/secrets/<name>): required when loadBalancer is appgw")
