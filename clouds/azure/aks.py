@@ -159,8 +159,9 @@ class AksCluster(pulumi.ComponentResource):
                 "node_taints": ["CriticalAddonsOnly=true:NoSchedule"], "upgrade_settings": {"max_surge": "33%"},
             }],
             tags=tags,
-            # The autoscaler owns node counts; patch upgrades move the version (AVM's ignore_changes).
-            opts=ctx.opts(self, stateful=True, depends_on=[net_role], ignore_changes=["agentPoolProfiles[0].count", "kubernetesVersion"]),
+            # The autoscaler owns node counts. The version stays the minor given ("1.34"): the patch
+            # channel moves only currentKubernetesVersion, so a new kubernetesVersion is a deliberate upgrade.
+            opts=ctx.opts(self, stateful=True, depends_on=[net_role], ignore_changes=["agentPoolProfiles[0].count"]),
         )
         ctx.lock(self, args.name, self.cluster.id)
         self.pool = containerservice.AgentPool(

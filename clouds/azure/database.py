@@ -75,7 +75,7 @@ class Database(pulumi.ComponentResource):
         super().__init__("data-platform:azure:Database", name, None, opts)
         ctx, rg = args.ctx, args.ctx.resource_group
         password = random.RandomPassword(f"{ctx.prefix}-postgres-admin", length=32, special=False, opts=pulumi.ResourceOptions(parent=self))
-        self.admin_password = password.result
+        self.admin_password = pulumi.Output.secret(password.result)
         ha: dict = {"mode": args.high_availability}
         if args.high_availability == "ZoneRedundant":
             ha["standby_availability_zone"] = args.zones[1]
@@ -93,7 +93,7 @@ class Database(pulumi.ComponentResource):
                      "public_network_access": "Disabled"},
             auth_config={"password_auth": "Enabled", "active_directory_auth": "Disabled"},
             administrator_login=ADMIN_LOGIN,
-            administrator_login_password=password.result,
+            administrator_login_password=pulumi.Output.secret(password.result),
             maintenance_window={"custom_window": "Enabled", "day_of_week": _DAY_NUMBER[args.maintenance_day],
                                 "start_hour": args.maintenance_start_hour, "start_minute": 0},
             tags=ctx.tags(COMPONENT),
