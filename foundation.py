@@ -85,6 +85,11 @@ holds the current value, i.e. what an ExternalSecret must wait for. `opts` carri
 parent and dependencies; the cloud adds its own provider."""
 
 
+def verbatim(remote_key: str) -> str:
+    """Secret managers whose names may contain `/` (AWS Secrets Manager) keep the key as is."""
+    return remote_key
+
+
 @dataclass(frozen=True)
 class SecretStore:
     """An External Secrets `ClusterSecretStore` backed by the cloud's secret manager.
@@ -98,6 +103,9 @@ class SecretStore:
     write: SecretWriter
     ready: Sequence[pulumi.Resource] = ()
     """What an ExternalSecret must wait for: the operator's release (its CRDs) and the store."""
+    remote_name: Callable[[str], str] = verbatim
+    """How `key_prefix + key` is spelled in the secret manager (Key Vault: no `/`), the name
+    `write` stores under and an ExternalSecret reads."""
 
 
 @dataclass(frozen=True)

@@ -226,7 +226,7 @@ def estimate(doc: Mapping[str, Any]) -> Estimate:
         est = Estimate(cloud, None, None, None, totals=totals)
         est.assumptions.append("local cluster: no cloud bill; resource totals only")
         return est
-    region = (doc.get("outputs") or {}).get("awsRegion") if cloud == "aws" else None
+    region = (doc.get("outputs") or {}).get({"aws": "awsRegion", "azure": "azureLocation"}.get(cloud, ""))
     table = price_table(cloud, region) if region else None
     est = Estimate(cloud, region, f"offline_plan/tables/prices-{cloud}-{region}.json" if table else None,
                    table["asOf"] if table else None, totals=totals)

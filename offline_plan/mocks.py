@@ -285,6 +285,8 @@ def call(token: str, args: dict) -> dict:
         import json
 
         return {"json": json.dumps({"Version": "2012-10-17", "Statement": args.get("statements", [])}), "id": "policy"}
+    if token.startswith("azure-native:"):
+        return azure_call(token, args) or {}
     return {}
 
 
@@ -315,3 +317,132 @@ class PlatformMocks(pulumi.runtime.Mocks):
             return call(args.token, args.args), []
         finally:
             _CURRENT_REGION[0] = REGION
+
+
+# --- Azure (azure-native) ---------------------------------------------------------------------
+
+AZURE_SUBSCRIPTION = "00000000-0000-4000-8000-000000000001"
+AZURE_TENANT = "00000000-0000-4000-8000-0000000000aa"
+AZURE_DEPLOYER = "00000000-0000-4000-8000-0000000000d0"
+AZURE_LOCATION = "westeurope"
+
+
+def _uuid(name: str) -> str:
+    h = _hex(name, 32)
+    return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-8{h[17:20]}-{h[20:32]}"
+
+
+def _fake_kubeconfig(cluster: str, server: str) -> str:
+    import yaml
+
+    cfg = {"apiVersion": "v1", "kind": "Config", "current-context": cluster,
+           "clusters": [{"name": cluster, "cluster": {"server": server, "certificate-authority-data": FAKE_CA}}],
+           "contexts": [{"name": cluster, "context": {"cluster": cluster, "user": f"clusterUser_{cluster}"}}],
+           "users": [{"name": f"clusterUser_{cluster}", "user": {"exec": {"apiVersion": "client.authentication.k8s.io/v1beta1", "command": "kubelogin",
+                                                                          "args": ["get-token", "--login", "devicecode", "--server-id", "6dae42f8-4368-4678-94ff-3960e28e3630"]}}}]}
+    return base64.b64encode(yaml.safe_dump(cfg).encode()).decode()
+
+
+# type token -> (ARM path under the resource group, with {placeholders} from the inputs; the name input)
+AZURE_PATHS: dict[str, tuple[str, str]] = {
+    "resources:ResourceGroup": ("", "resourceGroupName"),
+    "network:VirtualNetwork": ("Microsoft.Network/virtualNetworks/{name}", "virtualNetworkName"),
+    "network:Subnet": ("Microsoft.Network/virtualNetworks/{virtualNetworkName}/subnets/{name}", "subnetName"),
+    "network:NetworkSecurityGroup": ("Microsoft.Network/networkSecurityGroups/{name}", "networkSecurityGroupName"),
+    "network:NatGateway": ("Microsoft.Network/natGateways/{name}", "natGatewayName"),
+    "network:PublicIPAddress": ("Microsoft.Network/publicIPAddresses/{name}", "publicIpAddressName"),
+    "network:PrivateEndpoint": ("Microsoft.Network/privateEndpoints/{name}", "privateEndpointName"),
+    "network:PrivateDnsZoneGroup": ("Microsoft.Network/privateEndpoints/{privateEndpointName}/privateDnsZoneGroups/{name}", "privateDnsZoneGroupName"),
+    "privatedns:PrivateZone": ("Microsoft.Network/privateDnsZones/{name}", "privateZoneName"),
+    "privatedns:VirtualNetworkLink": ("Microsoft.Network/privateDnsZones/{privateZoneName}/virtualNetworkLinks/{name}", "virtualNetworkLinkName"),
+    "containerservice:ManagedCluster": ("Microsoft.ContainerService/managedClusters/{name}", "resourceName"),
+    "containerservice:AgentPool": ("Microsoft.ContainerService/managedClusters/{resourceName}/agentPools/{name}", "agentPoolName"),
+    "containerservice:MaintenanceConfiguration": ("Microsoft.ContainerService/managedClusters/{resourceName}/maintenanceConfigurations/{name}", "configName"),
+    "dbforpostgresql:Server": ("Microsoft.DBforPostgreSQL/flexibleServers/{name}", "serverName"),
+    "dbforpostgresql:Configuration": ("Microsoft.DBforPostgreSQL/flexibleServers/{serverName}/configurations/{name}", "configurationName"),
+    "storage:StorageAccount": ("Microsoft.Storage/storageAccounts/{name}", "accountName"),
+    "storage:BlobServiceProperties": ("Microsoft.Storage/storageAccounts/{accountName}/blobServices/{name}", "blobServicesName"),
+    "storage:BlobContainer": ("Microsoft.Storage/storageAccounts/{accountName}/blobServices/default/containers/{name}", "containerName"),
+    "storage:ManagementPolicy": ("Microsoft.Storage/storageAccounts/{accountName}/managementPolicies/{name}", "managementPolicyName"),
+    "keyvault:Vault": ("Microsoft.KeyVault/vaults/{name}", "vaultName"),
+    "keyvault:Secret": ("Microsoft.KeyVault/vaults/{vaultName}/secrets/{name}", "secretName"),
+    "containerregistry:Registry": ("Microsoft.ContainerRegistry/registries/{name}", "registryName"),
+    "managedidentity:UserAssignedIdentity": ("Microsoft.ManagedIdentity/userAssignedIdentities/{name}", "resourceName"),
+    "managedidentity:FederatedIdentityCredential": ("Microsoft.ManagedIdentity/userAssignedIdentities/{resourceName}/federatedIdentityCredentials/{name}",
+                                                   "federatedIdentityCredentialResourceName"),
+    "operationalinsights:Workspace": ("Microsoft.OperationalInsights/workspaces/{name}", "workspaceName"),
+    "monitor:DataCollectionRule": ("Microsoft.Insights/dataCollectionRules/{name}", "dataCollectionRuleName"),
+}
+"""Resources addressed by scope rather than by resource group."""
+AZURE_SCOPED = {"authorization:RoleAssignment": ("Microsoft.Authorization/roleAssignments", "roleAssignmentName"),
+                "authorization:ManagementLockByScope": ("Microsoft.Authorization/locks", "lockName"),
+                "monitor:DiagnosticSetting": ("Microsoft.Insights/diagnosticSettings", "name"),
+                "monitor:DataCollectionRuleAssociation": ("Microsoft.Insights/dataCollectionRuleAssociations", "associationName")}
+
+
+def _azure_extra(kind: str, name: str, rid: str, inputs: dict) -> dict:
+    if kind == "containerservice:ManagedCluster":
+        ids = (inputs.get("identity") or {}).get("userAssignedIdentities") or []
+        dns = f"{name}-{_hex(name, 8)}"
+        return {
+            "identity": {**inputs.get("identity", {}), "userAssignedIdentities": {i: {"principalId": _uuid(i + "p"), "clientId": _uuid(i + "c")} for i in ids}},
+            "oidcIssuerProfile": {"enabled": True, "issuerURL": f"https://{AZURE_LOCATION}.oic.prod-aks.azure.com/{AZURE_TENANT}/{_uuid(name + 'oidc')}/"},
+            "identityProfile": {"kubeletidentity": {"objectId": _uuid(name + "kubelet-o"), "clientId": _uuid(name + "kubelet-c"),
+                                                    "resourceId": f"/subscriptions/{AZURE_SUBSCRIPTION}/resourceGroups/MC_{name}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/{name}-agentpool"}},
+            "privateFQDN": f"{dns}.{_uuid(name + 'dns')}.privatelink.{AZURE_LOCATION}.azmk8s.io",
+            "fqdn": f"{dns}.hcp.{AZURE_LOCATION}.azmk8s.io",
+            "nodeResourceGroup": f"MC_{name}_{AZURE_LOCATION}",
+            "currentKubernetesVersion": f"{inputs.get('kubernetesVersion', '1.34')}.2",
+            "provisioningState": "Succeeded",
+        }
+    if kind == "managedidentity:UserAssignedIdentity":
+        return {"principalId": _uuid(rid + "principal"), "clientId": _uuid(rid + "client"), "tenantId": AZURE_TENANT}
+    if kind == "keyvault:Vault":
+        return {"properties": {**inputs.get("properties", {}), "vaultUri": f"https://{name}.vault.azure.net/"}}
+    if kind == "keyvault:Secret":
+        # Never echo the value back (the input is secret-wrapped): Key Vault's ARM API does not return it either.
+        return {"properties": {"contentType": "application/json", "secretUri": f"https://{inputs.get('vaultName')}.vault.azure.net/secrets/{name}",
+                               "secretUriWithVersion": f"https://{inputs.get('vaultName')}.vault.azure.net/secrets/{name}/{_hex(rid, 32)}"}}
+    if kind == "storage:StorageAccount":
+        return {"primaryEndpoints": {"blob": f"https://{name}.blob.core.windows.net/", "dfs": f"https://{name}.dfs.core.windows.net/"}}
+    if kind == "dbforpostgresql:Server":
+        return {"fullyQualifiedDomainName": f"{name}.postgres.database.azure.com", "state": "Ready"}
+    if kind == "containerregistry:Registry":
+        return {"loginServer": f"{name}.azurecr.io"}
+    if kind == "operationalinsights:Workspace":
+        return {"customerId": _uuid(rid)}
+    if kind == "network:PublicIPAddress":
+        return {"ipAddress": "20.103.0." + str(int(_hex(name, 2), 16) % 250 + 1)}
+    return {}
+
+
+def _azure(kind: str) -> Callable[[pulumi.runtime.MockResourceArgs], tuple[str, dict]]:
+    def new(args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict]:
+        inputs = dict(args.inputs)
+        if kind in AZURE_SCOPED:
+            path, name_key = AZURE_SCOPED[kind]
+            name = inputs.get(name_key) or _uuid(args.name)
+            rid = f"{inputs.get('scope') or inputs.get('resourceUri')}/providers/{path}/{name}"
+        else:
+            path, name_key = AZURE_PATHS[kind]
+            name = inputs.get(name_key) or f"{args.name}{_hex(args.name, 8)}"
+            rg = f"/subscriptions/{AZURE_SUBSCRIPTION}/resourceGroups/{inputs.get('resourceGroupName', name)}"
+            rid = rg if not path else f"{rg}/providers/" + path.format(name=name, **{k: v for k, v in inputs.items() if isinstance(v, str)})
+        state = {**inputs, "id": rid, "name": name, "type": kind.split(":")[1]}
+        state.update(_azure_extra(kind, name, rid, inputs))
+        return rid, state
+
+    return new
+
+
+RESOURCES.update({f"azure-native:{k}": _azure(k) for k in (*AZURE_PATHS, *AZURE_SCOPED)})
+
+
+def azure_call(token: str, args: dict) -> dict | None:
+    if token == "azure-native:authorization:getClientConfig":
+        return {"clientId": _uuid("offline-plan-client"), "objectId": AZURE_DEPLOYER, "subscriptionId": AZURE_SUBSCRIPTION, "tenantId": AZURE_TENANT}
+    if token == "azure-native:containerservice:listManagedClusterUserCredentials":
+        name = args.get("resourceName", "cluster")
+        server = f"https://{name}-{_hex(name, 8)}.{_uuid(name + 'dns')}.privatelink.{AZURE_LOCATION}.azmk8s.io:443"
+        return {"kubeconfigs": [{"name": "clusterUser", "value": _fake_kubeconfig(name, server)}]}
+    return None

@@ -99,6 +99,7 @@ class RecordingMonitor(MockMonitor):
                 delete_before_replace=bool(request.deleteBeforeReplace),
                 secret_keys=secret_map_keys(raw),
                 aliases=[json_format.MessageToDict(a, preserving_proto_field_name=True) for a in request.aliases],
+                state={**scrub(json_format.MessageToDict(response.object, preserving_proto_field_name=True)), "id": response.id} if request.custom else {},
             )
         )
         return response

@@ -20,6 +20,7 @@ from .sections import (
     SECTIONS,
     AirbyteSettings,
     AwsSettings,
+    AzureSettings,
     BackupSettings,
     ClusterNetworkSettings,
     DbtSettings,
@@ -67,6 +68,7 @@ class Settings:
     aws: AwsSettings
     backups: BackupSettings
     cluster_network: ClusterNetworkSettings
+    azure: AzureSettings
 
     @property
     def prefix(self) -> str:

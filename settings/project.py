@@ -36,7 +36,7 @@ def _cloud(value: Any) -> str:
 
 
 SCALARS: tuple[Scalar, ...] = (
-    Scalar("cloud", "string", "local", "Where the platform runs: one of the clouds under clouds/ (local, aws).", _cloud),
+    Scalar("cloud", "string", "local", "Where the platform runs: one of the clouds under clouds/ (local, aws, azure).", _cloud),
     Scalar("environment", "string", "dev", "dev, staging, prod or dr: picks the seed's sizing, availability and protection defaults.", checks.one_of(*ENVIRONMENTS)),
     Scalar("domain", "string", "data-platform.localhost", "DNS zone for the UIs: airbyte.<domain>, dremio.<domain>, superset.<domain>.", checks.dns_name),
     Scalar("kubernetesVersion", "string", "1.34", "Kubernetes minor version: the EKS control plane and the schema manifests are validated against.", checks.text(r"1\.(2[89]|3\d)", "a Kubernetes minor version from 1.28 to 1.39 such as 1.34")),

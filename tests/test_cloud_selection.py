@@ -30,5 +30,9 @@ def test_local_stack_imports_no_cloud_sdk():
 def test_offered_clouds_are_the_packages_that_exist():
     from clouds import available
 
-    assert "local" in available()
-    assert "azure" not in available() and "gcp" not in available()
+    assert {"local", "aws", "azure"} <= set(available())
+    assert "gcp" not in available()
+
+
+def test_azure_stack_imports_azure_and_not_aws():
+    assert loaded_by("azure-prod") == {"clouds", "pulumi_azure_native"}

@@ -2,6 +2,7 @@
 
 from .airbyte import AirbyteSettings
 from .aws import AwsSettings
+from .azure import AzureSettings
 from .backups import BackupSettings
 from .cluster_network import ClusterNetworkSettings
 from .dbt import DbtSettings
@@ -26,6 +27,7 @@ SECTIONS = (
     AwsSettings,
     BackupSettings,
     ClusterNetworkSettings,
+    AzureSettings,
 )
 
 __all__ = [s.__name__ for s in SECTIONS] + ["SECTIONS"]

@@ -1,0 +1,57 @@
+"""`data-platform:azure` settings: the seed's defaults per environment, and bad values fail early."""
+
+from __future__ import annotations
+
+import pytest
+
+import settings as settings_mod
+from settings.errors import SettingsError
+
+CLOUD = "azure"
+
+
+def load(env: str, azure: dict | None = None):
+    raw = {"data-platform:cloud": CLOUD, "data-platform:environment": env, "data-platform:acmeEmail": "ops@example.com"}
+    if azure is not None:
+        raw["data-platform:azure"] = azure
+    return settings_mod.load(raw, "test")
+
+
+def test_prod_defaults_are_the_seeds_numbers():
+    a = load("prod").azure
+    assert a.vnet_cidr == "10.0.0.0/16" and a.zones == ("1", "2", "3")
+    assert a.node_size == "Standard_D8s_v5"  # 8 vCPU / 32 GiB, like m5.2xlarge
+    assert (a.node_min_count, a.node_max_count, a.node_initial_count) == (3, 10, 5)
+    assert a.api_server_public is False and a.authorized_ip_ranges == ()
+    assert (a.db_version, a.db_sku, a.db_tier, a.db_storage_gb) == ("16", "Standard_E4ds_v5", "MemoryOptimized", 128)
+    assert a.db_high_availability == "ZoneRedundant" and a.db_geo_redundant_backup is True and a.db_backup_retention_days == 30
+    assert (a.maintenance_day, a.maintenance_start_hour) == ("Sunday", 4)
+    assert (a.db_shared_buffers, a.db_effective_cache_size, a.db_work_mem, a.db_maintenance_work_mem, a.db_max_connections) == ("4Gi", "12Gi", "64Mi", "1Gi", 200)
+    assert a.lake_replication == "Standard_GZRS" and a.bronze_cold_days == 90
+    assert a.key_vault_purge_protection is True and a.acr_untagged_retention_days == 14 and a.log_retention_days == 365
+
+
+def test_staging_is_smaller_and_destroyable():
+    a = load("staging").azure
+    assert a.node_max_count < 10 and a.node_size != "Standard_D8s_v5"
+    assert a.db_high_availability == "Disabled" and a.db_geo_redundant_backup is False
+    assert a.key_vault_purge_protection is False and a.lake_replication == "Standard_ZRS"
+
+
+@pytest.mark.parametrize(("azure", "key", "allowed"), [
+    ({"apiServerPublic": True}, "azure.authorizedIpRanges", "at least one CIDR"),
+    ({"apiServerPublic": True, "authorizedIpRanges": ["0.0.0.0/0"]}, "azure.authorizedIpRanges", "not 0.0.0.0/0"),
+    ({"authorizedIpRanges": ["203.0.113.0/24"]}, "azure.authorizedIpRanges", "only apply to a public API server"),
+    ({"nodeInitialCount": 20}, "azure.nodeInitialCount", "from nodeMinCount"),
+    ({"vnetCidr": "10.0.0.0/24"}, "azure.vnetCidr", "/16 to /20"),
+    ({"dbStorageGb": 100}, "azure.dbStorageGb", "one of 32, 64, 128"),
+    ({"dbTier": "Burstable", "dbSku": "Standard_B2ms"}, "azure.dbHighAvailability", "burstable servers have no high availability"),
+    ({"zones": ["1"]}, "azure.dbHighAvailability", "needs a second zone"),
+    ({"loadBalancer": "appgw"}, "azure.loadBalancer", "Application Gateway frontend (appgw) is not built yet"),
+    ({"nodeSize": "m5.2xlarge"}, "azure.nodeSize", "an Azure VM size"),
+])
+def test_bad_values_fail_in_one_line_naming_file_key_and_what_is_allowed(azure, key, allowed):
+    with pytest.raises(SettingsError) as e:
+        load("prod", azure)
+    msg = str(e.value)
+    assert "\n" not in msg and msg.startswith("Pulumi.test.yaml: data-platform:" + key) and allowed in msg
