@@ -160,7 +160,7 @@ def test_off_hours_schedules_must_differ():
 
 def test_defaults_follow_the_environment():
     assert load(_cfg(), "staging").aws.spot_nodes and load(_cfg(), "staging").offhours.enabled
-    prod = {**_cfg(), "data-platform:environment": "prod"}
+    prod = {**_cfg(drRegion="eu-central-1"), "data-platform:environment": "prod"}
     assert not load(prod, "prod").aws.spot_nodes and not load(prod, "prod").offhours.enabled
 
 

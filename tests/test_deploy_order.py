@@ -97,6 +97,9 @@ def test_gateway_api_objects_wait_for_the_crd_of_their_kind(plan_stack, stack):
     crds = {r.inputs["spec"]["names"]["kind"]: r.urn for r in result.registrations
             if r.type == "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition" and r.inputs["spec"]["group"] == "gateway.networking.k8s.io"}
     objs = [r for r in result.registrations if r.type.startswith("kubernetes:gateway.networking.k8s.io/")]
+    if not any(r.type == "data-platform:platform:DataPlatform" for r in result.registrations):  # a DR site standing by: no platform, no edge
+        assert objs == [] and crds == {}
+        return
     assert {r.type.rsplit(":", 1)[-1] for r in objs} == {"Gateway", "HTTPRoute"}
     missing = [f"{r.type} {r.name}" for r in objs if crds[r.type.rsplit(":", 1)[-1]] not in deps(r.urn)]
     assert missing == []
