@@ -25,6 +25,7 @@ from .sections import (
     DbtSettings,
     DremioSettings,
     ElasticsearchSettings,
+    GcpSettings,
     MinioSettings,
     ObservabilitySettings,
     OffHoursSettings,
@@ -64,6 +65,7 @@ class Settings:
     observability: ObservabilitySettings
     offhours: OffHoursSettings
     aws: AwsSettings
+    gcp: GcpSettings
     backups: BackupSettings
     cluster_network: ClusterNetworkSettings
 
