@@ -98,6 +98,9 @@ class SecretStore:
     write: SecretWriter
     ready: Sequence[pulumi.Resource] = ()
     """What an ExternalSecret must wait for: the operator's release (its CRDs) and the store."""
+    remote_name: Callable[[str], str] = str
+    """`key_prefix + key` -> the name in the cloud's secret manager, for clouds whose names
+    cannot hold `/` (GCP Secret Manager ids: `[A-Za-z0-9_-]{1,255}`). Default: unchanged."""
 
 
 @dataclass(frozen=True)

@@ -106,7 +106,7 @@ def platform_secret(
                 # No template data: the Secret's keys are the JSON object's keys, as written.
                 "template": {"type": type_, "metadata": {"labels": dict(labels)}},
             },
-            "dataFrom": [{"extract": {"key": store.key_prefix + key}}],
+            "dataFrom": [{"extract": {"key": store.remote_name(store.key_prefix + key)}}],
         },
         opts=kube.child(parent, provider, depends_on=[*depends_on, written, *store.ready]),
     )

@@ -31,4 +31,10 @@ def test_offered_clouds_are_the_packages_that_exist():
     from clouds import available
 
     assert "local" in available()
-    assert "azure" not in available() and "gcp" not in available()
+    assert "gcp" in available()  # offered now that it plans (tests/test_gcp_plan.py)
+    assert "azure" not in available()
+
+
+def test_gcp_stack_imports_only_the_gcp_sdk():
+    assert "pulumi_gcp" in loaded_by("gcp-prod")
+    assert not {"pulumi_aws", "pulumi_azure_native"} & loaded_by("gcp-prod")
