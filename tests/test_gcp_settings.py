@@ -122,3 +122,28 @@ def test_enterprise_plus_takes_perf_optimized_tiers_only():
     assert cloud_sql_tier_problem("ENTERPRISE_PLUS", "db-perf-optimized-N-6") is not None
     assert cloud_sql_tier_problem("ENTERPRISE", "db-perf-optimized-N-4") is not None
     assert math.isclose(32768 / 6 / 1024, 5.33, abs_tol=0.01)
+
+
+def test_native_object_store_is_refused_on_gcp_until_its_consumers_read_gcs():
+    raw = {"data-platform:cloud": "gcp", "data-platform:environment": "prod", "data-platform:acmeEmail": "ops@example.com"}
+    assert settings_mod.load(raw, "test").object_store == "minio"
+    with pytest.raises(SettingsError, match=r"data-platform:objectStore = 'native' is not valid: minio on the gcp cloud"):
+        settings_mod.load({**raw, "data-platform:objectStore": "native"}, "test")
+
+
+@pytest.mark.parametrize("missing", ["gcp:project", "gcp:region"])
+def test_missing_project_or_region_fails_with_the_command_to_run(tmp_path, missing):
+    from pathlib import Path
+
+    import yaml
+
+    from offline_plan.runner import run
+
+    root = Path(__file__).resolve().parent.parent
+    (tmp_path / "Pulumi.yaml").write_text((root / "Pulumi.yaml").read_text())
+    config = {"gcp:project": "p-123456", "gcp:region": "europe-west1", "data-platform:cloud": "gcp",
+              "data-platform:environment": "staging", "data-platform:acmeEmail": "ops@example.com"}
+    config.pop(missing)
+    (tmp_path / "Pulumi.nogcp.yaml").write_text(yaml.safe_dump({"config": config}))
+    with pytest.raises(Exception, match=rf"{missing} is missing.*pulumi config set {missing}"):
+        run("nogcp", root=tmp_path)
