@@ -168,3 +168,34 @@ def test_staging_sizing(staging):
     assert (pool["autoscaling"]["totalMinNodeCount"], pool["autoscaling"]["totalMaxNodeCount"], pool["initialNodeCount"]) == (2, 5, 1)
     s = only(staging, "gcp:sql/databaseInstance:DatabaseInstance").inputs["settings"]
     assert (s["tier"], s["availabilityType"], s["diskSize"], s["diskAutoresizeLimit"]) == ("db-custom-4-16384", "ZONAL", 50, 200)
+
+
+def _violations(policy, resources):
+    from policy import offline
+    from policy.rules import BY_NAME
+    from policy.rules.model import Context
+
+    rule = BY_NAME[policy]
+    return [v.message for v in offline.run_rule(rule, resources, Context(config=rule.defaults(), stack_tags={}))]
+
+
+def test_the_policy_pack_guards_gcp_prod_protection_and_a_private_database(prod, staging):
+    from dataclasses import replace
+
+    from policy import offline
+
+    resources = offline.from_registrations(prod.registrations)
+    assert _violations("stateful-resources-protected", resources) == []
+    assert _violations("no-public-database", resources) == []
+    # The environment comes from the GCP provider's default labels: staging is not held to it.
+    assert _violations("stateful-resources-protected", offline.from_registrations(staging.registrations)) == []
+    broken = []
+    for r in resources:
+        if r.type in STATEFUL:
+            r = replace(r, protect=False)
+        if r.type == "gcp:sql/databaseInstance:DatabaseInstance":
+            r = replace(r, props={**r.props, "settings": {**r.props["settings"], "ipConfiguration": {"ipv4Enabled": True}}})
+        broken.append(r)
+    found = _violations("stateful-resources-protected", broken)
+    assert {m.split(" ")[0] for m in found} == {"Cluster", "DatabaseInstance", "Repository"}
+    assert _violations("no-public-database", broken) == ["gcp-prod-postgres: settings.ipConfiguration.ipv4Enabled is not false; set it to false (private IP only, from the VPC)"]

@@ -27,7 +27,7 @@ from components import helm
 from components.namespaces import namespace
 from foundation import SECRET_NAMESPACES
 
-from .common import WORKLOAD_IDENTITY_ANNOTATION, Context, gsa_account_id, labels, secret_id
+from .common import K8S_LABELS, WORKLOAD_IDENTITY_ANNOTATION, Context, gsa_account_id, labels, secret_id
 
 COMPONENT = "cluster-services"
 ESO_NAMESPACE = "external-secrets"
@@ -84,7 +84,7 @@ class ClusterServices(pulumi.ComponentResource):
             SECRET_STORE,
             api_version="external-secrets.io/v1",
             kind="ClusterSecretStore",
-            metadata={"name": SECRET_STORE},
+            metadata={"name": SECRET_STORE, "labels": K8S_LABELS},
             spec={
                 # No `auth`: the controller's own Workload Identity (its KSA's annotation).
                 "provider": {"gcpsm": {"projectID": ctx.project}},
@@ -105,7 +105,7 @@ class ClusterServices(pulumi.ComponentResource):
                 DB_ADMIN_SECRET,
                 api_version="external-secrets.io/v1",
                 kind="ClusterExternalSecret",
-                metadata={"name": DB_ADMIN_SECRET, "labels": {"app.kubernetes.io/managed-by": "pulumi", "app.kubernetes.io/part-of": "data-platform"}},
+                metadata={"name": DB_ADMIN_SECRET, "labels": K8S_LABELS},
                 spec={
                     "externalSecretName": DB_ADMIN_SECRET,
                     "namespaceSelectors": [{"matchLabels": {"kubernetes.io/metadata.name": STORAGE_NAMESPACE}}],
