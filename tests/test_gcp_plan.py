@@ -199,3 +199,26 @@ def test_the_policy_pack_guards_gcp_prod_protection_and_a_private_database(prod,
     found = _violations("stateful-resources-protected", broken)
     assert {m.split(" ")[0] for m in found} == {"Cluster", "DatabaseInstance", "Repository"}
     assert _violations("no-public-database", broken) == ["gcp-prod-postgres: settings.ipConfiguration.ipv4Enabled is not false; set it to false (private IP only, from the VPC)"]
+
+
+def test_every_workload_of_the_aws_prod_stack_runs_on_gke_too(prod, plan_stack):
+    kinds = ("kubernetes:apps/v1:Deployment", "kubernetes:apps/v1:StatefulSet", "kubernetes:helm.sh/v3:Release", "kubernetes:batch/v1:Job",
+             "kubernetes:postgresql.cnpg.io/v1:Cluster", "kubernetes:elasticsearch.k8s.elastic.co/v1:Elasticsearch")
+
+    def workloads(plan):
+        return {(r.type, r.name) for r in plan.registrations if r.type in kinds}
+
+    aws_only = workloads(plan_stack("prod")) - workloads(prod)
+    # AWS's own controllers; GKE has its load balancer controller and autoscaler built in.
+    assert {name for _, name in aws_only} == {"aws-load-balancer-controller", "cluster-autoscaler"}
+    assert ("kubernetes:apps/v1:StatefulSet", "minio-pool-0") in workloads(prod)  # the data lake, for now
+
+
+def test_private_ip_mode_uses_the_private_endpoint_from_the_authorized_networks_only(plan_config):
+    plan = plan_config({**STAGING, "gcp": {"controlPlaneAccess": "private-ip", "masterAuthorizedNetworks": ["10.8.0.0/24"]}}, stack="gcp-private")
+    c = only(plan, "gcp:container/cluster:Cluster").inputs
+    assert c["privateClusterConfig"] == {"enablePrivateNodes": True, "enablePrivateEndpoint": True}
+    assert c["controlPlaneEndpointsConfig"] == {"dnsEndpointConfig": {"allowExternalTraffic": False}, "ipEndpointsConfig": {"enabled": True}}
+    assert c["masterAuthorizedNetworksConfig"] == {"cidrBlocks": [{"cidrBlock": "10.8.0.0/24", "displayName": "authorized-0"}], "gcpPublicCidrsAccessEnabled": False}
+    cluster = json.loads(plan.outputs["kubeconfig"])["clusters"][0]["cluster"]
+    assert cluster["server"] == "https://10.0.0.2" and cluster["certificate-authority-data"]

@@ -53,7 +53,8 @@ def test_staging_is_smaller_and_zonal():
 
 
 @pytest.mark.parametrize("gcp, key", [
-    ({"masterAuthorizedNetworks": ["0.0.0.0/0"]}, "gcp.masterAuthorizedNetworks"),
+    ({"masterAuthorizedNetworks": ["0.0.0.0/0"], "controlPlaneAccess": "private-ip"}, "gcp.masterAuthorizedNetworks"),
+    ({"masterAuthorizedNetworks": ["10.8.0.0/24"]}, "gcp.masterAuthorizedNetworks"),  # ignored by the DNS endpoint: refused
     ({"controlPlaneAccess": "private-ip"}, "gcp.masterAuthorizedNetworks"),
     ({"maintenanceHours": 4}, "gcp.maintenanceHours"),
     ({"nodeInitialTotal": 11}, "gcp.nodeInitialTotal"),
@@ -77,6 +78,11 @@ def test_bad_values_fail_with_one_line_naming_the_key(gcp, key):
 def test_overlapping_ranges_are_refused_naming_both(gcp, pair):
     msg = error(gcp)
     assert all(k in msg for k in pair) and "does not overlap" in msg
+
+
+def test_private_ip_control_plane_with_vpn_networks_is_accepted():
+    g = load("prod", {"controlPlaneAccess": "private-ip", "masterAuthorizedNetworks": ["10.8.0.0/24"]}).gcp
+    assert g.master_authorized_networks == ("10.8.0.0/24",)
 
 
 def test_sunday_window_of_12_hours_is_accepted_and_two_days_need_6():

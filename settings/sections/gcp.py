@@ -197,6 +197,8 @@ class GcpSettings(Section):
             a, b = clash
             raise CrossFieldInvalid(b, ranges[b], f"a range that does not overlap {a} ({ranges[a]})")
         _no_default_route("masterAuthorizedNetworks", self.master_authorized_networks)
+        if self.control_plane_access == "dns" and self.master_authorized_networks:
+            raise CrossFieldInvalid("masterAuthorizedNetworks", list(self.master_authorized_networks), "empty when controlPlaneAccess is dns (the DNS endpoint is authorized by IAM; the networks apply to private-ip)")
         if self.control_plane_access == "private-ip" and not self.master_authorized_networks:
             raise CrossFieldInvalid("masterAuthorizedNetworks", [], "at least one CIDR inside the VPC or VPN when controlPlaneAccess is private-ip")
         if not self.maintenance_days or len(set(self.maintenance_days)) != len(self.maintenance_days):
