@@ -29,7 +29,9 @@ def default_labels(settings: Settings) -> dict[str, str]:
 def load_balancer_annotations(scheme: str) -> dict[str, str]:
     """Service annotations for a passthrough Network Load Balancer in front of the ingress
     controller (TLS stays end to end with cert-manager, client IPs are kept): external uses the
-    backend-service based NLB, internal an internal passthrough NLB in the node subnet."""
+    backend-service based NLB (needs the HttpLoadBalancing add-on, on in gke.py;
+    cloud.google.com/kubernetes-engine/docs/how-to/backend-service-based-external-load-balancer),
+    internal an internal passthrough NLB in the node subnet. The one place these annotations live."""
     if scheme == "internal":
         return {"networking.gke.io/load-balancer-type": "Internal"}
     return {"cloud.google.com/l4-rbs": "enabled"}

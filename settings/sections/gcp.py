@@ -30,7 +30,8 @@ _DAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 GKE_DEFAULT_ZONES = 3
 """A regional GKE node pool without `node_locations` runs in three of the region's zones."""
 GKE_MIN_MAINTENANCE_HOURS = 48
-"""GKE refuses a recurring maintenance window giving less than 48 h in any 32-day period."""
+"""GKE refuses a recurring maintenance window giving less than 48 h in any 32-day period, counting
+only windows of at least 4 contiguous hours (cloud.google.com/kubernetes-engine/docs/how-to/maintenance-windows-and-exclusions)."""
 _PERF_OPTIMIZED_VCPUS = (2, 4, 8, 16, 32, 48, 64, 80, 96, 128)
 
 
