@@ -342,6 +342,8 @@ RESOURCES: dict[str, Callable[[pulumi.runtime.MockResourceArgs], tuple[str, dict
     "gcp:artifactregistry/repository:Repository": _gcp("locations/{region}/repositories", name_key="repositoryId",
                                                        extra=lambda a, r, n: {"name": n, "createTime": "2026-01-01T00:00:00Z"}),
     "gcp:artifactregistry/repositoryIamMember:RepositoryIamMember": _gcp_binding,
+    "gcp:logging/projectBucketConfig:ProjectBucketConfig": _gcp("locations/global/buckets", name_key="bucketId",
+                                                              extra=lambda a, r, n: {"name": r, "lifecycleState": "ACTIVE"}),
 }
 
 

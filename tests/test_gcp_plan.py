@@ -222,3 +222,17 @@ def test_private_ip_mode_uses_the_private_endpoint_from_the_authorized_networks_
     assert c["masterAuthorizedNetworksConfig"] == {"cidrBlocks": [{"cidrBlock": "10.8.0.0/24", "displayName": "authorized-0"}], "gcpPublicCidrsAccessEnabled": False}
     cluster = json.loads(plan.outputs["kubeconfig"])["clusters"][0]["cluster"]
     assert cluster["server"] == "https://10.0.0.2" and cluster["certificate-authority-data"]
+
+
+def test_in_cluster_postgres_on_gcp_builds_no_cloud_sql(plan_config):
+    plan = plan_config({**STAGING, "database": "in-cluster"}, stack="gcp-cnpg")
+    assert plan.by_type("gcp:sql/databaseInstance:DatabaseInstance") == []
+    assert plan.by_type("gcp:servicenetworking/connection:Connection")  # the VPC stays ready for it
+    assert plan.by_type("kubernetes:postgresql.cnpg.io/v1:Cluster")
+    assert "cloudSqlInstance" not in plan.outputs
+
+
+def test_prod_keeps_gke_logs_365_days_and_staging_leaves_the_project_alone(prod, staging):
+    logs = only(prod, "gcp:logging/projectBucketConfig:ProjectBucketConfig").inputs
+    assert (logs["bucketId"], logs["location"], logs["retentionDays"]) == ("_Default", "global", 365)
+    assert staging.by_type("gcp:logging/projectBucketConfig:ProjectBucketConfig") == []

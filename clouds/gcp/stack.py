@@ -2,7 +2,7 @@
 
 Order: explicit `gcp.Provider` (project/region from `gcp:project`/`gcp:region`, default labels on
 every resource) -> Network -> GkeCluster (+ k8s Provider, StorageClasses) -> Database (Cloud SQL)
--> Registry (Artifact Registry) -> ClusterServices (External Secrets on Secret Manager, the Cloud
+-> CloudLogging (the `_Default` log bucket's retention, when set) -> Registry (Artifact Registry) -> ClusterServices (External Secrets on Secret Manager, the Cloud
 SQL admin secret).
 """
 
@@ -18,6 +18,7 @@ from .cluster_services import ClusterServices, ClusterServicesArgs
 from .common import Context, secret_id
 from .database import ADMIN_USERNAME, PORT, Database, DatabaseArgs, database_flags
 from .gke import FAST_SSD, STANDARD, GkeArgs, GkeCluster, maintenance_window
+from .logs import CloudLogging, CloudLoggingArgs
 from .network import PODS_RANGE, SERVICES_RANGE, Network, NetworkArgs
 from .registry import Registry, RegistryArgs
 
@@ -105,6 +106,9 @@ def build_foundation(settings: Settings) -> Foundation:
                 flags=tuple(database_flags(g.db_shared_buffers, g.db_effective_cache_size, g.db_work_mem, g.db_maintenance_work_mem, g.db_max_connections)),
             ),
         )
+
+    if g.cloud_logging_retention_days:
+        CloudLogging("cloud-logging", CloudLoggingArgs(ctx=ctx, retention_days=g.cloud_logging_retention_days))
 
     registry = Registry("registry", RegistryArgs(ctx=ctx, node_service_account=cluster.node_service_account.email, untagged_days=g.registry_untagged_days))
 

@@ -133,6 +133,7 @@ class GcpSettings(Section):
     soft_delete_days: int = setting(checks.integer(7, 90), "Soft-delete retention of every bucket (deleted objects restorable for this long).")
     access_log_retention_days: int = setting(checks.integer(1, 3650), "Days the bucket access logs are kept.")
     registry_untagged_days: int = setting(checks.integer(1, 365), "Untagged images in Artifact Registry are deleted after this many days.")
+    cloud_logging_retention_days: Optional[int] = setting(checks.optional(checks.integer(1, 3650)), "Retention of the project's `_Default` Cloud Logging bucket, where GKE ships system and container logs (project-wide: use a dedicated project); empty: leave the project's own (30 days by default).")
     load_balancer_scheme: str = setting(checks.one_of("external", "internal"), "The passthrough Network Load Balancer in front of the ingress controller: external or internal (reachable from the VPC/VPN only).")
 
     @classmethod
@@ -180,6 +181,7 @@ class GcpSettings(Section):
             "soft_delete_days": by_env(env, dev=7, staging=7, prod=30),
             "access_log_retention_days": by_env(env, dev=7, staging=30, prod=365),
             "registry_untagged_days": 14,
+            "cloud_logging_retention_days": by_env(env, dev=None, staging=None, prod=365),
             "load_balancer_scheme": "external",
         }
 
