@@ -153,3 +153,15 @@ def test_missing_project_or_region_fails_with_the_command_to_run(tmp_path, missi
     (tmp_path / "Pulumi.nogcp.yaml").write_text(yaml.safe_dump({"config": config}))
     with pytest.raises(Exception, match=rf"{missing} is missing.*pulumi config set {missing}"):
         run("nogcp", root=tmp_path)
+
+
+@given(st.integers(0, 23), st.integers(0, 59), st.integers(4, 24), st.lists(st.sampled_from(["MO", "TU", "WE", "TH", "FR", "SA", "SU"]), min_size=1, max_size=7, unique=True))
+def test_gke_maintenance_window_lasts_the_configured_hours_from_the_start_time(h, m, hours, days):
+    from datetime import datetime, timedelta
+
+    from clouds.gcp.gke import maintenance_window
+
+    w = maintenance_window(tuple(days), f"{h:02d}:{m:02d}", hours)
+    start, end = (datetime.fromisoformat(w[k].replace("Z", "+00:00")) for k in ("start_time", "end_time"))
+    assert end - start == timedelta(hours=hours) and (start.hour, start.minute) == (h, m)
+    assert w["recurrence"] == "FREQ=WEEKLY;BYDAY=" + ",".join(days)

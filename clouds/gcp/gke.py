@@ -41,7 +41,6 @@ NODE_ROLES = (
 """The node service account's project roles (terraform-google-modules safer-cluster `sa.tf`);
 image pulls are granted on the Artifact Registry repository itself (registry.py)."""
 CLOUD_PLATFORM = "https://www.googleapis.com/auth/cloud-platform"
-_DAY_RRULE = {"MO": "MO", "TU": "TU", "WE": "WE", "TH": "TH", "FR": "FR", "SA": "SA", "SU": "SU"}
 _REFERENCE_SUNDAY = "2025-01-05"
 """A Sunday: the recurring window's first occurrence (GKE takes times of day and the RRULE from it)."""
 
@@ -54,7 +53,7 @@ def maintenance_window(days: tuple[str, ...], start: str, hours: int) -> dict:
     return {
         "start_time": f"{_REFERENCE_SUNDAY}T{h:02d}:{m:02d}:00Z",
         "end_time": f"2025-01-{end_day:02d}T{end_h % 24:02d}:{m:02d}:00Z",
-        "recurrence": "FREQ=WEEKLY;BYDAY=" + ",".join(_DAY_RRULE[d] for d in days),
+        "recurrence": "FREQ=WEEKLY;BYDAY=" + ",".join(days),  # the settings use RFC 5545 day codes
     }
 
 
