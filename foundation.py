@@ -104,7 +104,7 @@ class SecretStore:
     ready: Sequence[pulumi.Resource] = ()
     """What an ExternalSecret must wait for: the operator's release (its CRDs) and the store."""
     remote_name: Callable[[str], str] = verbatim
-    """How `key_prefix + key` is spelled in the secret manager (Key Vault: no `/`), the name
+    """How `key_prefix + key` is spelled in the secret manager (Key Vault and GCP Secret Manager: no `/`), the name
     `write` stores under and an ExternalSecret reads."""
 
 

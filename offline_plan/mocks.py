@@ -215,6 +215,76 @@ def _secret_version(args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict]:
     return rid, {"id": rid, "arn": secret_id, "secretId": secret_id, "versionId": version, "versionStages": ["AWSCURRENT"]}
 
 
+GCP_PROJECT = "data-platform-prod"
+GCP_REGION = "europe-west1"
+GCP_PROJECT_NUMBER = "123456789012"
+
+
+def _gcp(path: str, name_key: str = "name", extra: Callable[[pulumi.runtime.MockResourceArgs, str, str], dict] | None = None):
+    """A GCP resource: id `projects/<p>/<path>/<name>` (the provider's format), a selfLink."""
+
+    def new(args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict]:
+        name = args.inputs.get(name_key) or f"{args.name}-{_hex(args.name, 6)}"
+        project = args.inputs.get("project", GCP_PROJECT)
+        rid = f"projects/{project}/{path.format(region=args.inputs.get('region') or args.inputs.get('location') or GCP_REGION)}/{name}"
+        state = {**args.inputs, "id": rid, "name": name, "project": project,
+                 "selfLink": f"https://www.googleapis.com/compute/v1/{rid}"}
+        if extra:
+            state.update(extra(args, rid, name))
+        return rid, state
+
+    return new
+
+
+def _gcp_binding(args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict]:
+    """IAM members: the provider's id is `<resource>/<role>/<member>`; an etag."""
+    target = next((args.inputs.get(k) for k in ("secretId", "serviceAccountId", "repository", "bucket", "project") if args.inputs.get(k)), GCP_PROJECT)
+    rid = f"{target}/{args.inputs.get('role')}/{args.inputs.get('member')}"
+    return rid, {**args.inputs, "id": rid, "etag": "BwY" + _hex(args.name, 9)}
+
+
+def _gsa(args, rid, name):
+    account_id = args.inputs.get("accountId", args.name)
+    email = f"{account_id}@{GCP_PROJECT}.iam.gserviceaccount.com"
+    return {"email": email, "name": f"projects/{GCP_PROJECT}/serviceAccounts/{email}", "id": f"projects/{GCP_PROJECT}/serviceAccounts/{email}",
+            "uniqueId": str(int(_hex(account_id, 15), 16))[:21], "member": f"serviceAccount:{email}"}
+
+
+def _gke(args, rid, name):
+    host = f"gke-{_hex(name, 32)}-{GCP_PROJECT_NUMBER}.{GCP_REGION}.gke.goog"
+    endpoints = dict(args.inputs.get("controlPlaneEndpointsConfig") or {})
+    endpoints["dnsEndpointConfig"] = {**(endpoints.get("dnsEndpointConfig") or {}), "endpoint": host}
+    private = {**(args.inputs.get("privateClusterConfig") or {}), "privateEndpoint": "10.0.0.2", "publicEndpoint": ""}
+    return {"endpoint": "10.0.0.2", "masterAuth": {"clusterCaCertificate": FAKE_CA, "clientCertificateConfig": {"issueClientCertificate": False}},
+            "controlPlaneEndpointsConfig": endpoints, "privateClusterConfig": private, "selfLink": f"https://container.googleapis.com/v1/{rid}",
+            "masterVersion": "1.33.5-gke.1201000", "labelFingerprint": _hex(name, 8), "operation": None}
+
+
+def _node_pool(args, rid, name):
+    return {"instanceGroupUrls": [f"https://www.googleapis.com/compute/v1/projects/{GCP_PROJECT}/zones/{GCP_REGION}-{z}/instanceGroupManagers/gke-{name}-{_hex(name + z, 8)}-grp" for z in "bcd"],
+            "version": "1.33.5-gke.1201000"}
+
+
+def _cloud_sql(args, rid, name):
+    ip = "10.120.0." + str(int(_hex(name, 2), 16) % 250 + 3)
+    return {"connectionName": f"{GCP_PROJECT}:{args.inputs.get('region', GCP_REGION)}:{name}", "privateIpAddress": ip, "publicIpAddress": "",
+            "ipAddresses": [{"ipAddress": ip, "type": "PRIVATE"}], "serviceAccountEmailAddress": f"p{GCP_PROJECT_NUMBER}-{_hex(name, 6)}@gcp-sa-cloud-sql.iam.gserviceaccount.com",
+            "dnsName": f"{_hex(name, 12)}.{args.inputs.get('region', GCP_REGION)}.sql.goog.", "serverCaCerts": [{"cert": "-----BEGIN CERTIFICATE-----(offline-plan)"}]}
+
+
+def _secret_manager(args, rid, name):
+    sid = args.inputs.get("secretId", args.name)
+    full = f"projects/{GCP_PROJECT_NUMBER}/secrets/{sid}"
+    return {"id": full, "name": full, "secretId": sid, "createTime": "2026-01-01T00:00:00Z"}
+
+
+def _gcp_secret_version(args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict]:
+    # Never echo `secretData` back: the plan shows the input as "[secret]" and nothing else.
+    secret = args.inputs.get("secret") or f"projects/{GCP_PROJECT_NUMBER}/secrets/{args.name}"
+    rid = f"{secret}/versions/1"
+    return rid, {"id": rid, "name": rid, "secret": secret, "version": "1", "enabled": True, "createTime": "2026-01-01T00:00:00Z"}
+
+
 # Resource type token -> new_resource implementation.
 RESOURCES: dict[str, Callable[[pulumi.runtime.MockResourceArgs], tuple[str, dict]]] = {
     "random:index/randomPassword:RandomPassword": _random_password,
@@ -265,6 +335,27 @@ RESOURCES: dict[str, Callable[[pulumi.runtime.MockResourceArgs], tuple[str, dict
     "aws:secretsmanager/secret:Secret": _aws("", "", "", _secret),
     "aws:secretsmanager/secretVersion:SecretVersion": _secret_version,
     "aws:cloudwatch/logGroup:LogGroup": _aws("", "", "", _log_group),
+    "gcp:compute/network:Network": _gcp("global/networks"),
+    "gcp:compute/subnetwork:Subnetwork": _gcp("regions/{region}/subnetworks", extra=lambda a, r, n: {"gatewayAddress": "10.0.0.1"}),
+    "gcp:compute/router:Router": _gcp("regions/{region}/routers"),
+    "gcp:compute/routerNat:RouterNat": _gcp("regions/{region}/routers/nat"),
+    "gcp:compute/globalAddress:GlobalAddress": _gcp("global/addresses", extra=lambda a, r, n: {"address": "10.120.0.0"}),
+    "gcp:servicenetworking/connection:Connection": _gcp("global/networks/peering", name_key="service", extra=lambda a, r, n: {"peering": "servicenetworking-googleapis-com"}),
+    "gcp:serviceaccount/account:Account": _gcp("serviceAccounts", name_key="accountId", extra=_gsa),
+    "gcp:serviceaccount/iAMMember:IAMMember": _gcp_binding,
+    "gcp:projects/iAMMember:IAMMember": _gcp_binding,
+    "gcp:container/cluster:Cluster": _gcp("locations/{region}/clusters", extra=_gke),
+    "gcp:container/nodePool:NodePool": _gcp("locations/{region}/clusters/nodePools", extra=_node_pool),
+    "gcp:sql/databaseInstance:DatabaseInstance": _gcp("instances", extra=_cloud_sql),
+    "gcp:sql/user:User": _gcp("instances/users"),
+    "gcp:secretmanager/secret:Secret": _gcp("secrets", name_key="secretId", extra=_secret_manager),
+    "gcp:secretmanager/secretVersion:SecretVersion": _gcp_secret_version,
+    "gcp:secretmanager/secretIamMember:SecretIamMember": _gcp_binding,
+    "gcp:artifactregistry/repository:Repository": _gcp("locations/{region}/repositories", name_key="repositoryId",
+                                                       extra=lambda a, r, n: {"name": n, "createTime": "2026-01-01T00:00:00Z"}),
+    "gcp:artifactregistry/repositoryIamMember:RepositoryIamMember": _gcp_binding,
+    "gcp:logging/projectBucketConfig:ProjectBucketConfig": _gcp("locations/global/buckets", name_key="bucketId",
+                                                              extra=lambda a, r, n: {"name": r, "lifecycleState": "ACTIVE"}),
 }
 
 

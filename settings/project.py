@@ -36,13 +36,13 @@ def _cloud(value: Any) -> str:
 
 
 SCALARS: tuple[Scalar, ...] = (
-    Scalar("cloud", "string", "local", "Where the platform runs: one of the clouds under clouds/ (local, aws, azure).", _cloud),
+    Scalar("cloud", "string", "local", "Where the platform runs: one of the clouds under clouds/ (local, aws, azure, gcp).", _cloud),
     Scalar("environment", "string", "dev", "dev, staging, prod or dr: picks the seed's sizing, availability and protection defaults.", checks.one_of(*ENVIRONMENTS)),
     Scalar("domain", "string", "data-platform.localhost", "DNS zone for the UIs: airbyte.<domain>, dremio.<domain>, superset.<domain>.", checks.dns_name),
     Scalar("kubernetesVersion", "string", "1.34", "Kubernetes minor version: the EKS control plane and the schema manifests are validated against.", checks.text(r"1\.(2[89]|3\d)", "a Kubernetes minor version from 1.28 to 1.39 such as 1.34")),
     Scalar("protect", "boolean", None, "Protect stateful resources (databases, buckets, volumes, clusters, keys) from deletion. Default: true in prod and dr.", checks.boolean),
-    Scalar("objectStore", "string", None, "The data lake: 'minio' (in-cluster, distributed) or 'native' (the cloud's buckets). Default: minio on local, native on clouds.", checks.one_of("minio", "native")),
-    Scalar("database", "string", None, "Metadata PostgreSQL: 'in-cluster' (CloudNativePG) or 'managed' (RDS, ...). Default: in-cluster on local, managed on clouds.", checks.one_of("in-cluster", "managed")),
+    Scalar("objectStore", "string", None, "The data lake: 'minio' (in-cluster, distributed) or 'native' (the cloud's buckets). Default: native on aws and azure (on Azure the ADLS Gen2 lake is built, its consumers still use MinIO); minio on local and gcp (no Cloud Storage lake yet).", checks.one_of("minio", "native")),
+    Scalar("database", "string", None, "Metadata PostgreSQL: 'in-cluster' (CloudNativePG) or 'managed' (RDS, Flexible Server, Cloud SQL). Default: in-cluster on local, managed on clouds.", checks.one_of("in-cluster", "managed")),
     Scalar("tlsIssuer", "string", None, "cert-manager issuer for the Gateway's certificates: selfsigned, letsencrypt-staging or letsencrypt-prod. Default: selfsigned on local, in dev and behind an AWS ALB (required there), letsencrypt-staging in staging, letsencrypt-prod in prod/dr.", checks.one_of("selfsigned", "letsencrypt-staging", "letsencrypt-prod")),
     Scalar("acmeEmail", "string", "", "Contact e-mail for Let's Encrypt (required with a letsencrypt issuer).", checks.optional(checks.text(r"[^@\s]+@[^@\s]+\.[^@\s]+", "an e-mail address"))),
     Scalar("gatewayClass", "string", "data-platform", "Name of the GatewayClass the platform's Traefik serves and its Gateway uses (another Gateway API implementation can run next to it under another class).", checks.k8s_name),

@@ -50,9 +50,10 @@ class RecoveryPoint:
 
 
 AZURE_LOG_BACKUP_SECONDS = 300
-"""Flexible Server backs up WAL continuously to the service's storage; 5 minutes is the figure
-assumed for its point-in-time restore (as RDS's), not verified here against Azure's documentation.
-Geo-restore from geo-redundant backups is documented with an RPO under one hour."""
+"""Flexible Server and Cloud SQL back up WAL continuously to the service's storage; 5 minutes is
+the figure assumed for their point-in-time restore (as RDS's), not verified here against Azure's
+or Google's documentation. Azure documents geo-restore from geo-redundant backups with an RPO
+under one hour."""
 
 
 def _azure_postgres(s: Settings) -> RecoveryPoint:
@@ -66,9 +67,24 @@ def _azure_postgres(s: Settings) -> RecoveryPoint:
     )
 
 
+def _gcp_postgres(s: Settings) -> RecoveryPoint:
+    g = s.gcp
+    if not g.db_point_in_time_recovery:
+        return RecoveryPoint("postgres", 24 * 3600, f"Cloud SQL daily backups from {g.db_backup_start} UTC, {g.db_retained_backups} kept; "
+                             "point-in-time recovery off", "the backups' multi-region location (Cloud SQL's default)")
+    return RecoveryPoint(
+        "postgres", AZURE_LOG_BACKUP_SECONDS,
+        f"Cloud SQL point-in-time recovery from its write-ahead log ({g.db_transaction_log_retention_days} day(s)) and "
+        f"{g.db_retained_backups} daily backups from {g.db_backup_start} UTC" + ("; the REGIONAL standby loses nothing on a zone failure" if g.db_availability == "REGIONAL" else ""),
+        "daily backups in their multi-region location (Cloud SQL's default): restore into another region, losing up to a day",
+    )
+
+
 def _postgres(s: Settings) -> RecoveryPoint:
     if s.database == "managed" and s.cloud == "azure":
         return _azure_postgres(s)
+    if s.database == "managed" and s.cloud == "gcp":
+        return _gcp_postgres(s)
     if s.database == "managed":
         a = s.aws
         outside = (f"RDS automated backups (snapshots and transaction logs) replicated to {a.dr_region} as soon as they are ready, "
@@ -143,6 +159,11 @@ def check(s: Settings) -> None:
         if s.environment == "prod" and not s.azure.db_geo_redundant_backup:
             raise SettingsError(s.stack_file, f"{PROJECT}:azure.dbGeoRedundantBackup", False,
                                 "true: prod's RPO must survive the loss of its region, so its database backups are geo-redundant")
+        return
+    if s.database == "managed" and s.cloud == "gcp":
+        if not s.gcp.db_point_in_time_recovery and 24 * 3600 > target:
+            raise SettingsError(s.stack_file, f"{PROJECT}:gcp.dbPointInTimeRecovery", False,
+                                f"true: daily backups alone lose up to a day, more than backups.rpo = {s.backups.rpo} ({s.environment})")
         return
     if s.database == "managed":
         if s.environment == "prod" and not s.aws.dr_region:

@@ -30,9 +30,13 @@ def test_local_stack_imports_no_cloud_sdk():
 def test_offered_clouds_are_the_packages_that_exist():
     from clouds import available
 
-    assert {"local", "aws", "azure"} <= set(available())
-    assert "gcp" not in available()
+    assert {"local", "aws", "azure", "gcp"} <= set(available())
 
 
 def test_azure_stack_imports_azure_and_not_aws():
     assert loaded_by("azure-prod") == {"clouds", "pulumi_azure_native"}
+
+
+def test_gcp_stack_imports_only_the_gcp_sdk():
+    assert "pulumi_gcp" in loaded_by("gcp-prod")
+    assert not {"pulumi_aws", "pulumi_azure_native"} & loaded_by("gcp-prod")

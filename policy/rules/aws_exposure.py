@@ -9,6 +9,7 @@ from collections.abc import Iterator, Sequence
 from .model import ADVISORY, MANDATORY, UNKNOWN, Context, Resource, Violation, as_json, by_type, is_true, known, resource_rule, stack_rule
 
 RDS = ("aws:rds/instance:Instance", "aws:rds/cluster:Cluster", "aws:rds/clusterInstance:ClusterInstance")
+CLOUD_SQL = "gcp:sql/databaseInstance:DatabaseInstance"
 BUCKETS = ("aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2")
 PUBLIC_ACCESS_BLOCK = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"
 ACCOUNT_PUBLIC_ACCESS_BLOCK = "aws:s3/accountPublicAccessBlock:AccountPublicAccessBlock"
@@ -35,6 +36,10 @@ RESOURCE_POLICIES = {
 def no_public_database(r: Resource, ctx: Context) -> Iterator[str]:
     if r.type in RDS and is_true(r.props.get("publiclyAccessible")):
         yield f"{r.name}: publiclyAccessible is true; set it to false (the platform reaches the database from the VPC)"
+    if r.type == CLOUD_SQL:
+        ip = ((r.props.get("settings") or {}).get("ipConfiguration") or {})
+        if ip.get("ipv4Enabled") is None or is_true(ip.get("ipv4Enabled")):  # Cloud SQL's default is a public IP
+            yield f"{r.name}: settings.ipConfiguration.ipv4Enabled is not false; set it to false (private IP only, from the VPC)"
 
 
 def _open_cidr(cidr: str) -> bool:

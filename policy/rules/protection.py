@@ -2,7 +2,7 @@
 
 The environment is read, in order, from the policy's `environment` config property, the stack
 tag `environment` (`pulumi stack tag set environment prod`), the AWS provider's default tag
-`environment`, or the `data-platform/environment` label of the stack's Namespaces. A stack whose
+`environment` (the GCP provider's default label), or the `data-platform/environment` label of the stack's Namespaces. A stack whose
 environment can't be told is not checked (and the violation list says so on stacks with state).
 """
 
@@ -22,6 +22,10 @@ STATEFUL: dict[str, tuple[str, bool] | None] = {
     "aws:s3/bucket:Bucket": ("forceDestroy", False),
     "aws:s3/bucketV2:BucketV2": ("forceDestroy", False),
     "aws:kms/key:Key": None,
+    "gcp:container/cluster:Cluster": ("deletionProtection", True),
+    "gcp:sql/databaseInstance:DatabaseInstance": ("deletionProtection", True),
+    "gcp:storage/bucket:Bucket": ("forceDestroy", False),
+    "gcp:artifactregistry/repository:Repository": None,
     "aws:efs/fileSystem:FileSystem": None,
     "aws:ebs/volume:Volume": None,
     "kubernetes:core/v1:PersistentVolumeClaim": None,
@@ -40,6 +44,10 @@ def environment_of(resources: Sequence[Resource], ctx: Context) -> str | None:
         tags = (as_json(p.props.get("defaultTags")) or {}).get("tags") or {}
         if tags.get("environment"):
             return str(tags["environment"])
+    for p in by_type(resources, "pulumi:providers:gcp"):
+        labels = as_json(p.props.get("defaultLabels")) or {}
+        if labels.get("environment"):
+            return str(labels["environment"])
     for ns in by_type(resources, "kubernetes:core/v1:Namespace"):
         env = ((ns.props.get("metadata") or {}).get("labels") or {}).get(ENV_LABEL)
         if env and env != UNKNOWN:

@@ -8,6 +8,7 @@ from .cluster_network import ClusterNetworkSettings
 from .dbt import DbtSettings
 from .dremio import DremioSettings
 from .elasticsearch import ElasticsearchSettings
+from .gcp import GcpSettings
 from .minio import MinioSettings
 from .observability import ObservabilitySettings
 from .off_hours import OffHoursSettings
@@ -25,6 +26,7 @@ SECTIONS = (
     ObservabilitySettings,
     OffHoursSettings,
     AwsSettings,
+    GcpSettings,
     BackupSettings,
     ClusterNetworkSettings,
     AzureSettings,

@@ -1,0 +1,161 @@
+"""`build_foundation(settings)`: the GCP Foundation, one component per concern.
+
+Order: explicit `gcp.Provider` (project/region from `gcp:project`/`gcp:region`, default labels on
+every resource) -> Network -> GkeCluster (+ k8s Provider, StorageClasses) -> Database (Cloud SQL)
+-> CloudLogging (the `_Default` log bucket's retention, when set) -> Registry (Artifact Registry) -> ClusterServices (External Secrets on Secret Manager, the Cloud
+SQL admin secret).
+"""
+
+from __future__ import annotations
+
+import pulumi
+from pulumi_gcp.provider import Provider
+
+from foundation import EdgeFrontend, Foundation, ManagedDatabase, SecretStore, StorageClasses
+from settings import Settings
+
+from .cluster_services import ClusterServices, ClusterServicesArgs
+from .common import Context, secret_id
+from .database import ADMIN_USERNAME, PORT, Database, DatabaseArgs, database_flags
+from .gke import FAST_SSD, STANDARD, GkeArgs, GkeCluster, maintenance_window
+from .logs import CloudLogging, CloudLoggingArgs
+from .network import PODS_RANGE, SERVICES_RANGE, Network, NetworkArgs
+from .registry import Registry, RegistryArgs
+
+
+def default_labels(settings: Settings) -> dict[str, str]:
+    return {"project": settings.project, "stack": settings.stack, "environment": settings.environment, "managed-by": "pulumi"}
+
+
+def load_balancer_annotations(scheme: str) -> dict[str, str]:
+    """Service annotations for a passthrough Network Load Balancer in front of the edge's
+    controller (Traefik, serving the Gateway; TLS stays end to end with cert-manager, client IPs are kept): external uses the
+    backend-service based NLB (needs the HttpLoadBalancing add-on, on in gke.py;
+    cloud.google.com/kubernetes-engine/docs/how-to/backend-service-based-external-load-balancer),
+    internal an internal passthrough NLB in the node subnet. The one place these annotations live."""
+    if scheme == "internal":
+        return {"networking.gke.io/load-balancer-type": "Internal"}
+    return {"cloud.google.com/l4-rbs": "enabled"}
+
+
+def edge_frontend(settings: Settings) -> EdgeFrontend:
+    return EdgeFrontend(service_type="LoadBalancer", service_annotations=load_balancer_annotations(settings.gcp.load_balancer_scheme))
+
+
+def build_foundation(settings: Settings) -> Foundation:
+    s, g = settings, settings.gcp
+    cfg = pulumi.Config("gcp")
+    project, region = cfg.get("project"), cfg.get("region")
+    if not project:
+        raise pulumi.RunError(f"{s.stack_file}: gcp:project is missing: set it with `pulumi config set gcp:project <project-id>` (cloud gcp needs a project)")
+    if not region:
+        raise pulumi.RunError(f"{s.stack_file}: gcp:region is missing: set it with `pulumi config set gcp:region europe-west1` (cloud gcp needs a region)")
+    for zone in g.node_locations:
+        if not zone.startswith(region + "-"):
+            raise pulumi.RunError(f"{s.stack_file}: data-platform:gcp.nodeLocations = {list(g.node_locations)!r} is not valid: zones of {region} (gcp:region)")
+
+    p = s.prefix
+    provider = Provider(f"{p}-gcp", project=project, region=region, default_labels=default_labels(s))
+    ctx = Context(provider=provider, prefix=p, project=project, region=region, protect=s.protect, environment=s.environment)
+
+    network = Network("network", NetworkArgs(ctx=ctx, subnet_cidr=g.subnet_cidr, pods_cidr=g.pods_cidr, services_cidr=g.services_cidr,
+                                             private_services_prefix_length=g.private_services_prefix_length, flow_logs=g.flow_logs))
+    cluster = GkeCluster(
+        "gke",
+        GkeArgs(
+            ctx=ctx,
+            name=f"{p}-gke",
+            network=network.vpc.id,
+            subnet=network.subnet.id,
+            pods_range=PODS_RANGE,
+            services_range=SERVICES_RANGE,
+            release_channel=g.release_channel,
+            control_plane_access=g.control_plane_access,
+            master_authorized_networks=tuple(g.master_authorized_networks),
+            maintenance=maintenance_window(tuple(g.maintenance_days), g.maintenance_start, g.maintenance_hours),
+            machine_type=g.node_machine_type,
+            node_locations=tuple(g.node_locations),
+            min_total=g.node_min_total,
+            max_total=g.node_max_total,
+            initial_per_zone=g.node_initial_per_zone,
+            disk_size_gb=g.node_disk_size_gb,
+            spot=g.spot_nodes,
+        ),
+    )
+
+    db = None
+    if s.database == "managed":
+        db = Database(
+            "database",
+            DatabaseArgs(
+                ctx=ctx,
+                network=network.vpc.id,
+                private_services=network.private_services,
+                edition=g.db_edition,
+                tier=g.db_tier,
+                availability=g.db_availability,
+                disk_size_gb=g.db_disk_size_gb,
+                disk_autoresize_limit_gb=g.db_disk_autoresize_limit_gb,
+                retained_backups=g.db_retained_backups,
+                point_in_time_recovery=g.db_point_in_time_recovery,
+                transaction_log_retention_days=g.db_transaction_log_retention_days,
+                backup_start=g.db_backup_start,
+                maintenance_day=g.db_maintenance_day,
+                maintenance_hour=g.db_maintenance_hour,
+                flags=tuple(database_flags(g.db_shared_buffers, g.db_effective_cache_size, g.db_work_mem, g.db_maintenance_work_mem, g.db_max_connections)),
+            ),
+        )
+
+    if g.cloud_logging_retention_days:
+        CloudLogging("cloud-logging", CloudLoggingArgs(ctx=ctx, retention_days=g.cloud_logging_retention_days))
+
+    registry = Registry("registry", RegistryArgs(ctx=ctx, node_service_account=cluster.node_service_account.email, untagged_days=g.registry_untagged_days))
+
+    secret_prefix = f"{p}/data-platform/"
+    services = ClusterServices(
+        "cluster-services",
+        ClusterServicesArgs(
+            ctx=ctx,
+            provider=cluster.provider,
+            secret_prefix=secret_prefix,
+            db_admin_username=ADMIN_USERNAME if db else None,
+            db_admin_password=db.password.result if db else None,
+            depends_on=tuple(cluster.ready),
+        ),
+    )
+
+    database = None
+    if db is not None:
+        database = ManagedDatabase(host=db.host, port=PORT, engine_version="16", admin_secret=services.db_admin_secret,
+                                   sslmode="require", ready=tuple(services.db_ready))
+
+    outputs: dict = {
+        "gcpProject": project,
+        "gcpRegion": region,
+        "network": network.vpc.id,
+        "gkeClusterName": cluster.cluster.name,
+        "gkeEndpoint": cluster.endpoint,
+        "kubeconfig": cluster.kubeconfig,
+        "artifactRegistry": registry.url,
+    }
+    if db is not None:
+        outputs["cloudSqlInstance"] = db.instance.connection_name
+        outputs["cloudSqlPrivateIp"] = db.host
+    return Foundation(
+        cloud="gcp",
+        provider=cluster.provider,
+        storage_classes=StorageClasses(fast_ssd=FAST_SSD, standard=STANDARD),
+        edge=edge_frontend(s),
+        object_store=None,
+        database=database,
+        secret_store=SecretStore(name=services.secret_store_name, key_prefix=secret_prefix, write=services.write_secret,
+                                 ready=tuple(services.secret_store_ready), remote_name=secret_id),
+        log_sink=None,  # GKE's built-in WORKLOADS logging already ships every container log to Cloud Logging
+        registry=registry.url,
+        workload_identity={},
+        pod_cidrs=(g.pods_cidr,),
+        service_cidrs=(g.services_cidr,),
+        interruptible=None,
+        cluster_ready=(*cluster.ready, *services.ready),
+        outputs=outputs,
+    )
