@@ -24,6 +24,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Optional
 
+from .resource_budget import budget_of
+
 TABLES = Path(__file__).parent / "tables"
 NODE_GROUP = "aws:eks/nodeGroup:NodeGroup"
 _UNITS = {"Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40, "K": 10**3, "M": 10**6, "G": 10**9, "T": 10**12}
@@ -183,21 +185,12 @@ def _claim_templates(values: Any, path: str) -> list[tuple[str, Mapping[str, Any
     return out
 
 
-def pod_requests(resources: Sequence[Mapping[str, Any]]) -> tuple[float, float]:
-    """(CPU cores, memory GiB) requested by the Deployments and StatefulSets the program renders
-    itself (Helm charts' pods are not in the plan's registrations)."""
-    cpu = mem = 0.0
-    for r in resources:
-        if r["type"] not in ("kubernetes:apps/v1:Deployment", "kubernetes:apps/v1:StatefulSet"):
-            continue
-        spec = (r.get("inputs") or {}).get("spec") or {}
-        pod = (spec.get("template") or {}).get("spec") or {}
-        for c in pod.get("containers") or []:
-            req = (c.get("resources") or {}).get("requests") or {}
-            n = int(spec.get("replicas", 1))
-            cpu += n * cpu_cores(req.get("cpu", 0))
-            mem += n * quantity_bytes(req.get("memory", 0)) / 2**30
-    return round(cpu, 2), round(mem, 1)
+def pod_requests(resources: Sequence[Mapping[str, Any]]) -> tuple[float, float, list[str]]:
+    """(CPU cores, memory GiB, charts not counted) that the stack's pods request at rest, counted
+    as the scheduler counts them (resource_budget: the program's workloads, operator-made pods,
+    chart pods from their values)."""
+    b = budget_of([(r["type"], r["name"], r.get("inputs") or {}) for r in resources], strict=False)
+    return round(b.steady.cpu_m / 1000, 2), round(b.steady.gib, 1), sorted(set(b.uncounted))
 
 
 def _default_class(resources: Sequence[Mapping[str, Any]]) -> Optional[str]:
@@ -219,8 +212,10 @@ def _storage_totals(resources: Sequence[Mapping[str, Any]]) -> dict[str, float]:
 def estimate(doc: Mapping[str, Any]) -> Estimate:
     resources = doc["resources"]
     cloud = doc["cloud"]
-    cpu, mem = pod_requests(resources)
-    totals = {"podRequests": {"cpu": cpu, "memoryGiB": mem, "note": "Deployments/StatefulSets the program renders; Helm charts' pods not included"},
+    cpu, mem, uncounted = pod_requests(resources)
+    note = "pods at rest: HPA minimums, operator-made and chart pods included" + (
+        f"; charts not counted: {', '.join(uncounted)}" if uncounted else "")
+    totals = {"podRequests": {"cpu": cpu, "memoryGiB": mem, "note": note},
               "volumesGiB": _storage_totals(resources)}
     if cloud == "local":
         est = Estimate(cloud, None, None, None, totals=totals)
@@ -438,7 +433,7 @@ def document(est: Estimate) -> dict[str, Any]:
 def render(est: Estimate) -> str:
     t = est.totals
     totals = (f"  resource totals: pod requests {t['podRequests']['cpu']} CPU / {t['podRequests']['memoryGiB']} GiB "
-              f"(the program's Deployments/StatefulSets; Helm charts' pods not counted); volumes "
+              f"({t['podRequests']['note']}); volumes "
               + (", ".join(f"{gib} GiB {sc}" for sc, gib in t["volumesGiB"].items()) or "none"))
     if est.cloud == "local":
         return "Monthly cost: no cloud cost (local cluster)\n" + totals

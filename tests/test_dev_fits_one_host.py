@@ -1,6 +1,6 @@
 """The dev stack fits the seed's single host (issue 12 item 14: 4-8 cores, 16-32 GB): at most
 14 GiB and 4 CPU of requests once every pod is counted the way the scheduler counts it,
-operator- and chart-made pods included (tests/resource_budget.py says how, and which chart
+operator- and chart-made pods included (offline_plan/resource_budget.py says how, and which chart
 values paths it reads), with every component still present and limits above requests."""
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ import re
 from pathlib import Path
 
 import pytest
-from resource_budget import CHART_PODS, budget, names
 
+from offline_plan.resource_budget import CHART_PODS, budget, names
 from settings.checks import cpu_millis, memory_bytes
 
 ROOT = Path(__file__).resolve().parent.parent
