@@ -29,13 +29,15 @@ WORKLOAD_SERVICE_ACCOUNTS: Mapping[str, ServiceAccountRef] = {
     # The log shipper, when the cloud has a log sink (Foundation.log_sink); the Fluent Bit
     # chart is given this name explicitly (components/observability/logs.py).
     "fluent-bit": ServiceAccountRef("logging", "fluent-bit"),
+    # Velero's server (components/backups/velero.py gives the chart this name).
+    "velero": ServiceAccountRef("velero", "velero"),
 }
 """The ServiceAccounts that get cloud access (`Foundation.workload_identity` is keyed the same
 way). Both sides read this table: a cloud trusts exactly these, the platform creates exactly
 these, so a rename on one side cannot silently break workload identity on the other."""
 
 
-SECRET_NAMESPACES: tuple[str, ...] = ("data-platform", "data-storage", "monitoring", "logging")
+SECRET_NAMESPACES: tuple[str, ...] = ("data-platform", "data-storage", "monitoring", "logging", "velero")
 """The namespaces that hold the platform's generated Secrets. A cloud's secret store serves
 exactly these (AWS: the ClusterSecretStore's namespace condition); components/secrets.py
 refuses any other, so a new namespace cannot silently fail to sync on a cloud."""

@@ -14,16 +14,21 @@ import pulumi
 
 from foundation import Foundation
 from settings import Settings
+from settings.cron import max_gap_minutes
 
 from .apps.airbyte import Airbyte, AirbyteArgs
 from .apps.dbt import Dbt, DbtArgs
 from .apps.dremio import Dremio, DremioArgs
 from .apps.superset import Superset, SupersetArgs
 from .apps.superset.config import DremioConnection
+from .backups import Velero, VeleroArgs
+from .backups.velero import NAMESPACE as VELERO_NAMESPACE
+from .backups.velero import SCHEDULE_NAME as VELERO_SCHEDULE
+from .backups.velero import VeleroStore
 from .data_services import DataServices, DataServicesArgs
 from .edge import CERT_MANAGER_NS, EDGE_WAS_INGRESS, Edge, EdgeArgs, Route
 from .edge.routes import WEBSOCKET_UIS
-from .namespaces import APPS, Namespaces, NamespacesArgs
+from .namespaces import APPS, STORAGE, Namespaces, NamespacesArgs
 from .network_policies import NetworkPolicies, NetworkPoliciesArgs, topology_from
 from .observability import Observability, ObservabilityArgs
 from .off_hours import OffHours, OffHoursArgs
@@ -93,6 +98,7 @@ class DataPlatform(pulumi.ComponentResource):
         self.data_services.install_backups([self.edge.cert_manager])
 
         # --- observability (components/observability) ---
+        store = self._velero_store(f) if s.backups.velero and not s.backups.standby else None
         es, minio = self.data_services.elasticsearch, self.data_services.minio
         self.observability = Observability("observability", ObservabilityArgs(
             provider=f.provider, settings=s.observability, environment=s.environment, cloud=f.cloud, data=ds,
@@ -104,9 +110,19 @@ class DataPlatform(pulumi.ComponentResource):
             minio_mc_image=s.minio.mc_image if minio else None, minio_ready=minio.ready if minio else (),
             minio_servers=sum(s.minio.pools) if minio else 0,
             postgres_cluster=ds.postgres.server_selector.get("cnpg.io/cluster"), airbyte=self.airbyte is not None,
+            velero_namespace=VELERO_NAMESPACE if store is not None else None,
+            velero_schedule=(VELERO_SCHEDULE, max_gap_minutes(s.backups.config_schedule)) if store is not None else None,
             log_sink=f.log_sink, log_shipper_annotations=f.workload_identity.get("fluent-bit", {}),
             depends_on=(self.namespaces,),
         ), pulumi.ResourceOptions(parent=self))
+
+        # --- configuration/metadata backup (components/backups/; the data services back up themselves) ---
+        self.velero = Velero("velero", VeleroArgs(
+            provider=f.provider, settings=s.backups, environment=s.environment, store=store,
+            namespaces=[APPS, STORAGE, self.edge.controller_namespace, *self.observability.namespaces], service_monitor=s.observability.metrics,
+            # MinIO's users exist, and the ServiceMonitor CRD (kube-prometheus-stack); not the rest.
+            depends_on=(*(minio.ready if minio else ()), *filter(None, [self.observability.kube_prometheus_stack])),
+        ), pulumi.ResourceOptions(parent=self)) if store is not None else None
 
         # --- off-hours scale-down (components/off_hours.py; non-prod) ---
         self.off_hours = OffHours("off-hours", OffHoursArgs(
@@ -116,7 +132,7 @@ class DataPlatform(pulumi.ComponentResource):
         # --- network policies (components/network_policies/) ---
         self.cluster_cidrs = (*(s.cluster_network.pod_cidrs or f.pod_cidrs), *(s.cluster_network.service_cidrs or f.service_cidrs))
         self.network_policies = NetworkPolicies("network-policies", NetworkPoliciesArgs(
-            provider=f.provider, topology=topology_from(self), depends_on=[self.namespaces, self.edge],
+            provider=f.provider, topology=topology_from(self), depends_on=[self.namespaces, self.edge, *([self.velero] if self.velero else [])],
         ), pulumi.ResourceOptions(parent=self)) if s.network_policies else None
 
         self.outputs: dict[str, pulumi.Input] = {
@@ -128,3 +144,18 @@ class DataPlatform(pulumi.ComponentResource):
         self.outputs.update({"ingressHosts": self.edge.hosts, "uiUrls": self.edge.urls, "tlsIssuer": s.tls_issuer})
         self.outputs.update(self.observability.outputs)
         self.register_outputs(self.outputs)
+
+    def _velero_store(self, f: Foundation) -> VeleroStore | None:
+        """Velero's bucket and identity: MinIO's `velero` user, or the cloud's `velero` bucket
+        through workload identity (EBS snapshots on AWS). None where neither exists."""
+        minio = self.data_services.minio
+        if minio is not None:
+            from .data_services.minio import REGION, VELERO_BUCKET
+
+            return VeleroStore(bucket=VELERO_BUCKET, region=REGION, endpoint=minio.result.endpoint, keys=minio.user_keys["velero"])
+        store = f.object_store
+        if store is None or store.kind != "s3" or "velero" not in store.buckets or "velero" not in f.workload_identity:
+            pulumi.log.warn("Velero: this cloud's object store has no velero bucket and identity; the configuration backup is off", self)
+            return None
+        return VeleroStore(bucket=store.buckets["velero"], region=store.region or "", snapshots=f.cloud == "aws",
+                           service_account_annotations=dict(f.workload_identity["velero"]))

@@ -87,6 +87,9 @@ CHART_PODS: Mapping[str, tuple[ChartPod, ...]] = {
     "metrics-server": (ChartPod("metrics-server", "resources", "replicas"),),
     # plugin-barman-cloud 0.7.0: values.yaml `replicaCount`, `resources` (templates/deployment.yaml).
     "plugin-barman-cloud": (ChartPod("barman-cloud", "resources", "replicaCount"),),
+    # velero 11.4.0: one server, `resources` (templates/deployment.yaml; node agent off). The AWS
+    # plugin's init container (10m/32Mi) finishes before the server starts.
+    "velero": (ChartPod("velero", "resources"),),
     # traefik 41.3.0: `deployment.replicas`, `resources` (templates/_podtemplate.tpl).
     "traefik": (ChartPod("traefik", "resources", "deployment.replicas"),),
 }

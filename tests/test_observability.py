@@ -210,7 +210,7 @@ EXPECTED_ALERTS = {
     "MinioServersDown", "MinioDrivesDown", "PlatformPodCrashLooping", "PlatformVolumeAlmostFull", "AirbyteWorkersAtMaximum",
     "CertificateExpiringSoon", "CertificateNotReady", "FluentBitOutputErrors", "EdgeHighErrorRatio", "EdgeControllerDown",
 }
-METRIC = re.compile(r"\b((cnpg|barman_cloud_cloudnative_pg_io|minio|kube|kubelet|certmanager|fluentbit|traefik)_[a-z_]+|up)\b")
+METRIC = re.compile(r"\b((cnpg|barman_cloud_cloudnative_pg_io|minio|kube|kubelet|certmanager|fluentbit|traefik|velero)_[a-z_]+|up)\b")
 
 
 def _balanced(expr: str) -> bool:

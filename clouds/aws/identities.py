@@ -2,14 +2,16 @@
 
 Each role trusts exactly one namespace/ServiceAccount pair of the cluster's OIDC issuer and may
 read/write only its own buckets (every consumer has one: dremio, airbyte, backups for
-PostgreSQL; no bucket is shared between two writers but the lake), plus use the data-lake KMS key. No `*` resource for any S3 action. The platform puts the returned
+PostgreSQL, velero; no bucket is shared between two writers but the lake), plus use the data-lake KMS key. No `*` resource for any S3 action.
+Velero also gets the EBS snapshot actions of its documented policy, limited to the stack's region,
+and the EBS volumes' key (restoring a volume from an encrypted snapshot needs it). The platform puts the returned
 annotations on the ServiceAccounts it creates (`Foundation.workload_identity`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pulumi
 import pulumi_aws.iam as iam
@@ -46,6 +48,29 @@ AIRBYTE_WORKLOAD = Workload(*_sa("airbyte"), ("bronze", "airbyte"))
 # CloudNativePG's barman-cloud archive, used only when the database runs in-cluster on AWS:
 # the backups bucket, which nothing else may touch.
 CNPG_WORKLOAD = Workload(*_sa("postgres"), ("backups",))
+# Velero (components/backups/velero.py): its bucket, plus EBS snapshots (velero_ec2_statements).
+VELERO_WORKLOAD = Workload(*_sa("velero"), ("velero",))
+
+VELERO_EC2_ACTIONS = ["ec2:CreateSnapshot", "ec2:CreateTags", "ec2:CreateVolume", "ec2:DeleteSnapshot"]
+VELERO_DESCRIBE_ACTIONS = ["ec2:DescribeSnapshots", "ec2:DescribeVolumes"]
+EBS_KEY_ACTIONS = ["kms:Decrypt", "kms:DescribeKey", "kms:GenerateDataKeyWithoutPlaintext", "kms:ReEncrypt*"]
+
+
+def velero_ec2_statements(region: pulumi.Input[str], ebs_key_arn: pulumi.Input[str]) -> list[dict]:
+    """velero-plugin-for-aws's documented EC2 policy (Describe*, Create/DeleteSnapshot,
+    CreateVolume, CreateTags), each action held to the stack's region (EC2 has no resource ARNs
+    for Describe*), and the EBS key only through EC2 (kms:ViaService), grants only for AWS
+    resources: EC2 uses it on Velero's behalf when it creates a volume from an encrypted snapshot."""
+    in_region = {"StringEquals": {"aws:RequestedRegion": region}}
+    via_ec2 = pulumi.Output.from_input(region).apply(lambda r: f"ec2.{r}.amazonaws.com")
+    return [
+        {"Sid": "DescribeVolumesAndSnapshots", "Effect": "Allow", "Action": VELERO_DESCRIBE_ACTIONS, "Resource": "*", "Condition": in_region},
+        {"Sid": "SnapshotVolumes", "Effect": "Allow", "Action": VELERO_EC2_ACTIONS, "Resource": "*", "Condition": in_region},
+        {"Sid": "EbsKeyThroughEc2", "Effect": "Allow", "Action": EBS_KEY_ACTIONS, "Resource": ebs_key_arn,
+         "Condition": {"StringEquals": {"kms:ViaService": via_ec2}}},
+        {"Sid": "EbsKeyGrantsForEbs", "Effect": "Allow", "Action": ["kms:CreateGrant"], "Resource": ebs_key_arn,
+         "Condition": {"StringEquals": {"kms:ViaService": via_ec2}, "Bool": {"kms:GrantIsForAWSResource": "true"}}},
+    ]
 
 OBJECT_ACTIONS = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"]
 BUCKET_ACTIONS = ["s3:ListBucket", "s3:GetBucketLocation", "s3:ListBucketMultipartUploads"]
@@ -71,6 +96,8 @@ class WorkloadIdentitiesArgs:
     bucket_arns: Mapping[str, pulumi.Input[str]]
     key_arn: pulumi.Input[str]
     workloads: Mapping[str, Workload]
+    extra_statements: Mapping[str, list[dict]] = field(default_factory=dict)
+    """App -> statements its role needs beyond its buckets (Velero's EBS snapshots)."""
 
 
 class WorkloadIdentities(pulumi.ComponentResource):
@@ -91,7 +118,7 @@ class WorkloadIdentities(pulumi.ComponentResource):
                 tags=tags(COMPONENT, rname),
                 opts=ctx.opts(self),
             )
-            iam.RolePolicy(rname, role=role.id, policy=policy(s3_statements(args.bucket_arns, w, args.key_arn)), opts=ctx.opts(self))
+            iam.RolePolicy(rname, role=role.id, policy=policy([*s3_statements(args.bucket_arns, w, args.key_arn), *args.extra_statements.get(app, [])]), opts=ctx.opts(self))
             self.roles[app] = role
             self.annotations[app] = {IRSA_ANNOTATION: role.arn}
         self.register_outputs({"roles": {a: r.arn for a, r in self.roles.items()}})

@@ -27,7 +27,7 @@ from .common import Context
 from .database import Database, DatabaseArgs, postgres_parameters
 from .datalake import DataLake, DataLakeArgs
 from .eks import FAST_SSD, STANDARD, EksArgs, EksCluster, SpotNodes
-from .identities import AIRBYTE_WORKLOAD, CNPG_WORKLOAD, WorkloadIdentities, WorkloadIdentitiesArgs, dremio_workload
+from .identities import AIRBYTE_WORKLOAD, CNPG_WORKLOAD, VELERO_WORKLOAD, WorkloadIdentities, WorkloadIdentitiesArgs, dremio_workload, velero_ec2_statements
 from .log_groups import LogsKey
 from .network import Network, NetworkArgs
 from .registry import Registry, RegistryArgs
@@ -178,7 +178,9 @@ def build_foundation(settings: Settings) -> Foundation:
                     "dremio": dremio_workload(s.dremio.dist_bucket),
                     "airbyte": AIRBYTE_WORKLOAD,
                     **({"postgres": CNPG_WORKLOAD} if s.database == "in-cluster" else {}),
+                    **({"velero": VELERO_WORKLOAD} if s.backups.velero else {}),
                 },
+                extra_statements={"velero": velero_ec2_statements(region, cluster.ebs_key.arn)} if s.backups.velero else {},
             ),
         )
 

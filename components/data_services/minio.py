@@ -35,9 +35,11 @@ HEADLESS = "minio-hl"
 BACKUPS = "backups"
 DREMIO_BUCKET = "dremio"
 AIRBYTE_BUCKET = "airbyte"
-BUCKETS = (*LAKE_BUCKETS, DREMIO_BUCKET, AIRBYTE_BUCKET, BACKUPS)
-"""The lake, then one bucket per consumer: Dremio's distributed store, Airbyte's logs/state, and
-PostgreSQL's base backups and WAL (nobody else may write or delete there)."""
+VELERO_BUCKET = "velero"
+BUCKETS = (*LAKE_BUCKETS, DREMIO_BUCKET, AIRBYTE_BUCKET, BACKUPS, VELERO_BUCKET)
+"""The lake, then one bucket per consumer: Dremio's distributed store, Airbyte's logs/state,
+PostgreSQL's base backups and WAL, Velero's configuration backups (nobody else may write or
+delete there)."""
 REGION = "us-east-1"  # MinIO's default region; S3 clients need one
 APP_CREDENTIALS = "object-store-credentials"
 AIRBYTE_CREDENTIALS = "airbyte-object-store-credentials"
@@ -62,9 +64,12 @@ USERS: dict[str, MinioUser] = {
     "dremio": MinioUser("dremio", (*LAKE_BUCKETS, DREMIO_BUCKET), APP_CREDENTIALS, APPS, generated_as="minio-platform"),
     "airbyte": MinioUser("airbyte", ("bronze", AIRBYTE_BUCKET), AIRBYTE_CREDENTIALS, APPS, generated_as="minio-airbyte"),
     "postgres": MinioUser("postgres-backup", (BACKUPS,), BACKUP_CREDENTIALS, STORAGE, ("ACCESS_KEY_ID", "ACCESS_SECRET_KEY"), "minio-backup"),
+    "velero": MinioUser("velero", (VELERO_BUCKET,), "minio-velero", STORAGE, generated_as="minio-velero"),
 }
 """Consumer -> its user. Dremio: the lake and its distributed store; Airbyte (server, workers
-and every connector pod): raw loads into bronze and its own bucket; PostgreSQL: the backups."""
+and every connector pod): raw loads into bronze and its own bucket; PostgreSQL: the backups;
+Velero: its bucket (its own Secret, a credentials file in its namespace, is written by
+components/backups/velero.py from `Minio.user_keys`)."""
 RETIRED_POLICIES = ("platform-lake",)
 """Policies older versions attached (platform-lake also granted `backups`): detached and removed."""
 
@@ -180,6 +185,9 @@ class MinioArgs:
 class Minio(pulumi.ComponentResource):
     result: ObjectStoreResult
     backup_credentials: str
+    user_keys: dict[str, tuple[pulumi.Output[str], pulumi.Output[str]]]
+    """Consumer -> its generated (access key, secret key), for a consumer whose Secret lives in a
+    namespace this component does not create (Velero's)."""
     """Secret in data-storage (ACCESS_KEY_ID / ACCESS_SECRET_KEY) of the user that may only write
     the `backups` bucket: what CloudNativePG archives with."""
     ready: list[pulumi.Resource]
@@ -199,8 +207,10 @@ class Minio(pulumi.ComponentResource):
         # Per user: its keys in data-storage (what the bootstrap Job reads) and, for an app, a
         # copy in the app's namespace.
         user_secrets: dict[str, k8s.core.v1.Secret] = {}
+        self.user_keys = {}
         for consumer, u in USERS.items():
             a, b = generated(f"{u.generated_as}-access-key", self, 20), generated(f"{u.generated_as}-secret-key", self, 40)
+            self.user_keys[consumer] = (a, b)
             creds = dict(zip(u.keys, (a, b)))
             if u.namespace == STORAGE:
                 user_secrets[consumer] = own_secret(u.secret, STORAGE, creds)

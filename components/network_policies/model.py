@@ -150,6 +150,14 @@ class ElasticsearchPeers:
 
 
 @dataclass(frozen=True)
+class VeleroPeers:
+    """Velero's server in its own namespace: the API server and the object store out, Prometheus in."""
+
+    server: Workload
+    metrics_port: int = 8085
+
+
+@dataclass(frozen=True)
 class EdgePeers:
     """The Gateway's controller pods (Traefik) and what they listen on."""
 
@@ -174,6 +182,7 @@ class Topology:
     postgres: Optional[PostgresPeers] = None
     object_store: Optional[ObjectStorePeers] = None
     elasticsearch: Optional[ElasticsearchPeers] = None
+    velero: Optional[VeleroPeers] = None
     scraper: Optional[Peer] = None
     """Prometheus' pods, which scrape the data services' metrics ports (None: no metrics stack)."""
     api_clients: tuple[tuple[str, Workload], ...] = ()

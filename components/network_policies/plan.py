@@ -38,7 +38,7 @@ def _object_store_rules(t: Topology) -> list[Rule]:
 def plan_policies(t: Topology) -> list[Policy]:
     A, S = t.apps_namespace, t.storage_namespace
     out: list[Policy] = []
-    for ns in (A, S):
+    for ns in (A, S, *([t.velero.server.namespace] if t.velero else [])):
         out.append(Policy("default-deny", ns, {}, ingress=(), egress=()))
         out.append(Policy("allow-dns", ns, {}, egress=(Rule((t.dns,), (Port(53, "UDP"), Port(53, "TCP"))),)))
 
@@ -162,6 +162,8 @@ def plan_policies(t: Topology) -> list[Policy]:
         clients = _app_clients(t, postgres=False) + [c.peer("minio-client") for c in os_.clients]
         if pg is not None and pg.servers is not None:
             clients.append((pg.cluster or pg.servers).peer("postgres-cluster"))
+        if t.velero is not None:
+            clients.append(t.velero.server.peer("velero"))
         ingress = [Rule((minio,), tcp(os_.port))]
         if clients:
             ingress.append(Rule(tuple(clients), tcp(os_.port)))
@@ -187,6 +189,11 @@ def plan_policies(t: Topology) -> list[Policy]:
             out.append(Policy(name, w.namespace, dict(w.selector), ingress=(), egress=(Rule((nodes,), tcp(es.port)),)))
         out.append(Policy("elasticsearch", es.servers.namespace, dict(es.servers.selector), ingress=tuple(ingress),
                           egress=(Rule((nodes,), tcp(es.port, es.transport_port)),)))
+    # ------------------------------------------------------------------ Velero
+    if t.velero is not None:
+        v = t.velero.server
+        scrape = (Rule((t.scraper,), tcp(t.velero.metrics_port)),) if t.scraper else ()
+        out.append(Policy("velero", v.namespace, dict(v.selector), ingress=scrape, egress=(_api_server(), *_object_store_rules(t))))
     for name, w in t.api_clients:
         out.append(Policy(name, w.namespace, dict(w.selector), ingress=(), egress=(_api_server(),)))
     # ------------------------------------------------------------------ the edge (Gateway controller)

@@ -6,7 +6,19 @@ from collections.abc import Mapping
 from typing import Optional
 
 from .. import kube
-from .model import AirbytePeers, DremioPeers, EdgePeers, ElasticsearchPeers, ObjectStorePeers, Peer, PostgresPeers, SupersetPeers, Topology, Workload
+from .model import (
+    AirbytePeers,
+    DremioPeers,
+    EdgePeers,
+    ElasticsearchPeers,
+    ObjectStorePeers,
+    Peer,
+    PostgresPeers,
+    SupersetPeers,
+    Topology,
+    VeleroPeers,
+    Workload,
+)
 
 
 def _workload(ns: str, selector: Optional[Mapping[str, str]]) -> Optional[Workload]:
@@ -114,8 +126,10 @@ def topology_from(platform: object) -> Topology:
                 shippers=shippers or (),
                 clients=tuple((n, Workload(STORAGE, dict(sel))) for n, sel in (obs.es_client_selectors if obs is not None else ())),
             )
+    velero = getattr(platform, "velero", None)
+    velero_peers = VeleroPeers(Workload(velero.namespace, dict(velero.selector))) if velero is not None else None
     return Topology(
         apps_namespace=APPS, storage_namespace=STORAGE, dremio=dremio_peers, superset=superset_peers, airbyte=airbyte_peers,
-        ingress_controller=controller, edge=edge, postgres=pg_peers, object_store=os_peers, elasticsearch=es_peers, scraper=scraper,
+        ingress_controller=controller, edge=edge, postgres=pg_peers, object_store=os_peers, elasticsearch=es_peers, velero=velero_peers, scraper=scraper,
         api_clients=tuple(api_clients), cluster_cidrs=tuple(getattr(platform, "cluster_cidrs", ())),
     )

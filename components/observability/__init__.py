@@ -66,6 +66,10 @@ class ObservabilityArgs:
     postgres_cluster: Optional[str] = None
     """CloudNativePG Cluster name when PostgreSQL runs in the cluster."""
     airbyte: bool = True
+    velero_namespace: Optional[str] = None
+    """Velero's namespace when it runs (its backup alerts)."""
+    velero_schedule: Optional[tuple[str, int]] = None
+    """Velero's Schedule name and the longest gap of its cron in minutes."""
     log_sink: Optional[LogSink] = None
     """The cloud's log service (Foundation.log_sink): Fluent Bit ships there too."""
     log_shipper_annotations: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
@@ -85,6 +89,8 @@ class Observability(pulumi.ComponentResource):
         super().__init__("data-platform:observability:Observability", name, None, opts)
         s, p, deps = args.settings, args.provider, list(args.depends_on)
         self.metrics_enabled, self.logs_enabled = s.metrics, s.logs
+        self.namespaces: list[str] = [*([MONITORING] if s.metrics else []), *([LOGGING] if s.logs else [])]
+        """The observability namespaces that exist (what a platform backup includes)."""
         self.prometheus_selector = dict(metrics.PROMETHEUS_POD_SELECTOR)
         self.fluent_bit_selector = dict(logs.POD_SELECTOR)
         self.minio_job_selector = None
@@ -139,7 +145,8 @@ class Observability(pulumi.ComponentResource):
 
         groups = alerts.platform_alerts(
             platform_namespaces=[APPS, STORAGE, MONITORING] + ([LOGGING] if s.logs else []), storage_namespace=STORAGE,
-            postgres_cluster=args.postgres_cluster, minio_servers=args.minio_servers if token else 0, airbyte_namespace=APPS if args.airbyte else None, logs=s.logs)
+            postgres_cluster=args.postgres_cluster, minio_servers=args.minio_servers if token else 0, airbyte_namespace=APPS if args.airbyte else None, logs=s.logs,
+            velero_namespace=args.velero_namespace, velero_schedule=args.velero_schedule)
         self.rule = k8s.apiextensions.CustomResource(
             "platform-alerts", api_version=monitors.API, kind="PrometheusRule",
             metadata={"name": "data-platform", "namespace": MONITORING, "labels": kube.labels("prometheus", "rules")},

@@ -6,7 +6,8 @@ platform, scoped to its namespaces where that matters, each with a runbook-style
 Metric sources: CloudNativePG's exporter (`cnpg_*`, and the Barman Cloud plugin's `barman_cloud_cloudnative_pg_io_*`), MinIO v2 cluster metrics (`minio_cluster_*`; the `*_online_total` gauges compared with the
 expected counts),
 kube-state-metrics (`kube_*`), the kubelet (`kubelet_volume_stats_*`), cert-manager
-(`certmanager_*`), Traefik (`traefik_*`), Fluent Bit (`fluentbit_*`).
+(`certmanager_*`), Traefik (`traefik_*`), Fluent Bit (`fluentbit_*`), Velero (`velero_backup_*`, labelled
+with the Schedule's name).
 """
 
 from __future__ import annotations
@@ -40,8 +41,11 @@ def _ns(namespaces: Sequence[str]) -> str:
 
 
 def platform_alerts(*, platform_namespaces: Sequence[str], storage_namespace: str, postgres_cluster: str | None,
-                    minio_servers: int, airbyte_namespace: str | None, logs: bool) -> dict[str, list[Alert]]:
-    """Group name -> alerts. PostgreSQL/MinIO groups only when they run in the cluster."""
+                    minio_servers: int, airbyte_namespace: str | None, logs: bool,
+                    velero_namespace: str | None = None, velero_schedule: tuple[str, int] | None = None) -> dict[str, list[Alert]]:
+    """Group name -> alerts. PostgreSQL/MinIO groups only when they run in the cluster; Velero's
+    when it runs (`velero_schedule`: its Schedule's name and the longest gap between two runs, in
+    minutes, so "too old" follows the configured cron, not a fixed day)."""
     ns = _ns(platform_namespaces)
     groups: dict[str, list[Alert]] = {}
     if postgres_cluster:
@@ -127,6 +131,8 @@ def platform_alerts(*, platform_namespaces: Sequence[str], storage_namespace: st
         Alert("CertificateNotReady", 'max by (namespace, name) (certmanager_certificate_ready_status{condition="False"}) == 1', "30m", "critical",
               "A certificate is not ready", "cert-manager cannot issue {{ $labels.namespace }}/{{ $labels.name }}."),
     ]
+    if velero_namespace and velero_schedule:
+        groups["backups"] = velero_alerts(velero_namespace, *velero_schedule)
     if logs:
         groups["logging"] = [
             # `name` is the output instance: es.0 (Elasticsearch), cloudwatch_logs.1 (a cloud log sink).
@@ -138,6 +144,24 @@ def platform_alerts(*, platform_namespaces: Sequence[str], storage_namespace: st
                   "Fluent Bit dropped logs", "{{ $labels.pod }} gave up on chunks for output {{ $labels.name }} after exhausting retries: logs were lost."),
         ]
     return groups
+
+
+def velero_alerts(namespace: str, schedule: str, max_gap_minutes: int) -> list[Alert]:
+    """Failed, stale or missing configuration backups. A backup "too old" is one more than the
+    schedule's longest gap plus an hour (the time a backup may take) behind."""
+    sel = f'namespace="{namespace}", schedule="{schedule}"'
+    stale = max_gap_minutes * 60 + 3600
+    return [
+        Alert("VeleroBackupFailed", f'increase(velero_backup_failure_total{{{sel}}}[1h]) > 0 or increase(velero_backup_partial_failure_total{{{sel}}}[1h]) > 0',
+              "0m", "critical", "A configuration backup failed",
+              "Velero's scheduled backup {{ $labels.schedule }} failed or partially failed in the last hour: "
+              "`velero backup describe --details` the newest one and read `velero backup logs`."),
+        Alert("VeleroBackupTooOld", f'time() - velero_backup_last_successful_timestamp{{{sel}}} > {stale}', "15m", "warning",
+              "No recent configuration backup",
+              f"The newest successful backup of {{{{ $labels.schedule }}}} is older than the schedule allows ({stale // 3600}h)."),
+        Alert("VeleroDown", f'sum(up{{namespace="{namespace}"}}) == 0 or absent(up{{namespace="{namespace}"}})', "15m", "critical",
+              "Velero is down", f"No Velero server is scraped in {namespace}: no configuration backup runs. Check `kubectl -n {namespace} get pods`."),
+    ]
 
 
 def rule_spec(groups: dict[str, list[Alert]]) -> dict[str, Any]:

@@ -29,6 +29,9 @@ RUNBOOKS: dict[str, str] = {
     "EdgeControllerDown": "edge.md",
     "CertificateExpiringSoon": "certificates.md",
     "CertificateNotReady": "certificates.md",
+    "VeleroBackupFailed": "backups.md",
+    "VeleroBackupTooOld": "backups.md",
+    "VeleroDown": "backups.md",
     "FluentBitOutputErrors": "logging.md",
     "FluentBitRecordsDropped": "logging.md",
 }

@@ -1,0 +1,162 @@
+"""Velero: the seed's daily configuration/metadata backup (02:00 UTC) of the platform's namespaces.
+
+Its own namespace (Pod Security `restricted` enforced: node agent off), its own bucket (`velero`)
+and an identity limited to it: on MinIO a user whose policy grants that bucket only (a credentials
+file in this namespace); on AWS an IRSA role (clouds/aws/identities.py: the bucket, EBS snapshot
+actions in the region, the EBS key) and EBS snapshots of the volumes (VolumeSnapshotLocation).
+Without a cloud snapshot API (local clusters) a backup holds the Kubernetes objects only: the
+volumes' data comes back from the data services' own backups (PostgreSQL's WAL archive) and
+MinIO's erasure coding. Velero's file-system backup (node agent) needs a root, hostPath
+DaemonSet and stays off.
+
+Chart: vmware-tanzu/helm-charts `velero` 11.4.0 (Velero v1.17.1), plugin velero-plugin-for-aws
+v1.13.2 (the AWS plugin speaks to S3 and to MinIO). CRDs come from the chart's `crds/` on
+install; `upgradeCRDs` (a pre-upgrade Job with a bitnami kubectl image) is off.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Optional
+
+import pulumi
+import pulumi_kubernetes as k8s
+
+from foundation import WORKLOAD_SERVICE_ACCOUNTS
+from settings.sections import BackupSettings
+
+from .. import kube
+from ..data_services.secrets import secret
+from ..helm import Chart, release
+from ..namespaces import namespace as make_namespace
+
+CHART = Chart("velero", "11.4.0", "https://vmware-tanzu.github.io/helm-charts")
+IMAGE = ("docker.io/velero/velero", "v1.17.1")
+AWS_PLUGIN = "docker.io/velero/velero-plugin-for-aws:v1.13.2"
+NAMESPACE = WORKLOAD_SERVICE_ACCOUNTS["velero"].namespace
+SERVICE_ACCOUNT = WORKLOAD_SERVICE_ACCOUNTS["velero"].name
+RELEASE = "velero"
+SCHEDULE = "platform"
+SCHEDULE_NAME = f"{RELEASE}-{SCHEDULE}"
+"""The chart names the Schedule `<release>-<key>`; Velero's metrics carry it as `schedule`."""
+CREDENTIALS = "velero-credentials"
+"""Secret (key `cloud`, an AWS credentials file) of Velero's MinIO user."""
+METRICS_PORT = 8085
+POD_SELECTOR = {"app.kubernetes.io/name": "velero", "app.kubernetes.io/instance": RELEASE}
+UID = 65532
+
+
+def ttl(days: int) -> str:
+    """A Go duration Velero accepts for `ttl` (hours; Go durations have no day unit)."""
+    return f"{days * 24}h0m0s"
+
+
+def credentials_file(access_key: str, secret_key: str) -> str:
+    """The shared-credentials file the AWS plugin reads (AWS_SHARED_CREDENTIALS_FILE)."""
+    return f"[default]\naws_access_key_id={access_key}\naws_secret_access_key={secret_key}\n"
+
+
+@dataclass(frozen=True)
+class VeleroStore:
+    """Where backups go: a bucket and, on MinIO, its endpoint and the user's keys (None on S3:
+    IRSA); `snapshots` when the cloud has a volume snapshot API Velero's AWS plugin drives (EBS)."""
+
+    bucket: pulumi.Input[str]
+    region: str
+    endpoint: Optional[pulumi.Input[str]] = None
+    keys: Optional[tuple[pulumi.Input[str], pulumi.Input[str]]] = None
+    snapshots: bool = False
+    service_account_annotations: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class VeleroArgs:
+    provider: k8s.Provider
+    settings: BackupSettings
+    environment: str
+    store: VeleroStore
+    namespaces: Sequence[str]
+    """What the daily Schedule backs up (the platform's namespaces)."""
+    service_monitor: bool = False
+    depends_on: Sequence[pulumi.Resource] = ()
+
+
+def restricted_container() -> dict[str, Any]:
+    return kube.camel_keys(kube.container_security(read_only_root=True))
+
+
+def chart_values(args: VeleroArgs) -> dict[str, Any]:
+    """The chart's values (keys checked with `helm template` against velero 11.4.0)."""
+    s, store = args.settings, args.store
+    bsl_config: dict[str, Any] = {"region": store.region}
+    if store.endpoint is not None:
+        bsl_config.update({"s3Url": store.endpoint, "s3ForcePathStyle": "true"})
+    schedule_template: dict[str, Any] = {
+        "ttl": ttl(s.config_retention_days),
+        "includedNamespaces": list(args.namespaces),
+        "storageLocation": "default",
+        "snapshotVolumes": store.snapshots,
+    }
+    if store.snapshots:
+        schedule_template["volumeSnapshotLocations"] = ["default"]
+    return {
+        "image": {"repository": IMAGE[0], "tag": IMAGE[1]},
+        "initContainers": [{
+            "name": "velero-plugin-for-aws", "image": AWS_PLUGIN, "imagePullPolicy": "IfNotPresent",
+            "volumeMounts": [{"mountPath": "/target", "name": "plugins"}],
+            "securityContext": restricted_container(),
+            "resources": kube.camel_keys(kube.resources("10m", "32Mi", "200m", "128Mi")),
+        }],
+        # The chart already sets name/instance/managed-by on the pod: only what it lacks.
+        "podLabels": {"app": "velero", "app.kubernetes.io/part-of": kube.PART_OF, "app.kubernetes.io/component": "server"},
+        "podSecurityContext": {**kube.camel_keys(kube.pod_security(run_as_user=UID, fs_group=UID, run_as_group=UID))},
+        "containerSecurityContext": restricted_container(),
+        "resources": kube.camel_keys(kube.resources("20m", "128Mi", "500m", "512Mi")),  # idle but at 02:00; dev fits 4 CPU
+        # Read-only root: the chart mounts emptyDirs on /tmp (the plugins' unix sockets), /scratch and /plugins.
+        "upgradeCRDs": False,
+        "cleanUpCRDs": False,
+        "deployNodeAgent": False,
+        "backupsEnabled": True,
+        "snapshotsEnabled": store.snapshots,
+        "serviceAccount": {"server": {"create": True, "name": SERVICE_ACCOUNT, "annotations": dict(store.service_account_annotations)}},
+        "credentials": ({"useSecret": True, "existingSecret": CREDENTIALS} if store.keys is not None else {"useSecret": False}),
+        "configuration": {
+            "backupStorageLocation": [{"name": "default", "provider": "aws", "bucket": store.bucket, "default": True, "config": bsl_config}],
+            "volumeSnapshotLocation": ([{"name": "default", "provider": "aws", "config": {"region": store.region}}] if store.snapshots else []),
+            "defaultBackupTTL": ttl(s.config_retention_days),
+            "uploaderType": "kopia",
+        },
+        "metrics": {
+            "enabled": True,
+            "serviceMonitor": {"autodetect": False, "enabled": args.service_monitor, "additionalLabels": {"app.kubernetes.io/part-of": kube.PART_OF}},
+            "nodeAgentPodMonitor": {"autodetect": False, "enabled": False},
+            "prometheusRule": {"autodetect": False, "enabled": False},  # the platform's PrometheusRule has the alerts
+        },
+        "schedules": {SCHEDULE: {
+            "disabled": False,
+            "schedule": s.config_schedule,
+            "useOwnerReferencesInBackup": False,
+            "template": schedule_template,
+        }},
+    }
+
+
+class Velero(pulumi.ComponentResource):
+    release: k8s.helm.v3.Release
+    selector: dict[str, str] = POD_SELECTOR
+    namespace: str = NAMESPACE
+
+    def __init__(self, name: str, args: VeleroArgs, opts: Optional[pulumi.ResourceOptions] = None):
+        super().__init__("data-platform:backups:Velero", name, None, opts)
+        p = args.provider
+        ns = make_namespace(NAMESPACE, provider=p, parent=self, environment=args.environment, enforce="restricted",
+                            depends_on=args.depends_on)
+        after: list[pulumi.Resource] = [ns]
+        if args.store.keys is not None:
+            access, secret_key = args.store.keys
+            after.append(secret(CREDENTIALS, NAMESPACE, {"cloud": pulumi.Output.all(access, secret_key).apply(lambda k: credentials_file(*k))},
+                                parent=self, provider=p, labels=kube.labels("velero", "credentials"), depends_on=(ns,)))
+        self.release = release(RELEASE, chart=CHART, namespace=NAMESPACE, values=chart_values(args), provider=p, parent=self,
+                               depends_on=[*after, *args.depends_on])
+        self.register_outputs({"namespace": NAMESPACE, "schedule": args.settings.config_schedule})
