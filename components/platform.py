@@ -68,6 +68,7 @@ class DataPlatform(pulumi.ComponentResource):
             fast_ssd_storage_class=f.storage_classes.fast_ssd,
             service_account_annotations=f.workload_identity.get("dremio", {}), depends_on=after, protect=s.protect,
             executor_pool=f.interruptible if s.dremio.executors_interruptible else None,
+            catalog_backup_schedule=None if s.backups.standby else s.backups.config_schedule,
         ), pulumi.ResourceOptions(parent=self))
         self.dbt = Dbt("dbt", DbtArgs(
             provider=f.provider, namespace=self.namespaces.apps, settings=s.dbt,
@@ -112,6 +113,8 @@ class DataPlatform(pulumi.ComponentResource):
             postgres_cluster=ds.postgres.server_selector.get("cnpg.io/cluster"), airbyte=self.airbyte is not None,
             velero_namespace=VELERO_NAMESPACE if store is not None else None,
             velero_schedule=(VELERO_SCHEDULE, max_gap_minutes(s.backups.config_schedule)) if store is not None else None,
+            catalog_backup=((APPS, self.dremio.catalog_backup_name, max_gap_minutes(s.backups.config_schedule))
+                            if self.dremio.catalog_backup is not None else None),
             log_sink=f.log_sink, log_shipper_annotations=f.workload_identity.get("fluent-bit", {}),
             depends_on=(self.namespaces,),
         ), pulumi.ResourceOptions(parent=self))

@@ -3,37 +3,26 @@ user, and is idempotent on a second run (runs the real script with sh and curl).
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import subprocess
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 
 import pytest
 
 from components.apps.dremio.bootstrap import SCRIPT
+from tests.fake_http import JsonHandler
 
 pytestmark = pytest.mark.skipif(not (shutil.which("curl") and shutil.which("sh")), reason="needs sh and curl")
 
 
-class FakeDremio(BaseHTTPRequestHandler):
+class FakeDremio(JsonHandler):
     users: dict[str, str] = {}
     calls: list[tuple[str, str, str]] = []
 
-    def log_message(self, *a):
-        pass
 
-    def _reply(self, code: int, body: dict):
-        data = json.dumps(body).encode()
-        self.send_response(code)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
 
-    def _body(self) -> dict:
-        return json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))) or b"{}")
 
     def do_GET(self):
         self.calls.append(("GET", self.path, ""))

@@ -8,7 +8,7 @@ import os
 import subprocess
 import sys
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 
 import pytest
 from hypothesis import given
@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from components.apps.dremio import lake_source as ls
 from tests.app_harness import plan
+from tests.fake_http import JsonHandler
 
 JOB = "kubernetes:batch/v1:Job"
 
@@ -60,23 +61,12 @@ def test_dev_bootstrap_job_registers_the_lake_with_the_lake_credentials(tmp_path
     assert "accessKey" not in env["LAKE_SOURCE"]["value"]
 
 
-class FakeDremio(BaseHTTPRequestHandler):
+class FakeDremio(JsonHandler):
     sources: dict[str, dict] = {}
     calls: list[tuple[str, str]] = []
 
-    def log_message(self, *a):
-        pass
 
-    def _reply(self, code, body):
-        data = json.dumps(body).encode()
-        self.send_response(code)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
 
-    def _body(self):
-        return json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))) or b"{}")
 
     def _authorized(self):
         return self.headers.get("Authorization") == "_dremiotok"

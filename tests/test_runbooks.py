@@ -18,7 +18,8 @@ def every_alert() -> list[alerts.Alert]:
     """The alerts with every optional group on (in-cluster PostgreSQL and MinIO, Airbyte, logs, Velero)."""
     groups = alerts.platform_alerts(platform_namespaces=["a"], storage_namespace="s", postgres_cluster="postgres",
                                     minio_servers=4, airbyte_namespace="a", logs=True,
-                                    velero_namespace="velero", velero_schedule=("velero-platform", 1440))
+                                    velero_namespace="velero", velero_schedule=("velero-platform", 1440),
+                                    catalog_backup=("a", "dremio-catalog-backup", 1440))
     return [a for group in groups.values() for a in group]
 
 

@@ -39,8 +39,9 @@ def test_schedule_and_retention_follow_the_config(plan_config):
 def test_velero_can_be_turned_off(plan_config):
     plan = plan_config({"backups": {"velero": False}})
     assert not [r for r in plan.by_type(RELEASE) if r.name == "velero"]
-    groups = {g["name"] for rule in plan.by_type("kubernetes:monitoring.coreos.com/v1:PrometheusRule") for g in rule.inputs["spec"]["groups"]}
-    assert "data-platform.backups" not in groups
+    alerts = {r["alert"] for rule in plan.by_type("kubernetes:monitoring.coreos.com/v1:PrometheusRule")
+              for g in rule.inputs["spec"]["groups"] for r in g["rules"]}
+    assert not {a for a in alerts if a.startswith("Velero")} and "DremioCatalogBackupFailed" in alerts
 
 
 def test_minio_velero_user_may_only_use_its_bucket(plan_stack):

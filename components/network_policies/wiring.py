@@ -62,6 +62,8 @@ def topology_from(platform: object) -> Topology:
         clients = [Workload(APPS, dict(r.bootstrap_selector))]
         if dbt is not None and getattr(dbt, "cron_job", None) is not None:
             clients.append(Workload(APPS, dict(dbt.selector)))
+        if getattr(r, "catalog_backup_selector", None):
+            clients.append(Workload(APPS, dict(r.catalog_backup_selector)))
         dremio_peers = DremioPeers(
             coordinator=Workload(APPS, dict(r.coordinator_selector)), executor=Workload(APPS, dict(r.executor_selector)),
             all=Workload(APPS, dict(r.all_selector)), zookeeper=_workload(APPS, r.zookeeper_selector), clients=tuple(clients),

@@ -42,10 +42,12 @@ def _ns(namespaces: Sequence[str]) -> str:
 
 def platform_alerts(*, platform_namespaces: Sequence[str], storage_namespace: str, postgres_cluster: str | None,
                     minio_servers: int, airbyte_namespace: str | None, logs: bool,
-                    velero_namespace: str | None = None, velero_schedule: tuple[str, int] | None = None) -> dict[str, list[Alert]]:
+                    velero_namespace: str | None = None, velero_schedule: tuple[str, int] | None = None,
+                    catalog_backup: tuple[str, str, int] | None = None) -> dict[str, list[Alert]]:
     """Group name -> alerts. PostgreSQL/MinIO groups only when they run in the cluster; Velero's
     when it runs (`velero_schedule`: its Schedule's name and the longest gap between two runs, in
-    minutes, so "too old" follows the configured cron, not a fixed day)."""
+    minutes, so "too old" follows the configured cron, not a fixed day; `catalog_backup`: the
+    namespace, name and longest gap of Dremio's catalog backup CronJob)."""
     ns = _ns(platform_namespaces)
     groups: dict[str, list[Alert]] = {}
     if postgres_cluster:
@@ -133,6 +135,8 @@ def platform_alerts(*, platform_namespaces: Sequence[str], storage_namespace: st
     ]
     if velero_namespace and velero_schedule:
         groups["backups"] = velero_alerts(velero_namespace, *velero_schedule)
+    if catalog_backup:
+        groups.setdefault("backups", []).extend(cronjob_backup_alerts(*catalog_backup))
     if logs:
         groups["logging"] = [
             # `name` is the output instance: es.0 (Elasticsearch), cloudwatch_logs.1 (a cloud log sink).
@@ -161,6 +165,24 @@ def velero_alerts(namespace: str, schedule: str, max_gap_minutes: int) -> list[A
               f"The newest successful backup of {{{{ $labels.schedule }}}} is older than the schedule allows ({stale // 3600}h)."),
         Alert("VeleroDown", f'sum(up{{namespace="{namespace}"}}) == 0 or absent(up{{namespace="{namespace}"}})', "15m", "critical",
               "Velero is down", f"No Velero server is scraped in {namespace}: no configuration backup runs. Check `kubectl -n {namespace} get pods`."),
+    ]
+
+
+def cronjob_backup_alerts(namespace: str, cronjob: str, max_gap_minutes: int) -> list[Alert]:
+    """Dremio's catalog backup CronJob, through kube-state-metrics: a failed run, or no success
+    for longer than the schedule's longest gap plus an hour."""
+    stale = max_gap_minutes * 60 + 3600
+    jobs = f'namespace="{namespace}", job_name=~"{cronjob}-.*"'
+    return [
+        # Only runs started within one schedule gap: failed Jobs stay listed (failedJobsHistoryLimit).
+        Alert("DremioCatalogBackupFailed",
+              f'kube_job_status_failed{{{jobs}}} > 0 and on (namespace, job_name) (time() - kube_job_status_start_time{{{jobs}}}) < {stale}',
+              "0m", "critical",
+              "Dremio's catalog backup failed",
+              f"A {cronjob} Job failed: `kubectl -n {namespace} logs job/<job>` shows Dremio's answer to POST /apiv2/backup."),
+        Alert("DremioCatalogBackupTooOld",
+              f'time() - kube_cronjob_status_last_successful_time{{namespace="{namespace}", cronjob="{cronjob}"}} > {stale}', "15m", "warning",
+              "No recent Dremio catalog backup", f"The last successful {cronjob} run is older than the schedule allows ({stale // 3600}h)."),
     ]
 
 

@@ -32,6 +32,8 @@ RUNBOOKS: dict[str, str] = {
     "VeleroBackupFailed": "backups.md",
     "VeleroBackupTooOld": "backups.md",
     "VeleroDown": "backups.md",
+    "DremioCatalogBackupFailed": "backups.md",
+    "DremioCatalogBackupTooOld": "backups.md",
     "FluentBitOutputErrors": "logging.md",
     "FluentBitRecordsDropped": "logging.md",
 }

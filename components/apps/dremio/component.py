@@ -23,7 +23,7 @@ from components.secrets import PlatformSecret, platform_secret, store_for
 from foundation import WORKLOAD_SERVICE_ACCOUNTS
 from settings.sections.dremio import DremioSettings
 
-from . import bootstrap, lake_source, services, statefulsets
+from . import bootstrap, catalog_backup, lake_source, services, statefulsets
 from .config import (
     CLIENT_PORT,
     FLIGHT_PORT,
@@ -63,6 +63,8 @@ class DremioArgs:
     Dremio's catalog; their PVCs are retained on delete either way)."""
     executor_pool: Optional[Any] = None
     """A `foundation.InterruptiblePool` the executors tolerate and prefer (dremio.executorsInterruptible)."""
+    catalog_backup_schedule: Optional[str] = None
+    """Cron (UTC) of the catalog backup CronJob (backups.configSchedule); None: no CronJob."""
 
 
 @dataclass(frozen=True)
@@ -91,6 +93,8 @@ class DremioResult:
     """Secret in the apps namespace with `username`/`password` of the Superset service user."""
     lake_source: Optional[str] = None
     """Name of the Dremio source over the lake buckets, when the bootstrap registers one."""
+    catalog_backup_selector: Optional[Mapping[str, str]] = None
+    """Pods of the catalog backup CronJob (a client of the master's REST API), when it exists."""
 
 
 def _password(name: str, parent: pulumi.Resource) -> random.RandomPassword:
@@ -240,6 +244,19 @@ class Dremio(pulumi.ComponentResource):
         self.bootstrap_job: Optional[k8s.batch.v1.Job] = None
         if s.bootstrap_admin:
             self.bootstrap_job = self._bootstrap(s, ns, host, args)
+        # The catalog backup logs in as the admin the bootstrap Job creates.
+        self.catalog_backup: Optional[k8s.batch.v1.CronJob] = None
+        self.catalog_backup_name = catalog_backup.APP
+        if s.bootstrap_admin and args.catalog_backup_schedule:
+            self.catalog_backup = k8s.batch.v1.CronJob(
+                catalog_backup.APP,
+                metadata={"name": catalog_backup.APP, "namespace": ns, "labels": kube.labels(catalog_backup.APP, "backup")},
+                spec=catalog_backup.cron_spec(
+                    schedule=args.catalog_backup_schedule, image=s.bootstrap_image, master_host=f"dremio-master-0.{cluster_dns}",
+                    backup_path=pulumi.Output.from_input(bucket).apply(lambda b: catalog_backup.backup_dir(dist_uri(b, s.dist_path))),
+                    admin_secret=self.admin_secret),
+                opts=kube.child(self, args.provider, depends_on=[self.admin_secret]),
+            )
 
         self.result = DremioResult(
             host=host, web_port=WEB_PORT, client_port=CLIENT_PORT, flight_port=FLIGHT_PORT,
@@ -248,6 +265,7 @@ class Dremio(pulumi.ComponentResource):
             zookeeper_selector=self.zookeeper.selector if self.zookeeper else None, bootstrap_selector=bootstrap_sel,
             dbt_username=DBT_USER, dbt_secret="dremio-dbt", dbt_password=dbt_pw.result, admin_secret="dremio-admin",
             superset_secret="dremio-superset", lake_source=lake_source.SOURCE_NAME if self.lake_source_body is not None else None,
+            catalog_backup_selector=catalog_backup.SELECTOR if self.catalog_backup is not None else None,
         )
         self.ui = self.result.ui
         self.register_outputs({
