@@ -289,6 +289,8 @@ class Pricer:
         its saving as the spot lever; the pool remembered for the off-hours lever."""
         a = self.a
         hourly = od_hourly * (1 - a["spotDiscount"]) if spot else od_hourly
+        if spot and n == 0 and "spotPoolAverageNodes" in a:  # a pool that starts at 0: priced at its assumed average
+            n, size = a["spotPoolAverageNodes"], f"{size} (assumed average)"
         self.add("compute", f"node group {name} ({'Spot' if spot else 'On-Demand'})", f"{n} x {size}", n * hourly * self.hours)
         if disk_monthly:
             self.add("storage", f"node root volumes {name}", f"{n} x {disk}", n * disk_monthly)
