@@ -6,6 +6,7 @@ with the source of every figure and whether it was verified). Assumptions, print
 estimate: 730 hours a month, node groups at their desired size, storage as provisioned (volumes
 at their requested size, RDS at its allocated storage), usage-priced items at the table's
 assumed volumes. Local stacks have no cloud bill: the estimate gives the resource totals only.
+AWS is priced here; Azure and GCP in cost_azure.py / cost_gcp.py on the shared `Pricer`.
 
 The levers: the Spot node group is priced at the assumed Spot discount (its saving is shown
 against On-Demand); off-hours scale-down saves the node hours the cluster-autoscaler can free
@@ -221,23 +222,37 @@ def estimate(doc: Mapping[str, Any]) -> Estimate:
         est = Estimate(cloud, None, None, None, totals=totals)
         est.assumptions.append("local cluster: no cloud bill; resource totals only")
         return est
-    region = (doc.get("outputs") or {}).get({"aws": "awsRegion", "azure": "azureLocation"}.get(cloud, ""))
+    region = (doc.get("outputs") or {}).get({"aws": "awsRegion", "azure": "azureLocation", "gcp": "gcpRegion"}.get(cloud, ""))
     table = price_table(cloud, region) if region else None
     est = Estimate(cloud, region, f"offline_plan/tables/prices-{cloud}-{region}.json" if table else None,
                    table["asOf"] if table else None, totals=totals)
     if table is None:
         est.not_estimated.append(f"no price table for {cloud} {region}: add offline_plan/tables/prices-{cloud}-{region}.json")
         return est
-    _AwsPricer(table, resources, est).run()
+    _pricer(cloud)(table, resources, est).run()
     return est
 
 
-class _AwsPricer:
+def _pricer(cloud: str) -> type["Pricer"]:
+    if cloud == "azure":
+        from offline_plan.cost_azure import AzurePricer
+        return AzurePricer
+    if cloud == "gcp":
+        from offline_plan.cost_gcp import GcpPricer
+        return GcpPricer
+    return _AwsPricer
+
+
+class Pricer:
+    """What every cloud's pricer shares: table look-ups that count verified figures, lines, the
+    node-pool line with its Spot lever, and the off-hours lever over the node pools."""
+
     def __init__(self, table: Mapping[str, Any], resources: Sequence[Mapping[str, Any]], est: Estimate):
         self.t, self.res, self.est = table, resources, est
         self.hours = table["hoursPerMonth"]
         self.a = {k: v["value"] for k, v in table["assumptions"].items()}
         self.used: dict[tuple[str, Optional[str]], bool] = {}
+        self.groups: list[tuple[str, int, int, float, float]] = []
 
     def price(self, key: str, sub: Optional[str] = None) -> Optional[float]:
         entry = self.t["prices"].get(key)
@@ -252,6 +267,81 @@ class _AwsPricer:
 
     def add(self, category: str, item: str, quantity: str, monthly: float) -> None:
         self.est.lines.append(Line(category, item, quantity, round(monthly, 2)))
+
+    def by_type(self, type_: str) -> list[Mapping[str, Any]]:
+        return _by_type(self.res, type_)
+
+    def priced(self, what: str, key: str, sub: str) -> Optional[float]:
+        """A per-SKU figure, or None with a `not estimated` note naming the missing SKU."""
+        p = self.price(key, sub)
+        if p is None:
+            self.est.not_estimated.append(f"{what} {sub}: not in the price table")
+        return p
+
+    def node_pool(self, name: str, size: str, n: int, minimum: int, od_hourly: float, spot: bool,
+                  disk: str = "", disk_monthly: float = 0.0) -> None:
+        """A node pool's compute (and per-node disk) line; a Spot pool at the assumed discount with
+        its saving as the spot lever; the pool remembered for the off-hours lever."""
+        a = self.a
+        hourly = od_hourly * (1 - a["spotDiscount"]) if spot else od_hourly
+        if spot and n == 0 and "spotPoolAverageNodes" in a:  # a pool that starts at 0: priced at its assumed average
+            n, size = a["spotPoolAverageNodes"], f"{size} (assumed average)"
+        self.add("compute", f"node group {name} ({'Spot' if spot else 'On-Demand'})", f"{n} x {size}", n * hourly * self.hours)
+        if disk_monthly:
+            self.add("storage", f"node root volumes {name}", f"{n} x {disk}", n * disk_monthly)
+        if spot:
+            self.est.levers.append(Lever("spot", round(n * od_hourly * a["spotDiscount"] * self.hours, 2),
+                                         f"{name}: {n} Spot node(s) instead of On-Demand at {a['spotDiscount']:.0%} off"))
+        self.groups.append((name, n, minimum, hourly, disk_monthly / self.hours))
+
+    def load_balancer_services(self) -> int:
+        """Services of type LoadBalancer, plain or in Helm values (the ingress controller's)."""
+        n = 0
+
+        def walk(v: Any) -> None:
+            nonlocal n
+            if isinstance(v, dict):
+                n += v.get("type") == "LoadBalancer"
+                for sub in v.values():
+                    walk(sub)
+            elif isinstance(v, list):
+                for sub in v:
+                    walk(sub)
+
+        for r in self.by_type("kubernetes:helm.sh/v3:Release"):
+            walk(r["inputs"].get("values") or {})
+        n += sum(1 for r in self.by_type("kubernetes:core/v1:Service") if ((r["inputs"].get("spec") or {}).get("type")) == "LoadBalancer")
+        return n
+
+    def volumes_by_class(self) -> dict[str, tuple[Optional[str], float]]:
+        """StorageClass -> (its disk type parameter, GiB the plan's volumes claim on it)."""
+        kinds = {}
+        for r in self.by_type("kubernetes:storage.k8s.io/v1:StorageClass"):
+            i = r["inputs"]
+            params = i.get("parameters") or {}
+            kinds[(i.get("metadata") or {}).get("name")] = params.get("type") or params.get("skuName")
+        default = _default_class(self.res)
+        by_class: dict[str, float] = defaultdict(float)
+        for _owner, sc, gib in volume_claims(self.res):
+            by_class[sc or default or ""] += gib
+        return {sc: (kinds.get(sc), gib) for sc, gib in sorted(by_class.items())}
+
+    def _off_hours(self, groups: Optional[list[tuple[str, int, int, float, float]]] = None) -> None:
+        groups = self.groups if groups is None else groups
+        crons = {r["name"]: (r["inputs"].get("spec") or {}) for r in _by_type(self.res, "kubernetes:batch/v1:CronJob")}
+        down, up = crons.get("off-hours-down"), crons.get("off-hours-up")
+        if not (down and up):
+            return
+        week_hours = hours_down_per_week(down["schedule"], up["schedule"])
+        month_hours = week_hours * self.hours / 168
+        saved = sum((n - lo) * (hourly + disk_hourly) * month_hours for _name, n, lo, hourly, disk_hourly in groups if n > lo)
+        freed = ", ".join(f"{name} {n}->{lo}" for name, n, lo, _h, _d in groups if n > lo)
+        self.est.levers.append(Lever("off-hours", round(saved, 2),
+                                     f"{week_hours:.0f} h/week at 0 ({down['schedule']} -> {up['schedule']} {down.get('timeZone', '')}); "
+                                     f"the cluster-autoscaler frees the idle nodes down to each group's minimum ({freed or 'nothing above the minimum'})"))
+
+
+class _AwsPricer(Pricer):
 
     def instance_hour(self, types: Sequence[str]) -> Optional[float]:
         prices = [self.price("ec2.instance.hour", t) for t in types]
@@ -402,19 +492,6 @@ class _AwsPricer:
         secrets = _by_type(self.res, "aws:secretsmanager/secret:Secret")
         if secrets:
             self.add("other", "Secrets Manager secrets", f"{len(secrets)} secrets", len(secrets) * self.price("secretsmanager.secret.month"))
-
-    def _off_hours(self, groups: list[tuple[str, int, int, float, float]]) -> None:
-        crons = {r["name"]: (r["inputs"].get("spec") or {}) for r in _by_type(self.res, "kubernetes:batch/v1:CronJob")}
-        down, up = crons.get("off-hours-down"), crons.get("off-hours-up")
-        if not (down and up):
-            return
-        week_hours = hours_down_per_week(down["schedule"], up["schedule"])
-        month_hours = week_hours * self.hours / 168
-        saved = sum((n - lo) * (hourly + disk_hourly) * month_hours for _name, n, lo, hourly, disk_hourly in groups if n > lo)
-        freed = ", ".join(f"{name} {n}->{lo}" for name, n, lo, _h, _d in groups if n > lo)
-        self.est.levers.append(Lever("off-hours", round(saved, 2),
-                                     f"{week_hours:.0f} h/week at 0 ({down['schedule']} -> {up['schedule']} {down.get('timeZone', '')}); "
-                                     f"the cluster-autoscaler frees the idle nodes down to each group's minimum ({freed or 'nothing above the minimum'})"))
 
 
 def document(est: Estimate) -> dict[str, Any]:

@@ -27,6 +27,8 @@ _VARIANTS: Mapping[str, Callable[[Mapping[str, Any]], Any]] = {
     "aws:eks/addon:Addon": lambda i: i.get("addonName"),
     "aws:ec2/vpcEndpoint:VpcEndpoint": lambda i: i.get("vpcEndpointType"),
     "kubernetes:core/v1:Service": lambda i: (i.get("spec") or {}).get("type"),
+    "azure-native:dbforpostgresql:Server": lambda i: "highAvailability" if ((i.get("highAvailability") or {}).get("mode") or "Disabled") != "Disabled" else None,
+    "gcp:sql/databaseInstance:DatabaseInstance": lambda i: (i.get("settings") or {}).get("availabilityType"),
 }
 
 

@@ -91,7 +91,7 @@ def test_lake_is_hns_gzrs_with_90_day_soft_delete_and_bronze_archived_after_90_d
 
 
 def test_staging_is_smaller_without_ha_or_geo_backups(staging):
-    pool = one(staging, "containerservice:AgentPool").inputs
+    pool = staging.one(AZ + "containerservice:AgentPool", "azure-staging-aks-general").inputs  # and the Spot pool (azure.spotNodes)
     assert pool["maxCount"] < 10 and pool["vmSize"] != "Standard_D8s_v5"
     server = one(staging, "dbforpostgresql:Server").inputs
     assert server["highAvailability"] == {"mode": "Disabled"} and server["backup"]["geoRedundantBackup"] == "Disabled"

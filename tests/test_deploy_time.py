@@ -51,6 +51,17 @@ def test_create_times_come_from_the_variant_when_the_table_has_one():
     assert deploy_time.create_seconds(res("x", "aws:sqs/queue:Queue"), TABLE) == TABLE["default"]["aws"]
 
 
+def test_highly_available_azure_and_gcp_databases_take_longer_and_azure_has_its_own_default():
+    t = TABLE["types"]
+    flex = "azure-native:dbforpostgresql:Server"
+    assert deploy_time.create_seconds(res("db", flex, inputs={"highAvailability": {"mode": "ZoneRedundant"}}), TABLE) == t[f"{flex}[highAvailability]"] > t[flex]
+    assert deploy_time.create_seconds(res("db", flex, inputs={"highAvailability": {"mode": "Disabled"}}), TABLE) == t[flex]
+    sql = "gcp:sql/databaseInstance:DatabaseInstance"
+    assert deploy_time.create_seconds(res("db", sql, inputs={"settings": {"availabilityType": "REGIONAL"}}), TABLE) == t[f"{sql}[REGIONAL]"] > t[sql]
+    assert deploy_time.create_seconds(res("db", sql, inputs={"settings": {"availabilityType": "ZONAL"}}), TABLE) == t[sql]
+    assert deploy_time.create_seconds(res("x", "azure-native:network:NetworkSecurityGroup"), TABLE) == TABLE["default"]["azure-native"]
+
+
 @given(st.lists(st.tuples(st.integers(0, 5), st.lists(st.integers(0, 30), max_size=3)), min_size=1, max_size=30))
 def test_total_is_the_longest_chain_and_the_path_adds_up(spec):
     types = list(TABLE["types"])

@@ -164,7 +164,7 @@ def test_prod_is_protected_and_staging_destroyable(prod, staging):
 
 
 def test_staging_sizing(staging):
-    pool = only(staging, "gcp:container/nodePool:NodePool").inputs
+    pool = staging.one("gcp:container/nodePool:NodePool", "gcp-staging-gke-general").inputs  # and the Spot pool (gcp.spotPool)
     assert pool["nodeConfig"]["machineType"] == "e2-standard-4"
     assert (pool["autoscaling"]["totalMinNodeCount"], pool["autoscaling"]["totalMaxNodeCount"], pool["initialNodeCount"]) == (2, 5, 1)
     s = only(staging, "gcp:sql/databaseInstance:DatabaseInstance").inputs["settings"]

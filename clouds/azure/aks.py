@@ -11,7 +11,8 @@ windows, the seed's StorageClasses and the Kubernetes provider every workload us
   default-deny); egress through the VNet's NAT gateway (`userAssignedNATGateway`).
 - System pool (CriticalAddonsOnly, ephemeral OS disks) and the user pool the platform runs on
   (the seed's 8 vCPU/32 GiB 3/10/5 in prod), both across zones and autoscaled; the pools'
-  node counts are left to the cluster autoscaler (drift ignored).
+  node counts are left to the cluster autoscaler (drift ignored). With `azure.spotNodes`, a Spot
+  user pool from 0 (Foundation.interruptible, with the taint and label AKS puts on Spot nodes).
 - Auto-upgrade channel + node OS channel, each with a weekly window (the seed: Sunday 04:00 UTC).
 - Container Insights to a Log Analytics workspace (managed identity auth, with its data
   collection rule: container logs v2, Kubernetes events, pod inventory) and the control
@@ -25,6 +26,7 @@ from __future__ import annotations
 
 import base64
 from dataclasses import dataclass
+from typing import Optional
 
 import pulumi
 import pulumi_azure_native.containerservice as containerservice
@@ -34,12 +36,17 @@ import pulumi_azure_native.operationalinsights as operationalinsights
 import pulumi_kubernetes as k8s
 import yaml
 
+from foundation import InterruptiblePool
+
 from .common import AKS_RBAC_CLUSTER_ADMIN, NETWORK_CONTRIBUTOR, Context, role_assignment
 from .subnets import DNS_SERVICE_IP, POD_CIDR, SERVICE_CIDR
 
 COMPONENT = "aks"
 FAST_SSD = "fast-ssd"
 STANDARD = "standard"
+SPOT_LABEL = "kubernetes.azure.com/scalesetpriority"
+SPOT_POOL = InterruptiblePool(node_labels={SPOT_LABEL: "spot"}, taint_key=SPOT_LABEL, taint_value="spot", taint_effect="NoSchedule")
+"""What AKS itself puts on every Spot node (label and taint): the interruptible pool as the platform sees it."""
 AKS_AAD_SERVER_APP = "6dae42f8-4368-4678-94ff-3960e28e3630"
 """The Entra ID application every AKS cluster's API server accepts tokens for (kubelogin --server-id)."""
 CONTAINER_INSIGHTS_STREAMS = ("Microsoft-ContainerLogV2", "Microsoft-KubeEvents", "Microsoft-KubePodInventory")
@@ -73,6 +80,9 @@ class AksArgs:
     max_pods: int
     log_retention_days: int
     network_policies: bool = True
+    spot_node_size: Optional[str] = None
+    """A Spot user pool of this VM size, autoscaled 0..spot_max_count (None: none)."""
+    spot_max_count: int = 0
 
 
 def exec_kubeconfig(user_kubeconfig_b64: str) -> str:
@@ -186,6 +196,37 @@ class AksCluster(pulumi.ComponentResource):
             upgrade_settings={"max_surge": "33%"},
             opts=ctx.opts(self, ignore_changes=["count", "orchestratorVersion"]),
         )
+        # The Spot pool: evicted VMs are deleted (no stopped VMs holding quota), max price -1 (pay up
+        # to the pay-as-you-go price, never evicted for price); AKS taints and labels its nodes
+        # kubernetes.azure.com/scalesetpriority=spot, which is what Foundation.interruptible says.
+        self.interruptible: Optional[InterruptiblePool] = None
+        pools = [self.pool]
+        if args.spot_node_size:
+            self.interruptible = SPOT_POOL
+            pools.append(containerservice.AgentPool(
+                f"{args.name}-spot",
+                resource_group_name=rg,
+                resource_name_=self.cluster.name,
+                agent_pool_name="spot",
+                mode="User",
+                vm_size=args.spot_node_size,
+                scale_set_priority="Spot",
+                scale_set_eviction_policy="Delete",
+                spot_max_price=-1,
+                count=0,
+                enable_auto_scaling=True,
+                min_count=0,
+                max_count=args.spot_max_count,
+                availability_zones=zones,
+                os_type="Linux",
+                os_sku="AzureLinux",
+                os_disk_type="Managed",
+                os_disk_size_gb=args.node_disk_size_gb,
+                vnet_subnet_id=args.node_subnet_id,
+                max_pods=args.max_pods,
+                type="VirtualMachineScaleSets",
+                opts=ctx.opts(self, ignore_changes=["count", "orchestratorVersion"]),
+            ))
         for config in ("aksManagedAutoUpgradeSchedule", "aksManagedNodeOSUpgradeSchedule"):
             containerservice.MaintenanceConfiguration(
                 f"{args.name}-{config}", resource_group_name=rg, resource_name_=self.cluster.name, config_name=config,
@@ -223,7 +264,7 @@ class AksCluster(pulumi.ComponentResource):
         self.kubeconfig = creds.kubeconfigs.apply(lambda ks: exec_kubeconfig(ks[0].value))
         self.provider = k8s.Provider(f"{args.name}-k8s", kubeconfig=self.kubeconfig, enable_server_side_apply=True,
                                      opts=pulumi.ResourceOptions(parent=self, depends_on=[self.pool, *admins]))
-        self.ready = [self.pool, *admins, *self._storage_classes()]
+        self.ready = [*pools, *admins, *self._storage_classes()]
         self.register_outputs({"clusterName": self.cluster.name, "oidcIssuer": self.oidc_issuer})
 
     def _storage_classes(self) -> list[pulumi.Resource]:

@@ -64,6 +64,7 @@ def build_foundation(settings: Settings) -> Foundation:
         system_node_size=a.system_node_size, system_node_count=a.system_node_count, node_size=a.node_size,
         node_min_count=a.node_min_count, node_max_count=a.node_max_count, node_initial_count=a.node_initial_count,
         node_disk_size_gb=a.node_disk_size_gb, max_pods=a.max_pods, log_retention_days=a.log_retention_days,
+        spot_node_size=a.spot_node_size if a.spot_nodes else None, spot_max_count=a.spot_max_count,
         network_policies=s.network_policies,
     ))
     workspace_id = cluster.workspace.id
@@ -137,7 +138,7 @@ def build_foundation(settings: Settings) -> Foundation:
         workload_identity={},
         pod_cidrs=(POD_CIDR,),
         service_cidrs=(SERVICE_CIDR,),
-        interruptible=None,
+        interruptible=cluster.interruptible,
         cluster_ready=(*cluster.ready, *services.ready),
         outputs=outputs,
     )

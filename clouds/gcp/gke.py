@@ -13,12 +13,15 @@ nodes gives pods their own Google identity and hides the node's. The kubeconfig 
 The pool's autoscaling uses `total_min/max_node_count` (all zones together: the seed's 3..10);
 `initial_node_count` is per zone in a regional pool, so the seed's 5 becomes 2 per zone = 6
 (settings/sections/gcp.py `per_zone`) and is ignored after creation.
+With `gcp.spotPool`, a second pool of Spot VMs from 0, tainted `data-platform/interruptible`
+(Foundation.interruptible), for Airbyte connector jobs and optionally Dremio executors.
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from typing import Optional
 
 import pulumi
 import pulumi_gcp.container as container
@@ -26,9 +29,12 @@ import pulumi_gcp.projects as projects
 import pulumi_gcp.serviceaccount as serviceaccount
 import pulumi_kubernetes as k8s
 
+from foundation import InterruptiblePool
+
 from .common import K8S_LABELS, Context, gsa_account_id, labels
 
 COMPONENT = "gke"
+_GKE_EFFECT = {"NoSchedule": "NO_SCHEDULE", "PreferNoSchedule": "PREFER_NO_SCHEDULE", "NoExecute": "NO_EXECUTE"}
 FAST_SSD = "fast-ssd"
 STANDARD = "standard"
 PD_CSI = "pd.csi.storage.gke.io"
@@ -102,6 +108,8 @@ class GkeArgs:
     initial_per_zone: int
     disk_size_gb: int
     spot: bool = False
+    spot_pool_max_total: Optional[int] = None
+    """A second, autoscaled 0..N pool of Spot VMs for interruptible work (None: none)."""
 
 
 class GkeCluster(pulumi.ComponentResource):
@@ -193,6 +201,37 @@ class GkeCluster(pulumi.ComponentResource):
             opts=o(ignore_changes=["initialNodeCount"]),
         )
 
+        # The interruptible pool: Spot VMs from 0, tainted and labelled as Foundation.interruptible
+        # describes (GKE adds its own `cloud.google.com/gke-spot=true` label too); the cluster
+        # autoscaler adds nodes only when a pod that tolerates the taint waits.
+        self.interruptible: Optional[InterruptiblePool] = None
+        pools = [self.node_pool]
+        if args.spot_pool_max_total:
+            pool = self.interruptible = InterruptiblePool()
+            pools.append(container.NodePool(
+                f"{n}-interruptible",
+                name="interruptible",
+                cluster=self.cluster.id,
+                location=ctx.region,
+                node_locations=list(args.node_locations) or None,
+                initial_node_count=0,
+                autoscaling={"total_min_node_count": 0, "total_max_node_count": args.spot_pool_max_total, "location_policy": "ANY"},
+                management={"auto_repair": True, "auto_upgrade": True},
+                upgrade_settings={"strategy": "SURGE", "max_surge": 1, "max_unavailable": 0},
+                node_config={
+                    **node_common,
+                    "machine_type": args.machine_type,
+                    "image_type": "COS_CONTAINERD",
+                    "disk_type": "pd-balanced",
+                    "disk_size_gb": args.disk_size_gb,
+                    "spot": True,
+                    "labels": dict(pool.node_labels),
+                    "taints": [{"key": pool.taint_key, "value": pool.taint_value, "effect": _GKE_EFFECT[pool.taint_effect]}],
+                    "resource_labels": labels(COMPONENT),
+                },
+                opts=o(ignore_changes=["initialNodeCount"]),
+            ))
+
         endpoints = self.cluster.control_plane_endpoints_config
         if dns:
             server = endpoints.apply(lambda e: "https://" + e.dns_endpoint_config.endpoint)
@@ -204,7 +243,7 @@ class GkeCluster(pulumi.ComponentResource):
         self.kubeconfig = pulumi.Output.all(self.cluster.name, server, ca).apply(lambda a: kubeconfig(a[0], a[1], a[2]))
         self.provider = k8s.Provider(f"{n}-k8s", kubeconfig=self.kubeconfig, enable_server_side_apply=True, opts=pulumi.ResourceOptions(parent=self))
 
-        k8s_opts = pulumi.ResourceOptions(parent=self, provider=self.provider, depends_on=[self.node_pool])
+        k8s_opts = pulumi.ResourceOptions(parent=self, provider=self.provider, depends_on=pools)
         sc_common = {"provisioner": PD_CSI, "volume_binding_mode": "WaitForFirstConsumer", "allow_volume_expansion": True, "reclaim_policy": "Delete"}
         # Not marked default: GKE's addon manager keeps its own `standard-rwo` default, and the
         # platform names these classes explicitly (Foundation.storage_classes).

@@ -80,6 +80,7 @@ def build_foundation(settings: Settings) -> Foundation:
             initial_per_zone=g.node_initial_per_zone,
             disk_size_gb=g.node_disk_size_gb,
             spot=g.spot_nodes,
+            spot_pool_max_total=g.spot_pool_max_total if g.spot_pool else None,
         ),
     )
 
@@ -155,7 +156,7 @@ def build_foundation(settings: Settings) -> Foundation:
         workload_identity={},
         pod_cidrs=(g.pods_cidr,),
         service_cidrs=(g.services_cidr,),
-        interruptible=None,
+        interruptible=cluster.interruptible,
         cluster_ready=(*cluster.ready, *services.ready),
         outputs=outputs,
     )

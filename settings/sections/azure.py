@@ -79,6 +79,9 @@ class AzureSettings(Section):
     node_max_count: int = setting(checks.integer(1, 1000), "User pool maximum size (the cluster autoscaler scales up to it).")
     node_initial_count: int = setting(checks.integer(1, 1000), "User pool initial size; later left to the cluster autoscaler (drift ignored).")
     node_disk_size_gb: int = setting(checks.integer(30, 2048), "Managed OS disk size of each user-pool node in GB.")
+    spot_nodes: bool = setting(checks.boolean, "A Spot user pool (evicted VMs deleted, max price -1: up to the pay-as-you-go price), autoscaled from 0, for interruptible work (Airbyte connector job pods; Dremio executors with dremio.executorsInterruptible); AKS taints its nodes kubernetes.azure.com/scalesetpriority=spot:NoSchedule so nothing else lands there. Off by default in prod.")
+    spot_node_size: str = setting(checks.text(_VM_SIZE, "an Azure VM size such as Standard_D4s_v5"), "VM size of the Spot pool.")
+    spot_max_count: int = setting(checks.integer(1, 100), "Spot pool maximum size (it starts at 0; the cluster autoscaler adds nodes only when interruptible pods wait).")
     max_pods: int = setting(checks.integer(50, 250), "Pods per node (Azure CNI overlay allows up to 250).")
     # --- PostgreSQL Flexible Server ---
     db_version: str = setting(checks.one_of("16"), "PostgreSQL major version (the seed's 16; Azure applies minors in the maintenance window).")
@@ -126,6 +129,9 @@ class AzureSettings(Section):
             "node_max_count": by_env(env, dev=3, staging=5, prod=10),
             "node_initial_count": by_env(env, dev=1, staging=3, prod=5),
             "node_disk_size_gb": 100,
+            "spot_nodes": by_env(env, dev=False, staging=True, prod=False),
+            "spot_node_size": by_env(env, dev="Standard_D4s_v5", staging="Standard_D4s_v5", prod="Standard_D8s_v5"),
+            "spot_max_count": by_env(env, dev=2, staging=5, prod=10),
             "max_pods": 110,
             "db_version": "16",
             "db_sku": by_env(env, dev="Standard_B2ms", staging="Standard_D2ds_v5", prod="Standard_E4ds_v5"),

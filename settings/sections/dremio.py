@@ -82,7 +82,7 @@ class DremioSettings(Section):
 
     image: str = setting(checks.image, "Dremio image (OSS by default), pinned by tag or digest.")
     executors: int = setting(checks.integer(1, 64), "Executor replicas (executor StatefulSet). The seed: 3+ in prod, 6 when scaling out.")
-    executors_interruptible: bool = setting(checks.boolean, "Let executors run on the cloud's interruptible (Spot) nodes when it has them (aws.spotNodes): they tolerate the pool's taint and prefer its nodes. A reclaimed executor fails the queries it was running; Dremio reschedules the next ones.")
+    executors_interruptible: bool = setting(checks.boolean, "Let executors run on the cloud's interruptible (Spot) nodes when it has them (aws.spotNodes, azure.spotNodes, gcp.spotPool): they tolerate the pool's taint and prefer its nodes. A reclaimed executor fails the queries it was running; Dremio reschedules the next ones.")
     zookeeper: str = setting(checks.one_of("embedded", "ensemble"),
                              "'embedded': the master coordinator runs ZooKeeper itself (dev only). 'ensemble': a separate ZooKeeper StatefulSet.")
     zookeeper_replicas: int = setting(_odd(3, 7), "ZooKeeper ensemble size (odd) when zookeeper is 'ensemble'.")

@@ -109,6 +109,8 @@ class GcpSettings(Section):
     node_initial_total: int = setting(checks.integer(1, 500), "About how many nodes the pool starts with; GKE counts this per zone, so it is rounded up to a multiple of the zone count (5 over 3 zones starts 6). Ignored after creation.")
     node_disk_size_gb: int = setting(checks.integer(20, 2000), "Boot disk (pd-balanced) size of each node in GB.")
     spot_nodes: bool = setting(checks.boolean, "Make the node pool Spot VMs (cheaper, reclaimable); not for prod.")
+    spot_pool: bool = setting(checks.boolean, "A second node pool of Spot VMs (nodeMachineType, autoscaled from 0) for interruptible work (Airbyte connector job pods; Dremio executors with dremio.executorsInterruptible), tainted data-platform/interruptible=true:NoSchedule so nothing else lands there. Off by default in prod.")
+    spot_pool_max_total: int = setting(checks.integer(1, 100), "Most nodes in the Spot pool, all zones together (it starts at 0 and the cluster autoscaler adds nodes only when interruptible pods wait).")
     # --- Cloud SQL ---
     db_edition: str = setting(checks.one_of("ENTERPRISE", "ENTERPRISE_PLUS"), "Cloud SQL edition, set explicitly (PostgreSQL 16 defaults to ENTERPRISE_PLUS, which refuses db-custom tiers).")
     db_tier: str = setting(checks.text(r"db-[a-zA-Z0-9-]+", "a Cloud SQL tier such as db-custom-6-32768"), "Cloud SQL machine tier, valid for dbEdition.")
@@ -158,6 +160,8 @@ class GcpSettings(Section):
             "node_initial_total": by_env(env, dev=1, staging=3, prod=5),
             "node_disk_size_gb": by_env(env, dev=50, staging=100, prod=100),
             "spot_nodes": False,
+            "spot_pool": by_env(env, dev=False, staging=True, prod=False),
+            "spot_pool_max_total": by_env(env, dev=2, staging=5, prod=10),
             "db_edition": "ENTERPRISE",
             # 32 GiB like the seed's db.r6g.xlarge: ENTERPRISE allows at most 6.5 GiB per vCPU, so 6 vCPU.
             "db_tier": by_env(env, dev="db-custom-1-3840", staging="db-custom-4-16384", prod="db-custom-6-32768"),
