@@ -134,7 +134,7 @@ def load(raw: Mapping[str, Any], stack: str) -> Settings:
         scalars["objectStore"] = "minio" if on_local else "native"
     if scalars["database"] is None:
         scalars["database"] = "in-cluster" if on_local else "managed"
-    sections = {s.field_name(): read_section(s, raw.get(f"{PROJECT}:{s.KEY}"), stack_file, env) for s in SECTIONS}
+    sections: dict[str, Any] = {s.field_name(): read_section(s, raw.get(f"{PROJECT}:{s.KEY}"), stack_file, env) for s in SECTIONS}
     # Behind the ALB, users see its ACM certificate and the ALB does not verify the Gateway's, so
     # the local CA signs it; HTTP-01 could not pass the ALB's redirect to the not-yet-served HTTPS listener.
     behind_alb = not on_local and sections["aws"].load_balancer == "alb"
