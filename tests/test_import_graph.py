@@ -6,6 +6,7 @@ one and on a listed one that is gone, so the lists can only shrink (and stay tru
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -65,3 +66,15 @@ def test_the_graph_reader_sees_function_local_imports(tmp_path):
     module = tmp_path / "m.py"
     module.write_text("def f():\n    from components import helm\n    import clouds.aws.subnets\n")
     assert _imports(module) == {"components.helm", "clouds.aws.subnets"}
+
+
+def test_no_component_branches_on_the_cloud_name():
+    """The platform asks the Foundation what it needs (e.g. kubelet_certificates_verifiable),
+    never which cloud it runs on (issue 11 item 2)."""
+    offenders = [
+        f"{path.relative_to(ROOT)}:{n}"
+        for path in sorted((ROOT / "components").rglob("*.py"))
+        for n, line in enumerate(path.read_text().splitlines(), 1)
+        if re.search(r"\bcloud\s*(==|!=|\bin\b)|\.cloud\b", line)
+    ]
+    assert offenders == []
