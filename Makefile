@@ -27,10 +27,11 @@ plan: deps
 plan-all: deps
 	@for f in Pulumi.*.yaml; do s=$${f#Pulumi.}; s=$${s%.yaml}; $(PY) -m offline_plan $$s --quiet || exit 1; done
 
-## The GitHub workflows' lint, the whole test suite, then Python lint
+## The GitHub workflows' lint, the whole test suite, then Python lint and type checking
 test: deps lint-workflows
 	$(PY) -m pytest -q
 	$(PY) -m ruff check .
+	$(PY) -m mypy
 
 ## actionlint (syntax, expressions, deprecated action runtimes; shellcheck on run: when installed)
 ## and zizmor (unpinned actions, persisted credentials, permissions, injection; Dependabot cooldown), both offline
@@ -38,8 +39,10 @@ lint-workflows: deps
 	$(VENV)/bin/actionlint
 	$(VENV)/bin/zizmor --offline --quiet .github
 
+## ruff, then mypy (configured in pyproject.toml; incremental, cache in .mypy_cache)
 lint: deps
 	$(PY) -m ruff check .
+	$(PY) -m mypy
 
 ## Regenerate Pulumi.yaml's config block from settings/project.py
 pulumi-yaml: deps

@@ -197,6 +197,9 @@ class Foundation:
     any address; `clusterNetwork.podCidrs`/`serviceCidrs` override them."""
     interruptible: Optional[InterruptiblePool] = None
     """A pool of interruptible nodes (None: every node is on-demand, e.g. local clusters)."""
+    kubelet_certificates_verifiable: bool = True
+    """False where kubelets serve self-signed serving certificates (kind): metrics-server then
+    skips verifying them (`--kubelet-insecure-tls`); a cloud's kubelets are signed by the cluster CA."""
     cluster_ready: Sequence[pulumi.Resource] = ()
     """What Kubernetes workloads must wait for (node groups, CNI/CSI add-ons)."""
     outputs: Mapping[str, pulumi.Input] = field(default_factory=dict)

@@ -11,7 +11,7 @@ import pkgutil
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # pragma: no cover
-    from components.foundation import Foundation
+    from foundation import Foundation
     from settings import Settings
 
 

@@ -102,7 +102,7 @@ class DataPlatform(pulumi.ComponentResource):
         store = self._velero_store(f) if s.backups.velero and not s.backups.standby else None
         es, minio = self.data_services.elasticsearch, self.data_services.minio
         self.observability = Observability("observability", ObservabilityArgs(
-            provider=f.provider, settings=s.observability, environment=s.environment, cloud=f.cloud, data=ds,
+            provider=f.provider, settings=s.observability, environment=s.environment, kubelet_certificates_verifiable=f.kubelet_certificates_verifiable, data=ds,
             log_writer=(es.log_writer_username, es.log_writer_password),
             elasticsearch_image=f"docker.elastic.co/elasticsearch/elasticsearch:{s.elasticsearch.version}", elasticsearch_ready=[es.cluster],
             cert_manager=self.edge.cert_manager, cert_manager_namespace=CERT_MANAGER_NS,

@@ -27,7 +27,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
-from typing import Any, Optional
+from typing import Any, Optional, cast
 
 import jsonschema
 import referencing
@@ -55,7 +55,7 @@ def cloudcoil_models(modules: dict[str, str]) -> Loader:
 
         def check(obj: dict) -> Optional[str]:
             try:
-                model.model_validate(obj)
+                cast(Any, model).model_validate(obj)  # a cloudcoil (pydantic) model: mypy narrowed it to type[object]
             except ValueError as e:  # pydantic.ValidationError
                 lines = str(e).splitlines()
                 return " ".join(lines[1:3]) if len(lines) > 2 else str(e)

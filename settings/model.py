@@ -141,7 +141,7 @@ def load(raw: Mapping[str, Any], stack: str) -> Settings:
         scalars["objectStore"] = "native" if cloud in NATIVE_LAKE_CLOUDS else "minio"
     if scalars["database"] is None:
         scalars["database"] = "in-cluster" if on_local else "managed"
-    sections = {s.field_name(): read_section(s, raw.get(f"{PROJECT}:{s.KEY}"), stack_file, env) for s in SECTIONS}
+    sections: dict[str, Any] = {s.field_name(): read_section(s, raw.get(f"{PROJECT}:{s.KEY}"), stack_file, env) for s in SECTIONS}
     # Behind the ALB, users see its ACM certificate and the ALB does not verify the Gateway's, so
     # the local CA signs it; HTTP-01 could not pass the ALB's redirect to the not-yet-served HTTPS listener.
     behind_alb = cloud == "aws" and sections["aws"].load_balancer == "alb"

@@ -18,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pulumi
+import pulumi_aws.kms as kms
 import pulumi_aws.s3 as s3
 
 from .common import Context, policy, tags
@@ -52,7 +53,7 @@ class DataLakeArgs:
 
 class DataLake(pulumi.ComponentResource):
     buckets: dict[str, s3.Bucket]
-    key: object
+    key: kms.Key
 
     def __init__(self, name: str, args: DataLakeArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("data-platform:aws:DataLake", name, None, opts)

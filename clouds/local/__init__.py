@@ -28,6 +28,7 @@ def build(settings: Settings) -> Foundation:
     return Foundation(
         cloud="local",
         provider=provider,
+        kubelet_certificates_verifiable=False,  # kind's kubelets serve self-signed certificates
         storage_classes=StorageClasses(
             fast_ssd=settings.fast_ssd_storage_class,
             standard=settings.standard_storage_class,

@@ -44,7 +44,8 @@ class ObservabilityArgs:
     provider: k8s.Provider
     settings: ObservabilitySettings
     environment: str
-    cloud: str
+    kubelet_certificates_verifiable: bool
+    """Foundation.kubelet_certificates_verifiable: False makes metrics-server skip verifying them."""
     data: DataServicesResult
     log_writer: tuple[str, pulumi.Input[str]]
     """(username, password) of the Elasticsearch user Fluent Bit writes as."""
@@ -107,7 +108,7 @@ class Observability(pulumi.ComponentResource):
         """(name, pod labels) of pods in data-storage that call Elasticsearch's HTTP API."""
 
         if s.metrics_server:
-            self.metrics_server = metrics.install_metrics_server(self, p, args.cloud, deps)
+            self.metrics_server = metrics.install_metrics_server(self, p, args.kubelet_certificates_verifiable, deps)
 
         if s.metrics:
             self._metrics(args, deps)

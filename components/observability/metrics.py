@@ -13,9 +13,9 @@
 - Security: the chart's pods run non-root with RuntimeDefault seccomp and all capabilities
   dropped (values pinned below); node-exporter is the exception the `monitoring` namespace exists
   for (host network/PID, read-only host mounts).
-- metrics-server (kube-system): the resource metrics API (`kubectl top`, HPAs). On the local
-  cloud (kind) kubelets serve self-signed certificates, so it is started with
-  `--kubelet-insecure-tls` there only (the connection stays encrypted, the kubelet is not
+- metrics-server (kube-system): the resource metrics API (`kubectl top`, HPAs). Where the
+  cloud says its kubelets serve self-signed certificates (Foundation.kubelet_certificates_verifiable
+  False: the local cloud, kind), it is started with `--kubelet-insecure-tls` there only (the connection stays encrypted, the kubelet is not
   authenticated); on clouds it verifies kubelets against the cluster CA.
 """
 
@@ -159,11 +159,11 @@ def install_kube_prometheus_stack(parent: pulumi.Resource, provider: k8s.Provide
                         provider=provider, parent=parent, depends_on=depends_on, timeout=900)
 
 
-def metrics_server_values(cloud: str) -> dict[str, Any]:
+def metrics_server_values(kubelet_certificates_verifiable: bool) -> dict[str, Any]:
     # `args` is appended to the chart's `defaultArgs`, which already set
     # --kubelet-preferred-address-types (InternalIP first); repeating a string-slice flag appends
     # to the first value rather than replacing it, so only flags the chart does not set go here.
-    args = ["--kubelet-insecure-tls"] if cloud == "local" else []
+    args = [] if kubelet_certificates_verifiable else ["--kubelet-insecure-tls"]
     return {
         "args": args,
         "replicas": 1,
@@ -173,7 +173,7 @@ def metrics_server_values(cloud: str) -> dict[str, Any]:
     }
 
 
-def install_metrics_server(parent: pulumi.Resource, provider: k8s.Provider, cloud: str,
+def install_metrics_server(parent: pulumi.Resource, provider: k8s.Provider, kubelet_certificates_verifiable: bool,
                            depends_on: Sequence[pulumi.Resource]) -> k8s.helm.v3.Release:
-    return helm.release("metrics-server", chart=METRICS_SERVER, namespace="kube-system", values=metrics_server_values(cloud),
+    return helm.release("metrics-server", chart=METRICS_SERVER, namespace="kube-system", values=metrics_server_values(kubelet_certificates_verifiable),
                         provider=provider, parent=parent, depends_on=depends_on)
