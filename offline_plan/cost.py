@@ -254,6 +254,10 @@ class Pricer:
         self.used: dict[tuple[str, Optional[str]], bool] = {}
         self.groups: list[tuple[str, int, int, float, float]] = []
 
+    def run(self) -> None:
+        """Price every resource of the plan into `est` (each cloud's pricer)."""
+        raise NotImplementedError
+
     def price(self, key: str, sub: Optional[str] = None) -> Optional[float]:
         entry = self.t["prices"].get(key)
         if sub is not None:

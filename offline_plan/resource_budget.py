@@ -207,7 +207,7 @@ def budget_of(resources: Iterable[tuple[str, str, Mapping[str, Any]]], strict: b
                     pod = {**pod, "containers": [{"resources": {"requests": {"memory": str(ECK_DEFAULT_MEMORY)}}}]}
                 count(f"Elasticsearch {name}/{ns['name']}", steady, pod, ns.get("count", 1))
         elif type_ == RELEASE:
-            chart = inputs.get("chart")
+            chart = str(inputs.get("chart", ""))
             if chart not in CHART_PODS and not strict:
                 uncounted.append(chart)
                 continue

@@ -18,6 +18,8 @@ KNOWN_CLOUDS_TO_COMPONENTS = {
     ("clouds/aws/cluster_services.py", "components.namespaces"),
     ("clouds/azure/cluster_services.py", "components.helm"),
     ("clouds/azure/cluster_services.py", "components.namespaces"),
+    ("clouds/gcp/cluster_services.py", "components.helm"),
+    ("clouds/gcp/cluster_services.py", "components.namespaces"),
 }
 
 # Deferred (function-local) imports: the settings ↔ clouds cycle of issue 11 item 3.
