@@ -204,6 +204,7 @@ def _bucket_setting(args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict]:
 
 BUCKET_SETTINGS = ("bucketLifecycleConfiguration:BucketLifecycleConfiguration", "bucketLogging:BucketLogging",
                    "bucketOwnershipControls:BucketOwnershipControls", "bucketPublicAccessBlock:BucketPublicAccessBlock",
+                   "bucketReplicationConfig:BucketReplicationConfig",
                    "bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
                    "bucketVersioning:BucketVersioning")
 

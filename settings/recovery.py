@@ -120,7 +120,10 @@ def _object_store(s: Settings) -> RecoveryPoint:
             "objectStore", 0,
             f"S3 stores every object across availability zones; versioning keeps overwritten and deleted objects "
             f"{s.aws.noncurrent_version_expiration_days} day(s); {snapshot}",
-            f"{snapshot}, copied to a vault in {s.aws.dr_region}" if s.aws.dr_region else "nothing: the buckets and the backup vault are in the stack's region",
+            (f"every data bucket is replicated continuously to {s.aws.dr_region} (S3 replication, asynchronous: most objects "
+             "within 15 minutes, but S3 Replication Time Control is not enabled, so no SLA; deletes replicate as delete markers); "
+             f"{snapshot}, copied to a vault in {s.aws.dr_region}") if s.aws.dr_region
+            else "nothing: the buckets and the backup vault are in the stack's region",
         )
     m = s.minio
     locked = ", ".join(m.locked_buckets)

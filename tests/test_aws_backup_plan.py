@@ -37,7 +37,8 @@ def test_daily_01_00_utc_kept_and_copied_to_the_dr_region(prod):
 
 def test_the_selection_is_the_lake_buckets(prod):
     (sel,) = prod.by_type(SELECTION)
-    buckets = sorted(b.inputs["bucket"] for b in prod.by_type("aws:s3/bucket:Bucket") if "-logs-" not in b.inputs["bucket"])
+    buckets = sorted(b.inputs["bucket"] for b in prod.by_type("aws:s3/bucket:Bucket")
+                     if "-logs-" not in b.inputs["bucket"] and not b.inputs["bucket"].endswith("-replica"))
     assert sorted(a.removeprefix("arn:aws:s3:::") for a in sel.inputs["resources"]) == buckets
 
 

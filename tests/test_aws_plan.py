@@ -75,11 +75,14 @@ def test_one_explicit_aws_provider_with_region_and_default_tags(plan_stack, stac
     prefix = f"{p.urn}::"
     aws_resources = [r for r in plan.registrations if r.type.startswith("aws:")]
     assert len(aws_resources) > 100
-    # Only the backup copies in the DR region go through another provider (the DR region's).
+    # Only the backup copies and the lake's replica buckets in the DR region go through another
+    # provider (the DR region's).
     dr = [p for p in plan.by_type("pulumi:providers:aws") if p.name == f"{stack}-aws-dr"]
     elsewhere = [r for r in aws_resources if not r.provider.startswith(prefix)]
     assert all(r.provider.startswith(f"{d.urn}::") for r in elsewhere for d in dr) and (bool(elsewhere) == bool(dr))
-    assert {r.type for r in elsewhere} <= {"aws:kms/key:Key", "aws:kms/alias:Alias", BACKUP_REPLICATION,
+    replicas = [r for r in elsewhere if r.type.startswith("aws:s3/")]
+    assert all(r.inputs["bucket"].endswith("-replica") for r in replicas)
+    assert {r.type for r in elsewhere if r not in replicas} <= {"aws:kms/key:Key", "aws:kms/alias:Alias", BACKUP_REPLICATION,
                                            "aws:backup/vault:Vault", "aws:backup/vaultLockConfiguration:VaultLockConfiguration"}
 
 
@@ -397,7 +400,8 @@ def bucket_children(plan, type_):
 @pytest.mark.parametrize("stack", ["staging", "prod"])
 def test_every_bucket_is_private_versioned_owner_enforced_and_tls_only(plan_stack, stack):
     plan = plan_stack(stack)
-    buckets = plan.by_type("aws:s3/bucket:Bucket")
+    # The DR replicas (prod) are checked in test_aws_replication.py.
+    buckets = [b for b in plan.by_type("aws:s3/bucket:Bucket") if not b.name.endswith("-replica")]
     assert sorted(b.name for b in buckets) == sorted(f"{stack}-{r}" for r in ("bronze", "silver", "gold", "backups", "airbyte", "dremio", "velero", "access-logs"))
     pabs = bucket_children(plan, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock")
     vers = bucket_children(plan, "aws:s3/bucketVersioning:BucketVersioning")

@@ -41,6 +41,49 @@ def bucket_name(project: str, stack: str, role: str, account_id: str) -> str:
     return name
 
 
+def version_lifecycle_rules(noncurrent_days: int) -> list[dict]:
+    """Lifecycle rules every versioned bucket needs: old versions expire, stale multipart uploads are aborted."""
+    return [
+        {"id": "expire-noncurrent-versions", "status": "Enabled", "filter": {}, "noncurrent_version_expiration": {"noncurrent_days": noncurrent_days}},
+        {"id": "abort-incomplete-multipart-uploads", "status": "Enabled", "filter": {}, "abort_incomplete_multipart_upload": {"days_after_initiation": 7}},
+    ]
+
+
+def harden_bucket(ctx: Context, parent: pulumi.Resource, logical: str, bucket: s3.Bucket,
+                  kms_key_arn: pulumi.Input[str] | None, extra_statements: list | tuple = ()) -> s3.BucketVersioning:
+    """What every bucket of the lake (and its DR replica) gets: public access fully blocked, ACLs
+    disabled, versioning, default encryption (SSE-KMS with an S3 Bucket Key under `kms_key_arn`,
+    else SSE-S3) and a policy denying any request not made over TLS. Returns the versioning
+    resource (replication must wait for it)."""
+    o = lambda **kw: ctx.opts(parent, **kw)  # noqa: E731
+    pab = s3.BucketPublicAccessBlock(logical, bucket=bucket.id, block_public_acls=True, block_public_policy=True, ignore_public_acls=True, restrict_public_buckets=True, opts=o())
+    s3.BucketOwnershipControls(logical, bucket=bucket.id, rule={"object_ownership": "BucketOwnerEnforced"}, opts=o())
+    versioning = s3.BucketVersioning(logical, bucket=bucket.id, versioning_configuration={"status": "Enabled"}, opts=o())
+    s3.BucketServerSideEncryptionConfiguration(
+        logical,
+        bucket=bucket.id,
+        rules=[
+            {"apply_server_side_encryption_by_default": {"sse_algorithm": "aws:kms", "kms_master_key_id": kms_key_arn}, "bucket_key_enabled": True}
+            if kms_key_arn is not None
+            else {"apply_server_side_encryption_by_default": {"sse_algorithm": "AES256"}}
+        ],
+        opts=o(),
+    )
+    statements = [
+        {
+            "Sid": "DenyInsecureTransport",
+            "Effect": "Deny",
+            "Principal": "*",
+            "Action": "s3:*",
+            "Resource": [bucket.arn, bucket.arn.apply(lambda a: f"{a}/*")],
+            "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+        },
+        *extra_statements,
+    ]
+    s3.BucketPolicy(logical, bucket=bucket.id, policy=policy(statements), opts=o(depends_on=[pab]))
+    return versioning
+
+
 @dataclass(frozen=True)
 class DataLakeArgs:
     ctx: Context
@@ -60,6 +103,7 @@ class DataLake(pulumi.ComponentResource):
         ctx = args.ctx
         o = lambda **kw: ctx.opts(self, **kw)  # noqa: E731
         self.key = kms_key(ctx, self, "s3", f"{ctx.prefix}: data-lake buckets", COMPONENT)
+        self.versioning: dict[str, s3.BucketVersioning] = {}
 
         def make(role: str, kms: bool) -> s3.Bucket:
             logical = f"{ctx.prefix}-{role}"
@@ -70,31 +114,9 @@ class DataLake(pulumi.ComponentResource):
                 tags=tags(COMPONENT, logical, {"data-lake-role": role}),
                 opts=o(stateful=True),
             )
-            pab = s3.BucketPublicAccessBlock(logical, bucket=bucket.id, block_public_acls=True, block_public_policy=True, ignore_public_acls=True, restrict_public_buckets=True, opts=o())
-            s3.BucketOwnershipControls(logical, bucket=bucket.id, rule={"object_ownership": "BucketOwnerEnforced"}, opts=o())
-            s3.BucketVersioning(logical, bucket=bucket.id, versioning_configuration={"status": "Enabled"}, opts=o())
-            s3.BucketServerSideEncryptionConfiguration(
-                logical,
-                bucket=bucket.id,
-                rules=[
-                    {"apply_server_side_encryption_by_default": {"sse_algorithm": "aws:kms", "kms_master_key_id": self.key.arn}, "bucket_key_enabled": True}
-                    if kms
-                    else {"apply_server_side_encryption_by_default": {"sse_algorithm": "AES256"}}
-                ],
-                opts=o(),
-            )
-            statements = [
-                {
-                    "Sid": "DenyInsecureTransport",
-                    "Effect": "Deny",
-                    "Principal": "*",
-                    "Action": "s3:*",
-                    "Resource": [bucket.arn, bucket.arn.apply(lambda a: f"{a}/*")],
-                    "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-                }
-            ]
+            extra = []
             if role == LOGS_ROLE:
-                statements.append(
+                extra.append(
                     {
                         "Sid": "S3ServerAccessLogsDelivery",
                         "Effect": "Allow",
@@ -104,12 +126,9 @@ class DataLake(pulumi.ComponentResource):
                         "Condition": {"StringEquals": {"aws:SourceAccount": ctx.account_id}},
                     }
                 )
-            s3.BucketPolicy(logical, bucket=bucket.id, policy=policy(statements), opts=o(depends_on=[pab]))
+            self.versioning[role] = harden_bucket(ctx, self, logical, bucket, self.key.arn if kms else None, extra)
 
-            rules = [
-                {"id": "expire-noncurrent-versions", "status": "Enabled", "filter": {}, "noncurrent_version_expiration": {"noncurrent_days": args.noncurrent_version_expiration_days}},
-                {"id": "abort-incomplete-multipart-uploads", "status": "Enabled", "filter": {}, "abort_incomplete_multipart_upload": {"days_after_initiation": 7}},
-            ]
+            rules = version_lifecycle_rules(args.noncurrent_version_expiration_days)
             if role == "bronze":
                 rules.append({"id": "bronze-to-glacier", "status": "Enabled", "filter": {}, "transitions": [{"days": args.bronze_glacier_days, "storage_class": "GLACIER"}]})
             if role == LOGS_ROLE:

@@ -28,6 +28,7 @@ from .database import Database, DatabaseArgs, postgres_parameters
 from .datalake import DataLake, DataLakeArgs
 from .eks import FAST_SSD, STANDARD, EksArgs, EksCluster, SpotNodes
 from .identities import AIRBYTE_WORKLOAD, CNPG_WORKLOAD, VELERO_WORKLOAD, WorkloadIdentities, WorkloadIdentitiesArgs, dremio_workload, velero_ec2_statements
+from .lake_replication import LakeReplication, LakeReplicationArgs
 from .log_groups import LogsKey
 from .network import Network, NetworkArgs
 from .registry import Registry, RegistryArgs
@@ -223,6 +224,10 @@ def build_foundation(settings: Settings) -> Foundation:
     if db and dr_ctx:
         BackupReplication("backup-replication", BackupReplicationArgs(
             ctx=dr_ctx, source_db_instance_arn=db.instance.arn, retention_days=a.db_backup_retention_days))
+    if lake and dr_ctx:
+        LakeReplication("lake-replication", LakeReplicationArgs(
+            ctx=ctx, dr=dr_ctx, buckets=lake.buckets, versioning=lake.versioning, lake_key_arn=lake.key.arn,
+            force_destroy=not s.protect, noncurrent_version_expiration_days=a.noncurrent_version_expiration_days))
     if lake:
         b = s.backups
         BackupPlan("backup-plan", BackupPlanArgs(

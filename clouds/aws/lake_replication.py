@@ -1,0 +1,115 @@
+"""Continuous S3 cross-region replication of the data-lake buckets to the DR region (`aws.drRegion`).
+
+Every data bucket (not access-logs) gets a `<name>-replica` bucket in the DR region, hardened like
+its source (versioning, SSE-KMS under a key of the DR region, public access blocked, ACLs
+disabled, TLS only), and a replication rule on the source covering the whole bucket: new object
+versions, tags and delete markers are copied asynchronously (most objects within minutes; S3
+Replication Time Control is not enabled, so there is no 15-minute SLA). Objects that existed
+before the rule are not copied (S3 Batch Replication does that, docs/runbooks/disaster-recovery.md).
+
+S3 assumes one role, `<stack>-s3-replication`, allowed only what replication needs on these
+buckets and keys. Lifecycle actions are not replicated: the replica expires its own noncurrent
+versions after the same number of days.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_aws.iam as iam
+import pulumi_aws.s3 as s3
+
+from .common import Context, policy, tags
+from .datalake import harden_bucket, version_lifecycle_rules
+from .keys import kms_key
+
+COMPONENT = "lake-replication"
+
+
+def replica_bucket_name(source: str) -> str:
+    name = f"{source}-replica"
+    if len(name) > 63:
+        raise ValueError(f"S3 bucket name {name!r} is longer than 63 characters; use a shorter stack name")
+    return name
+
+
+@dataclass(frozen=True)
+class LakeReplicationArgs:
+    ctx: Context
+    """The stack's region's context (the sources, the IAM role)."""
+    dr: Context
+    """The DR region's context: its provider and region (the replicas and their key)."""
+    buckets: Mapping[str, s3.Bucket]
+    versioning: Mapping[str, s3.BucketVersioning]
+    lake_key_arn: pulumi.Input[str]
+    force_destroy: bool = False
+    noncurrent_version_expiration_days: int = 90
+
+
+class LakeReplication(pulumi.ComponentResource):
+    replicas: dict[str, s3.Bucket]
+
+    def __init__(self, name: str, args: LakeReplicationArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("data-platform:aws:LakeReplication", name, None, opts)
+        ctx, dr = args.ctx, args.dr
+        self.key = kms_key(dr, self, "s3-replica", f"{ctx.prefix}: data-lake replicas in {dr.region}", COMPONENT)
+
+        self.replicas = {}
+        for role, source in args.buckets.items():
+            logical = f"{ctx.prefix}-{role}-replica"
+            replica = s3.Bucket(
+                logical,
+                bucket=source.bucket.apply(replica_bucket_name),
+                force_destroy=args.force_destroy,
+                tags=tags(COMPONENT, logical, {"data-lake-role": role}),
+                opts=dr.opts(self, stateful=True),
+            )
+            harden_bucket(dr, self, logical, replica, self.key.arn)
+            s3.BucketLifecycleConfiguration(logical, bucket=replica.id, rules=version_lifecycle_rules(args.noncurrent_version_expiration_days), opts=dr.opts(self))
+            self.replicas[role] = replica
+
+        n = f"{ctx.prefix}-s3-replication"
+        trust = ctx.account_id.apply(lambda a: json.dumps({"Version": "2012-10-17", "Statement": [{
+            "Effect": "Allow", "Principal": {"Service": "s3.amazonaws.com"}, "Action": "sts:AssumeRole",
+            "Condition": {"StringEquals": {"aws:SourceAccount": a}}}]}, sort_keys=True))
+        self.role = iam.Role(n, name=n, description=f"{n}: S3 replication of the data-lake buckets to {dr.region}",
+                             assume_role_policy=trust, tags=tags(COMPONENT, n), opts=ctx.opts(self))
+        sources = [b.arn for b in args.buckets.values()]
+        objects = lambda buckets: [b.arn.apply(lambda a: f"{a}/*") for b in buckets]  # noqa: E731
+        iam.RolePolicy(n, role=self.role.id, policy=policy([
+            {"Sid": "ReadReplicationConfiguration", "Effect": "Allow", "Action": ["s3:GetReplicationConfiguration", "s3:ListBucket"], "Resource": sources},
+            {"Sid": "ReadSourceVersions", "Effect": "Allow",
+             "Action": ["s3:GetObjectVersionForReplication", "s3:GetObjectVersionAcl", "s3:GetObjectVersionTagging"],
+             "Resource": objects(args.buckets.values())},
+            {"Sid": "WriteReplicas", "Effect": "Allow", "Action": ["s3:ReplicateObject", "s3:ReplicateDelete", "s3:ReplicateTags"],
+             "Resource": objects(self.replicas.values())},
+            {"Sid": "DecryptSources", "Effect": "Allow", "Action": "kms:Decrypt", "Resource": args.lake_key_arn,
+             "Condition": {"StringLike": {"kms:ViaService": f"s3.{ctx.region}.amazonaws.com"}}},
+            {"Sid": "EncryptReplicas", "Effect": "Allow", "Action": "kms:Encrypt", "Resource": self.key.arn,
+             "Condition": {"StringLike": {"kms:ViaService": f"s3.{dr.region}.amazonaws.com"}}},
+        ]), opts=ctx.opts(self))
+
+        self.configs = {}
+        for role, source in args.buckets.items():
+            self.configs[role] = s3.BucketReplicationConfig(
+                f"{ctx.prefix}-{role}",
+                bucket=source.id,
+                role=self.role.arn,
+                rules=[{
+                    "id": f"replicate-to-{dr.region}",
+                    "status": "Enabled",
+                    "filter": {},
+                    "delete_marker_replication": {"status": "Enabled"},
+                    "source_selection_criteria": {"sse_kms_encrypted_objects": {"status": "Enabled"}},
+                    "destination": {
+                        "bucket": self.replicas[role].arn,
+                        "storage_class": "STANDARD",
+                        "encryption_configuration": {"replica_kms_key_id": self.key.arn},
+                    },
+                }],
+                opts=ctx.opts(self, depends_on=[args.versioning[role]]),
+            )
+        self.register_outputs({"region": dr.region, "replicas": {r: b.bucket for r, b in self.replicas.items()}, "key": self.key.arn})
