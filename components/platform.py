@@ -160,5 +160,6 @@ class DataPlatform(pulumi.ComponentResource):
         if store is None or store.kind != "s3" or "velero" not in store.buckets or "velero" not in f.workload_identity:
             pulumi.log.warn("Velero: this cloud's object store has no velero bucket and identity; the configuration backup is off", self)
             return None
-        return VeleroStore(bucket=store.buckets["velero"], region=store.region or "", snapshots=f.cloud == "aws",
+        # A cloud "s3" object store is AWS's, whose volumes are EBS: Velero's AWS plugin snapshots them.
+        return VeleroStore(bucket=store.buckets["velero"], region=store.region or "", snapshots=store.kind == "s3",
                            service_account_annotations=dict(f.workload_identity["velero"]))
