@@ -24,8 +24,9 @@ and the Kubernetes provider every workload uses.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Optional
+from typing import Any, Optional
 
 import pulumi
 import pulumi_aws.ec2 as ec2
@@ -231,49 +232,44 @@ class EksCluster(pulumi.ComponentResource):
         )
         kube_proxy = addon("kube-proxy", opts=o())
 
-        self.node_group = eks.NodeGroup(
-            f"{n}-general",
-            cluster_name=self.cluster.name,
-            node_group_name_prefix=f"{n}-general-",
-            node_role_arn=node_role.arn,
-            subnet_ids=args.node_subnet_ids,
-            ami_type="AL2023_x86_64_STANDARD",
-            instance_types=list(args.instance_types),
-            capacity_type=args.capacity_type,
-            scaling_config={"min_size": args.min_size, "max_size": args.max_size, "desired_size": args.desired_size},
-            update_config={"max_unavailable_percentage": 33},
-            launch_template={"id": template.id, "version": template.latest_version.apply(str)},
-            labels={"data-platform/node-group": "general", **args.node_labels},
+        def node_group(pool: str, instance_types: Sequence[str], capacity_type: str, min_size: int, max_size: int,
+                       desired_size: int, labels: Mapping[str, str], **extra: Any) -> eks.NodeGroup:
+            """A managed node group of the cluster: the shared node role, subnets and launch template
+            (IMDSv2, encrypted root); the autoscaler owns its size once created."""
             # Managed node groups tag their ASG with these for cluster-autoscaler auto-discovery;
             # written here too so the intent is visible on the node group.
-            tags=tags(COMPONENT, f"{n}-general", {"k8s.io/cluster-autoscaler/enabled": "true", f"k8s.io/cluster-autoscaler/{n}": "owned"}),
-            opts=o(depends_on=[*node_policies, vpc_cni, kube_proxy], ignore_changes=["scalingConfig.desiredSize"]),
-        )
+            return eks.NodeGroup(
+                f"{n}-{pool}",
+                cluster_name=self.cluster.name,
+                node_group_name_prefix=f"{n}-{pool}-",
+                node_role_arn=node_role.arn,
+                subnet_ids=args.node_subnet_ids,
+                ami_type="AL2023_x86_64_STANDARD",
+                instance_types=list(instance_types),
+                capacity_type=capacity_type,
+                scaling_config={"min_size": min_size, "max_size": max_size, "desired_size": desired_size},
+                update_config={"max_unavailable_percentage": 33},
+                launch_template={"id": template.id, "version": template.latest_version.apply(str)},
+                labels={"data-platform/node-group": pool, **labels},
+                **extra,
+                tags=tags(COMPONENT, f"{n}-{pool}", {"k8s.io/cluster-autoscaler/enabled": "true", f"k8s.io/cluster-autoscaler/{n}": "owned"}),
+                opts=o(depends_on=[*node_policies, vpc_cni, kube_proxy], ignore_changes=["scalingConfig.desiredSize"]),
+            )
+
+        self.node_group = node_group("general", args.instance_types, args.capacity_type, args.min_size, args.max_size,
+                                     args.desired_size, args.node_labels)
 
         self.spot_node_group = None
         self.interruptible: Optional[InterruptiblePool] = args.spot.pool if args.spot else None
         if args.spot is not None:
             sp = args.spot
-            # Same role, launch template (IMDSv2, encrypted root) and subnets as the general group;
             # EKS spreads Spot capacity over the instance types (capacity-optimized). The
             # cluster-autoscaler reads the group's labels and taint through eks:DescribeNodegroup,
             # so it can scale it up from 0 for a pending pod that tolerates the taint.
-            self.spot_node_group = eks.NodeGroup(
-                f"{n}-interruptible",
-                cluster_name=self.cluster.name,
-                node_group_name_prefix=f"{n}-interruptible-",
-                node_role_arn=node_role.arn,
-                subnet_ids=args.node_subnet_ids,
-                ami_type="AL2023_x86_64_STANDARD",
-                instance_types=list(sp.instance_types),
-                capacity_type="SPOT",
-                scaling_config={"min_size": sp.min_size, "max_size": sp.max_size, "desired_size": sp.desired_size},
-                update_config={"max_unavailable_percentage": 33},
-                launch_template={"id": template.id, "version": template.latest_version.apply(str)},
-                labels={"data-platform/node-group": "interruptible", **sp.pool.node_labels, **args.node_labels},
+            self.spot_node_group = node_group(
+                "interruptible", sp.instance_types, "SPOT", sp.min_size, sp.max_size, sp.desired_size,
+                {**sp.pool.node_labels, **args.node_labels},
                 taints=[{"key": sp.pool.taint_key, "value": sp.pool.taint_value, "effect": _EKS_TAINT_EFFECT[sp.pool.taint_effect]}],
-                tags=tags(COMPONENT, f"{n}-interruptible", {"k8s.io/cluster-autoscaler/enabled": "true", f"k8s.io/cluster-autoscaler/{n}": "owned"}),
-                opts=o(depends_on=[*node_policies, vpc_cni, kube_proxy], ignore_changes=["scalingConfig.desiredSize"]),
             )
 
         coredns = addon("coredns", opts=o(depends_on=[self.node_group]))

@@ -174,26 +174,22 @@ class AksCluster(pulumi.ComponentResource):
             opts=ctx.opts(self, stateful=True, depends_on=[net_role], ignore_changes=["agentPoolProfiles[0].count"]),
         )
         ctx.lock(self, args.name, self.cluster.id)
+        # What both user pools share: zones, OS, disk, subnet, pod density; the autoscaler owns counts.
+        user_pool = dict(
+            resource_group_name=rg, resource_name_=self.cluster.name, mode="User", enable_auto_scaling=True,
+            availability_zones=zones, os_type="Linux", os_sku="AzureLinux", os_disk_type="Managed",
+            os_disk_size_gb=args.node_disk_size_gb, vnet_subnet_id=args.node_subnet_id, max_pods=args.max_pods,
+            type="VirtualMachineScaleSets",
+        )
         self.pool = containerservice.AgentPool(
             f"{args.name}-general",
-            resource_group_name=rg,
-            resource_name_=self.cluster.name,
             agent_pool_name="general",
-            mode="User",
             vm_size=args.node_size,
             count=args.node_initial_count,
-            enable_auto_scaling=True,
             min_count=args.node_min_count,
             max_count=args.node_max_count,
-            availability_zones=zones,
-            os_type="Linux",
-            os_sku="AzureLinux",
-            os_disk_type="Managed",
-            os_disk_size_gb=args.node_disk_size_gb,
-            vnet_subnet_id=args.node_subnet_id,
-            max_pods=args.max_pods,
-            type="VirtualMachineScaleSets",
             upgrade_settings={"max_surge": "33%"},
+            **user_pool,
             opts=ctx.opts(self, ignore_changes=["count", "orchestratorVersion"]),
         )
         # The Spot pool: evicted VMs are deleted (no stopped VMs holding quota), max price -1 (pay up
@@ -205,26 +201,15 @@ class AksCluster(pulumi.ComponentResource):
             self.interruptible = SPOT_POOL
             pools.append(containerservice.AgentPool(
                 f"{args.name}-spot",
-                resource_group_name=rg,
-                resource_name_=self.cluster.name,
                 agent_pool_name="spot",
-                mode="User",
                 vm_size=args.spot_node_size,
                 scale_set_priority="Spot",
                 scale_set_eviction_policy="Delete",
                 spot_max_price=-1,
                 count=0,
-                enable_auto_scaling=True,
                 min_count=0,
                 max_count=args.spot_max_count,
-                availability_zones=zones,
-                os_type="Linux",
-                os_sku="AzureLinux",
-                os_disk_type="Managed",
-                os_disk_size_gb=args.node_disk_size_gb,
-                vnet_subnet_id=args.node_subnet_id,
-                max_pods=args.max_pods,
-                type="VirtualMachineScaleSets",
+                **user_pool,
                 opts=ctx.opts(self, ignore_changes=["count", "orchestratorVersion"]),
             ))
         for config in ("aksManagedAutoUpgradeSchedule", "aksManagedNodeOSUpgradeSchedule"):
