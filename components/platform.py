@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import pulumi
 
 from foundation import Foundation
+from kube.namespaces import APPS, STORAGE, Namespaces, NamespacesArgs
 from settings import Settings
 from settings.cron import max_gap_minutes
 
@@ -28,7 +29,6 @@ from .backups.velero import VeleroStore
 from .data_services import DataServices, DataServicesArgs
 from .edge import CERT_MANAGER_NS, EDGE_WAS_INGRESS, Edge, EdgeArgs, Route
 from .edge.routes import WEBSOCKET_UIS
-from .namespaces import APPS, STORAGE, Namespaces, NamespacesArgs
 from .network_policies import NetworkPolicies, NetworkPoliciesArgs, topology_from
 from .observability import Observability, ObservabilityArgs
 from .off_hours import OffHours, OffHoursArgs

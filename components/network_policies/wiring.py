@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Optional
 
-from .. import kube
+import kube
+
 from .model import (
     AirbytePeers,
     DremioPeers,
@@ -31,7 +32,7 @@ def topology_from(platform: object) -> Topology:
     Every part is optional: a layer that is absent (disabled, or not built yet) simply gets no
     policy and its peers are left out, and an unknown data-service selector falls back to the
     data-storage namespace on the service's port (broader, but traffic keeps flowing)."""
-    from ..namespaces import APPS, STORAGE
+    from kube.namespaces import APPS, STORAGE
 
     ds = getattr(getattr(platform, "data_services", None), "result", None)
     dremio = getattr(platform, "dremio", None)

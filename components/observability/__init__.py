@@ -27,12 +27,12 @@ from typing import Optional
 import pulumi
 import pulumi_kubernetes as k8s
 
+import kube
 from foundation import LogSink
+from kube.namespaces import APPS, STORAGE
 from settings.sections.observability import ObservabilitySettings
 
-from .. import kube
 from ..data_services.result import DataServicesResult
-from ..namespaces import APPS, STORAGE
 from . import alerts, es_tls, logs, metrics, minio_token, monitors, retention, runbooks
 from .namespaces import LOGGING, MONITORING, namespace
 

@@ -16,7 +16,7 @@ import pulumi
 import pulumi_kubernetes as k8s
 import pulumi_random as random
 
-from components import kube
+import kube
 from components.apps.ui import UiBackend
 from components.data_services.result import ObjectStoreResult
 from components.secrets import PlatformSecret, platform_secret, store_for
