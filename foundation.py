@@ -110,21 +110,29 @@ class SecretStore:
     `write` stores under and an ExternalSecret reads."""
 
 
+FLUENT_BIT_TAG = "kube.*"
+"""The Fluent Bit tag of every container record the platform's shipper reads (`kube.<log file
+path>`): a `LogSink.fluent_bit_output` matches it (`Match kube.*`)."""
+
+
 @dataclass(frozen=True)
 class LogSink:
     """A cloud log service that receives every container's log, next to Elasticsearch.
 
-    The platform's log shipper (Fluent Bit) writes to it with the identity
-    `Foundation.workload_identity["fluent-bit"]`; the cloud creates the destination (with its
-    retention) and grants that identity nothing but writing to it."""
+    The cloud renders the Fluent Bit output that writes there; the platform's shipper appends it
+    to its own configuration and runs with the identity `Foundation.workload_identity["fluent-bit"]`.
+    The cloud creates the destination (with its retention) and grants that identity nothing but
+    writing to it."""
 
-    kind: str  # "cloudwatch"
-    group: pulumi.Output[str]
-    """CloudWatch: the log group name (it exists before the shipper starts)."""
-    region: str
-    stream_prefix: str = "from-fluent-bit-"
-    """Log streams are `<prefix><tag>`: one stream per container log file
-    (`from-fluent-bit-kube.var.log.containers.<pod>_<namespace>_<container>-<id>.log`)."""
+    name: str
+    """The service, for people and tests (e.g. `cloudwatch`); the platform never branches on it."""
+    fluent_bit_output: pulumi.Input[str]
+    """The `[OUTPUT]` section(s), ending with a newline: `Match` FLUENT_BIT_TAG, a bounded retry
+    buffer of its own (`storage.total_limit_size`), and nothing created at run time (the
+    destination exists before the shipper starts)."""
+    destination: pulumi.Input[str]
+    """Where the records land, as the stack output `logs.cloudLogGroup` shows it (CloudWatch: the
+    log group's name)."""
 
 
 @dataclass(frozen=True)
