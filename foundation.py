@@ -44,6 +44,24 @@ refuses any other, so a new namespace cannot silently fail to sync on a cloud.""
 
 
 @dataclass(frozen=True)
+class WorkloadIdentity:
+    """How the pods of one ServiceAccount get its cloud identity, in Kubernetes terms only.
+
+    AWS (IRSA) and GCP need an annotation on the ServiceAccount; Azure needs one too (the
+    managed identity's client id) and a label on every *pod* that runs as it, because its
+    webhook injects the federated token only into labelled pods. So each consumer puts
+    `service_account_annotations` on the ServiceAccount and `pod_labels` on every pod template
+    (StatefulSets, Jobs, CronJobs, chart pods) that runs as it."""
+
+    service_account_annotations: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
+    pod_labels: Mapping[str, str] = field(default_factory=dict)
+
+
+NO_IDENTITY = WorkloadIdentity()
+"""What an app without cloud access gets: nothing to add."""
+
+
+@dataclass(frozen=True)
 class StorageClasses:
     """Which StorageClass backs each of the seed's roles. None: the cluster's default class
     (the manifest then leaves `storageClassName` unset)."""
@@ -196,9 +214,10 @@ class Foundation:
     log_sink: Optional[LogSink] = None
     """Where container logs also go on this cloud (None: Elasticsearch only)."""
     registry: Optional[pulumi.Output[str]] = None
-    workload_identity: Mapping[str, Mapping[str, pulumi.Input[str]]] = field(default_factory=dict)
-    """App name (dremio, airbyte, ...) -> ServiceAccount annotations that grant it cloud access
-    (e.g. `eks.amazonaws.com/role-arn`)."""
+    workload_identity: Mapping[str, WorkloadIdentity] = field(default_factory=dict)
+    """App name (dremio, airbyte, ...; the keys of WORKLOAD_SERVICE_ACCOUNTS) -> what grants it
+    cloud access (e.g. the `eks.amazonaws.com/role-arn` annotation; on Azure the client-id
+    annotation and the `azure.workload.identity/use` pod label). Read it with `identity(app)`."""
     pod_cidrs: Sequence[str] = ()
     service_cidrs: Sequence[str] = ()
     """The cluster's pod and Service ranges (plain CIDRs), cut out of the connectors' egress to
@@ -212,3 +231,9 @@ class Foundation:
     """What Kubernetes workloads must wait for (node groups, CNI/CSI add-ons)."""
     outputs: Mapping[str, pulumi.Input] = field(default_factory=dict)
     """Cloud-specific stack outputs (VPC id, cluster name, kubeconfig, ...)."""
+
+    def identity(self, app: str) -> WorkloadIdentity:
+        """`app`'s workload identity, or NO_IDENTITY where the cloud grants it nothing."""
+        if app not in WORKLOAD_SERVICE_ACCOUNTS:
+            raise KeyError(f"{app!r} is not one of WORKLOAD_SERVICE_ACCOUNTS ({', '.join(WORKLOAD_SERVICE_ACCOUNTS)})")
+        return self.workload_identity.get(app, NO_IDENTITY)

@@ -135,7 +135,7 @@ def build_foundation(settings: Settings) -> Foundation:
                                  ready=tuple(services.secret_store_ready), remote_name=key_vault_name),
         log_sink=None,  # Container Insights collects every container's log into Log Analytics, without a shipper secret
         registry=registry.login_server,
-        workload_identity={},
+        workload_identity=dict(identities.workload_identity) if identities is not None else {},
         pod_cidrs=(POD_CIDR,),
         service_cidrs=(SERVICE_CIDR,),
         interruptible=cluster.interruptible,
