@@ -464,6 +464,8 @@ AZURE_PATHS: dict[str, tuple[str, str]] = {
                                                    "federatedIdentityCredentialResourceName"),
     "operationalinsights:Workspace": ("Microsoft.OperationalInsights/workspaces/{name}", "workspaceName"),
     "monitor:DataCollectionRule": ("Microsoft.Insights/dataCollectionRules/{name}", "dataCollectionRuleName"),
+    "network:ApplicationGateway": ("Microsoft.Network/applicationGateways/{name}", "applicationGatewayName"),
+    "network:WebApplicationFirewallPolicy": ("Microsoft.Network/ApplicationGatewayWebApplicationFirewallPolicies/{name}", "policyName"),
 }
 """Resources addressed by scope rather than by resource group."""
 AZURE_SCOPED = {"authorization:RoleAssignment": ("Microsoft.Authorization/roleAssignments", "roleAssignmentName"),
@@ -505,6 +507,12 @@ def _azure_extra(kind: str, name: str, rid: str, inputs: dict) -> dict:
         return {"customerId": _uuid(rid)}
     if kind == "network:PublicIPAddress":
         return {"ipAddress": "20.103.0." + str(int(_hex(name, 2), 16) % 250 + 1)}
+    if kind == "network:ApplicationGateway":
+        ids = (inputs.get("identity") or {}).get("userAssignedIdentities") or []
+        return {"identity": {**inputs.get("identity", {}), "userAssignedIdentities": {i: {"principalId": _uuid(i + "p"), "clientId": _uuid(i + "c")} for i in ids}},
+                "operationalState": "Running", "provisioningState": "Succeeded", "resourceGuid": _uuid(rid)}
+    if kind == "network:WebApplicationFirewallPolicy":
+        return {"provisioningState": "Succeeded", "resourceState": "Enabled", "applicationGateways": []}
     return {}
 
 
