@@ -72,7 +72,7 @@ def run(stack: str, root: Path = ROOT, policy_config: dict[str, Any] | None = No
         raise PlanError(str(e)) from None
     # Validate before the runtime starts: a bad value never gets as far as a registration.
     try:
-        settings = settings_mod.load(cfg.values, stack)
+        settings = program.load_settings(cfg.values, stack)
     except settings_mod.SettingsError as e:
         raise PlanError(str(e)) from None
 

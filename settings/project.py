@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Optional
 
 from . import checks
 from .environments import ENVIRONMENTS
@@ -21,22 +21,12 @@ class Scalar:
     type: str  # string | integer | boolean (the engine's declared types)
     default: Any  # None: no project default (it depends on the environment or the cloud)
     doc: str
-    check: Callable[[Any], Any]
-
-
-def available_clouds() -> tuple[str, ...]:
-    """Clouds that exist as modules under clouds/ (found without importing them)."""
-    from clouds import available  # local import: clouds/__init__ imports no cloud SDK
-
-    return available()
-
-
-def _cloud(value: Any) -> str:
-    return checks.one_of(*available_clouds())(value)
+    check: Optional[Callable[[Any], Any]]
+    """None for `cloud` only: one of the built clouds, which `load` receives from the composition root."""
 
 
 SCALARS: tuple[Scalar, ...] = (
-    Scalar("cloud", "string", "local", "Where the platform runs: one of the clouds under clouds/ (local, aws, azure, gcp).", _cloud),
+    Scalar("cloud", "string", "local", "Where the platform runs: one of the clouds under clouds/ (local, aws, azure, gcp).", None),
     Scalar("environment", "string", "dev", "dev, staging, prod or dr: picks the seed's sizing, availability and protection defaults.", checks.one_of(*ENVIRONMENTS)),
     Scalar("domain", "string", "data-platform.localhost", "DNS zone for the UIs: airbyte.<domain>, dremio.<domain>, superset.<domain>.", checks.dns_name),
     Scalar("kubernetesVersion", "string", "1.34", "Kubernetes minor version: the EKS control plane and the schema manifests are validated against.", checks.text(r"1\.(2[89]|3\d)", "a Kubernetes minor version from 1.28 to 1.39 such as 1.34")),

@@ -42,6 +42,11 @@ class Section:
         """Field name -> default for this environment. Every field needs one."""
         raise NotImplementedError
 
+    @classmethod
+    def check_stack(cls, stack: str) -> None:
+        """Raise `Invalid` if the stack's name cannot name this section's resources (a cloud's
+        section checks it when its cloud is selected)."""
+
     def cross_check(self) -> None:
         """Raise `Invalid` with a `field` attribute naming the camelCase key for rules that span
         several fields (e.g. min <= max)."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-import settings as settings_mod
+from program import load_settings
 from settings.errors import SettingsError
 
 CLOUD = "azure"
@@ -14,7 +14,7 @@ def load(env: str, azure: dict | None = None):
     raw = {"data-platform:cloud": CLOUD, "data-platform:environment": env, "data-platform:acmeEmail": "ops@example.com"}
     if azure is not None:
         raw["data-platform:azure"] = azure
-    return settings_mod.load(raw, "test")
+    return load_settings(raw, "test")
 
 
 def test_prod_defaults_are_the_seeds_numbers():

@@ -367,14 +367,14 @@ def _plan_with_foundation(config: dict[str, Any]):
     from pulumi.runtime.stack import run_pulumi_func
     from pulumi.runtime.sync_await import _sync_await
 
-    import settings as settings_mod
     from components.data_services import DataServices, DataServicesArgs
     from components.secrets import use_store
     from foundation import EdgeFrontend, Foundation, ManagedDatabase, ObjectStore, StorageClasses, WorkloadIdentity
     from offline_plan.mocks import PlatformMocks
     from offline_plan.monitor import RecordingMonitor
+    from program import load_settings
 
-    s = settings_mod.load({"data-platform:cloud": "aws", "data-platform:environment": "prod", "data-platform:acmeEmail": "ops@example.com",
+    s = load_settings({"data-platform:cloud": "aws", "data-platform:environment": "prod", "data-platform:acmeEmail": "ops@example.com",
                            "data-platform:aws": {"drRegion": "eu-central-1"}, **config}, "cloudtest")
     holder: dict = {}
 

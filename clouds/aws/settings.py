@@ -1,5 +1,8 @@
 """Settings section `data-platform:aws`: the AWS foundation (VPC, EKS, RDS, S3, ECR, load balancing).
 
+It lives with the cloud, next to the pure planners it checks with (subnets.py), and is handed to
+`settings.load` by the composition root (`clouds.registry()`): settings/ never imports clouds/.
+
 Region-independent settings only: the region is the provider's own `aws:region` key, and the
 EKS version is the project-wide `kubernetesVersion`. Defaults follow the seed's "Architecture
 AWS" (prod: m5.2xlarge 3/10/5, db.r6g.xlarge Multi-AZ 100->1000 GB, 30-day backups) and
@@ -12,10 +15,12 @@ import re
 from dataclasses import dataclass
 from typing import Any, Optional
 
-from .. import checks, windows
-from ..environments import by_env
-from ..errors import MISSING
-from ..schema import CrossFieldInvalid, Section, setting
+from settings import checks, windows
+from settings.environments import by_env
+from settings.errors import MISSING
+from settings.schema import CrossFieldInvalid, Section, setting
+
+from .subnets import SubnetPlanError, plan_subnets
 
 _INSTANCE_TYPE = r"[a-z][a-z0-9-]*\.[a-z0-9]+"
 _DB_CLASS = r"db\.[a-z][a-z0-9-]*\.[a-z0-9]+"
@@ -44,8 +49,6 @@ def aws_stack_name(stack: str) -> str:
 
 
 def _vpc_cidr(value: Any) -> str:
-    from clouds.aws.subnets import SubnetPlanError, plan_subnets  # pure module: no SDK import
-
     value = checks.cidr(value)
     try:
         plan_subnets(value, 1)
@@ -76,13 +79,6 @@ def _window(parse) -> checks.Check:
         return value
 
     return check
-
-
-def _memory_kib(value: Any) -> str:
-    value = checks.memory(value)
-    if checks.memory_bytes(value) % 8192:
-        raise checks.Invalid("a whole number of 8 KiB pages such as 64Mi, 1Gi or 4Gi")
-    return value
 
 
 @dataclass(frozen=True)
@@ -132,10 +128,10 @@ class AwsSettings(Section):
     db_final_snapshot: bool = setting(checks.boolean, "Take a final snapshot when the instance is deleted.")
     db_monitoring_interval: int = setting(checks.integer(0, 60), "Enhanced Monitoring interval in seconds (0, 1, 5, 10, 15, 30 or 60; 0 turns it off).")
     db_performance_insights_retention_days: int = setting(_performance_insights_retention, "Performance Insights retention in days: 7 (the free tier), months x 31 (1-23 months) or 731.")
-    db_shared_buffers: str = setting(_memory_kib, "shared_buffers (the seed: 4GB); written in 8 KiB pages as RDS expects.")
-    db_effective_cache_size: str = setting(_memory_kib, "effective_cache_size (the seed: 12GB); written in 8 KiB pages.")
-    db_work_mem: str = setting(_memory_kib, "work_mem (the seed: 64MB); written in KiB.")
-    db_maintenance_work_mem: str = setting(_memory_kib, "maintenance_work_mem (the seed: 1GB); written in KiB.")
+    db_shared_buffers: str = setting(checks.memory_pages, "shared_buffers (the seed: 4GB); written in 8 KiB pages as RDS expects.")
+    db_effective_cache_size: str = setting(checks.memory_pages, "effective_cache_size (the seed: 12GB); written in 8 KiB pages.")
+    db_work_mem: str = setting(checks.memory_pages, "work_mem (the seed: 64MB); written in KiB.")
+    db_maintenance_work_mem: str = setting(checks.memory_pages, "maintenance_work_mem (the seed: 1GB); written in KiB.")
     db_max_connections: int = setting(checks.integer(20, 5000), "max_connections (the seed: 200).")
     # --- S3, ECR, logs, load balancing ---
     noncurrent_version_expiration_days: int = setting(checks.integer(1, 3650), "Days before noncurrent object versions in the data-lake buckets expire.")
@@ -145,6 +141,10 @@ class AwsSettings(Section):
     load_balancer: str = setting(checks.one_of("nlb", "alb"), "What fronts the edge (Traefik, the Gateway): nlb (TCP pass-through, TLS from cert-manager) or alb (the seed's ALB: TLS with an ACM certificate, re-encrypted to the Gateway; needs albCertificateArn).")
     load_balancer_scheme: str = setting(checks.one_of("internet-facing", "internal"), "The ingress load balancer (NLB or ALB): internet-facing or internal (reachable from the VPC/VPN only).")
     alb_certificate_arn: Optional[str] = setting(checks.optional(checks.text(_ACM_ARN, "an ACM certificate ARN such as arn:aws:acm:eu-west-1:123456789012:certificate/0a1b2c3d-4e5f-6789-abcd-ef0123456789")), "ACM certificate the ALB serves (covering airbyte./dremio./superset.<domain>, in aws:region); required when loadBalancer is alb.")
+
+    @classmethod
+    def check_stack(cls, stack: str) -> None:
+        aws_stack_name(stack)
 
     @classmethod
     def defaults(cls, env: str) -> dict[str, Any]:
@@ -235,3 +235,6 @@ class AwsSettings(Section):
             raise CrossFieldInvalid("dbInstanceIdentifier", self.db_instance_identifier, "an identifier other than dbRestoreSource: the restore is created next to its source")
         if not self.node_instance_types:
             raise CrossFieldInvalid("nodeInstanceTypes", [], "at least one EC2 instance type")
+
+
+SECTION = AwsSettings

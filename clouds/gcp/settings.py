@@ -7,7 +7,8 @@ numbers (prod: 8 vCPU/32 GiB nodes 3..10, about 5 at start; PostgreSQL 16 HA 100
 public control plane, Workload Identity, shielded nodes, Dataplane V2).
 
 The rules that need arithmetic are pure functions here (`range_overlaps`, `per_zone`,
-`maintenance_hours_per_32_days`, `cloud_sql_tier_problem`) so they are property-tested.
+`maintenance_hours_per_32_days`, `cloud_sql_tier_problem`) so they are property-tested. The section
+lives with the cloud and is handed to `settings.load` by the composition root (`clouds.registry()`).
 """
 
 from __future__ import annotations
@@ -18,10 +19,9 @@ import re
 from dataclasses import dataclass
 from typing import Any, Optional
 
-from .. import checks
-from ..environments import by_env
-from ..schema import CrossFieldInvalid, Section, setting
-from .aws import _memory_kib
+from settings import checks
+from settings.environments import by_env
+from settings.schema import CrossFieldInvalid, Section, setting
 
 _MACHINE_TYPE = r"[a-z][a-z0-9]*-[a-z0-9]+(-[a-z0-9]+)*"
 _ZONE = r"[a-z]+-[a-z]+\d+-[a-z]"
@@ -123,10 +123,10 @@ class GcpSettings(Section):
     db_backup_start: str = setting(checks.text(_HHMM, "a UTC time such as 03:00"), "Start (UTC) of the daily backup window (4 h).")
     db_maintenance_day: str = setting(checks.one_of(*_DAYS), "Day of the weekly Cloud SQL maintenance hour.")
     db_maintenance_hour: int = setting(checks.integer(0, 23), "Hour (UTC) of the weekly Cloud SQL maintenance window.")
-    db_shared_buffers: str = setting(_memory_kib, "shared_buffers (the seed: 4GB); written in 8 KiB pages as Cloud SQL expects.")
-    db_effective_cache_size: str = setting(_memory_kib, "effective_cache_size (the seed: 12GB); written in 8 KiB pages.")
-    db_work_mem: str = setting(_memory_kib, "work_mem (the seed: 64MB); written in KiB.")
-    db_maintenance_work_mem: str = setting(_memory_kib, "maintenance_work_mem (the seed: 1GB); written in KiB.")
+    db_shared_buffers: str = setting(checks.memory_pages, "shared_buffers (the seed: 4GB); written in 8 KiB pages as Cloud SQL expects.")
+    db_effective_cache_size: str = setting(checks.memory_pages, "effective_cache_size (the seed: 12GB); written in 8 KiB pages.")
+    db_work_mem: str = setting(checks.memory_pages, "work_mem (the seed: 64MB); written in KiB.")
+    db_maintenance_work_mem: str = setting(checks.memory_pages, "maintenance_work_mem (the seed: 1GB); written in KiB.")
     db_max_connections: int = setting(checks.integer(20, 5000), "max_connections (the seed: 200).")
     # --- Cloud Storage, registry, load balancing ---
     bronze_cold_storage_class: str = setting(checks.one_of("NEARLINE", "COLDLINE", "ARCHIVE"), "Storage class bronze objects move to after bronzeColdDays.")
@@ -229,3 +229,6 @@ class GcpSettings(Section):
             raise CrossFieldInvalid("dbDiskAutoresizeLimitGb", self.db_disk_autoresize_limit_gb, f"at least dbDiskSizeGb ({self.db_disk_size_gb})")
         if self.db_edition == "ENTERPRISE" and self.db_transaction_log_retention_days > 7:
             raise CrossFieldInvalid("dbTransactionLogRetentionDays", self.db_transaction_log_retention_days, "1 to 7 for edition ENTERPRISE (ENTERPRISE_PLUS allows 35)")
+
+
+SECTION = GcpSettings

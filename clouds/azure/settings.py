@@ -6,6 +6,9 @@ key, and the AKS version is the project-wide `kubernetesVersion`. Defaults follo
 Azure architecture (prod: 8 vCPU/32 GiB nodes 3/10/5, a 4 vCPU/32 GiB zone-redundant server,
 30-day geo-redundant backups, GZRS data lake) and the AKS baseline / Azure Verified Modules'
 secure defaults (private API server, Entra ID RBAC, no local accounts, no public data plane).
+
+It lives with the cloud, next to the pure planner it checks with (subnets.py), and is handed to
+`settings.load` by the composition root (`clouds.registry()`): settings/ never imports clouds/.
 """
 
 from __future__ import annotations
@@ -14,10 +17,12 @@ import re
 from dataclasses import dataclass
 from typing import Any, Optional
 
-from .. import checks
-from ..environments import by_env
-from ..errors import MISSING
-from ..schema import CrossFieldInvalid, Section, setting
+from settings import checks
+from settings.environments import by_env
+from settings.errors import MISSING
+from settings.schema import CrossFieldInvalid, Section, setting
+
+from .subnets import SubnetPlanError, plan_subnets
 
 _VM_SIZE = r"Standard_[A-Z][A-Za-z0-9_]*"
 _UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
@@ -30,8 +35,6 @@ DB_STORAGE_TIERS = (32, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384, 32767)
 
 
 def _vnet_cidr(value: Any) -> str:
-    from clouds.azure.subnets import SubnetPlanError, plan_subnets  # pure module: no SDK import
-
     value = checks.cidr(value)
     try:
         plan_subnets(value)
@@ -44,13 +47,6 @@ def _db_storage(value: Any) -> int:
     value = checks.integer(32, 32767)(value)
     if value not in DB_STORAGE_TIERS:
         raise checks.Invalid("a Flexible Server storage size in GiB: one of " + ", ".join(map(str, DB_STORAGE_TIERS)))
-    return value
-
-
-def _memory_kib(value: Any) -> str:
-    value = checks.memory(value)
-    if checks.memory_bytes(value) % 8192:
-        raise checks.Invalid("a whole number of 8 KiB pages such as 64Mi, 1Gi or 4Gi")
     return value
 
 
@@ -90,10 +86,10 @@ class AzureSettings(Section):
     db_high_availability: str = setting(checks.one_of("Disabled", "ZoneRedundant", "SameZone"), "Standby: ZoneRedundant (prod; another zone), SameZone (regions without zone-redundant HA) or Disabled.")
     db_backup_retention_days: int = setting(checks.integer(7, 35), "Backup retention in days (7 to 35).")
     db_geo_redundant_backup: bool = setting(checks.boolean, "Geo-redundant backups (paired region). Set at creation only: changing it replaces the server.")
-    db_shared_buffers: str = setting(_memory_kib, "shared_buffers (the seed: 4GB); written in 8 KiB pages.")
-    db_effective_cache_size: str = setting(_memory_kib, "effective_cache_size (the seed: 12GB); written in 8 KiB pages.")
-    db_work_mem: str = setting(_memory_kib, "work_mem (the seed: 64MB); written in KiB.")
-    db_maintenance_work_mem: str = setting(_memory_kib, "maintenance_work_mem (the seed: 1GB); written in KiB.")
+    db_shared_buffers: str = setting(checks.memory_pages, "shared_buffers (the seed: 4GB); written in 8 KiB pages.")
+    db_effective_cache_size: str = setting(checks.memory_pages, "effective_cache_size (the seed: 12GB); written in 8 KiB pages.")
+    db_work_mem: str = setting(checks.memory_pages, "work_mem (the seed: 64MB); written in KiB.")
+    db_maintenance_work_mem: str = setting(checks.memory_pages, "maintenance_work_mem (the seed: 1GB); written in KiB.")
     db_max_connections: int = setting(checks.integer(25, 5000), "max_connections (the seed: 200).")
     # --- storage, vault, registry, logs ---
     lake_replication: str = setting(checks.one_of("Standard_LRS", "Standard_ZRS", "Standard_GRS", "Standard_GZRS", "Standard_RAGZRS"), "Data lake redundancy (prod: GZRS, zone- and geo-redundant).")
@@ -203,3 +199,6 @@ def key_vault_of_secret(secret_id: str) -> str:
 def key_vault_of_id(vault_id: str) -> str:
     m = re.fullmatch(_KV_ID, vault_id, flags=re.IGNORECASE)
     return m.group(1).lower() if m else ""
+
+
+SECTION = AzureSettings
