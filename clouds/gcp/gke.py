@@ -108,8 +108,8 @@ class GkeArgs:
     max_total: int
     initial_per_zone: int
     disk_size_gb: int
-    spot: bool = False
-    spot_pool_max_total: Optional[int] = None
+    spot: bool
+    spot_pool_max_total: Optional[int]
     """A second, autoscaled 0..N pool of Spot VMs for interruptible work (None: none)."""
 
 

@@ -12,11 +12,10 @@ issue #9382) and RDS backup windows are UTC, so a local time is written as its U
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from .. import checks
-from ..environments import PROFILES, by_env
-from ..schema import Section, setting
+from ..environments import PROFILES
+from ..schema import Section, from_env, per_env, setting
 
 
 @dataclass(frozen=True)
@@ -24,25 +23,12 @@ class BackupSettings(Section):
     KEY = "backups"
     DOC = "Recovery objectives (RPO/RTO) the backup configuration is checked against"
 
-    rpo: str = setting(checks.duration, "Recovery point objective: the most data (in time) a failure may lose; the settings refuse a configuration whose worst case is longer (seed: 24h/4h/15m).")
-    rto: str = setting(checks.duration, "Recovery time objective: how long a restore may take (seed: 24h/4h/1h); the runbooks (docs/runbooks/) are written to it.")
-    object_store_schedule: str = setting(checks.cron, "Object storage snapshot (seed: daily at 01:00 UTC): the AWS Backup plan of the S3 buckets, copied to aws.drRegion when set.")
-    object_store_retention_days: int = setting(checks.integer(1, 36500), "Days each object-storage recovery point (and its DR copy) is kept.")
-    config_schedule: str = setting(checks.cron, "Configuration/metadata backup (seed: daily at 02:00 UTC): the Velero Schedule of the platform's namespaces (Kubernetes objects; EBS snapshots of their volumes on AWS) and Dremio's catalog backup CronJob.")
-    config_retention_days: int = setting(checks.integer(1, 3650), "Days each configuration/metadata backup is kept (the Velero backup TTL).")
-    velero: bool = setting(checks.boolean, "Install Velero (its own namespace, bucket and least-privilege identity) and schedule the configuration backup.")
-    standby: bool = setting(checks.boolean, "dr only: stand by. The cloud foundation runs (network, cluster at its node minimum, keys, buckets, vaults); no database and no platform workloads until failover, which sets this false together with aws.dbRestoreSource (docs/runbooks/disaster-recovery.md).")
-    vault_lock: bool = setting(checks.boolean, "Lock the AWS Backup vaults (governance mode: recovery points cannot be deleted before objectStoreRetentionDays except by an IAM principal allowed to bypass governance). Default: on in prod and dr.")
-
-    @classmethod
-    def defaults(cls, env: str) -> dict[str, Any]:
-        return {
-            "rpo": PROFILES[env].rpo, "rto": PROFILES[env].rto,
-            "object_store_schedule": "0 1 * * *",
-            "object_store_retention_days": by_env(env, dev=7, staging=14, prod=35),
-            "config_schedule": "0 2 * * *",
-            "config_retention_days": by_env(env, dev=7, staging=14, prod=30),
-            "velero": True,
-            "vault_lock": by_env(env, dev=False, staging=False, prod=True),
-            "standby": False,
-        }
+    rpo: str = setting(checks.duration, "Recovery point objective: the most data (in time) a failure may lose; the settings refuse a configuration whose worst case is longer (seed: 24h/4h/15m).", default=from_env(lambda env: PROFILES[env].rpo))
+    rto: str = setting(checks.duration, "Recovery time objective: how long a restore may take (seed: 24h/4h/1h); the runbooks (docs/runbooks/) are written to it.", default=from_env(lambda env: PROFILES[env].rto))
+    object_store_schedule: str = setting(checks.cron, "Object storage snapshot (seed: daily at 01:00 UTC): the AWS Backup plan of the S3 buckets, copied to aws.drRegion when set.", default="0 1 * * *")
+    object_store_retention_days: int = setting(checks.integer(1, 36500), "Days each object-storage recovery point (and its DR copy) is kept.", default=per_env(dev=7, staging=14, prod=35))
+    config_schedule: str = setting(checks.cron, "Configuration/metadata backup (seed: daily at 02:00 UTC): the Velero Schedule of the platform's namespaces (Kubernetes objects; EBS snapshots of their volumes on AWS) and Dremio's catalog backup CronJob.", default="0 2 * * *")
+    config_retention_days: int = setting(checks.integer(1, 3650), "Days each configuration/metadata backup is kept (the Velero backup TTL).", default=per_env(dev=7, staging=14, prod=30))
+    velero: bool = setting(checks.boolean, "Install Velero (its own namespace, bucket and least-privilege identity) and schedule the configuration backup.", default=True)
+    standby: bool = setting(checks.boolean, "dr only: stand by. The cloud foundation runs (network, cluster at its node minimum, keys, buckets, vaults); no database and no platform workloads until failover, which sets this false together with aws.dbRestoreSource (docs/runbooks/disaster-recovery.md).", default=False)
+    vault_lock: bool = setting(checks.boolean, "Lock the AWS Backup vaults (governance mode: recovery points cannot be deleted before objectStoreRetentionDays except by an IAM principal allowed to bypass governance). Default: on in prod and dr.", default=per_env(dev=False, staging=False, prod=True))
