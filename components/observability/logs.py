@@ -32,7 +32,7 @@ from typing import Any, Optional
 import pulumi
 import pulumi_kubernetes as k8s
 
-from foundation import FLUENT_BIT_TAG, WORKLOAD_SERVICE_ACCOUNTS, LogSink
+from foundation import FLUENT_BIT_TAG, NO_IDENTITY, WORKLOAD_SERVICE_ACCOUNTS, LogSink, WorkloadIdentity
 
 from .. import helm, kube
 from ..secrets import platform_secret, store_for
@@ -134,8 +134,10 @@ def config(es_url: str, environment: str, log_level: str, sink: Optional[str] = 
 
 
 def fluent_bit_values(es_url: str, environment: str, log_level: str, service_monitor: bool, *, sink: Optional[str] = None,
-                      service_account_annotations: Optional[Mapping[str, str]] = None) -> dict[str, Any]:
+                      service_account_annotations: Optional[Mapping[str, str]] = None,
+                      pod_labels: Optional[Mapping[str, str]] = None) -> dict[str, Any]:
     return {
+        **({"podLabels": dict(pod_labels)} if pod_labels else {}),
         "kind": "DaemonSet",
         "config": config(es_url, environment, log_level, sink),
         "serviceAccount": {"create": True, "name": SERVICE_ACCOUNT.name, "annotations": dict(service_account_annotations or {})},
@@ -171,18 +173,19 @@ def fluent_bit_values(es_url: str, environment: str, log_level: str, service_mon
 def install_fluent_bit(parent: pulumi.Resource, provider: k8s.Provider, *, es_url: pulumi.Input[str], username: str, password: pulumi.Input[str],
                        environment: str, log_level: str, service_monitor: bool, namespace: pulumi.Resource,
                        depends_on: Sequence[pulumi.Resource], log_sink: Optional[LogSink] = None,
-                       service_account_annotations: Optional[Mapping[str, pulumi.Input[str]]] = None,
+                       identity: WorkloadIdentity = NO_IDENTITY,
                        ) -> tuple[k8s.helm.v3.Release, pulumi.Resource]:
     """Fluent Bit shipping to Elasticsearch and, with `log_sink`, to the cloud's log service as
-    well (`service_account_annotations`: the cloud identity allowed to write there)."""
+    well (`identity`: the cloud identity allowed to write there, on its ServiceAccount and pods)."""
     creds = platform_secret(CREDENTIALS_SECRET, LOGGING, {"username": username, "password": password}, store_for(provider),
                             parent=parent, provider=provider, labels=kube.labels("fluent-bit", "credentials"),
                             type_="kubernetes.io/basic-auth", depends_on=[namespace], resource_name="fluent-bit-elasticsearch")
     release = helm.release(
         RELEASE, chart=FLUENT_BIT, namespace=LOGGING,
         values=pulumi.Output.all(
-            es_url, log_sink.fluent_bit_output if log_sink else None, dict(service_account_annotations or {}),
-        ).apply(lambda a: fluent_bit_values(a[0], environment, log_level, service_monitor, sink=a[1], service_account_annotations=a[2])),
+            es_url, log_sink.fluent_bit_output if log_sink else None, dict(identity.service_account_annotations),
+        ).apply(lambda a: fluent_bit_values(
+            a[0], environment, log_level, service_monitor, sink=a[1], service_account_annotations=a[2], pod_labels=identity.pod_labels)),
         provider=provider, parent=parent, depends_on=[namespace, creds, *depends_on],
     )
     return release, creds
