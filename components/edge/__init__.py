@@ -19,7 +19,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Optional
+from typing import Optional, cast
 
 import pulumi
 import pulumi_kubernetes as k8s
@@ -127,7 +127,7 @@ class Edge(pulumi.ComponentResource):
         if args.frontend.l7 is not None:
             backend = dataclasses.replace(BACKEND, namespace=EDGE_NS, hosts=tuple(r.host(args.domain) for r in args.routes), labels=_labels())
             self.l7 = dict(args.frontend.l7.build(name, backend, child(self, p, depends_on=[ns_edge, self.traefik])))
-        self.l7_ingress = self.l7.get("ingress")
+        self.l7_ingress = cast(Optional[k8s.networking.v1.Ingress], self.l7.get("ingress"))
 
         self.result = EdgeResult(
             controller_namespace=EDGE_NS, controller_selector=dict(traefik.SELECTOR),
