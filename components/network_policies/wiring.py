@@ -129,9 +129,11 @@ def topology_from(platform: object) -> Topology:
                 clients=tuple((n, Workload(STORAGE, dict(sel))) for n, sel in (obs.es_client_selectors if obs is not None else ())),
             )
     velero = getattr(platform, "velero", None)
-    velero_peers = VeleroPeers(Workload(velero.namespace, dict(velero.selector))) if velero is not None else None
+    velero_peers = (VeleroPeers(Workload(velero.namespace, dict(velero.selector)), cloud_store=velero.cloud_store)
+                    if velero is not None else None)
     return Topology(
         apps_namespace=APPS, storage_namespace=STORAGE, dremio=dremio_peers, superset=superset_peers, airbyte=airbyte_peers,
         ingress_controller=controller, edge=edge, postgres=pg_peers, object_store=os_peers, elasticsearch=es_peers, velero=velero_peers, scraper=scraper,
+        postgres_archive_to_cloud=getattr(getattr(platform, "data_services", None), "archive_in_cloud", False),
         api_clients=tuple(api_clients), cluster_cidrs=tuple(getattr(platform, "cluster_cidrs", ())),
     )
