@@ -179,4 +179,4 @@ class Observability(pulumi.ComponentResource):
         self.outputs.update({"logs": {"namespace": LOGGING, "dataStream": logs.data_stream(args.environment),
                                       "credentialsSecret": logs.CREDENTIALS_SECRET,
                                       "retentionDays": s.log_retention_days,
-                                      **({"cloudLogGroup": args.log_sink.group} if args.log_sink else {})}})
+                                      **({"cloudLogGroup": args.log_sink.destination} if args.log_sink else {})}})
