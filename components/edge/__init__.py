@@ -137,7 +137,7 @@ class Edge(pulumi.ComponentResource):
         self.backends = routes.backend_pods(args.routes)
         self.urls = {r.prefix: f"https://{r.host(args.domain)}" for r in args.routes}
         self.register_outputs({"hosts": self.hosts, "issuer": tls.issuer_name(args.tls_issuer), "gateway": routes.GATEWAY,
-                               "l7Ingress": self.l7_ingress.metadata["name"] if self.l7_ingress else None})
+                               "l7Ingress": self.l7_ingress.metadata["name"] if self.l7_ingress else None})  # type: ignore[attr-defined]
 
     def _issuers(self, name: str, args: EdgeArgs) -> list[pulumi.Resource]:
         p = args.provider
