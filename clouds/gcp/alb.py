@@ -28,7 +28,7 @@ import pulumi
 import pulumi_gcp.compute as compute
 import pulumi_kubernetes as k8s
 
-from foundation import EdgeBackend, EdgeFrontend, L7_INGRESS_NAME, L7Frontend, catch_all_ingress
+from foundation import L7_INGRESS_NAME, EdgeBackend, EdgeFrontend, L7Frontend, catch_all_ingress
 
 from .common import Context
 

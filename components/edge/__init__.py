@@ -127,7 +127,6 @@ class Edge(pulumi.ComponentResource):
         if args.frontend.l7 is not None:
             backend = dataclasses.replace(BACKEND, namespace=EDGE_NS, hosts=tuple(r.host(args.domain) for r in args.routes), labels=_labels())
             self.l7 = dict(args.frontend.l7.build(name, backend, child(self, p, depends_on=[ns_edge, self.traefik])))
-        self.l7_ingress = self.l7.get("ingress")
 
         self.hosts = [r.host(args.domain) for r in args.routes]
         self.controller_selector = dict(traefik.SELECTOR)
@@ -137,7 +136,7 @@ class Edge(pulumi.ComponentResource):
         self.backends = routes.backend_pods(args.routes)
         self.urls = {r.prefix: f"https://{r.host(args.domain)}" for r in args.routes}
         self.register_outputs({"hosts": self.hosts, "issuer": tls.issuer_name(args.tls_issuer), "gateway": routes.GATEWAY,
-                               "l7Ingress": self.l7_ingress.metadata["name"] if self.l7_ingress else None})
+                               "l7": sorted(self.l7)})
 
     def _issuers(self, name: str, args: EdgeArgs) -> list[pulumi.Resource]:
         p = args.provider
