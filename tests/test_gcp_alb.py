@@ -111,3 +111,15 @@ def test_the_load_balancer_is_priced_two_forwarding_rules_and_its_data(alb):
     gb = table["assumptions"]["albGbPerMonth"]["value"]
     assert line.monthly == pytest.approx(2 * h * p["forwardingRule.hour"]["usd"] + gb * p["alb.gb"]["usd"])
     assert not [ln for ln in lines if ln.item.startswith("forwarding rules (LoadBalancer Services)")]  # the controller is ClusterIP
+
+
+def test_gkes_objects_are_valid_against_their_schemas_and_typos_are_caught(alb):
+    from offline_plan.validate import validate
+
+    objs = [custom(alb, k) for k in ("ManagedCertificate", "FrontendConfig", "BackendConfig")]
+    report = validate(objs, "1.34")
+    assert (report.validated, report.errors, report.skipped) == (3, [], [])
+    bad = {**objs[2], "spec": {**objs[2]["spec"], "healthCheck": {**objs[2]["spec"]["healthCheck"], "path": "/ping"}}}  # it is requestPath
+    assert len(validate([bad], "1.34").errors) == 1
+    wildcard = {**objs[0], "spec": {"domains": ["*.staging.example.com"]}}  # Google-managed certificates take no wildcards
+    assert len(validate([wildcard], "1.34").errors) == 1
