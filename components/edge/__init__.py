@@ -124,7 +124,6 @@ class Edge(pulumi.ComponentResource):
         if args.frontend.l7 is not None:
             backend = dataclasses.replace(BACKEND, namespace=EDGE_NS, hosts=tuple(r.host(args.domain) for r in args.routes), labels=owned_labels())
             self.l7 = dict(args.frontend.l7.build(name, backend, child(self, p, depends_on=[ns_edge, self.traefik])))
-        self.l7_ingress = cast(Optional[k8s.networking.v1.Ingress], self.l7.get("ingress"))
 
         self.result = EdgeResult(
             controller_namespace=EDGE_NS, controller_selector=dict(traefik.SELECTOR),
@@ -133,7 +132,7 @@ class Edge(pulumi.ComponentResource):
             hosts=tuple(r.host(args.domain) for r in args.routes), urls={r.prefix: f"https://{r.host(args.domain)}" for r in args.routes},
         )
         self.register_outputs({"hosts": list(self.result.hosts), "issuer": tls.issuer_name(args.tls_issuer), "gateway": routes.GATEWAY,
-                               "l7Ingress": self.l7_ingress.metadata["name"] if self.l7_ingress else None})
+                               "l7": sorted(self.l7)})
 
     def _issuers(self, name: str, args: EdgeArgs) -> list[pulumi.Resource]:
         p = args.provider
