@@ -19,7 +19,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Optional, cast
+from typing import Optional
 
 import pulumi
 import pulumi_kubernetes as k8s
