@@ -34,7 +34,7 @@ from settings.sections import ElasticsearchSettings
 
 from ..secrets import platform_secret, store_for
 from .operators import install_operator, restricted_values
-from .result import ElasticsearchResult
+from .result import Credentials, ElasticsearchResult
 from .storage import StorageRoles
 
 NAME = "elasticsearch"
@@ -128,6 +128,10 @@ class Elasticsearch(pulumi.ComponentResource):
             url=self.cluster.metadata.apply(lambda m: f"https://{m['name']}-es-http.{STORAGE}.svc:9200"),
             user_secret=f"{NAME}-es-elastic-user",
             ca_secret=f"{NAME}-es-http-certs-public",
+            image=f"docker.elastic.co/elasticsearch/elasticsearch:{s.version}",
+            log_writer=Credentials(self.log_writer_username, self.log_writer_password),
+            operator_namespace=OPERATOR_NAMESPACE,
+            ready=(self.cluster,),
             server_selector={CLUSTER_LABEL: NAME},
             port=9200,
         )

@@ -296,6 +296,7 @@ class Minio(pulumi.ComponentResource):
             server_selector=select,
             port=API_PORT,
             admin_job_selectors=(RESTART_SELECTOR,) if distributed else (),
+            servers=sum(s.pools), mc_image=s.mc_image, ready=tuple(self.ready),
         )
         self.register_outputs({"endpoint": self.result.endpoint, "buckets": list(self.result.buckets), "servers": sum(s.pools)})
 

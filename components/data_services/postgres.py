@@ -234,6 +234,8 @@ class CloudNativePg(pulumi.ComponentResource):
             ca_secret=None,
             server_selector={"cnpg.io/cluster": CLUSTER, "cnpg.io/podRole": "instance"},
             pooler_selector={"cnpg.io/poolerName": POOLER},
+            cluster_name=CLUSTER,
+            operator_namespace=OPERATOR_NAMESPACE,
         )
         self.register_outputs({"host": self.result.host, "directHost": self.result.direct_host, "databases": [d.database for d in DATABASES]})
 

@@ -31,6 +31,7 @@ from kube.helm import release
 from kube.namespaces import APPS, namespace
 
 from . import gateway_api, routes, tls, traefik
+from .result import EdgeResult
 from .routes import Route
 from .tls import CERT_MANAGER_NS
 
@@ -44,7 +45,7 @@ EDGE_WAS_INGRESS = pulumi.Alias(name="ingress", type_="data-platform:ingress:Ing
 cert-manager release, namespace, issuers and local CA (children named `edge-*` inherit it as
 `ingress-*`) instead of creating a second cert-manager next to the first."""
 
-__all__ = ["BACKEND", "CERT_MANAGER_NS", "EDGE_NS", "EDGE_WAS_INGRESS", "Edge", "EdgeArgs", "Route"]
+__all__ = ["BACKEND", "CERT_MANAGER_NS", "EDGE_NS", "EDGE_WAS_INGRESS", "Edge", "EdgeArgs", "EdgeResult", "Route"]
 
 
 @dataclass(frozen=True)
@@ -63,8 +64,7 @@ class EdgeArgs:
 class Edge(pulumi.ComponentResource):
     """Gateway API CRDs + Traefik + cert-manager + issuers + the Gateway and its routes."""
 
-    controller_namespace: str = EDGE_NS
-    controller_selector: dict[str, str]
+    result: EdgeResult
 
     def __init__(self, name: str, args: EdgeArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("data-platform:edge:Edge", name, None, opts)
@@ -124,17 +124,15 @@ class Edge(pulumi.ComponentResource):
         if args.frontend.l7 is not None:
             backend = dataclasses.replace(BACKEND, namespace=EDGE_NS, hosts=tuple(r.host(args.domain) for r in args.routes), labels=owned_labels())
             self.l7 = dict(args.frontend.l7.build(name, backend, child(self, p, depends_on=[ns_edge, self.traefik])))
-        self.l7_ingress = self.l7.get("ingress")
 
-        self.hosts = [r.host(args.domain) for r in args.routes]
-        self.controller_selector = dict(traefik.SELECTOR)
-        self.controller_namespace = EDGE_NS
-        self.traffic_ports = (traefik.WEB_PORT, traefik.WEBSECURE_PORT, traefik.PING_PORT)
-        self.metrics_port = traefik.METRICS_PORT[1]
-        self.backends = routes.backend_pods(args.routes)
-        self.urls = {r.prefix: f"https://{r.host(args.domain)}" for r in args.routes}
-        self.register_outputs({"hosts": self.hosts, "issuer": tls.issuer_name(args.tls_issuer), "gateway": routes.GATEWAY,
-                               "l7Ingress": self.l7_ingress.metadata["name"] if self.l7_ingress else None})
+        self.result = EdgeResult(
+            controller_namespace=EDGE_NS, controller_selector=dict(traefik.SELECTOR),
+            traffic_ports=(traefik.WEB_PORT, traefik.WEBSECURE_PORT, traefik.PING_PORT), metrics_port=traefik.METRICS_PORT[1],
+            backends=routes.backend_pods(args.routes), cert_manager=self.cert_manager, cert_manager_namespace=CERT_MANAGER_NS,
+            hosts=tuple(r.host(args.domain) for r in args.routes), urls={r.prefix: f"https://{r.host(args.domain)}" for r in args.routes},
+        )
+        self.register_outputs({"hosts": list(self.result.hosts), "issuer": tls.issuer_name(args.tls_issuer), "gateway": routes.GATEWAY,
+                               "l7": sorted(self.l7)})
 
     def _issuers(self, name: str, args: EdgeArgs) -> list[pulumi.Resource]:
         p = args.provider
