@@ -72,7 +72,7 @@ def test_appgw_needs_a_public_ca_behind_it_and_defaults_to_lets_encrypt_prod():
     raw = {"data-platform:cloud": CLOUD, "data-platform:environment": "staging", "data-platform:acmeEmail": "ops@example.com",
            "data-platform:tlsIssuer": "selfsigned", "data-platform:azure": APPGW}
     with pytest.raises(SettingsError) as e:
-        settings_mod.load(raw, "test")
+        load_settings(raw, "test")
     assert "\n" not in str(e.value) and "data-platform:tlsIssuer = 'selfsigned'" in str(e.value) and "public CA" in str(e.value)
 
 

@@ -172,8 +172,8 @@ def test_behind_the_application_load_balancer_the_gateway_certificates_come_from
     """Google's front ends do not verify the backend's certificate, and HTTP-01 could not pass the redirect."""
     raw = {"data-platform:cloud": "gcp", "data-platform:environment": "prod", "data-platform:acmeEmail": "ops@example.com",
            "data-platform:gcp": {"loadBalancer": "alb"}}
-    assert settings_mod.load(raw, "test").tls_issuer == "selfsigned"
-    assert settings_mod.load({**raw, "data-platform:gcp": {}}, "test").tls_issuer == "letsencrypt-prod"
+    assert load_settings(raw, "test").tls_issuer == "selfsigned"
+    assert load_settings({**raw, "data-platform:gcp": {}}, "test").tls_issuer == "letsencrypt-prod"
     with pytest.raises(SettingsError) as e:
-        settings_mod.load({**raw, "data-platform:tlsIssuer": "letsencrypt-prod"}, "test")
+        load_settings({**raw, "data-platform:tlsIssuer": "letsencrypt-prod"}, "test")
     assert "\n" not in str(e.value) and "data-platform:tlsIssuer" in str(e.value) and "selfsigned when gcp.loadBalancer is alb" in str(e.value)
