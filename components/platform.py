@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import pulumi
 
 from foundation import Foundation
+from kube.namespaces import APPS, STORAGE, Namespaces, NamespacesArgs
 from settings import Settings
 from settings.cron import max_gap_minutes
 
@@ -25,11 +26,11 @@ from .backups import Velero, VeleroArgs
 from .backups.scheduled import ScheduledBackup
 from .backups.velero import NAMESPACE as VELERO_NAMESPACE
 from .backups.velero import SCHEDULE_NAME as VELERO_SCHEDULE
-from .backups.velero import VeleroStore
+from .backups.velero import VELERO_KINDS, AzureBlob, VeleroStore
 from .data_services import DataServices, DataServicesArgs
+from .data_services.component import cloud_backups
 from .edge import EDGE_WAS_INGRESS, Edge, EdgeArgs, Route
 from .edge.routes import WEBSOCKET_UIS
-from .namespaces import APPS, STORAGE, Namespaces, NamespacesArgs
 from .network_policies import NetworkPolicies, NetworkPoliciesArgs, Workload, topology_from
 from .network_policies.wiring import Layers
 from .observability import Observability, ObservabilityArgs
@@ -102,7 +103,7 @@ class DataPlatform(pulumi.ComponentResource):
         self.data_services.install_backups([edge.cert_manager])
 
         # --- observability (components/observability) ---
-        store = self._velero_store(f) if s.backups.velero and not s.backups.standby else None
+        store = self._velero_store(f, s) if s.backups.velero and not s.backups.standby else None
         self.observability = Observability("observability", ObservabilityArgs(
             provider=f.provider, settings=s.observability, environment=s.environment, kubelet_certificates_verifiable=f.kubelet_certificates_verifiable,
             data=ds, edge=edge, standard_storage_class=f.storage_classes.standard, airbyte=self.airbyte.result if self.airbyte else None,
@@ -133,7 +134,9 @@ class DataPlatform(pulumi.ComponentResource):
             superset=self.superset.result if self.superset else None, airbyte=self.airbyte.result if self.airbyte else None,
             dbt=self.dbt.selector if self.dbt.cron_job is not None else None,
             off_hours=self.off_hours.selector if self.off_hours else None,
-            velero=Workload(self.velero.namespace, dict(self.velero.selector)) if self.velero else None, cluster_cidrs=self.cluster_cidrs,
+            velero=Workload(self.velero.namespace, dict(self.velero.selector)) if self.velero else None,
+            velero_cloud_store=self.velero.cloud_store if self.velero else False,
+            postgres_archive_to_cloud=self.data_services.archive_in_cloud, cluster_cidrs=self.cluster_cidrs,
         )
         self.network_policies = NetworkPolicies("network-policies", NetworkPoliciesArgs(
             provider=f.provider, topology=topology_from(layers), depends_on=[self.namespaces, self.edge, *([self.velero] if self.velero else [])],
@@ -149,18 +152,21 @@ class DataPlatform(pulumi.ComponentResource):
         self.outputs.update(self.observability.outputs)
         self.register_outputs(self.outputs)
 
-    def _velero_store(self, f: Foundation) -> VeleroStore | None:
-        """Velero's bucket and identity: MinIO's `velero` user, or the cloud's `velero` bucket
-        through workload identity (EBS snapshots on AWS). None where neither exists."""
+    def _velero_store(self, f: Foundation, s: Settings) -> VeleroStore | None:
+        """Velero's bucket and identity: the cloud's `velero` bucket through workload identity
+        (EBS snapshots on AWS; Azure Blob with the Azure plugin), else MinIO's `velero` user.
+        None where neither exists."""
+        store = f.object_store
+        if cloud_backups(f, s) and store is not None and store.kind in VELERO_KINDS and "velero" in store.buckets and "velero" in f.workload_identity:
+            adls = store.adls
+            # A cloud "s3" object store is AWS's, whose volumes are EBS: Velero's AWS plugin snapshots them.
+            return VeleroStore(bucket=store.buckets["velero"], region=store.region or "", snapshots=store.kind == "s3",
+                               identity=f.identity("velero"),
+                               azure=AzureBlob(adls.name, adls.blob_endpoint) if store.kind == "adls" and adls is not None else None)
         minio = self.data_services.minio
         if minio is not None:
             from .data_services.minio import REGION, VELERO_BUCKET
 
             return VeleroStore(bucket=VELERO_BUCKET, region=REGION, endpoint=minio.result.endpoint, keys=minio.user_keys["velero"])
-        store = f.object_store
-        if store is None or store.kind != "s3" or "velero" not in store.buckets or "velero" not in f.workload_identity:
-            pulumi.log.warn("Velero: this cloud's object store has no velero bucket and identity; the configuration backup is off", self)
-            return None
-        # A cloud "s3" object store is AWS's, whose volumes are EBS: Velero's AWS plugin snapshots them.
-        return VeleroStore(bucket=store.buckets["velero"], region=store.region or "", snapshots=store.kind == "s3",
-                           identity=f.identity("velero"))
+        pulumi.log.warn("Velero: this cloud's object store has no velero bucket and identity; the configuration backup is off", self)
+        return None

@@ -44,11 +44,11 @@ import pulumi_kubernetes as k8s
 
 from components.data_services.result import ObjectStoreResult, PostgresResult
 from foundation import NO_IDENTITY, WORKLOAD_SERVICE_ACCOUNTS, InterruptiblePool, WorkloadIdentity
+from kube import PART_OF, child, helm, labels, tolerations_for
+from kube.charts import Chart
+from kube.namespaces import APPS
 from settings.sections.airbyte import AirbyteSettings
 
-from .. import helm
-from ..kube import child, labels, tolerations_for
-from ..namespaces import APPS
 from .result import AirbyteResult
 from .ui import UiBackend
 
@@ -220,7 +220,7 @@ def airbyte_values(
             },
             "storage": storage_values(object_store, bucket),
             "jobs": {"kube": {
-                "labels": {JOB_POD_LABEL: "true", "app.kubernetes.io/part-of": "data-platform", **(pod_labels or {})},
+                "labels": {JOB_POD_LABEL: "true", "app.kubernetes.io/part-of": PART_OF, **(pod_labels or {})},
                 **({"tolerations": tolerations_for(interruptible), "nodeSelector": dict(interruptible.node_labels)} if interruptible else {}),
             }},
         },
@@ -334,7 +334,7 @@ class Airbyte(pulumi.ComponentResource):
             opts=child(self, args.provider, depends_on=[role, self.service_account]),
         )
         self.release = helm.release(
-            f"{name}-release", release_name=RELEASE, chart=helm.Chart(CHART, s.chart_version, s.chart_repository),
+            f"{name}-release", release_name=RELEASE, chart=Chart(CHART, s.chart_version, s.chart_repository),
             namespace=APPS, values=values, provider=args.provider, parent=self,
             depends_on=[*args.depends_on, self.service_account, binding],
             # The bootloader migrates the database as a pre-install hook: give it time, and never

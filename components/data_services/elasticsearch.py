@@ -26,13 +26,14 @@ import pulumi
 import pulumi_kubernetes as k8s
 import pulumi_random as random
 
+import kube
+from kube.charts import chart
+from kube.namespaces import STORAGE
 from settings.checks import cpu_millis, memory_bytes
 from settings.sections import ElasticsearchSettings
 
-from .. import kube
-from ..namespaces import STORAGE
 from ..secrets import platform_secret, store_for
-from .operators import ECK_CHART, install_operator, restricted_values
+from .operators import install_operator, restricted_values
 from .result import Credentials, ElasticsearchResult
 from .storage import StorageRoles
 
@@ -101,7 +102,7 @@ class Elasticsearch(pulumi.ComponentResource):
         super().__init__("data-platform:data:Elasticsearch", name, None, opts)
         s, p = args.settings, args.provider
         self.operator = install_operator(
-            self, p, name="elastic-operator", namespace=OPERATOR_NAMESPACE, chart=ECK_CHART, environment=args.environment,
+            self, p, name="elastic-operator", namespace=OPERATOR_NAMESPACE, chart=chart("eck-operator"), environment=args.environment,
             depends_on=args.depends_on,
             values={
                 "installCRDs": True,

@@ -16,11 +16,11 @@ from typing import Optional
 import pulumi
 import pulumi_kubernetes as k8s
 
+import kube
 from foundation import ManagedDatabase
+from kube.namespaces import STORAGE
 from settings.sections import PostgresSettings
 
-from .. import kube
-from ..namespaces import STORAGE
 from .databases import DATABASES, ROLES, role_secret_name
 from .logins import create_logins
 from .postgres import OPERATOR_NAMESPACE as CNPG_OPERATOR_NAMESPACE

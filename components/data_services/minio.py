@@ -18,11 +18,11 @@ from typing import Optional
 import pulumi
 import pulumi_kubernetes as k8s
 
+import kube
+from kube.namespaces import APPS, STORAGE
 from settings.sections import MinioSettings
 from settings.sections.minio import LAKE_BUCKETS
 
-from .. import kube
-from ..namespaces import APPS, STORAGE
 from .minio_topology import DATA_DIR, pool_name, server_args
 from .result import ObjectStoreResult
 from .secrets import generated, secret

@@ -6,7 +6,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Optional
 
-from .. import kube
+import kube
+
 from ..apps.dremio.component import DremioResult
 from ..apps.result import AirbyteResult, SupersetResult
 from ..data_services.result import DataServicesResult
@@ -43,6 +44,10 @@ class Layers:
     off_hours: Optional[Mapping[str, str]] = None
     """The off-hours scaler's pods (apps namespace): a client of the API server only."""
     velero: Optional[Workload] = None
+    velero_cloud_store: bool = False
+    """Velero writes to the cloud's object store (HTTPS out), not to the lake's MinIO."""
+    postgres_archive_to_cloud: bool = False
+    """The in-cluster PostgreSQL archives to the cloud's object store (HTTPS out), not to MinIO."""
     cluster_cidrs: tuple[str, ...] = ()
 
 
@@ -53,7 +58,8 @@ def _workload(ns: str, selector: Optional[Mapping[str, str]]) -> Optional[Worklo
 def topology_from(layers: Layers) -> Topology:
     """Build the Topology from the layers' results: a layer that is off gets no policy and its
     peers are left out."""
-    from ..namespaces import APPS, STORAGE
+    from kube.namespaces import APPS, STORAGE
+
     from ..observability import LOGGING, MONITORING
 
     ds, obs = layers.data, layers.observability
@@ -124,9 +130,10 @@ def topology_from(layers: Layers) -> Topology:
             servers=Workload(STORAGE, dict(es.server_selector)), port=es.port, operator_namespace=es.operator_namespace,
             shippers=shippers, clients=tuple((n, Workload(STORAGE, dict(sel))) for n, sel in obs.es_clients),
         )
-    velero_peers = VeleroPeers(layers.velero) if layers.velero is not None else None
+    velero_peers = VeleroPeers(layers.velero, cloud_store=layers.velero_cloud_store) if layers.velero is not None else None
     return Topology(
         apps_namespace=APPS, storage_namespace=STORAGE, dremio=dremio_peers, superset=superset_peers, airbyte=airbyte_peers,
         ingress_controller=controller, edge=edge, postgres=pg_peers, object_store=os_peers, elasticsearch=es_peers, velero=velero_peers, scraper=scraper,
+        postgres_archive_to_cloud=layers.postgres_archive_to_cloud,
         api_clients=tuple(api_clients), cluster_cidrs=tuple(layers.cluster_cidrs),
     )

@@ -27,15 +27,15 @@ from typing import Optional
 import pulumi
 import pulumi_kubernetes as k8s
 
+import kube
 from foundation import NO_IDENTITY, LogSink, WorkloadIdentity
+from kube.namespaces import APPS, STORAGE
 from settings.sections.observability import ObservabilitySettings
 
-from .. import kube
 from ..apps.result import AirbyteResult
 from ..backups.scheduled import ScheduledBackup
 from ..data_services.result import DataServicesResult
 from ..edge.result import EdgeResult
-from ..namespaces import APPS, STORAGE
 from . import alerts, es_tls, logs, metrics, minio_token, monitors, retention, runbooks
 from .namespaces import LOGGING, MONITORING, namespace
 from .result import ObservabilityResult

@@ -16,7 +16,7 @@ import pulumi
 import pulumi_kubernetes as k8s
 import pulumi_random as random
 
-from components import kube
+import kube
 from components.apps.ui import UiBackend
 from components.backups.scheduled import ScheduledBackup
 from components.data_services.result import ObjectStoreResult

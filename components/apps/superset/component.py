@@ -11,10 +11,10 @@ import pulumi_kubernetes as k8s
 import pulumi_random as random
 
 from components.data_services.result import PostgresResult
+from kube import child, labels, resources, selector
+from kube.namespaces import APPS
 from settings.sections.superset import SupersetSettings
 
-from ...kube import child, labels, resources, selector
-from ...namespaces import APPS
 from ...secrets import platform_secret, store_for
 from ..result import SupersetResult
 from ..ui import UiBackend
