@@ -44,6 +44,24 @@ refuses any other, so a new namespace cannot silently fail to sync on a cloud.""
 
 
 @dataclass(frozen=True)
+class WorkloadIdentity:
+    """How the pods of one ServiceAccount get its cloud identity, in Kubernetes terms only.
+
+    AWS (IRSA) and GCP need an annotation on the ServiceAccount; Azure needs one too (the
+    managed identity's client id) and a label on every *pod* that runs as it, because its
+    webhook injects the federated token only into labelled pods. So each consumer puts
+    `service_account_annotations` on the ServiceAccount and `pod_labels` on every pod template
+    (StatefulSets, Jobs, CronJobs, chart pods) that runs as it."""
+
+    service_account_annotations: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
+    pod_labels: Mapping[str, str] = field(default_factory=dict)
+
+
+NO_IDENTITY = WorkloadIdentity()
+"""What an app without cloud access gets: nothing to add."""
+
+
+@dataclass(frozen=True)
 class StorageClasses:
     """Which StorageClass backs each of the seed's roles. None: the cluster's default class
     (the manifest then leaves `storageClassName` unset)."""
@@ -68,16 +86,32 @@ class ManagedDatabase:
 
 
 @dataclass(frozen=True)
+class AdlsAccount:
+    """The storage account behind an `adls` object store (Azure Data Lake Storage Gen2 / Blob):
+    clients address a container as `<blob_endpoint><container>/...` (Blob API: barman-cloud,
+    Velero) or `abfss://<container>@<account>.dfs...` (the DFS API of hadoop-azure)."""
+
+    name: pulumi.Input[str]
+    blob_endpoint: pulumi.Input[str]
+    """`https://<account>.blob.core.windows.net/` (with the trailing slash, as Azure reports it)."""
+    dfs_endpoint: pulumi.Input[str]
+    """`https://<account>.dfs.core.windows.net/`."""
+
+
+@dataclass(frozen=True)
 class ObjectStore:
     """A cloud object store for the data lake (None in the Foundation: in-cluster MinIO)."""
 
-    kind: str  # "s3" | "gcs" | "azure"
+    kind: str
+    """The protocol clients speak: "s3" | "gcs" | "adls" (with `adls` set)."""
     buckets: Mapping[str, pulumi.Output[str]]
-    """Role -> bucket name: bronze, silver, gold, and one bucket per consumer: `backups`
-    (database/WAL archives only), `airbyte`, `dremio` (distributed storage)."""
+    """Role -> bucket (ADLS: container) name: bronze, silver, gold, and one per consumer:
+    `backups` (database/WAL archives only), `airbyte`, `dremio` (distributed storage), `velero`."""
     region: Optional[str] = None
     endpoint: Optional[str] = None
     """None: the SDK default endpoint for the region."""
+    adls: Optional[AdlsAccount] = None
+    """kind "adls": the account the containers are in, and its endpoints."""
 
 
 SecretWriter = Callable[[str, Mapping[str, pulumi.Input[str]], pulumi.ResourceOptions], pulumi.Resource]
@@ -110,21 +144,29 @@ class SecretStore:
     `write` stores under and an ExternalSecret reads."""
 
 
+FLUENT_BIT_TAG = "kube.*"
+"""The Fluent Bit tag of every container record the platform's shipper reads (`kube.<log file
+path>`): a `LogSink.fluent_bit_output` matches it (`Match kube.*`)."""
+
+
 @dataclass(frozen=True)
 class LogSink:
     """A cloud log service that receives every container's log, next to Elasticsearch.
 
-    The platform's log shipper (Fluent Bit) writes to it with the identity
-    `Foundation.workload_identity["fluent-bit"]`; the cloud creates the destination (with its
-    retention) and grants that identity nothing but writing to it."""
+    The cloud renders the Fluent Bit output that writes there; the platform's shipper appends it
+    to its own configuration and runs with the identity `Foundation.workload_identity["fluent-bit"]`.
+    The cloud creates the destination (with its retention) and grants that identity nothing but
+    writing to it."""
 
-    kind: str  # "cloudwatch"
-    group: pulumi.Output[str]
-    """CloudWatch: the log group name (it exists before the shipper starts)."""
-    region: str
-    stream_prefix: str = "from-fluent-bit-"
-    """Log streams are `<prefix><tag>`: one stream per container log file
-    (`from-fluent-bit-kube.var.log.containers.<pod>_<namespace>_<container>-<id>.log`)."""
+    name: str
+    """The service, for people and tests (e.g. `cloudwatch`); the platform never branches on it."""
+    fluent_bit_output: pulumi.Input[str]
+    """The `[OUTPUT]` section(s), ending with a newline: `Match` FLUENT_BIT_TAG, a bounded retry
+    buffer of its own (`storage.total_limit_size`), and nothing created at run time (the
+    destination exists before the shipper starts)."""
+    destination: pulumi.Input[str]
+    """Where the records land, as the stack output `logs.cloudLogGroup` shows it (CloudWatch: the
+    log group's name)."""
 
 
 @dataclass(frozen=True)
@@ -223,9 +265,10 @@ class Foundation:
     log_sink: Optional[LogSink] = None
     """Where container logs also go on this cloud (None: Elasticsearch only)."""
     registry: Optional[pulumi.Output[str]] = None
-    workload_identity: Mapping[str, Mapping[str, pulumi.Input[str]]] = field(default_factory=dict)
-    """App name (dremio, airbyte, ...) -> ServiceAccount annotations that grant it cloud access
-    (e.g. `eks.amazonaws.com/role-arn`)."""
+    workload_identity: Mapping[str, WorkloadIdentity] = field(default_factory=dict)
+    """App name (dremio, airbyte, ...; the keys of WORKLOAD_SERVICE_ACCOUNTS) -> what grants it
+    cloud access (e.g. the `eks.amazonaws.com/role-arn` annotation; on Azure the client-id
+    annotation and the `azure.workload.identity/use` pod label). Read it with `identity(app)`."""
     pod_cidrs: Sequence[str] = ()
     service_cidrs: Sequence[str] = ()
     """The cluster's pod and Service ranges (plain CIDRs), cut out of the connectors' egress to
@@ -239,3 +282,9 @@ class Foundation:
     """What Kubernetes workloads must wait for (node groups, CNI/CSI add-ons)."""
     outputs: Mapping[str, pulumi.Input] = field(default_factory=dict)
     """Cloud-specific stack outputs (VPC id, cluster name, kubeconfig, ...)."""
+
+    def identity(self, app: str) -> WorkloadIdentity:
+        """`app`'s workload identity, or NO_IDENTITY where the cloud grants it nothing."""
+        if app not in WORKLOAD_SERVICE_ACCOUNTS:
+            raise KeyError(f"{app!r} is not one of WORKLOAD_SERVICE_ACCOUNTS ({', '.join(WORKLOAD_SERVICE_ACCOUNTS)})")
+        return self.workload_identity.get(app, NO_IDENTITY)

@@ -13,23 +13,24 @@ seccomp, anti-affinity, Guaranteed resources, and the pooler's container setting
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Optional
 
 import pulumi
 import pulumi_kubernetes as k8s
 
-from foundation import WORKLOAD_SERVICE_ACCOUNTS
+import kube
+from foundation import NO_IDENTITY, WORKLOAD_SERVICE_ACCOUNTS, WorkloadIdentity
+from kube.charts import chart
+from kube.helm import release
+from kube.namespaces import STORAGE
 from settings.checks import duration_seconds, memory_bytes
 from settings.sections import PostgresSettings
 
-from .. import kube
-from ..helm import release
-from ..namespaces import STORAGE
 from .databases import DATABASES, ROLES, k8s_name, role_secret_name
 from .logins import create_logins
-from .operators import BARMAN_PLUGIN_CHART, CNPG_CHART, install_operator, restricted_values
+from .operators import install_operator, restricted_values
 from .pg_tuning import pg_memory_parameters, wal_keep_size
 from .result import PostgresResult
 from .storage import StorageRoles
@@ -63,8 +64,10 @@ class BackupStore:
     endpoint_url: Optional[str] = None
     credentials_secret: Optional[str] = None
     """Secret in data-storage with ACCESS_KEY_ID / ACCESS_SECRET_KEY; None: workload identity."""
-    provider: str = "s3"  # s3 | gcs
-    service_account_annotations: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
+    provider: str = "s3"  # s3 | gcs | azure
+    identity: WorkloadIdentity = NO_IDENTITY
+    """Foundation.identity("postgres"): on the Cluster's ServiceAccount (serviceAccountTemplate)
+    and, through `inheritedMetadata`, on the instance pods where the plugin's sidecar archives."""
     ready: Sequence[pulumi.Resource] = ()
 
     def configuration(self) -> dict:
@@ -74,6 +77,10 @@ class BackupStore:
             out["endpointURL"] = self.endpoint_url
         if self.provider == "gcs":
             out["googleCredentials"] = {"gkeEnvironment": True}
+        elif self.provider == "azure":
+            # barman-cloud's managed-identity credential: with Azure workload identity's token
+            # file in the pod (the `azure.workload.identity/use` label) it exchanges that token.
+            out["azureCredentials"] = {"inheritFromAzureAD": True}
         elif self.credentials_secret:
             out["s3Credentials"] = {
                 "accessKeyId": {"name": self.credentials_secret, "key": "ACCESS_KEY_ID"},
@@ -125,7 +132,7 @@ class CloudNativePg(pulumi.ComponentResource):
         super().__init__("data-platform:data:CloudNativePg", name, None, opts)
         s, p = args.settings, args.provider
         self.operator = install_operator(
-            self, p, name="cnpg", namespace=OPERATOR_NAMESPACE, chart=CNPG_CHART, environment=args.environment,
+            self, p, name="cnpg", namespace=OPERATOR_NAMESPACE, chart=chart("cloudnative-pg"), environment=args.environment,
             depends_on=args.depends_on,
             values={
                 "crds": {"create": True},
@@ -162,7 +169,7 @@ class CloudNativePg(pulumi.ComponentResource):
             "walStorage": {"size": s.wal_storage_size, **_class(args.storage.fast_ssd)},
             "resources": kube.resources(s.cpu, s.memory, s.cpu, s.memory),
             "affinity": {"enablePodAntiAffinity": True, "topologyKey": "kubernetes.io/hostname", "podAntiAffinityType": s.anti_affinity},
-            "inheritedMetadata": {"labels": kube.labels("postgres", "server")},
+            "inheritedMetadata": {"labels": {**kube.labels("postgres", "server"), **(args.backup.identity.pod_labels if args.backup else {})}},
         }
         sync = synchronous(s)
         if sync:
@@ -171,8 +178,8 @@ class CloudNativePg(pulumi.ComponentResource):
             spec["externalClusters"] = [{"name": RESTORE_SOURCE, "plugin": plugin_ref(s.restore_from)}]
         if args.backup:
             spec["plugins"] = [{"isWALArchiver": True, **plugin_ref(s.server_name)}]
-            if args.backup.service_account_annotations:
-                spec["serviceAccountTemplate"] = {"metadata": {"annotations": dict(args.backup.service_account_annotations)}}
+            if args.backup.identity.service_account_annotations:
+                spec["serviceAccountTemplate"] = {"metadata": {"annotations": dict(args.backup.identity.service_account_annotations)}}
 
         self.cluster = k8s.apiextensions.CustomResource(
             "postgres-cluster", api_version=API, kind="Cluster",
@@ -227,6 +234,8 @@ class CloudNativePg(pulumi.ComponentResource):
             ca_secret=None,
             server_selector={"cnpg.io/cluster": CLUSTER, "cnpg.io/podRole": "instance"},
             pooler_selector={"cnpg.io/poolerName": POOLER},
+            cluster_name=CLUSTER,
+            operator_namespace=OPERATOR_NAMESPACE,
         )
         self.register_outputs({"host": self.result.host, "directHost": self.result.direct_host, "databases": [d.database for d in DATABASES]})
 
@@ -242,7 +251,7 @@ class CloudNativePg(pulumi.ComponentResource):
             return
         p, s = args.provider, args.settings
         self.plugin = release(
-            "barman-cloud", chart=BARMAN_PLUGIN_CHART, namespace=OPERATOR_NAMESPACE, provider=p, parent=self,
+            "barman-cloud", chart=chart("plugin-barman-cloud"), namespace=OPERATOR_NAMESPACE, provider=p, parent=self,
             depends_on=[self.operator, *cert_manager],
             values={
                 "image": {"tag": BARMAN_PLUGIN_CHART_APP},
