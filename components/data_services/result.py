@@ -45,7 +45,7 @@ class PostgresResult:
 @dataclass(frozen=True)
 class ObjectStoreResult:
     kind: str
-    """minio | s3 | gcs | azure"""
+    """minio | s3 | gcs | adls"""
     endpoint: Optional[pulumi.Input[str]]
     """http(s) URL for S3-compatible clients; None: the cloud SDK default."""
     region: str
@@ -65,10 +65,14 @@ class ObjectStoreResult:
     admin_job_selectors: tuple[Mapping[str, str], ...] = ()
     """Pod labels of the MinIO Jobs (data-storage) that call the API server and MinIO (the
     restart Job of a distributed MinIO)."""
-
+    consumer_stores: Mapping[str, "ObjectStoreResult"] = field(default_factory=dict)
+    """App -> a store of its own that replaces this one for it (Azure: Airbyte's key-based
+    account, foundation.KeyedContainer)."""
 
     def for_consumer(self, app: str) -> "ObjectStoreResult":
-        """This store as `app` sees it: with its own credentials Secret, if it has one."""
+        """This store as `app` sees it: its own store, or with its own credentials Secret."""
+        if app in self.consumer_stores:
+            return self.consumer_stores[app]
         secret = self.consumer_credentials.get(app)
         return replace(self, credentials_secret=secret) if secret else self
 
