@@ -28,15 +28,15 @@ from typing import Any, Optional
 import pulumi
 import pulumi_kubernetes as k8s
 
+import kube
 from foundation import NO_IDENTITY, WORKLOAD_SERVICE_ACCOUNTS, WorkloadIdentity
+from kube.charts import chart
+from kube.helm import release
+from kube.namespaces import namespace as make_namespace
 from settings.sections import BackupSettings
 
-from .. import kube
 from ..data_services.secrets import secret
-from ..helm import Chart, release
-from ..namespaces import namespace as make_namespace
 
-CHART = Chart("velero", "11.4.0", "https://vmware-tanzu.github.io/helm-charts")
 IMAGE = ("docker.io/velero/velero", "v1.17.1")
 AWS_PLUGIN = "docker.io/velero/velero-plugin-for-aws:v1.13.2"
 AZURE_PLUGIN = "docker.io/velero/velero-plugin-for-microsoft-azure:v1.13.2"
@@ -185,6 +185,6 @@ class Velero(pulumi.ComponentResource):
             access, secret_key = args.store.keys
             after.append(secret(CREDENTIALS, NAMESPACE, {"cloud": pulumi.Output.all(access, secret_key).apply(lambda k: credentials_file(*k))},
                                 parent=self, provider=p, labels=kube.labels("velero", "credentials"), depends_on=(ns,)))
-        self.release = release(RELEASE, chart=CHART, namespace=NAMESPACE, values=chart_values(args), provider=p, parent=self,
+        self.release = release(RELEASE, chart=chart("velero"), namespace=NAMESPACE, values=chart_values(args), provider=p, parent=self,
                                depends_on=[*after, *args.depends_on])
         self.register_outputs({"namespace": NAMESPACE, "schedule": args.settings.config_schedule})

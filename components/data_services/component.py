@@ -20,9 +20,9 @@ from typing import Optional
 import pulumi
 
 from foundation import Foundation
+from kube.namespaces import STORAGE
 from settings import Settings
 
-from ..namespaces import STORAGE
 from .databases import DATABASES
 from .elasticsearch import Elasticsearch, ElasticsearchArgs
 from .managed_postgres import ManagedPostgres, ManagedPostgresArgs

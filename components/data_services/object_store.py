@@ -15,10 +15,10 @@ from typing import Optional
 
 import pulumi
 
+import kube
 from foundation import Foundation, ObjectStore
+from kube.namespaces import APPS
 
-from .. import kube
-from ..namespaces import APPS
 from ..secrets import platform_secret, store_for
 from .postgres import BackupStore
 from .result import ObjectStoreResult
