@@ -34,8 +34,9 @@ from .sections import (
 
 NATIVE_LAKE_CLOUDS = ("aws", "azure")
 """Clouds that build the lake in their own buckets (`objectStore: native`, their default). On
-Azure the ADLS Gen2 lake holds the backups (PostgreSQL's archive, Velero) while Dremio and
-Airbyte, which do not read ADLS yet, stay on the in-cluster MinIO (docs/azure.md); GCP builds no
+Azure the ADLS Gen2 lake holds the backups (PostgreSQL's archive, Velero) and Airbyte has an
+account of its own, while Dremio, which does not read ADLS yet, stays on the in-cluster MinIO
+(docs/azure.md); GCP builds no
 buckets yet (docs/gcp.md), so it defaults to MinIO and refuses `native`."""
 
 @dataclass(frozen=True)
