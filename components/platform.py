@@ -22,6 +22,7 @@ from .apps.dremio import Dremio, DremioArgs
 from .apps.superset import Superset, SupersetArgs
 from .apps.superset.config import DremioConnection
 from .backups import Velero, VeleroArgs
+from .backups.elasticsearch_snapshots import ElasticsearchSnapshots
 from .backups.velero import NAMESPACE as VELERO_NAMESPACE
 from .backups.velero import SCHEDULE_NAME as VELERO_SCHEDULE
 from .backups.velero import VeleroStore
@@ -98,13 +99,20 @@ class DataPlatform(pulumi.ComponentResource):
         ), pulumi.ResourceOptions(parent=self, aliases=[EDGE_WAS_INGRESS]))
         self.data_services.install_backups([self.edge.cert_manager])
 
+        # --- Elasticsearch snapshots (components/backups/; the nodes' S3 client is the data services') ---
+        es, minio = self.data_services.elasticsearch, self.data_services.minio
+        es_image = f"docker.elastic.co/elasticsearch/elasticsearch:{s.elasticsearch.version}"
+        self.es_snapshots = ElasticsearchSnapshots(
+            "elasticsearch-snapshots", provider=f.provider, settings=s.backups, store=es.snapshots, image=es_image,
+            depends_on=[self.namespaces, es.cluster, *es.snapshots.ready], opts=pulumi.ResourceOptions(parent=self),
+        ) if es.snapshots is not None else None
+
         # --- observability (components/observability) ---
         store = self._velero_store(f) if s.backups.velero and not s.backups.standby else None
-        es, minio = self.data_services.elasticsearch, self.data_services.minio
         self.observability = Observability("observability", ObservabilityArgs(
             provider=f.provider, settings=s.observability, environment=s.environment, kubelet_certificates_verifiable=f.kubelet_certificates_verifiable, data=ds,
             log_writer=(es.log_writer_username, es.log_writer_password),
-            elasticsearch_image=f"docker.elastic.co/elasticsearch/elasticsearch:{s.elasticsearch.version}", elasticsearch_ready=[es.cluster],
+            elasticsearch_image=es_image, elasticsearch_ready=[es.cluster],
             cert_manager=self.edge.cert_manager, cert_manager_namespace=CERT_MANAGER_NS,
             ingress_namespace=self.edge.controller_namespace, ingress_selector=self.edge.controller_selector,
             standard_storage_class=f.storage_classes.standard,
@@ -115,6 +123,8 @@ class DataPlatform(pulumi.ComponentResource):
             velero_schedule=(VELERO_SCHEDULE, max_gap_minutes(s.backups.config_schedule)) if store is not None else None,
             catalog_backup=((APPS, self.dremio.catalog_backup_name, max_gap_minutes(s.backups.config_schedule))
                             if self.dremio.catalog_backup is not None else None),
+            snapshot_check=((STORAGE, self.es_snapshots.check_cronjob, self.es_snapshots.check_gap_minutes)
+                            if self.es_snapshots is not None else None),
             log_sink=f.log_sink, log_shipper_annotations=f.workload_identity.get("fluent-bit", {}),
             depends_on=(self.namespaces,),
         ), pulumi.ResourceOptions(parent=self))

@@ -140,8 +140,28 @@ def _object_store(s: Settings) -> RecoveryPoint:
     )
 
 
+def _elasticsearch(s: Settings) -> RecoveryPoint:
+    """Logs and search indices: what the newest snapshot holds (no continuous copy). Reported,
+    not refused: the logs also go to the cloud's log service where there is one."""
+    b, e = s.backups, s.elasticsearch
+    replicas = "; replica shards on other nodes survive one node" if e.data_nodes > 1 else "; one data node: a lost volume loses what the snapshot lacks"
+    if not b.elasticsearch_snapshots:
+        return RecoveryPoint("elasticsearch", None, "no snapshot (backups.elasticsearchSnapshots is off)" + replicas, "nothing")
+    if s.object_store == "native" and s.cloud != "aws":
+        return RecoveryPoint("elasticsearch", None, f"no snapshot: no repository on {s.cloud}'s object store yet" + replicas, "nothing")
+    bucket = "the elasticsearch bucket of the in-cluster MinIO" if s.object_store == "minio" else "its own S3 bucket"
+    outside = (f"the snapshots' bucket replicates to {s.aws.dr_region} (S3 replication)" if s.object_store == "native" and s.cloud == "aws" and s.aws.dr_region
+               else "nothing: the snapshots are in the same site")
+    return RecoveryPoint(
+        "elasticsearch", max_gap_minutes(b.config_schedule) * 60,
+        f"snapshot lifecycle policy on '{b.config_schedule}' UTC (at most {human_duration(max_gap_minutes(b.config_schedule) * 60)} apart) "
+        f"to {bucket}, kept {b.config_retention_days} day(s){replicas}",
+        outside,
+    )
+
+
 def recovery_points(s: Settings) -> list[RecoveryPoint]:
-    return [_postgres(s), _object_store(s)]
+    return [_postgres(s), _object_store(s), _elasticsearch(s)]
 
 
 def outputs(s: Settings) -> dict[str, Any]:

@@ -23,9 +23,10 @@ from settings import Settings
 from ..namespaces import STORAGE
 from .databases import DATABASES
 from .elasticsearch import Elasticsearch, ElasticsearchArgs
+from .es_snapshot_store import SnapshotStore
 from .managed_postgres import ManagedPostgres, ManagedPostgresArgs
 from .minio import BACKUPS, Minio, MinioArgs
-from .object_store import native_backup_store, native_result
+from .object_store import minio_snapshot_store, native_backup_store, native_result, native_snapshot_store
 from .postgres import BackupStore, CloudNativePg, CloudNativePgArgs
 from .result import DataServicesResult
 from .storage import StorageRoles
@@ -83,8 +84,14 @@ class DataServices(pulumi.ComponentResource):
         else:
             self.postgres = ManagedPostgres("postgres", ManagedPostgresArgs(provider=p, settings=s.postgres, database=f.database, depends_on=deps), child)
 
+        snapshots: Optional[SnapshotStore] = None
+        if s.backups.elasticsearch_snapshots:
+            snapshots = minio_snapshot_store(self.minio) if self.minio is not None else native_snapshot_store(f)
+            if snapshots is None:
+                pulumi.log.warn("Elasticsearch snapshots: this cloud's object store has no elasticsearch bucket and identity; snapshots are off", self)
         self.elasticsearch = Elasticsearch("elasticsearch", ElasticsearchArgs(
-            provider=p, settings=s.elasticsearch, storage=storage, environment=s.environment, protect=s.protect, depends_on=deps), child)
+            provider=p, settings=s.elasticsearch, storage=storage, environment=s.environment, protect=s.protect,
+            snapshots=snapshots, depends_on=deps), child)
 
         self.result = DataServicesResult(postgres=self.postgres.result, object_store=object_store, elasticsearch=self.elasticsearch.result)
         self.outputs = {

@@ -23,6 +23,8 @@ from settings.sections.minio import LAKE_BUCKETS
 
 from .. import kube
 from ..namespaces import APPS, STORAGE
+from .es_snapshot_store import BUCKET_ROLE as ES_BUCKET_ROLE
+from .es_snapshot_store import SECURE_KEYS as ES_SECURE_KEYS
 from .minio_topology import DATA_DIR, pool_name, server_args
 from .result import ObjectStoreResult
 from .secrets import generated, secret
@@ -36,10 +38,11 @@ BACKUPS = "backups"
 DREMIO_BUCKET = "dremio"
 AIRBYTE_BUCKET = "airbyte"
 VELERO_BUCKET = "velero"
-BUCKETS = (*LAKE_BUCKETS, DREMIO_BUCKET, AIRBYTE_BUCKET, BACKUPS, VELERO_BUCKET)
+ELASTICSEARCH_BUCKET = ES_BUCKET_ROLE
+BUCKETS = (*LAKE_BUCKETS, DREMIO_BUCKET, AIRBYTE_BUCKET, BACKUPS, VELERO_BUCKET, ELASTICSEARCH_BUCKET)
 """The lake, then one bucket per consumer: Dremio's distributed store, Airbyte's logs/state,
-PostgreSQL's base backups and WAL, Velero's configuration backups (nobody else may write or
-delete there)."""
+PostgreSQL's base backups and WAL, Velero's configuration backups, Elasticsearch's snapshots
+(nobody else may write or delete there)."""
 REGION = "us-east-1"  # MinIO's default region; S3 clients need one
 APP_CREDENTIALS = "object-store-credentials"
 AIRBYTE_CREDENTIALS = "airbyte-object-store-credentials"
@@ -65,11 +68,14 @@ USERS: dict[str, MinioUser] = {
     "airbyte": MinioUser("airbyte", ("bronze", AIRBYTE_BUCKET), AIRBYTE_CREDENTIALS, APPS, generated_as="minio-airbyte"),
     "postgres": MinioUser("postgres-backup", (BACKUPS,), BACKUP_CREDENTIALS, STORAGE, ("ACCESS_KEY_ID", "ACCESS_SECRET_KEY"), "minio-backup"),
     "velero": MinioUser("velero", (VELERO_BUCKET,), "minio-velero", STORAGE, generated_as="minio-velero"),
+    "elasticsearch": MinioUser("elasticsearch-snapshots", (ELASTICSEARCH_BUCKET,), "elasticsearch-s3-client", STORAGE, ES_SECURE_KEYS,
+                               "minio-elasticsearch"),
 }
 """Consumer -> its user. Dremio: the lake and its distributed store; Airbyte (server, workers
 and every connector pod): raw loads into bronze and its own bucket; PostgreSQL: the backups;
 Velero: its bucket (its own Secret, a credentials file in its namespace, is written by
-components/backups/velero.py from `Minio.user_keys`)."""
+components/backups/velero.py from `Minio.user_keys`); Elasticsearch: its snapshots' bucket (the
+Secret's keys are the keystore's setting names: ECK's secureSettings reads it as is)."""
 RETIRED_POLICIES = ("platform-lake",)
 """Policies older versions attached (platform-lake also granted `backups`): detached and removed."""
 

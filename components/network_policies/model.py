@@ -145,6 +145,8 @@ class ElasticsearchPeers:
     shippers: tuple[Peer, ...] = ()
     clients: tuple[tuple[str, Workload], ...] = ()
     """(policy name, pods) of the storage namespace that call the HTTP API (the log lifecycle Job)."""
+    snapshots: bool = False
+    """The nodes write snapshots to the object store (MinIO, or HTTPS out to a cloud's)."""
     port: int = 9200
     transport_port: int = 9300
 

@@ -164,6 +164,8 @@ def plan_policies(t: Topology) -> list[Policy]:
             clients.append((pg.cluster or pg.servers).peer("postgres-cluster"))
         if t.velero is not None:
             clients.append(t.velero.server.peer("velero"))
+        if t.elasticsearch is not None and t.elasticsearch.snapshots:
+            clients.append(t.elasticsearch.servers.peer("elasticsearch"))
         ingress = [Rule((minio,), tcp(os_.port))]
         if clients:
             ingress.append(Rule(tuple(clients), tcp(os_.port)))
@@ -188,7 +190,7 @@ def plan_policies(t: Topology) -> list[Policy]:
         for name, w in es.clients:
             out.append(Policy(name, w.namespace, dict(w.selector), ingress=(), egress=(Rule((nodes,), tcp(es.port)),)))
         out.append(Policy("elasticsearch", es.servers.namespace, dict(es.servers.selector), ingress=tuple(ingress),
-                          egress=(Rule((nodes,), tcp(es.port, es.transport_port)),)))
+                          egress=(Rule((nodes,), tcp(es.port, es.transport_port)), *(_object_store_rules(t) if es.snapshots else ()))))
     # ------------------------------------------------------------------ Velero
     if t.velero is not None:
         v = t.velero.server

@@ -122,11 +122,14 @@ def topology_from(platform: object) -> Topology:
         os_peers = ObjectStorePeers(servers=minio, port=store.port, clients=tuple(minio_clients))
         es = ds.elasticsearch
         if es.server_selector:
+            snapshots = getattr(platform, "es_snapshots", None)
+            es_clients = [*(obs.es_client_selectors if obs is not None else ()), *(snapshots.selectors if snapshots is not None else ())]
             es_peers = ElasticsearchPeers(
                 servers=Workload(STORAGE, dict(es.server_selector)), port=es.port,
                 operator_namespace=getattr(es_mod, "OPERATOR_NAMESPACE", "elastic-system"),
                 shippers=shippers or (),
-                clients=tuple((n, Workload(STORAGE, dict(sel))) for n, sel in (obs.es_client_selectors if obs is not None else ())),
+                clients=tuple((n, Workload(STORAGE, dict(sel))) for n, sel in es_clients),
+                snapshots=snapshots is not None,
             )
     velero = getattr(platform, "velero", None)
     velero_peers = VeleroPeers(Workload(velero.namespace, dict(velero.selector))) if velero is not None else None

@@ -34,6 +34,8 @@ RUNBOOKS: dict[str, str] = {
     "VeleroDown": "backups.md",
     "DremioCatalogBackupFailed": "backups.md",
     "DremioCatalogBackupTooOld": "backups.md",
+    "ElasticsearchSnapshotFailed": "backups.md",
+    "ElasticsearchSnapshotTooOld": "backups.md",
     "FluentBitOutputErrors": "logging.md",
     "FluentBitRecordsDropped": "logging.md",
 }

@@ -15,8 +15,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from .. import checks
+from ..cron import CronError, quartz_fields
 from ..environments import PROFILES, by_env
-from ..schema import Section, setting
+from ..schema import CrossFieldInvalid, Section, setting
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,7 @@ class BackupSettings(Section):
     config_schedule: str = setting(checks.cron, "Configuration/metadata backup (seed: daily at 02:00 UTC): the Velero Schedule of the platform's namespaces (Kubernetes objects; EBS snapshots of their volumes on AWS) and Dremio's catalog backup CronJob.")
     config_retention_days: int = setting(checks.integer(1, 3650), "Days each configuration/metadata backup is kept (the Velero backup TTL).")
     velero: bool = setting(checks.boolean, "Install Velero (its own namespace, bucket and least-privilege identity) and schedule the configuration backup.")
+    elasticsearch_snapshots: bool = setting(checks.boolean, "Snapshot Elasticsearch at configSchedule (its snapshot lifecycle policy, UTC) into its own bucket (`elasticsearch`), kept configRetentionDays, with its own least-privilege identity (a MinIO user through ECK's secure settings; IRSA on AWS).")
     standby: bool = setting(checks.boolean, "dr only: stand by. The cloud foundation runs (network, cluster at its node minimum, keys, buckets, vaults); no database and no platform workloads until failover, which sets this false together with aws.dbRestoreSource (docs/runbooks/disaster-recovery.md).")
     vault_lock: bool = setting(checks.boolean, "Lock the AWS Backup vaults (governance mode: recovery points cannot be deleted before objectStoreRetentionDays except by an IAM principal allowed to bypass governance). Default: on in prod and dr.")
 
@@ -43,6 +45,14 @@ class BackupSettings(Section):
             "config_schedule": "0 2 * * *",
             "config_retention_days": by_env(env, dev=7, staging=14, prod=30),
             "velero": True,
+            "elasticsearch_snapshots": True,
             "vault_lock": by_env(env, dev=False, staging=False, prod=True),
             "standby": False,
         }
+
+    def cross_check(self) -> None:
+        if self.elasticsearch_snapshots:
+            try:
+                quartz_fields(self.config_schedule)  # Elasticsearch's SLM cron
+            except CronError as e:
+                raise CrossFieldInvalid("configSchedule", self.config_schedule, f"{e} (Elasticsearch's snapshot lifecycle policy runs on it)") from None
