@@ -67,7 +67,7 @@ class DataPlatform(pulumi.ComponentResource):
             provider=f.provider, namespace=self.namespaces.apps, namespace_name=APPS, settings=s.dremio,
             object_store=ds.object_store.for_consumer("dremio"), highly_available=s.highly_available, domain=s.domain,
             fast_ssd_storage_class=f.storage_classes.fast_ssd,
-            service_account_annotations=f.workload_identity.get("dremio", {}), depends_on=after, protect=s.protect,
+            identity=f.identity("dremio"), depends_on=after, protect=s.protect,
             executor_pool=f.interruptible if s.dremio.executors_interruptible else None,
             catalog_backup_schedule=None if s.backups.standby else s.backups.config_schedule,
         ), pulumi.ResourceOptions(parent=self))
@@ -80,7 +80,7 @@ class DataPlatform(pulumi.ComponentResource):
         self.airbyte = Airbyte("airbyte", AirbyteArgs(
             provider=f.provider, settings=s.airbyte, environment=s.environment, domain=s.domain,
             postgres=ds.postgres, object_store=ds.object_store.for_consumer("airbyte"),
-            service_account_annotations=f.workload_identity.get("airbyte", {}), depends_on=after, interruptible=f.interruptible,
+            identity=f.identity("airbyte"), depends_on=after, interruptible=f.interruptible,
         ), pulumi.ResourceOptions(parent=self)) if s.airbyte.enabled else None
         self.superset = Superset("superset", SupersetArgs(
             provider=f.provider, settings=s.superset, environment=s.environment, domain=s.domain,
@@ -125,7 +125,7 @@ class DataPlatform(pulumi.ComponentResource):
                             if self.dremio.catalog_backup is not None else None),
             snapshot_check=((STORAGE, self.es_snapshots.check_cronjob, self.es_snapshots.check_gap_minutes)
                             if self.es_snapshots is not None else None),
-            log_sink=f.log_sink, log_shipper_annotations=f.workload_identity.get("fluent-bit", {}),
+            log_sink=f.log_sink, log_shipper_identity=f.identity("fluent-bit"),
             depends_on=(self.namespaces,),
         ), pulumi.ResourceOptions(parent=self))
 
@@ -172,4 +172,4 @@ class DataPlatform(pulumi.ComponentResource):
             return None
         # A cloud "s3" object store is AWS's, whose volumes are EBS: Velero's AWS plugin snapshots them.
         return VeleroStore(bucket=store.buckets["velero"], region=store.region or "", snapshots=store.kind == "s3",
-                           service_account_annotations=dict(f.workload_identity["velero"]))
+                           identity=f.identity("velero"))

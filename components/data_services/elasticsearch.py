@@ -168,7 +168,7 @@ class Elasticsearch(pulumi.ComponentResource):
         return [k8s.core.v1.ServiceAccount(
             "elasticsearch-service-account",
             metadata={"name": SERVICE_ACCOUNT, "namespace": STORAGE, "labels": kube.labels("elasticsearch", "snapshots"),
-                      "annotations": dict(store.service_account_annotations)},
+                      "annotations": dict(store.identity.service_account_annotations)},
             automount_service_account_token=False, opts=kube.child(self, p, depends_on=args.depends_on))]
 
     @staticmethod
@@ -185,6 +185,7 @@ class Elasticsearch(pulumi.ComponentResource):
             }],
         }
         config: dict = {"node.roles": roles, "node.store.allow_mmap": False}
+        pod_labels = dict(snapshots.identity.pod_labels) if snapshots is not None and snapshots.web_identity else {}
         if snapshots is not None:
             config.update(client_settings(snapshots))
             pod_extra, container_extra = pod_identity(snapshots)
@@ -199,6 +200,6 @@ class Elasticsearch(pulumi.ComponentResource):
             "name": name,
             "count": count,
             "config": config,
-            "podTemplate": {"metadata": {"labels": kube.labels("elasticsearch", name)}, "spec": pod_spec},
+            "podTemplate": {"metadata": {"labels": {**kube.labels("elasticsearch", name), **pod_labels}}, "spec": pod_spec},
             "volumeClaimTemplates": [{"metadata": {"name": "elasticsearch-data"}, "spec": storage.claim("fast-ssd", size)}],
         }

@@ -16,11 +16,13 @@ IRSA setup (docs/.../elasticsearch/snapshots.asciidoc at 2.16.1).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any, Optional
 
 import pulumi
+
+from foundation import NO_IDENTITY, WorkloadIdentity
 
 CLIENT = "snapshots"
 """The repository-s3 client name: every `s3.client.snapshots.*` setting and the repository's `client`."""
@@ -46,7 +48,8 @@ class SnapshotStore:
     path_style: bool = False
     credentials_secret: Optional[str] = None
     """Secret (data-storage, keys SECURE_KEYS) for ECK's secureSettings; None: workload identity."""
-    service_account_annotations: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
+    identity: WorkloadIdentity = NO_IDENTITY
+    """The nodes' ServiceAccount annotations and pod labels when `credentials_secret` is None."""
     ready: Sequence[pulumi.Resource] = ()
     """What must exist before Elasticsearch uses it (MinIO's users)."""
 
@@ -70,7 +73,8 @@ def secure_settings(store: SnapshotStore) -> list[dict[str, str]]:
 
 def pod_identity(store: SnapshotStore) -> tuple[dict[str, Any], dict[str, Any]]:
     """(pod spec additions, container additions) for IRSA: the ServiceAccount and the token
-    projected where repository-s3 reads it. Nothing with keys (MinIO)."""
+    projected where repository-s3 reads it. Nothing with keys (MinIO). The identity's pod labels
+    go on the pod template's metadata (Elasticsearch._node_set)."""
     if not store.web_identity:
         return {}, {}
     volume = {"name": "repository-s3-token", "projected": {"sources": [{"serviceAccountToken": {

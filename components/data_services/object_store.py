@@ -42,7 +42,7 @@ def native_backup_store(foundation: Foundation) -> Optional[BackupStore]:
         destination_path=pulumi.Output.from_input(store.buckets["backups"]).apply(lambda b: f"{scheme}://{b}/{BACKUP_PREFIX}"),
         endpoint_url=store.endpoint,
         provider="gcs" if store.kind == "gcs" else "s3",
-        service_account_annotations=dict(foundation.workload_identity.get("postgres", {})),
+        identity=foundation.identity("postgres"),
     )
 
 
@@ -51,11 +51,10 @@ def native_snapshot_store(foundation: Foundation) -> Optional[SnapshotStore]:
     workload identity (regional endpoint: repository-s3 signs for the endpoint's region); None
     where the cloud has no such bucket or identity (GCS, Azure: not built)."""
     store = foundation.object_store
-    identity = foundation.workload_identity.get("elasticsearch")
-    if store is None or store.kind != "s3" or ES_BUCKET not in store.buckets or not identity:
+    if store is None or store.kind != "s3" or ES_BUCKET not in store.buckets or "elasticsearch" not in foundation.workload_identity:
         return None
     endpoint = store.endpoint.split("://", 1)[-1].rstrip("/") if store.endpoint else f"s3.{store.region}.amazonaws.com"
-    return SnapshotStore(bucket=store.buckets[ES_BUCKET], endpoint=endpoint, service_account_annotations=dict(identity))
+    return SnapshotStore(bucket=store.buckets[ES_BUCKET], endpoint=endpoint, identity=foundation.identity("elasticsearch"))
 
 
 def minio_snapshot_store(minio: Minio) -> SnapshotStore:
