@@ -23,6 +23,7 @@ from .apps.superset import Superset, SupersetArgs
 from .apps.superset.config import DremioConnection
 from .backups import Velero, VeleroArgs
 from .backups.elasticsearch_snapshots import ElasticsearchSnapshots
+from .backups.minio_mirror import LakeMirror
 from .backups.velero import NAMESPACE as VELERO_NAMESPACE
 from .backups.velero import SCHEDULE_NAME as VELERO_SCHEDULE
 from .backups.velero import VeleroStore
@@ -106,6 +107,11 @@ class DataPlatform(pulumi.ComponentResource):
             "elasticsearch-snapshots", provider=f.provider, settings=s.backups, store=es.snapshots, image=es_image,
             depends_on=[self.namespaces, es.cluster, *es.snapshots.ready], opts=pulumi.ResourceOptions(parent=self),
         ) if es.snapshots is not None else None
+        # --- the lake's daily copy off the cluster (MinIO only; cloud buckets replicate) ---
+        self.lake_mirror = LakeMirror(
+            "lake-mirror", provider=f.provider, settings=s.backups, image=s.minio.mc_image, source_endpoint=minio.result.endpoint,
+            depends_on=[self.namespaces, *minio.ready], opts=pulumi.ResourceOptions(parent=self),
+        ) if minio is not None and s.backups.mirror_endpoint and not s.backups.standby else None
 
         # --- observability (components/observability) ---
         store = self._velero_store(f) if s.backups.velero and not s.backups.standby else None
@@ -125,6 +131,8 @@ class DataPlatform(pulumi.ComponentResource):
                             if self.dremio.catalog_backup is not None else None),
             snapshot_check=((STORAGE, self.es_snapshots.check_cronjob, self.es_snapshots.check_gap_minutes)
                             if self.es_snapshots is not None else None),
+            lake_mirror=((STORAGE, self.lake_mirror.name, max_gap_minutes(s.backups.object_store_schedule))
+                         if self.lake_mirror is not None else None),
             log_sink=f.log_sink, log_shipper_identity=f.identity("fluent-bit"),
             depends_on=(self.namespaces,),
         ), pulumi.ResourceOptions(parent=self))

@@ -126,17 +126,24 @@ def _object_store(s: Settings) -> RecoveryPoint:
             else "nothing: the buckets and the backup vault are in the stack's region",
         )
     m = s.minio
+    b = s.backups
+    off_site = (f"the lake buckets mirrored on '{b.object_store_schedule}' UTC (at most {human_duration(max_gap_minutes(b.object_store_schedule) * 60)} "
+                f"apart) to {b.mirror_bucket} at {b.mirror_endpoint} (mc mirror: new and changed objects, deletes not propagated)"
+                if b.mirror_endpoint else "nothing: no copy outside the cluster")
     locked = ", ".join(m.locked_buckets)
     deletes = (f"; deleted or overwritten objects are recoverable in the object-locked bucket(s) {locked} only" if locked
                else "; deleted or overwritten objects are not recoverable (no bucket is versioned)")
     if sum(m.pools) == 1:
+        if b.mirror_endpoint:
+            return RecoveryPoint("objectStore", max_gap_minutes(b.object_store_schedule) * 60,
+                                 "one MinIO server with no redundancy: a lost volume loses what the last mirror run did not copy" + deletes, off_site)
         return RecoveryPoint("objectStore", None, "one MinIO server with no redundancy and no snapshot: a lost volume loses the lake" + deletes,
-                             "nothing: no copy outside the cluster")
+                             off_site)
     return RecoveryPoint(
         "objectStore", 0,
         f"MinIO erasure coding over {sum(m.pools)} servers x {m.drives_per_server} drive(s) survives drives and servers within parity "
         "(losing more loses the lake: there is no snapshot)" + deletes,
-        "nothing: no copy outside the cluster",
+        off_site,
     )
 
 
@@ -176,6 +183,9 @@ def check(s: Settings) -> None:
     `outputs`, not refused: MinIO replication and S3 cross-region replication are not built yet.)"""
     if s.backups.standby and s.environment != "dr":
         raise SettingsError(s.stack_file, f"{PROJECT}:backups.standby", True, f"false: only the dr environment stands by (this is {s.environment})")
+    if s.backups.mirror_endpoint and s.object_store == "native":
+        raise SettingsError(s.stack_file, f"{PROJECT}:backups.mirrorEndpoint", s.backups.mirror_endpoint,
+                            "unset with objectStore: native: the MinIO mirror copies the in-cluster MinIO's lake (cloud buckets replicate with aws.drRegion)")
     target = duration_seconds(s.backups.rpo)
     rpo_key = f"{PROJECT}:backups.rpo"
     if s.database == "managed" and s.cloud == "azure":

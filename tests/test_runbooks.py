@@ -20,7 +20,8 @@ def every_alert() -> list[alerts.Alert]:
                                     minio_servers=4, airbyte_namespace="a", logs=True,
                                     velero_namespace="velero", velero_schedule=("velero-platform", 1440),
                                     catalog_backup=("a", "dremio-catalog-backup", 1440),
-                                    snapshot_check=("s", "elasticsearch-snapshot-check", 60))
+                                    snapshot_check=("s", "elasticsearch-snapshot-check", 60),
+                                    lake_mirror=("s", "lake-mirror", 1440))
     return [a for group in groups.values() for a in group]
 
 

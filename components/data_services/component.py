@@ -63,7 +63,8 @@ class DataServices(pulumi.ComponentResource):
         backup: Optional[BackupStore]
         self.minio: Optional[Minio] = None
         if uses_minio(f, s):
-            self.minio = Minio("minio", MinioArgs(provider=p, settings=s.minio, storage=storage, protect=s.protect, depends_on=deps), child)
+            self.minio = Minio("minio", MinioArgs(provider=p, settings=s.minio, storage=storage, protect=s.protect,
+                                                  mirror=bool(s.backups.mirror_endpoint), depends_on=deps), child)
             object_store = self.minio.result
             backup = BackupStore(
                 destination_path=f"s3://{BACKUPS}/postgres",

@@ -160,6 +160,16 @@ class VeleroPeers:
 
 
 @dataclass(frozen=True)
+class MirrorPeers:
+    """The lake mirror's Jobs: MinIO, and the target's port on its address blocks (none given:
+    anywhere outside the cluster)."""
+
+    job: Workload
+    port: int
+    cidrs: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class EdgePeers:
     """The Gateway's controller pods (Traefik) and what they listen on."""
 
@@ -185,6 +195,7 @@ class Topology:
     object_store: Optional[ObjectStorePeers] = None
     elasticsearch: Optional[ElasticsearchPeers] = None
     velero: Optional[VeleroPeers] = None
+    mirror: Optional[MirrorPeers] = None
     scraper: Optional[Peer] = None
     """Prometheus' pods, which scrape the data services' metrics ports (None: no metrics stack)."""
     api_clients: tuple[tuple[str, Workload], ...] = ()

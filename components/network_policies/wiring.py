@@ -11,6 +11,7 @@ from .model import (
     DremioPeers,
     EdgePeers,
     ElasticsearchPeers,
+    MirrorPeers,
     ObjectStorePeers,
     Peer,
     PostgresPeers,
@@ -133,8 +134,10 @@ def topology_from(platform: object) -> Topology:
             )
     velero = getattr(platform, "velero", None)
     velero_peers = VeleroPeers(Workload(velero.namespace, dict(velero.selector))) if velero is not None else None
+    mirror = getattr(platform, "lake_mirror", None)
+    mirror_peers = MirrorPeers(Workload(STORAGE, dict(mirror.selector)), mirror.port, tuple(mirror.cidrs)) if mirror is not None else None
     return Topology(
         apps_namespace=APPS, storage_namespace=STORAGE, dremio=dremio_peers, superset=superset_peers, airbyte=airbyte_peers,
-        ingress_controller=controller, edge=edge, postgres=pg_peers, object_store=os_peers, elasticsearch=es_peers, velero=velero_peers, scraper=scraper,
+        ingress_controller=controller, edge=edge, postgres=pg_peers, object_store=os_peers, elasticsearch=es_peers, velero=velero_peers, mirror=mirror_peers, scraper=scraper,
         api_clients=tuple(api_clients), cluster_cidrs=tuple(getattr(platform, "cluster_cidrs", ())),
     )

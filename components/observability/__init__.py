@@ -75,6 +75,8 @@ class ObservabilityArgs:
     """Dremio's catalog backup CronJob: namespace, name, longest gap of its cron in minutes."""
     snapshot_check: Optional[tuple[str, str, int]] = None
     """Elasticsearch's snapshot check CronJob: namespace, name, longest gap of its cron in minutes."""
+    lake_mirror: Optional[tuple[str, str, int]] = None
+    """The MinIO lake mirror CronJob: namespace, name, longest gap of its cron in minutes."""
     log_sink: Optional[LogSink] = None
     """The cloud's log service (Foundation.log_sink): Fluent Bit ships there too."""
     log_shipper_identity: WorkloadIdentity = NO_IDENTITY
@@ -151,7 +153,7 @@ class Observability(pulumi.ComponentResource):
             platform_namespaces=[APPS, STORAGE, MONITORING] + ([LOGGING] if s.logs else []), storage_namespace=STORAGE,
             postgres_cluster=args.postgres_cluster, minio_servers=args.minio_servers if token else 0, airbyte_namespace=APPS if args.airbyte else None, logs=s.logs,
             velero_namespace=args.velero_namespace, velero_schedule=args.velero_schedule, catalog_backup=args.catalog_backup,
-            snapshot_check=args.snapshot_check)
+            snapshot_check=args.snapshot_check, lake_mirror=args.lake_mirror)
         self.rule = k8s.apiextensions.CustomResource(
             "platform-alerts", api_version=monitors.API, kind="PrometheusRule",
             metadata={"name": "data-platform", "namespace": MONITORING, "labels": kube.labels("prometheus", "rules")},

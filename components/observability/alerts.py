@@ -45,12 +45,14 @@ def platform_alerts(*, platform_namespaces: Sequence[str], storage_namespace: st
                     minio_servers: int, airbyte_namespace: str | None, logs: bool,
                     velero_namespace: str | None = None, velero_schedule: tuple[str, int] | None = None,
                     catalog_backup: tuple[str, str, int] | None = None,
-                    snapshot_check: tuple[str, str, int] | None = None) -> dict[str, list[Alert]]:
+                    snapshot_check: tuple[str, str, int] | None = None,
+                    lake_mirror: tuple[str, str, int] | None = None) -> dict[str, list[Alert]]:
     """Group name -> alerts. PostgreSQL/MinIO groups only when they run in the cluster; Velero's
     when it runs (`velero_schedule`: its Schedule's name and the longest gap between two runs, in
     minutes, so "too old" follows the configured cron, not a fixed day; `catalog_backup`: the
     namespace, name and longest gap of Dremio's catalog backup CronJob; `snapshot_check`: the same
-    of the CronJob that fails when Elasticsearch's snapshot lifecycle policy failed or is late)."""
+    of the CronJob that fails when Elasticsearch's snapshot lifecycle policy failed or is late;
+    `lake_mirror`: the same of the MinIO lake mirror CronJob)."""
     ns = _ns(platform_namespaces)
     groups: dict[str, list[Alert]] = {}
     if postgres_cluster:
@@ -144,6 +146,9 @@ def platform_alerts(*, platform_namespaces: Sequence[str], storage_namespace: st
         groups.setdefault("backups", []).extend(cronjob_backup_alerts(
             *snapshot_check, alert="ElasticsearchSnapshot", what="the Elasticsearch snapshot", noun="Elasticsearch snapshot",
             failure="the snapshot lifecycle policy's last failure (or how long since its last success)"))
+    if lake_mirror:
+        groups.setdefault("backups", []).extend(cronjob_backup_alerts(
+            *lake_mirror, alert="LakeMirror", what="the lake mirror", noun="lake mirror", failure="mc mirror's error (source or target)"))
     if logs:
         groups["logging"] = [
             # `name` is the output instance: es.0 (Elasticsearch), cloudwatch_logs.1 (a cloud log sink).

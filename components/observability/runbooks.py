@@ -36,6 +36,8 @@ RUNBOOKS: dict[str, str] = {
     "DremioCatalogBackupTooOld": "backups.md",
     "ElasticsearchSnapshotFailed": "backups.md",
     "ElasticsearchSnapshotTooOld": "backups.md",
+    "LakeMirrorFailed": "object-store.md",
+    "LakeMirrorTooOld": "object-store.md",
     "FluentBitOutputErrors": "logging.md",
     "FluentBitRecordsDropped": "logging.md",
 }

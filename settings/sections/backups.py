@@ -12,11 +12,12 @@ issue #9382) and RDS backup windows are UTC, so a local time is written as its U
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Optional
 
 from .. import checks
 from ..cron import CronError, quartz_fields
 from ..environments import PROFILES, by_env
+from ..errors import MISSING
 from ..schema import CrossFieldInvalid, Section, setting
 
 
@@ -33,6 +34,10 @@ class BackupSettings(Section):
     config_retention_days: int = setting(checks.integer(1, 3650), "Days each configuration/metadata backup is kept (the Velero backup TTL).")
     velero: bool = setting(checks.boolean, "Install Velero (its own namespace, bucket and least-privilege identity) and schedule the configuration backup.")
     elasticsearch_snapshots: bool = setting(checks.boolean, "Snapshot Elasticsearch at configSchedule (its snapshot lifecycle policy, UTC) into its own bucket (`elasticsearch`), kept configRetentionDays, with its own least-privilege identity (a MinIO user through ECK's secure settings; IRSA on AWS).")
+    mirror_endpoint: Optional[str] = setting(checks.optional(checks.text(r"https?://[A-Za-z0-9.-]+(:\d{1,5})?/?", "an http(s) URL of an S3-compatible endpoint such as https://s3.eu-central-1.amazonaws.com or http://minio.dr.example.com:9000")), "MinIO only: mirror the lake buckets (bronze, silver, gold) daily at objectStoreSchedule to this S3-compatible endpoint (another MinIO, S3, ...), with mc mirror (new and changed objects; deletes are not propagated). Unset: no mirror.")
+    mirror_bucket: Optional[str] = setting(checks.optional(checks.text(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](/[A-Za-z0-9._-]+)*/?", "a bucket name, optionally with a prefix: dr-lake or dr-lake/prod")), "Target bucket (and optional prefix) of the mirror: each lake bucket goes to <bucket>/<prefix>/<lake bucket>.")
+    mirror_credentials_secret: Optional[str] = setting(checks.optional(checks.k8s_name), "Secret in data-storage with keys accessKey and secretKey of the target (create it yourself: never in the stack file). The mirror writes there only.")
+    mirror_cidrs: tuple[str, ...] = setting(checks.cidr_list, "Address blocks of the mirror target: its NetworkPolicy egress (on the endpoint's port) goes there only. Empty: any address outside the cluster's pod and Service ranges, on that port.")
     standby: bool = setting(checks.boolean, "dr only: stand by. The cloud foundation runs (network, cluster at its node minimum, keys, buckets, vaults); no database and no platform workloads until failover, which sets this false together with aws.dbRestoreSource (docs/runbooks/disaster-recovery.md).")
     vault_lock: bool = setting(checks.boolean, "Lock the AWS Backup vaults (governance mode: recovery points cannot be deleted before objectStoreRetentionDays except by an IAM principal allowed to bypass governance). Default: on in prod and dr.")
 
@@ -48,9 +53,19 @@ class BackupSettings(Section):
             "elasticsearch_snapshots": True,
             "vault_lock": by_env(env, dev=False, staging=False, prod=True),
             "standby": False,
+            "mirror_endpoint": None,
+            "mirror_bucket": None,
+            "mirror_credentials_secret": None,
+            "mirror_cidrs": (),
         }
 
     def cross_check(self) -> None:
+        if self.mirror_endpoint:
+            for name, value in (("mirrorBucket", self.mirror_bucket), ("mirrorCredentialsSecret", self.mirror_credentials_secret)):
+                if not value:
+                    raise CrossFieldInvalid(name, MISSING, f"set with mirrorEndpoint ({self.mirror_endpoint}): the mirror needs a target bucket and the name of its credentials Secret")
+        elif self.mirror_bucket or self.mirror_credentials_secret or self.mirror_cidrs:
+            raise CrossFieldInvalid("mirrorEndpoint", MISSING, "an http(s) URL: mirrorBucket, mirrorCredentialsSecret and mirrorCidrs only apply to a mirror")
         if self.elasticsearch_snapshots:
             try:
                 quartz_fields(self.config_schedule)  # Elasticsearch's SLM cron
