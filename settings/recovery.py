@@ -97,14 +97,17 @@ def _postgres(s: Settings) -> RecoveryPoint:
             outside,
         )
     p = s.postgres
-    where = "the backups bucket of the in-cluster MinIO" if s.object_store == "minio" else "the stack's S3 backups bucket"
+    native = {"azure": "the ADLS lake's backups container (workload identity)"}.get(s.cloud, "the stack's S3 backups bucket")
+    where = "the backups bucket of the in-cluster MinIO" if s.object_store == "minio" else native
     sync = f"; {p.synchronous_replicas} synchronous standby(s) lose nothing on an instance failure" if p.synchronous_replicas else ""
     return RecoveryPoint(
         "postgres", duration_seconds(p.archive_timeout),
         f"the Barman Cloud plugin archives WAL to {where} at least every {p.archive_timeout} (archive_timeout) and takes a base backup "
         f"on '{p.backup_schedule}' UTC (at most {human_duration(max_gap_minutes(p.backup_schedule) * 60)} apart), kept {p.backup_retention}{sync}",
         "nothing: the archive is in the same cluster's MinIO" if s.object_store == "minio"
-        else (f"the backups bucket's daily AWS Backup copy in {s.aws.dr_region} (as old as the object-storage snapshot)" if s.aws.dr_region
+        else (("the lake account's asynchronous geo-replica in the paired region" if "GRS" in s.azure.lake_replication or "GZRS" in s.azure.lake_replication
+               else "nothing: the lake account's copies are in the stack's region") if s.cloud == "azure"
+              else f"the backups bucket's daily AWS Backup copy in {s.aws.dr_region} (as old as the object-storage snapshot)" if s.aws.dr_region
               else "nothing: the S3 bucket is in the stack's region"),
     )
 
@@ -154,9 +157,10 @@ def _elasticsearch(s: Settings) -> RecoveryPoint:
     replicas = "; replica shards on other nodes survive one node" if e.data_nodes > 1 else "; one data node: a lost volume loses what the snapshot lacks"
     if not b.elasticsearch_snapshots:
         return RecoveryPoint("elasticsearch", None, "no snapshot (backups.elasticsearchSnapshots is off)" + replicas, "nothing")
-    if s.object_store == "native" and s.cloud != "aws":
-        return RecoveryPoint("elasticsearch", None, f"no snapshot: no repository on {s.cloud}'s object store yet" + replicas, "nothing")
-    bucket = "the elasticsearch bucket of the in-cluster MinIO" if s.object_store == "minio" else "its own S3 bucket"
+    # Native on AWS: its own S3 bucket; on Azure the in-cluster MinIO still runs (docs/azure.md) and holds them.
+    if s.object_store == "native" and s.cloud == "gcp":
+        return RecoveryPoint("elasticsearch", None, "no snapshot: no repository on GCS yet" + replicas, "nothing")
+    bucket = "its own S3 bucket" if s.object_store == "native" and s.cloud == "aws" else "the elasticsearch bucket of the in-cluster MinIO"
     outside = (f"the snapshots' bucket replicates to {s.aws.dr_region} (S3 replication)" if s.object_store == "native" and s.cloud == "aws" and s.aws.dr_region
                else "nothing: the snapshots are in the same site")
     return RecoveryPoint(
@@ -183,7 +187,7 @@ def check(s: Settings) -> None:
     `outputs`, not refused: MinIO replication and S3 cross-region replication are not built yet.)"""
     if s.backups.standby and s.environment != "dr":
         raise SettingsError(s.stack_file, f"{PROJECT}:backups.standby", True, f"false: only the dr environment stands by (this is {s.environment})")
-    if s.backups.mirror_endpoint and s.object_store == "native":
+    if s.backups.mirror_endpoint and s.object_store == "native" and s.cloud != "azure":
         raise SettingsError(s.stack_file, f"{PROJECT}:backups.mirrorEndpoint", s.backups.mirror_endpoint,
                             "unset with objectStore: native: the MinIO mirror copies the in-cluster MinIO's lake (cloud buckets replicate with aws.drRegion)")
     target = duration_seconds(s.backups.rpo)

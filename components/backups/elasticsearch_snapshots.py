@@ -27,13 +27,13 @@ from typing import Any
 import pulumi
 import pulumi_kubernetes as k8s
 
+import kube
+from kube.namespaces import STORAGE
 from settings.cron import elasticsearch_schedule, max_gap_minutes
 from settings.sections import BackupSettings
 
-from .. import kube
 from ..data_services.elasticsearch import HTTP_PORT, HTTP_SERVICE, NAME
 from ..data_services.es_snapshot_store import CLIENT, SnapshotStore
-from ..namespaces import STORAGE
 
 REPOSITORY = "platform-snapshots"
 POLICY = "platform-daily"

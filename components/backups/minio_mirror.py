@@ -24,12 +24,12 @@ from urllib.parse import urlsplit
 import pulumi
 import pulumi_kubernetes as k8s
 
+import kube
+from kube.namespaces import STORAGE
 from settings.sections import BackupSettings
 from settings.sections.minio import LAKE_BUCKETS
 
-from .. import kube
 from ..data_services.minio_users import MIRROR_USER
-from ..namespaces import STORAGE
 
 CRONJOB = "lake-mirror"
 OPERATOR_SECRETS_ANNOTATION = "data-platform.io/operator-secrets"

@@ -7,9 +7,9 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from kube.namespaces import APPS, STORAGE
 from settings.sections.minio import LAKE_BUCKETS
 
-from ..namespaces import APPS, STORAGE
 from .es_snapshot_store import BUCKET_ROLE as ES_BUCKET_ROLE
 from .es_snapshot_store import SECURE_KEYS as ES_SECURE_KEYS
 
