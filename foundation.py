@@ -31,6 +31,8 @@ WORKLOAD_SERVICE_ACCOUNTS: Mapping[str, ServiceAccountRef] = {
     "fluent-bit": ServiceAccountRef("logging", "fluent-bit"),
     # Velero's server (components/backups/velero.py gives the chart this name).
     "velero": ServiceAccountRef("velero", "velero"),
+    # Elasticsearch's nodes (their snapshot repository; components/data_services/es_snapshot_store.py).
+    "elasticsearch": ServiceAccountRef("data-storage", "elasticsearch"),
 }
 """The ServiceAccounts that get cloud access (`Foundation.workload_identity` is keyed the same
 way). Both sides read this table: a cloud trusts exactly these, the platform creates exactly

@@ -23,6 +23,8 @@ from .apps.dremio import Dremio, DremioArgs
 from .apps.superset import Superset, SupersetArgs
 from .apps.superset.config import DremioConnection
 from .backups import Velero, VeleroArgs
+from .backups.elasticsearch_snapshots import ElasticsearchSnapshots
+from .backups.minio_mirror import LakeMirror
 from .backups.scheduled import ScheduledBackup
 from .backups.velero import NAMESPACE as VELERO_NAMESPACE
 from .backups.velero import SCHEDULE_NAME as VELERO_SCHEDULE
@@ -32,6 +34,7 @@ from .data_services.component import cloud_backups
 from .edge import EDGE_WAS_INGRESS, Edge, EdgeArgs, Route
 from .edge.routes import WEBSOCKET_UIS
 from .network_policies import NetworkPolicies, NetworkPoliciesArgs, Workload, topology_from
+from .network_policies.model import MirrorPeers
 from .network_policies.wiring import Layers
 from .observability import Observability, ObservabilityArgs
 from .off_hours import OffHours, OffHoursArgs
@@ -102,6 +105,18 @@ class DataPlatform(pulumi.ComponentResource):
         edge = self.edge.result
         self.data_services.install_backups([edge.cert_manager])
 
+        # --- Elasticsearch snapshots (components/backups/; the nodes' S3 client is the data services') ---
+        es, minio = self.data_services.elasticsearch, self.data_services.minio
+        self.es_snapshots = ElasticsearchSnapshots(
+            "elasticsearch-snapshots", provider=f.provider, settings=s.backups, store=es.snapshots, image=ds.elasticsearch.image,
+            depends_on=[self.namespaces, *ds.elasticsearch.ready, *es.snapshots.ready], opts=pulumi.ResourceOptions(parent=self),
+        ) if es.snapshots is not None else None
+        # --- the lake's daily copy off the cluster (MinIO only; cloud buckets replicate) ---
+        self.lake_mirror = LakeMirror(
+            "lake-mirror", provider=f.provider, settings=s.backups, image=s.minio.mc_image, source_endpoint=minio.result.endpoint,
+            depends_on=[self.namespaces, *minio.ready], opts=pulumi.ResourceOptions(parent=self),
+        ) if minio is not None and s.backups.mirror_endpoint and not s.backups.standby else None
+
         # --- observability (components/observability) ---
         store = self._velero_store(f, s) if s.backups.velero and not s.backups.standby else None
         self.observability = Observability("observability", ObservabilityArgs(
@@ -109,6 +124,10 @@ class DataPlatform(pulumi.ComponentResource):
             data=ds, edge=edge, standard_storage_class=f.storage_classes.standard, airbyte=self.airbyte.result if self.airbyte else None,
             velero=ScheduledBackup(VELERO_NAMESPACE, VELERO_SCHEDULE, max_gap_minutes(s.backups.config_schedule)) if store is not None else None,
             catalog_backup=self.dremio.result.catalog_backup,
+            snapshot_check=(ScheduledBackup(STORAGE, self.es_snapshots.check_cronjob, self.es_snapshots.check_gap_minutes)
+                            if self.es_snapshots is not None else None),
+            lake_mirror=(ScheduledBackup(STORAGE, self.lake_mirror.name, max_gap_minutes(s.backups.object_store_schedule))
+                         if self.lake_mirror is not None else None),
             log_sink=f.log_sink, log_shipper_identity=f.identity("fluent-bit"),
             depends_on=(self.namespaces,),
         ), pulumi.ResourceOptions(parent=self))
@@ -137,6 +156,9 @@ class DataPlatform(pulumi.ComponentResource):
             velero=Workload(self.velero.namespace, dict(self.velero.selector)) if self.velero else None,
             velero_cloud_store=self.velero.cloud_store if self.velero else False,
             postgres_archive_to_cloud=self.data_services.archive_in_cloud, cluster_cidrs=self.cluster_cidrs,
+            es_snapshots=self.es_snapshots is not None, es_snapshot_clients=tuple(self.es_snapshots.selectors) if self.es_snapshots else (),
+            mirror=(MirrorPeers(Workload(STORAGE, dict(self.lake_mirror.selector)), self.lake_mirror.port, self.lake_mirror.cidrs)
+                    if self.lake_mirror is not None else None),
         )
         self.network_policies = NetworkPolicies("network-policies", NetworkPoliciesArgs(
             provider=f.provider, topology=topology_from(layers), depends_on=[self.namespaces, self.edge, *([self.velero] if self.velero else [])],

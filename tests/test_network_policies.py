@@ -127,6 +127,7 @@ ALLOWED = [
     # MinIO, Elasticsearch.
     ("minio", "minio", 9000), ("minio-bootstrap", "minio", 9000),
     ("eck-operator", "es", 9200), ("es", "es", 9300), ("fluent-bit", "es", 9200),
+    ("es", "minio", 9000),  # snapshots into its bucket (backups.elasticsearchSnapshots)
     # Observability: Prometheus scrapes the exporters, the MinIO metrics user is created, the ES CA is published.
     ("prometheus", "pg", 9187), ("prometheus", "pooler", 9127), ("prometheus", "minio", 9000),
     ("minio-metrics-user", "minio", 9000), ("es-ca-publisher", "api-server", 443), ("es-lifecycle", "es", 9200),
@@ -138,7 +139,7 @@ DENIED = [
     ("dremio-master", "es", 9200), ("dremio-master", "pg", 8000),
     # Dremio keeps its catalog in its own KV store: no PostgreSQL at all.
     ("dremio-master", "pooler", 5432), ("dremio-executor", "pg", 5432), ("dremio-master", "pg", 5432), ("airbyte-worker", "redis", 6379), ("superset-web", "minio", 9000),
-    ("ingress", "redis", 6379), ("internet", "pg", 5432), ("rogue-storage", "minio", 9000), ("es", "minio", 9000),
+    ("ingress", "redis", 6379), ("internet", "pg", 5432), ("rogue-storage", "minio", 9000),
     ("rogue-app", "pooler", 5432), ("superset-web", "internet", 5432), ("redis", "internet", 443), ("minio", "internet", 443),
     ("internet", "minio", 9000), ("rogue-app", "internet", 443), ("superset-web", "acme-solver", 8089),
     # The controller reaches the three UIs and the solver, nothing else; only it reaches the solver.

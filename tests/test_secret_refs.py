@@ -158,10 +158,27 @@ def secret_keys(objs: list[dict[str, Any]]) -> dict[tuple[str, str], set[str]]:
     return out
 
 
+OPERATOR_SECRETS_ANNOTATION = "data-platform.io/operator-secrets"
+"""Secrets the operator creates (named by config, e.g. backups.mirrorCredentialsSecret), listed
+on the object that reads them: they cannot be in the plan, so they are not dangling."""
+
+
+def operator_secrets(objs: list[dict[str, Any]]) -> set[tuple[str, str]]:
+    out = set()
+    for obj in objs:
+        meta = obj.get("metadata") or {}
+        names = (meta.get("annotations") or {}).get(OPERATOR_SECRETS_ANNOTATION, "")
+        out |= {(meta.get("namespace", ""), n.strip()) for n in names.split(",") if n.strip()}
+    return out
+
+
 def dangling(objs: list[dict[str, Any]]) -> list[str]:
     have = secret_keys(objs)
+    provided = operator_secrets(objs)
     problems = []
     for ns, name, key, where in references(objs):
+        if (ns, name) in provided:
+            continue
         if (ns, name) not in have:
             problems.append(f"{where}: Secret {ns}/{name} is not in the plan")
         elif key is not None and key not in have[ns, name]:

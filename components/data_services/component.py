@@ -25,9 +25,10 @@ from settings import Settings
 
 from .databases import DATABASES
 from .elasticsearch import Elasticsearch, ElasticsearchArgs
+from .es_snapshot_store import SnapshotStore
 from .managed_postgres import ManagedPostgres, ManagedPostgresArgs
 from .minio import BACKUPS, Minio, MinioArgs
-from .object_store import apps_stay_on_minio, keyed_stores, native_backup_store, native_result
+from .object_store import apps_stay_on_minio, keyed_stores, minio_snapshot_store, native_backup_store, native_result, native_snapshot_store
 from .postgres import BackupStore, CloudNativePg, CloudNativePgArgs
 from .result import DataServicesResult
 from .storage import StorageRoles
@@ -69,7 +70,8 @@ class DataServices(pulumi.ComponentResource):
         backup: Optional[BackupStore]
         self.minio: Optional[Minio] = None
         if uses_minio(f, s):
-            self.minio = Minio("minio", MinioArgs(provider=p, settings=s.minio, storage=storage, protect=s.protect, depends_on=deps), child)
+            self.minio = Minio("minio", MinioArgs(provider=p, settings=s.minio, storage=storage, protect=s.protect,
+                                                  mirror=bool(s.backups.mirror_endpoint), depends_on=deps), child)
             object_store = self.minio.result
             backup = (native_backup_store(f) if cloud_backups(f, s) else None) or BackupStore(
                 destination_path=f"s3://{BACKUPS}/postgres",
@@ -95,8 +97,16 @@ class DataServices(pulumi.ComponentResource):
         else:
             self.postgres = ManagedPostgres("postgres", ManagedPostgresArgs(provider=p, settings=s.postgres, database=f.database, depends_on=deps), child)
 
+        snapshots: Optional[SnapshotStore] = None
+        if s.backups.elasticsearch_snapshots:
+            # Like the other backups: the cloud's store when it has a snapshot bucket (S3), else MinIO.
+            snapshots = (native_snapshot_store(f) if cloud_backups(f, s) else None) or (
+                minio_snapshot_store(self.minio) if self.minio is not None else None)
+            if snapshots is None:
+                pulumi.log.warn("Elasticsearch snapshots: this cloud's object store has no elasticsearch bucket and identity; snapshots are off", self)
         self.elasticsearch = Elasticsearch("elasticsearch", ElasticsearchArgs(
-            provider=p, settings=s.elasticsearch, storage=storage, environment=s.environment, protect=s.protect, depends_on=deps), child)
+            provider=p, settings=s.elasticsearch, storage=storage, environment=s.environment, protect=s.protect,
+            snapshots=snapshots, depends_on=deps), child)
 
         self.result = DataServicesResult(postgres=self.postgres.result, object_store=object_store, elasticsearch=self.elasticsearch.result)
         self.outputs = {

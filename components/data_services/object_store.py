@@ -11,7 +11,7 @@ a key-based container of its own (Airbyte on Azure) uses that (`keyed_stores`).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 import pulumi
 
@@ -20,7 +20,12 @@ from foundation import Foundation, ObjectStore
 from kube.namespaces import APPS
 
 from ..secrets import platform_secret, store_for
+from .es_snapshot_store import BUCKET_ROLE as ES_BUCKET
+from .es_snapshot_store import SnapshotStore
 from .postgres import BackupStore
+
+if TYPE_CHECKING:
+    from .minio import Minio
 from .result import ObjectStoreResult
 
 BACKUP_PREFIX = "postgres"
@@ -86,3 +91,24 @@ def native_backup_store(foundation: Foundation) -> Optional[BackupStore]:
         provider="gcs" if store.kind == "gcs" else "s3",
         identity=foundation.identity("postgres"),
     )
+
+
+def native_snapshot_store(foundation: Foundation) -> Optional[SnapshotStore]:
+    """Elasticsearch's snapshot bucket on a cloud S3 store, reached with the `elasticsearch`
+    workload identity (regional endpoint: repository-s3 signs for the endpoint's region); None
+    where the cloud has no such bucket or identity (GCS, Azure: not built)."""
+    store = foundation.object_store
+    if store is None or store.kind != "s3" or ES_BUCKET not in store.buckets or "elasticsearch" not in foundation.workload_identity:
+        return None
+    endpoint = store.endpoint.split("://", 1)[-1].rstrip("/") if store.endpoint else f"s3.{store.region}.amazonaws.com"
+    return SnapshotStore(bucket=store.buckets[ES_BUCKET], endpoint=endpoint, identity=foundation.identity("elasticsearch"))
+
+
+def minio_snapshot_store(minio: Minio) -> SnapshotStore:
+    """Elasticsearch's bucket on the in-cluster MinIO: its own user, keys through ECK's secure settings."""
+    from kube.namespaces import STORAGE
+
+    from .minio import API_PORT, ELASTICSEARCH_BUCKET, SERVICE, USERS
+
+    return SnapshotStore(bucket=ELASTICSEARCH_BUCKET, endpoint=f"{SERVICE}.{STORAGE}.svc.cluster.local:{API_PORT}", protocol="http",
+                         path_style=True, credentials_secret=USERS["elasticsearch"].secret, ready=tuple(minio.ready))

@@ -18,6 +18,7 @@ from .model import (
     DremioPeers,
     EdgePeers,
     ElasticsearchPeers,
+    MirrorPeers,
     ObjectStorePeers,
     Peer,
     PostgresPeers,
@@ -48,6 +49,12 @@ class Layers:
     """Velero writes to the cloud's object store (HTTPS out), not to the lake's MinIO."""
     postgres_archive_to_cloud: bool = False
     """The in-cluster PostgreSQL archives to the cloud's object store (HTTPS out), not to MinIO."""
+    es_snapshots: bool = False
+    """Elasticsearch's nodes write snapshots to the object store (components/backups/elasticsearch_snapshots.py)."""
+    es_snapshot_clients: tuple[tuple[str, Mapping[str, str]], ...] = ()
+    """(name, pods in the storage namespace) of the snapshot Jobs: clients of Elasticsearch's HTTP API."""
+    mirror: Optional[MirrorPeers] = None
+    """The MinIO lake mirror's Jobs and its target (components/backups/minio_mirror.py)."""
     cluster_cidrs: tuple[str, ...] = ()
 
 
@@ -128,12 +135,13 @@ def topology_from(layers: Layers) -> Topology:
     if es.server_selector:
         es_peers = ElasticsearchPeers(
             servers=Workload(STORAGE, dict(es.server_selector)), port=es.port, operator_namespace=es.operator_namespace,
-            shippers=shippers, clients=tuple((n, Workload(STORAGE, dict(sel))) for n, sel in obs.es_clients),
+            shippers=shippers, clients=tuple((n, Workload(STORAGE, dict(sel))) for n, sel in (*obs.es_clients, *layers.es_snapshot_clients)),
+            snapshots=layers.es_snapshots,
         )
     velero_peers = VeleroPeers(layers.velero, cloud_store=layers.velero_cloud_store) if layers.velero is not None else None
     return Topology(
         apps_namespace=APPS, storage_namespace=STORAGE, dremio=dremio_peers, superset=superset_peers, airbyte=airbyte_peers,
         ingress_controller=controller, edge=edge, postgres=pg_peers, object_store=os_peers, elasticsearch=es_peers, velero=velero_peers, scraper=scraper,
-        postgres_archive_to_cloud=layers.postgres_archive_to_cloud,
+        postgres_archive_to_cloud=layers.postgres_archive_to_cloud, mirror=layers.mirror,
         api_clients=tuple(api_clients), cluster_cidrs=tuple(layers.cluster_cidrs),
     )

@@ -62,6 +62,10 @@ class ObservabilityArgs:
     """Velero's Schedule when it runs (its backup alerts)."""
     catalog_backup: Optional[ScheduledBackup] = None
     """Dremio's catalog backup CronJob (DremioResult.catalog_backup)."""
+    snapshot_check: Optional[ScheduledBackup] = None
+    """The CronJob that fails when Elasticsearch's snapshot lifecycle policy failed or is late."""
+    lake_mirror: Optional[ScheduledBackup] = None
+    """The MinIO lake mirror CronJob."""
     log_sink: Optional[LogSink] = None
     """The cloud's log service (Foundation.log_sink): Fluent Bit ships there too."""
     log_shipper_identity: WorkloadIdentity = NO_IDENTITY
@@ -137,7 +141,9 @@ class Observability(pulumi.ComponentResource):
             airbyte_namespace=args.airbyte.namespace if args.airbyte else None, logs=s.logs,
             velero_namespace=args.velero.namespace if args.velero else None,
             velero_schedule=(args.velero.name, args.velero.max_gap_minutes) if args.velero else None,
-            catalog_backup=((c.namespace, c.name, c.max_gap_minutes) if (c := args.catalog_backup) else None))
+            catalog_backup=((c.namespace, c.name, c.max_gap_minutes) if (c := args.catalog_backup) else None),
+            snapshot_check=((c.namespace, c.name, c.max_gap_minutes) if (c := args.snapshot_check) else None),
+            lake_mirror=((c.namespace, c.name, c.max_gap_minutes) if (c := args.lake_mirror) else None))
         self.rule = k8s.apiextensions.CustomResource(
             "platform-alerts", api_version=monitors.API, kind="PrometheusRule",
             metadata={"name": "data-platform", "namespace": MONITORING, "labels": kube.labels("prometheus", "rules")},
