@@ -21,6 +21,12 @@ from ..environments import by_env
 from ..schema import CrossFieldInvalid, Section, setting
 
 MIN_DIRECT_MB = 1024
+
+S3_PROFILE_PROVIDER = "com.dremio.plugins.s3.store.AWSProfileCredentialsProviderV1"
+"""Dremio's AWS-profile provider: the pod's web identity (IRSA) through a profile file
+(components/apps/dremio/s3_identity.py)."""
+S3_EC2_METADATA_PROVIDER = "com.amazonaws.auth.InstanceProfileCredentialsProvider"
+"""The node's instance profile (every pod on the node gets its rights: not least privilege)."""
 """Dremio refuses to run executors with less direct memory than this in practice."""
 
 
@@ -80,7 +86,7 @@ class DremioSettings(Section):
     KEY = "dremio"
     DOC = "Dremio coordinator, executors and ZooKeeper"
 
-    image: str = setting(checks.image, "Dremio image (OSS by default), pinned by tag or digest.")
+    image: str = setting(checks.image, "Dremio image (OSS by default), pinned by tag or digest. The default is 25.2.0, the newest Dremio OSS release whose source is published (dremio/dremio-oss on GitHub): the S3 credentials, catalog API and configuration keys the program relies on were read there.")
     executors: int = setting(checks.integer(1, 64), "Executor replicas (executor StatefulSet). The seed: 3+ in prod, 6 when scaling out.")
     executors_interruptible: bool = setting(checks.boolean, "Let executors run on the cloud's interruptible (Spot) nodes when it has them (aws.spotNodes, azure.spotNodes, gcp.spotPool): they tolerate the pool's taint and prefer its nodes. A reclaimed executor fails the queries it was running; Dremio reschedules the next ones.")
     zookeeper: str = setting(checks.one_of("embedded", "ensemble"),
@@ -104,8 +110,10 @@ class DremioSettings(Section):
                                "Which object-store bucket role holds Dremio's distributed storage (reflections, uploads, job results): its own `dremio` bucket, or a lake bucket. Never `backups` (PostgreSQL's only).")
     dist_path: str = setting(checks.text(r"[a-z0-9][a-z0-9._/-]*", "a bucket path such as dremio"), "Path inside that bucket: dist = dremioS3:///<bucket>/<distPath>.")
     s3_credentials_provider: str = setting(
-        checks.text(r"[A-Za-z_][\w.$]*", "a Java class name"),
-        "fs.s3a.aws.credentials.provider when the object store uses workload identity (no credentials Secret).",
+        checks.one_of(S3_PROFILE_PROVIDER, S3_EC2_METADATA_PROVIDER),
+        "How Dremio (distributed store and the `lake` source) authenticates to S3 when the object store has no keys: "
+        f"`{S3_PROFILE_PROVIDER}` (the default) turns the pod's web identity (IRSA) into an AWS profile; "
+        f"`{S3_EC2_METADATA_PROVIDER}` uses the node's instance profile. Dremio 25.2 accepts no other keyless provider.",
     )
     heap_dumps: bool = setting(checks.boolean, "On OutOfMemoryError, write a heap dump (the size of the heap) to the pod's data volume, not the 2Gi log emptyDir; false turns dumps off. Size coordinatorVolumeSize/executorVolumeSize with room for one.")
     read_only_root_filesystem: bool = setting(checks.boolean, "Run Dremio and ZooKeeper with a read-only root filesystem (writable paths are volumes).")
@@ -115,7 +123,7 @@ class DremioSettings(Section):
     @classmethod
     def defaults(cls, env: str) -> dict[str, Any]:
         return {
-            "image": "dremio/dremio-oss:26.0",
+            "image": "dremio/dremio-oss:25.2.0",
             "executors": by_env(env, dev=1, staging=2, prod=3),
             "executors_interruptible": False,
             "zookeeper": by_env(env, dev="embedded", staging="ensemble", prod="ensemble"),
@@ -136,7 +144,7 @@ class DremioSettings(Section):
             "executor_volume_size": "100Gi",
             "dist_bucket": "dremio",
             "dist_path": "dremio",
-            "s3_credentials_provider": "com.amazonaws.auth.WebIdentityTokenCredentialsProvider",
+            "s3_credentials_provider": S3_PROFILE_PROVIDER,
             "heap_dumps": True,
             "read_only_root_filesystem": True,
             "bootstrap_admin": True,
