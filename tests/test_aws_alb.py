@@ -7,7 +7,8 @@ import json
 import pytest
 
 import settings as settings_mod
-from components.edge import BACKEND, EDGE_NS, L7_INGRESS_NAME
+from components.edge import BACKEND, EDGE_NS
+from foundation import L7_INGRESS_NAME
 from components.edge.traefik import PING_PATH, PING_PORT, SELECTOR, WEBSECURE_PORT
 from offline_plan.runner import PlanError
 

@@ -2,11 +2,15 @@
 
 Order: explicit `gcp.Provider` (project/region from `gcp:project`/`gcp:region`, default labels on
 every resource) -> Network -> GkeCluster (+ k8s Provider, StorageClasses) -> Database (Cloud SQL)
--> CloudLogging (the `_Default` log bucket's retention, when set) -> Registry (Artifact Registry) -> ClusterServices (External Secrets on Secret Manager, the Cloud
+-> CloudLogging (the `_Default` log bucket's retention, when set) -> GlobalAlb (with
+`loadBalancer: alb`; its Ingress and GKE objects are built by the platform's edge through
+`Foundation.edge.l7`) -> Registry (Artifact Registry) -> ClusterServices (External Secrets on Secret Manager, the Cloud
 SQL admin secret).
 """
 
 from __future__ import annotations
+
+from typing import Optional
 
 import pulumi
 from pulumi_gcp.provider import Provider
@@ -14,6 +18,7 @@ from pulumi_gcp.provider import Provider
 from foundation import EdgeFrontend, Foundation, ManagedDatabase, SecretStore, StorageClasses
 from settings import Settings
 
+from .alb import GlobalAlb
 from .cluster_services import ClusterServices, ClusterServicesArgs
 from .common import Context, secret_id
 from .database import ADMIN_USERNAME, PORT, Database, DatabaseArgs, database_flags
@@ -21,6 +26,11 @@ from .gke import FAST_SSD, STANDARD, GkeArgs, GkeCluster, maintenance_window
 from .logs import CloudLogging, CloudLoggingArgs
 from .network import PODS_RANGE, SERVICES_RANGE, Network, NetworkArgs
 from .registry import Registry, RegistryArgs
+
+
+EDGE_HTTPS_PORT_NAME = "websecure"
+"""The edge controller's TLS port name on its Service (Traefik's entrypoint), which GKE's
+per-port annotations key on; `components/edge`'s EdgeBackend names the same port."""
 
 
 def default_labels(settings: Settings) -> dict[str, str]:
@@ -38,7 +48,10 @@ def load_balancer_annotations(scheme: str) -> dict[str, str]:
     return {"cloud.google.com/l4-rbs": "enabled"}
 
 
-def edge_frontend(settings: Settings) -> EdgeFrontend:
+def edge_frontend(settings: Settings, alb: Optional[GlobalAlb]) -> EdgeFrontend:
+    """The edge's controller behind a passthrough NLB, or (`alb`) behind the global Application Load Balancer."""
+    if alb is not None:
+        return alb.frontend(EDGE_HTTPS_PORT_NAME)
     return EdgeFrontend(service_type="LoadBalancer", service_annotations=load_balancer_annotations(settings.gcp.load_balancer_scheme))
 
 
@@ -110,6 +123,7 @@ def build_foundation(settings: Settings) -> Foundation:
     if g.cloud_logging_retention_days:
         CloudLogging("cloud-logging", CloudLoggingArgs(ctx=ctx, retention_days=g.cloud_logging_retention_days))
 
+    alb = GlobalAlb("edge-alb", ctx) if g.load_balancer == "alb" else None
     registry = Registry("registry", RegistryArgs(ctx=ctx, node_service_account=cluster.node_service_account.email, untagged_days=g.registry_untagged_days))
 
     secret_prefix = f"{p}/data-platform/"
@@ -139,6 +153,8 @@ def build_foundation(settings: Settings) -> Foundation:
         "kubeconfig": cluster.kubeconfig,
         "artifactRegistry": registry.url,
     }
+    if alb is not None:
+        outputs["edgeGlobalIp"] = alb.address.address
     if db is not None:
         outputs["cloudSqlInstance"] = db.instance.connection_name
         outputs["cloudSqlPrivateIp"] = db.host
@@ -146,7 +162,7 @@ def build_foundation(settings: Settings) -> Foundation:
         cloud="gcp",
         provider=cluster.provider,
         storage_classes=StorageClasses(fast_ssd=FAST_SSD, standard=STANDARD),
-        edge=edge_frontend(s),
+        edge=edge_frontend(s, alb),
         object_store=None,
         database=database,
         secret_store=SecretStore(name=services.secret_store_name, key_prefix=secret_prefix, write=services.write_secret,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Optional
 
 import pulumi
@@ -20,7 +20,7 @@ from components import kube
 from components.apps.ui import UiBackend
 from components.data_services.result import ObjectStoreResult
 from components.secrets import PlatformSecret, platform_secret, store_for
-from foundation import WORKLOAD_SERVICE_ACCOUNTS
+from foundation import NO_IDENTITY, WORKLOAD_SERVICE_ACCOUNTS, WorkloadIdentity
 from settings.sections.dremio import DremioSettings
 
 from . import bootstrap, catalog_backup, lake_source, s3_identity, services, statefulsets
@@ -55,8 +55,9 @@ class DremioArgs:
     highly_available: bool
     domain: str
     fast_ssd_storage_class: Optional[str] = None
-    service_account_annotations: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
-    """Workload identity for the dist bucket (Foundation.workload_identity["dremio"])."""
+    identity: WorkloadIdentity = NO_IDENTITY
+    """Workload identity for the object store (Foundation.identity("dremio")): annotations on the
+    ServiceAccount, labels on the server pods (the only pods that run as it)."""
     depends_on: Sequence[pulumi.Resource] = ()
     protect: bool = False
     """protect=True on the master coordinator and ZooKeeper StatefulSets (the KV store holds
@@ -136,8 +137,8 @@ class Dremio(pulumi.ComponentResource):
         if bucket is None:
             raise ValueError(f"the object store has no '{s.dist_bucket}' bucket for Dremio (has: {', '.join(sorted(store.buckets))})")
         static_keys = store.credentials_secret is not None
-        # Without keys, Dremio's S3 clients use the pod's identity through s3_identity.py.
-        keyless = None if static_keys else s.s3_credentials_provider
+        # Without keys, on S3, Dremio's S3 clients use the pod's identity through s3_identity.py.
+        keyless = s.s3_credentials_provider if not static_keys and store.kind == "s3" else None
         files = pulumi.Output.all(bucket, store.endpoint).apply(lambda a: {
             "dremio.conf": render_dremio_conf(dist_uri(a[0], s.dist_path)),
             "core-site.xml": render_core_site(S3Access(
@@ -156,7 +157,7 @@ class Dremio(pulumi.ComponentResource):
         self.service_account = k8s.core.v1.ServiceAccount(
             "dremio",
             metadata={"name": WORKLOAD_SERVICE_ACCOUNTS["dremio"].name, "namespace": ns, "labels": kube.labels(APP),
-                      "annotations": dict(args.service_account_annotations)},
+                      "annotations": dict(args.identity.service_account_annotations)},
             automount_service_account_token=False,
             opts=child,
         )
@@ -181,7 +182,8 @@ class Dremio(pulumi.ComponentResource):
                 cpu_request=cpu_req, cpu_limit=cpu_lim, memory_request=mem_req, memory_limit=mem_lim,
                 config_map=self.config_map.metadata["name"], config_checksum=config_checksum,
                 credentials_secret=store.credentials_secret, service_account=self.service_account.metadata["name"],
-                read_only_root=s.read_only_root_filesystem, selector=selector, labels=labels, required_anti_affinity=required,
+                read_only_root=s.read_only_root_filesystem, selector=selector, labels={**labels, **args.identity.pod_labels},
+                required_anti_affinity=required,
                 heap_dumps=s.heap_dumps, aws_profile=s3_identity.uses_profile(keyless), region=store.region or None,
             )
 
@@ -237,7 +239,7 @@ class Dremio(pulumi.ComponentResource):
         # identity as the distributed store (workload identity).
         lake = [b for b in lake_source.LAKE_BUCKETS if b in store.buckets]
         self.lake_source_body: Optional[pulumi.Output] = None
-        if s.bootstrap_admin and lake:
+        if s.bootstrap_admin and lake and (static_keys or keyless):
             self.lake_source_body = pulumi.Output.all(store.endpoint, *[store.buckets[b] for b in lake]).apply(
                 lambda a: lake_source.source_body(lake_source.source_config(
                     endpoint=a[0], path_style=store.path_style, region=store.region or None, buckets=a[1:],
