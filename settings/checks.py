@@ -184,7 +184,7 @@ def version(value: Any) -> str:
 def image(value: Any) -> str:
     """A container image reference pinned by tag or digest (never `latest`)."""
     if not isinstance(value, str) or not _IMAGE.match(value) or (":" not in value.rsplit("/", 1)[-1] and "@" not in value):
-        raise Invalid("an image reference pinned by tag or digest such as dremio/dremio-oss:26.0")
+        raise Invalid("an image reference pinned by tag or digest such as dremio/dremio-oss:25.2.0")
     if value.rsplit("/", 1)[-1].split("@")[0].endswith(":latest"):
         raise Invalid("an image pinned to a version; 'latest' is not reproducible")
     return value
