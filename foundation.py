@@ -86,16 +86,32 @@ class ManagedDatabase:
 
 
 @dataclass(frozen=True)
+class AdlsAccount:
+    """The storage account behind an `adls` object store (Azure Data Lake Storage Gen2 / Blob):
+    clients address a container as `<blob_endpoint><container>/...` (Blob API: barman-cloud,
+    Velero) or `abfss://<container>@<account>.dfs...` (the DFS API of hadoop-azure)."""
+
+    name: pulumi.Input[str]
+    blob_endpoint: pulumi.Input[str]
+    """`https://<account>.blob.core.windows.net/` (with the trailing slash, as Azure reports it)."""
+    dfs_endpoint: pulumi.Input[str]
+    """`https://<account>.dfs.core.windows.net/`."""
+
+
+@dataclass(frozen=True)
 class ObjectStore:
     """A cloud object store for the data lake (None in the Foundation: in-cluster MinIO)."""
 
-    kind: str  # "s3" | "gcs" | "azure"
+    kind: str
+    """The protocol clients speak: "s3" | "gcs" | "adls" (with `adls` set)."""
     buckets: Mapping[str, pulumi.Output[str]]
-    """Role -> bucket name: bronze, silver, gold, and one bucket per consumer: `backups`
-    (database/WAL archives only), `airbyte`, `dremio` (distributed storage)."""
+    """Role -> bucket (ADLS: container) name: bronze, silver, gold, and one per consumer:
+    `backups` (database/WAL archives only), `airbyte`, `dremio` (distributed storage), `velero`."""
     region: Optional[str] = None
     endpoint: Optional[str] = None
     """None: the SDK default endpoint for the region."""
+    adls: Optional[AdlsAccount] = None
+    """kind "adls": the account the containers are in, and its endpoints."""
 
 
 SecretWriter = Callable[[str, Mapping[str, pulumi.Input[str]], pulumi.ResourceOptions], pulumi.Resource]

@@ -37,9 +37,9 @@ from .sections.aws import aws_stack_name
 
 NATIVE_LAKE_CLOUDS = ("aws", "azure")
 """Clouds that build the lake in their own buckets (`objectStore: native`, their default). On
-Azure the ADLS Gen2 lake is built but its consumers still use the in-cluster MinIO
-(docs/azure.md); GCP builds no buckets yet (docs/gcp.md), so it defaults to MinIO and refuses
-`native`."""
+Azure the ADLS Gen2 lake holds the backups (PostgreSQL's archive, Velero) while Dremio and
+Airbyte, which do not read ADLS yet, stay on the in-cluster MinIO (docs/azure.md); GCP builds no
+buckets yet (docs/gcp.md), so it defaults to MinIO and refuses `native`."""
 
 @dataclass(frozen=True)
 class Settings:

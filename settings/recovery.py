@@ -97,14 +97,17 @@ def _postgres(s: Settings) -> RecoveryPoint:
             outside,
         )
     p = s.postgres
-    where = "the backups bucket of the in-cluster MinIO" if s.object_store == "minio" else "the stack's S3 backups bucket"
+    native = {"azure": "the ADLS lake's backups container (workload identity)"}.get(s.cloud, "the stack's S3 backups bucket")
+    where = "the backups bucket of the in-cluster MinIO" if s.object_store == "minio" else native
     sync = f"; {p.synchronous_replicas} synchronous standby(s) lose nothing on an instance failure" if p.synchronous_replicas else ""
     return RecoveryPoint(
         "postgres", duration_seconds(p.archive_timeout),
         f"the Barman Cloud plugin archives WAL to {where} at least every {p.archive_timeout} (archive_timeout) and takes a base backup "
         f"on '{p.backup_schedule}' UTC (at most {human_duration(max_gap_minutes(p.backup_schedule) * 60)} apart), kept {p.backup_retention}{sync}",
         "nothing: the archive is in the same cluster's MinIO" if s.object_store == "minio"
-        else (f"the backups bucket's daily AWS Backup copy in {s.aws.dr_region} (as old as the object-storage snapshot)" if s.aws.dr_region
+        else (("the lake account's asynchronous geo-replica in the paired region" if "GRS" in s.azure.lake_replication or "GZRS" in s.azure.lake_replication
+               else "nothing: the lake account's copies are in the stack's region") if s.cloud == "azure"
+              else f"the backups bucket's daily AWS Backup copy in {s.aws.dr_region} (as old as the object-storage snapshot)" if s.aws.dr_region
               else "nothing: the S3 bucket is in the stack's region"),
     )
 

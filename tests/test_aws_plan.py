@@ -7,8 +7,9 @@ import json
 
 import pytest
 
-from clouds.aws.versions import ADDONS, CHARTS, CLUSTER_AUTOSCALER_IMAGE
+from clouds.aws.versions import ADDONS, CLUSTER_AUTOSCALER_IMAGE
 from foundation import SECRET_NAMESPACES
+from kube.charts import chart
 
 STATEFUL = ("aws:eks/cluster:Cluster", "aws:rds/instance:Instance", "aws:s3/bucket:Bucket", "aws:kms/key:Key")
 BACKUP_REPLICATION = "aws:rds/instanceAutomatedBackupsReplication:InstanceAutomatedBackupsReplication"
@@ -538,8 +539,8 @@ def test_cluster_autoscaler_may_scale_only_its_own_groups(prod):
 def test_pinned_helm_releases_with_irsa(prod):
     rel = {r.name: r.inputs for r in prod.by_type("kubernetes:helm.sh/v3:Release")}
     for name in ("external-secrets", "aws-load-balancer-controller", "cluster-autoscaler"):
-        repo, chart, version = CHARTS[name]
-        assert rel[name]["chart"] == chart and rel[name]["version"] == version and rel[name]["repositoryOpts"]["repo"] == repo
+        pin = chart(name)
+        assert rel[name]["chart"] == pin.name and rel[name]["version"] == pin.version and rel[name]["repositoryOpts"]["repo"] == pin.repo
     assert rel["cluster-autoscaler"]["values"]["image"]["tag"] == CLUSTER_AUTOSCALER_IMAGE["1.34"]
     assert rel["cluster-autoscaler"]["values"]["autoDiscovery"]["clusterName"] == "prod-eks"
     assert rel["aws-load-balancer-controller"]["values"]["serviceAccount"]["annotations"]["eks.amazonaws.com/role-arn"].endswith(":role/prod-aws-load-balancer-controller")

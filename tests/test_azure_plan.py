@@ -82,7 +82,7 @@ def test_lake_is_hns_gzrs_with_90_day_soft_delete_and_bronze_archived_after_90_d
     acct = one(prod, "storage:StorageAccount").inputs
     assert acct["isHnsEnabled"] is True and acct["sku"] == {"name": "Standard_GZRS"}
     containers = {r.inputs["containerName"] for r in prod.by_type(AZ + "storage:BlobContainer")}
-    assert containers == {"bronze", "silver", "gold", "backups", "airbyte", "dremio"}
+    assert containers == {"bronze", "silver", "gold", "backups", "airbyte", "dremio", "velero"}
     props = one(prod, "storage:BlobServiceProperties").inputs
     assert props["deleteRetentionPolicy"] == props["containerDeleteRetentionPolicy"] == {"enabled": True, "days": 90}
     (rule,) = one(prod, "storage:ManagementPolicy").inputs["policy"]["rules"]
@@ -191,7 +191,7 @@ def test_each_identity_is_federated_to_exactly_one_service_account(prod):
     issuer = one(prod, "containerservice:ManagedCluster").state["oidcIssuerProfile"]["issuerURL"]
     assert all(r.inputs["issuer"] == issuer and r.inputs["audiences"] == ["api://AzureADTokenExchange"] for r in creds)
     expected = {f"azure-prod-{app}": f"system:serviceaccount:{WORKLOAD_SERVICE_ACCOUNTS[app].namespace}:{WORKLOAD_SERVICE_ACCOUNTS[app].name}"
-                for app in ("dremio", "airbyte")}
+                for app in ("dremio", "airbyte", "velero")}
     expected["azure-prod-external-secrets"] = "system:serviceaccount:external-secrets:external-secrets"
     assert subjects == expected
 
@@ -206,6 +206,7 @@ def test_data_roles_are_scoped_to_containers_and_the_secret_reader_to_the_vault(
     blob = "ba92f5b4-2d11-453d-a403-e96b0029c9fe"
     assert grants["azure-prod-dremio"] == {(blob, f"{account}/blobServices/default/containers/{c}") for c in ("bronze", "silver", "gold", "dremio")}
     assert grants["azure-prod-airbyte"] == {(blob, f"{account}/blobServices/default/containers/{c}") for c in ("bronze", "airbyte")}
+    assert grants["azure-prod-velero"] == {(blob, f"{account}/blobServices/default/containers/velero")}
     assert grants["azure-prod-external-secrets"] == {("4633458b-17de-408a-b874-0445c86b69e6", one(prod, "keyvault:Vault").state["id"])}
 
 

@@ -65,6 +65,7 @@ def test_staging_is_smaller_and_zonal():
     ({"dbTransactionLogRetentionDays": 14}, "gcp.dbTransactionLogRetentionDays"),
     ({"subnetCidr": "10.0.0.1/22"}, "gcp.subnetCidr"),
     ({"nodeLocations": ["europe-west1"]}, "gcp.nodeLocations"),
+    ({"loadBalancer": "gateway"}, "gcp.loadBalancer"),
 ])
 def test_bad_values_fail_with_one_line_naming_the_key(gcp, key):
     assert f"data-platform:{key}" in error(gcp)
@@ -165,3 +166,14 @@ def test_gke_maintenance_window_lasts_the_configured_hours_from_the_start_time(h
     start, end = (datetime.fromisoformat(w[k].replace("Z", "+00:00")) for k in ("start_time", "end_time"))
     assert end - start == timedelta(hours=hours) and (start.hour, start.minute) == (h, m)
     assert w["recurrence"] == "FREQ=WEEKLY;BYDAY=" + ",".join(days)
+
+
+def test_behind_the_application_load_balancer_the_gateway_certificates_come_from_the_local_ca():
+    """Google's front ends do not verify the backend's certificate, and HTTP-01 could not pass the redirect."""
+    raw = {"data-platform:cloud": "gcp", "data-platform:environment": "prod", "data-platform:acmeEmail": "ops@example.com",
+           "data-platform:gcp": {"loadBalancer": "alb"}}
+    assert settings_mod.load(raw, "test").tls_issuer == "selfsigned"
+    assert settings_mod.load({**raw, "data-platform:gcp": {}}, "test").tls_issuer == "letsencrypt-prod"
+    with pytest.raises(SettingsError) as e:
+        settings_mod.load({**raw, "data-platform:tlsIssuer": "letsencrypt-prod"}, "test")
+    assert "\n" not in str(e.value) and "data-platform:tlsIssuer" in str(e.value) and "selfsigned when gcp.loadBalancer is alb" in str(e.value)

@@ -15,8 +15,6 @@ from components.apps import airbyte
 from components.data_services import elasticsearch as es_mod
 from components.data_services import postgres as pg_mod
 from components.edge import EDGE_NS
-from components.edge.traefik import TRAEFIK_CHART
-from components.kube import camel_keys
 from components.network_policies import (
     DremioPeers,
     Endpoint,
@@ -35,6 +33,8 @@ from components.observability import LOGGING, MONITORING
 from components.observability import es_tls as es_tls_mod
 from components.observability import logs as logs_mod
 from components.observability import metrics as metrics_mod
+from kube import camel_keys
+from kube.charts import chart
 
 NP = "kubernetes:networking.k8s.io/v1:NetworkPolicy"
 A, S = "data-platform", "data-storage"
@@ -81,7 +81,7 @@ def pods(plan) -> dict[str, Endpoint]:
         "grafana": Endpoint(MONITORING, {"app.kubernetes.io/name": "grafana"}),
         # Traefik's pod labels as `helm template` renders them at the pinned chart (release traefik, namespace edge).
         "ingress": Endpoint(EDGE_NS, {"app.kubernetes.io/name": "traefik", "app.kubernetes.io/instance": "traefik-edge",
-                                      "helm.sh/chart": f"traefik-{TRAEFIK_CHART.version}", "app.kubernetes.io/managed-by": "Helm"}),
+                                      "helm.sh/chart": f"traefik-{chart('traefik').version}", "app.kubernetes.io/managed-by": "Helm"}),
         "rogue-edge": Endpoint(EDGE_NS, {"app": "rogue"}),
         "kube-dns": Endpoint("kube-system", {"k8s-app": "kube-dns"}),
         "rogue-app": Endpoint(A, {"app": "rogue"}),

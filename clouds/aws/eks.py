@@ -35,8 +35,9 @@ import pulumi_aws.iam as iam
 import pulumi_kubernetes as k8s
 
 from foundation import InterruptiblePool
+from kube import owned_labels
 
-from .common import IRSA_ANNOTATION, K8S_LABELS, Context, irsa_trust, policy, service_trust, tags
+from .common import IRSA_ANNOTATION, Context, irsa_trust, policy, service_trust, tags
 from .keys import kms_key
 from .log_groups import log_group
 
@@ -314,7 +315,7 @@ class EksCluster(pulumi.ComponentResource):
         key_arn = self.ebs_key.arn
         self.fast_ssd = k8s.storage.v1.StorageClass(
             FAST_SSD,
-            metadata={"name": FAST_SSD, "labels": dict(K8S_LABELS)},
+            metadata={"name": FAST_SSD, "labels": owned_labels()},
             parameters={"type": "gp3", "iops": "3000", "throughput": "125", "fsType": "ext4", "encrypted": "true", "kmsKeyId": key_arn},
             **sc_common,
             opts=k8s_opts,
@@ -324,7 +325,7 @@ class EksCluster(pulumi.ComponentResource):
             STANDARD,
             metadata={
                 "name": STANDARD,
-                "labels": dict(K8S_LABELS),
+                "labels": owned_labels(),
                 "annotations": {"storageclass.kubernetes.io/is-default-class": "true"},
             },
             parameters={"type": "gp3", "fsType": "ext4", "encrypted": "true", "kmsKeyId": key_arn},

@@ -37,6 +37,7 @@ import pulumi_kubernetes as k8s
 import yaml
 
 from foundation import InterruptiblePool
+from kube import owned_labels
 
 from .common import AKS_RBAC_CLUSTER_ADMIN, NETWORK_CONTRIBUTOR, Context, role_assignment
 from .subnets import DNS_SERVICE_IP, POD_CIDR, SERVICE_CIDR
@@ -267,7 +268,7 @@ class AksCluster(pulumi.ComponentResource):
         for name, params in classes.items():
             out.append(k8s.storage.v1.StorageClass(
                 name,
-                metadata={"name": name, "labels": {"app.kubernetes.io/managed-by": "pulumi", "app.kubernetes.io/part-of": "data-platform"}},
+                metadata={"name": name, "labels": owned_labels()},
                 parameters=params, **common,
                 opts=pulumi.ResourceOptions(parent=self, provider=self.provider),
             ))

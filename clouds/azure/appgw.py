@@ -112,4 +112,4 @@ def _dependencies(opts: pulumi.ResourceOptions) -> list[pulumi.Resource]:
     deps = opts.depends_on
     if deps is None:
         return []
-    return list(deps) if isinstance(deps, (list, tuple)) else [deps]  # type: ignore[list-item]
+    return list(deps) if isinstance(deps, (list, tuple)) else [deps]

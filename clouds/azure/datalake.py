@@ -1,8 +1,8 @@
 """The data lake on Azure: one Data Lake Storage Gen2 account (hierarchical namespace) with a
 container per role, private, Entra-ID-only, soft-deleted, bronze tiered down after 90 days.
 
-- Containers: bronze, silver, gold, backups (database/WAL archives), airbyte and dremio (one
-  per consumer, as the S3 buckets on AWS), all `public_access: None`.
+- Containers: bronze, silver, gold, backups (database/WAL archives), airbyte, dremio and velero
+  (one per consumer, as the S3 buckets on AWS), all `public_access: None`.
 - No shared keys (`allow_shared_key_access: false`, OAuth by default), no public blob access,
   no public network access (private endpoints for blob and dfs), TLS 1.2, HTTPS only, no
   cross-tenant replication; encryption at rest is always on (Microsoft-managed keys).
@@ -19,11 +19,13 @@ import pulumi
 import pulumi_azure_native.monitor as monitor
 import pulumi_azure_native.storage as storage
 
+from foundation import AdlsAccount, ObjectStore
+
 from .common import Context
 from .network import Network
 
 COMPONENT = "datalake"
-DATA_ROLES = ("bronze", "silver", "gold", "backups", "airbyte", "dremio")
+DATA_ROLES = ("bronze", "silver", "gold", "backups", "airbyte", "dremio", "velero")
 _TIER_ACTION = {"cool": "tier_to_cool", "cold": "tier_to_cold", "archive": "tier_to_archive"}
 
 
@@ -94,6 +96,14 @@ class DataLake(pulumi.ComponentResource):
                                   resource_uri=pulumi.Output.concat(self.account.id, "/blobServices/default"), workspace_id=args.workspace_id,
                                   logs=[{"category_group": "audit", "enabled": True}], opts=ctx.opts(self))
         self.register_outputs({"account": self.account.name, "containers": list(DATA_ROLES)})
+
+    def object_store(self) -> ObjectStore:
+        """The lake as the platform sees it (Foundation.object_store): the `adls` protocol, the
+        containers by role, and the account's endpoints (reached through the private endpoints)."""
+        endpoints = self.account.primary_endpoints
+        return ObjectStore(kind="adls", buckets={role: c.name for role, c in self.containers.items()},
+                           adls=AdlsAccount(name=self.account.name, blob_endpoint=endpoints.apply(lambda e: e.blob),
+                                            dfs_endpoint=endpoints.apply(lambda e: e.dfs)))
 
     def container_scope(self, role: str) -> pulumi.Output[str]:
         """The ARM scope of one container (role assignments are made there, not on the account)."""

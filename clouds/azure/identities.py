@@ -28,10 +28,12 @@ AUDIENCE = "api://AzureADTokenExchange"
 
 CONTAINERS: Mapping[str, tuple[str, ...]] = {
     # Data sources on the lake plus its distributed storage; raw loads into bronze plus its own
-    # container; CloudNativePG's archive (only with the in-cluster database): nothing else.
+    # container; CloudNativePG's archive (only with the in-cluster database); Velero's backups:
+    # nothing else.
     "dremio": ("bronze", "silver", "gold", "dremio"),
     "airbyte": ("bronze", "airbyte"),
     "postgres": ("backups",),
+    "velero": ("velero",),
 }
 
 

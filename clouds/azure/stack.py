@@ -6,9 +6,10 @@ Vault) -> DataLake (ADLS Gen2) -> WorkloadIdentities -> Database (Flexible Serve
 (ACR) -> AppGateway (with `loadBalancer: appgw`; the gateway itself is built by the platform's
 edge through `Foundation.edge.l7`) -> ClusterServices (External Secrets on Key Vault, the database administrator secret).
 
-The data lake is built, but the platform's consumers keep the in-cluster MinIO on Azure for now
-(`Foundation.object_store` is None): Dremio's and Airbyte's components read S3-compatible
-stores only (see docs/azure.md).
+With `objectStore: native` (the default) the data lake is `Foundation.object_store` (kind
+`adls`): the backups (CloudNativePG's archive, Velero) go there with workload identity; Dremio
+and Airbyte do not read ADLS yet, so the platform keeps them on the in-cluster MinIO (see
+docs/azure.md).
 """
 
 from __future__ import annotations
@@ -88,7 +89,8 @@ def build_foundation(settings: Settings) -> Foundation:
                                                  bronze_days=a.bronze_cold_days, bronze_tier=a.bronze_tier, workspace_id=workspace_id))
         identities = WorkloadIdentities("identities", WorkloadIdentitiesArgs(
             ctx=ctx, oidc_issuer=cluster.oidc_issuer, container_scopes={r: lake.container_scope(r) for r in lake.containers},
-            apps=("dremio", "airbyte", *(("postgres",) if s.database == "in-cluster" else ())),
+            apps=("dremio", "airbyte", *(("postgres",) if s.database == "in-cluster" else ()),
+                  *(("velero",) if s.backups.velero and not s.backups.standby else ())),
         ))
 
     db = admin_written = None
@@ -150,8 +152,7 @@ def build_foundation(settings: Settings) -> Foundation:
         provider=cluster.provider,
         storage_classes=StorageClasses(fast_ssd=FAST_SSD, standard=STANDARD),
         edge=edge_frontend(s, app_gateway),
-        # The lake's consumers stay on in-cluster MinIO until Dremio/Airbyte read Azure storage (docs/azure.md).
-        object_store=None,
+        object_store=lake.object_store() if lake is not None else None,
         database=database,
         secret_store=SecretStore(name=services.secret_store_name, key_prefix=secret_prefix, write=vault.write_secret,
                                  ready=tuple(services.secret_store_ready), remote_name=key_vault_name),

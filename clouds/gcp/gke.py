@@ -30,8 +30,9 @@ import pulumi_gcp.serviceaccount as serviceaccount
 import pulumi_kubernetes as k8s
 
 from foundation import InterruptiblePool
+from kube import owned_labels
 
-from .common import K8S_LABELS, Context, gsa_account_id, labels
+from .common import Context, gsa_account_id, labels
 
 COMPONENT = "gke"
 _GKE_EFFECT = {"NoSchedule": "NO_SCHEDULE", "PreferNoSchedule": "PREFER_NO_SCHEDULE", "NoExecute": "NO_EXECUTE"}
@@ -248,10 +249,10 @@ class GkeCluster(pulumi.ComponentResource):
         # Not marked default: GKE's addon manager keeps its own `standard-rwo` default, and the
         # platform names these classes explicitly (Foundation.storage_classes).
         self.fast_ssd = k8s.storage.v1.StorageClass(
-            FAST_SSD, metadata={"name": FAST_SSD, "labels": K8S_LABELS},
+            FAST_SSD, metadata={"name": FAST_SSD, "labels": owned_labels()},
             parameters={"type": "pd-ssd", "csi.storage.k8s.io/fstype": "ext4"}, **sc_common, opts=k8s_opts)
         self.standard = k8s.storage.v1.StorageClass(
-            STANDARD, metadata={"name": STANDARD, "labels": K8S_LABELS},
+            STANDARD, metadata={"name": STANDARD, "labels": owned_labels()},
             parameters={"type": "pd-balanced", "csi.storage.k8s.io/fstype": "ext4"}, **sc_common, opts=k8s_opts)
         self.ready = [self.node_pool, self.fast_ssd, self.standard]
         self.register_outputs({"clusterName": self.cluster.name, "endpoint": self.endpoint, "kubeconfig": self.kubeconfig, "nodePool": self.node_pool.name})

@@ -27,7 +27,6 @@ from .logs import CloudLogging, CloudLoggingArgs
 from .network import PODS_RANGE, SERVICES_RANGE, Network, NetworkArgs
 from .registry import Registry, RegistryArgs
 
-
 EDGE_HTTPS_PORT_NAME = "websecure"
 """The edge controller's TLS port name on its Service (Traefik's entrypoint), which GKE's
 per-port annotations key on; `components/edge`'s EdgeBackend names the same port."""

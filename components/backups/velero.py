@@ -9,8 +9,13 @@ volumes' data comes back from the data services' own backups (PostgreSQL's WAL a
 MinIO's erasure coding. Velero's file-system backup (node agent) needs a root, hostPath
 DaemonSet and stays off.
 
+On Azure Blob (an `adls` object store) the Azure plugin writes to the lake account's `velero`
+container with Entra ID (`useAAD`): the pod's workload identity token, no credentials file and
+no account key; volumes are not snapshotted there (objects only, as on local clusters).
+
 Chart: vmware-tanzu/helm-charts `velero` 11.4.0 (Velero v1.17.1), plugin velero-plugin-for-aws
-v1.13.2 (the AWS plugin speaks to S3 and to MinIO). CRDs come from the chart's `crds/` on
+v1.13.2 (the AWS plugin speaks to S3 and to MinIO) or velero-plugin-for-microsoft-azure v1.13.2
+(the release for Velero 1.17). CRDs come from the chart's `crds/` on
 install; `upgradeCRDs` (a pre-upgrade Job with a bitnami kubectl image) is off.
 """
 
@@ -23,17 +28,20 @@ from typing import Any, Optional
 import pulumi
 import pulumi_kubernetes as k8s
 
+import kube
 from foundation import NO_IDENTITY, WORKLOAD_SERVICE_ACCOUNTS, WorkloadIdentity
+from kube.charts import chart
+from kube.helm import release
+from kube.namespaces import namespace as make_namespace
 from settings.sections import BackupSettings
 
-from .. import kube
 from ..data_services.secrets import secret
-from ..helm import Chart, release
-from ..namespaces import namespace as make_namespace
 
-CHART = Chart("velero", "11.4.0", "https://vmware-tanzu.github.io/helm-charts")
 IMAGE = ("docker.io/velero/velero", "v1.17.1")
 AWS_PLUGIN = "docker.io/velero/velero-plugin-for-aws:v1.13.2"
+AZURE_PLUGIN = "docker.io/velero/velero-plugin-for-microsoft-azure:v1.13.2"
+VELERO_KINDS = ("s3", "adls")
+"""Cloud object-store protocols Velero writes to (its AWS and Azure plugins)."""
 NAMESPACE = WORKLOAD_SERVICE_ACCOUNTS["velero"].namespace
 SERVICE_ACCOUNT = WORKLOAD_SERVICE_ACCOUNTS["velero"].name
 RELEASE = "velero"
@@ -58,6 +66,14 @@ def credentials_file(access_key: str, secret_key: str) -> str:
 
 
 @dataclass(frozen=True)
+class AzureBlob:
+    """The storage account of an Azure Blob backup location."""
+
+    account: pulumi.Input[str]
+    blob_endpoint: pulumi.Input[str]
+
+
+@dataclass(frozen=True)
 class VeleroStore:
     """Where backups go: a bucket and, on MinIO, its endpoint and the user's keys (None on S3:
     IRSA); `snapshots` when the cloud has a volume snapshot API Velero's AWS plugin drives (EBS)."""
@@ -69,6 +85,8 @@ class VeleroStore:
     snapshots: bool = False
     identity: WorkloadIdentity = NO_IDENTITY
     """Foundation.identity("velero"): annotations on the server's ServiceAccount, labels on its pod."""
+    azure: Optional[AzureBlob] = None
+    """Set: the bucket is a container of this Azure account (the Azure plugin, Entra ID auth)."""
 
 
 @dataclass(frozen=True)
@@ -91,7 +109,13 @@ def chart_values(args: VeleroArgs) -> dict[str, Any]:
     """The chart's values (keys checked with `helm template` against velero 11.4.0)."""
     s, store = args.settings, args.store
     bsl_config: dict[str, Any] = {"region": store.region}
-    if store.endpoint is not None:
+    provider, plugin = "aws", ("velero-plugin-for-aws", AWS_PLUGIN)
+    if store.azure is not None:
+        # storageAccountURI: no ARM call to find the endpoint (no subscription/resource group
+        # needed); useAAD: Entra ID instead of listing the account keys (velero pkg/util/azure).
+        provider, plugin = "azure", ("velero-plugin-for-microsoft-azure", AZURE_PLUGIN)
+        bsl_config = {"storageAccount": store.azure.account, "storageAccountURI": store.azure.blob_endpoint, "useAAD": "true"}
+    elif store.endpoint is not None:
         bsl_config.update({"s3Url": store.endpoint, "s3ForcePathStyle": "true"})
     schedule_template: dict[str, Any] = {
         "ttl": ttl(s.config_retention_days),
@@ -104,7 +128,7 @@ def chart_values(args: VeleroArgs) -> dict[str, Any]:
     return {
         "image": {"repository": IMAGE[0], "tag": IMAGE[1]},
         "initContainers": [{
-            "name": "velero-plugin-for-aws", "image": AWS_PLUGIN, "imagePullPolicy": "IfNotPresent",
+            "name": plugin[0], "image": plugin[1], "imagePullPolicy": "IfNotPresent",
             "volumeMounts": [{"mountPath": "/target", "name": "plugins"}],
             "securityContext": restricted_container(),
             "resources": kube.camel_keys(kube.resources("10m", "32Mi", "200m", "128Mi")),
@@ -123,7 +147,7 @@ def chart_values(args: VeleroArgs) -> dict[str, Any]:
         "serviceAccount": {"server": {"create": True, "name": SERVICE_ACCOUNT, "annotations": dict(store.identity.service_account_annotations)}},
         "credentials": ({"useSecret": True, "existingSecret": CREDENTIALS} if store.keys is not None else {"useSecret": False}),
         "configuration": {
-            "backupStorageLocation": [{"name": "default", "provider": "aws", "bucket": store.bucket, "default": True, "config": bsl_config}],
+            "backupStorageLocation": [{"name": "default", "provider": provider, "bucket": store.bucket, "default": True, "config": bsl_config}],
             "volumeSnapshotLocation": ([{"name": "default", "provider": "aws", "config": {"region": store.region}}] if store.snapshots else []),
             "defaultBackupTTL": ttl(s.config_retention_days),
             "uploaderType": "kopia",
@@ -147,10 +171,13 @@ class Velero(pulumi.ComponentResource):
     release: k8s.helm.v3.Release
     selector: dict[str, str] = POD_SELECTOR
     namespace: str = NAMESPACE
+    cloud_store: bool
+    """It writes to the cloud's object store (workload identity), not to MinIO."""
 
     def __init__(self, name: str, args: VeleroArgs, opts: Optional[pulumi.ResourceOptions] = None):
         super().__init__("data-platform:backups:Velero", name, None, opts)
         p = args.provider
+        self.cloud_store = args.store.keys is None
         ns = make_namespace(NAMESPACE, provider=p, parent=self, environment=args.environment, enforce="restricted",
                             depends_on=args.depends_on)
         after: list[pulumi.Resource] = [ns]
@@ -158,6 +185,6 @@ class Velero(pulumi.ComponentResource):
             access, secret_key = args.store.keys
             after.append(secret(CREDENTIALS, NAMESPACE, {"cloud": pulumi.Output.all(access, secret_key).apply(lambda k: credentials_file(*k))},
                                 parent=self, provider=p, labels=kube.labels("velero", "credentials"), depends_on=(ns,)))
-        self.release = release(RELEASE, chart=CHART, namespace=NAMESPACE, values=chart_values(args), provider=p, parent=self,
+        self.release = release(RELEASE, chart=chart("velero"), namespace=NAMESPACE, values=chart_values(args), provider=p, parent=self,
                                depends_on=[*after, *args.depends_on])
         self.register_outputs({"namespace": NAMESPACE, "schedule": args.settings.config_schedule})

@@ -4,8 +4,10 @@ typed `DataServicesResult`.
 Which implementation runs follows config and the Foundation:
 - PostgreSQL: CloudNativePG when `database: in-cluster` or the Foundation has no managed
   database; otherwise the managed server with a bootstrap Job and PgBouncer in front.
-- Object store: MinIO when `objectStore: minio` or the Foundation has no buckets; otherwise the
-  cloud's buckets (nothing deployed).
+- Object store: MinIO when `objectStore: minio`, when the Foundation has no buckets, or when
+  the applications do not read its protocol yet (ADLS: object_store.APPS_ON_MINIO); otherwise
+  the cloud's buckets (nothing deployed). PostgreSQL archives to the cloud's `backups` bucket
+  whenever `objectStore: native` gives one, even when the applications stay on MinIO.
 - Elasticsearch: always ECK.
 """
 
@@ -18,14 +20,14 @@ from typing import Optional
 import pulumi
 
 from foundation import Foundation
+from kube.namespaces import STORAGE
 from settings import Settings
 
-from ..namespaces import STORAGE
 from .databases import DATABASES
 from .elasticsearch import Elasticsearch, ElasticsearchArgs
 from .managed_postgres import ManagedPostgres, ManagedPostgresArgs
 from .minio import BACKUPS, Minio, MinioArgs
-from .object_store import native_backup_store, native_result
+from .object_store import apps_stay_on_minio, native_backup_store, native_result
 from .postgres import BackupStore, CloudNativePg, CloudNativePgArgs
 from .result import DataServicesResult
 from .storage import StorageRoles
@@ -40,7 +42,12 @@ class DataServicesArgs:
 
 
 def uses_minio(f: Foundation, s: Settings) -> bool:
-    return s.object_store == "minio" or f.object_store is None
+    return s.object_store == "minio" or apps_stay_on_minio(f.object_store)
+
+
+def cloud_backups(f: Foundation, s: Settings) -> bool:
+    """The backups (PostgreSQL's archive, Velero) go to the cloud's object store."""
+    return s.object_store == "native" and f.object_store is not None
 
 
 def uses_cloudnative_pg(f: Foundation, s: Settings) -> bool:
@@ -64,7 +71,7 @@ class DataServices(pulumi.ComponentResource):
         if uses_minio(f, s):
             self.minio = Minio("minio", MinioArgs(provider=p, settings=s.minio, storage=storage, protect=s.protect, depends_on=deps), child)
             object_store = self.minio.result
-            backup = BackupStore(
+            backup = (native_backup_store(f) if cloud_backups(f, s) else None) or BackupStore(
                 destination_path=f"s3://{BACKUPS}/postgres",
                 endpoint_url=pulumi.Output.from_input(object_store.endpoint),
                 credentials_secret=self.minio.backup_credentials,
@@ -75,6 +82,9 @@ class DataServices(pulumi.ComponentResource):
             backup = native_backup_store(f)
             if backup is None:
                 pulumi.log.warn("PostgreSQL backups: no supported archive target on this object store; WAL archiving is off", self)
+
+        self.archive_in_cloud = backup is not None and backup.credentials_secret is None
+        """PostgreSQL archives to the cloud's store (workload identity), not to MinIO."""
 
         if uses_cloudnative_pg(f, s):
             self.postgres = CloudNativePg("postgres", CloudNativePgArgs(

@@ -26,14 +26,15 @@ import pulumi
 import pulumi_kubernetes as k8s
 import pulumi_random as random
 
+import kube
+from kube.charts import chart
+from kube.namespaces import STORAGE
 from settings.checks import cpu_millis, memory_bytes
 from settings.sections import ElasticsearchSettings
 
-from .. import kube
-from ..namespaces import STORAGE
 from ..secrets import platform_secret, store_for
-from .operators import ECK_CHART, install_operator, restricted_values
-from .result import ElasticsearchResult
+from .operators import install_operator, restricted_values
+from .result import Credentials, ElasticsearchResult
 from .storage import StorageRoles
 
 NAME = "elasticsearch"
@@ -101,7 +102,7 @@ class Elasticsearch(pulumi.ComponentResource):
         super().__init__("data-platform:data:Elasticsearch", name, None, opts)
         s, p = args.settings, args.provider
         self.operator = install_operator(
-            self, p, name="elastic-operator", namespace=OPERATOR_NAMESPACE, chart=ECK_CHART, environment=args.environment,
+            self, p, name="elastic-operator", namespace=OPERATOR_NAMESPACE, chart=chart("eck-operator"), environment=args.environment,
             depends_on=args.depends_on,
             values={
                 "installCRDs": True,
@@ -127,6 +128,10 @@ class Elasticsearch(pulumi.ComponentResource):
             url=self.cluster.metadata.apply(lambda m: f"https://{m['name']}-es-http.{STORAGE}.svc:9200"),
             user_secret=f"{NAME}-es-elastic-user",
             ca_secret=f"{NAME}-es-http-certs-public",
+            image=f"docker.elastic.co/elasticsearch/elasticsearch:{s.version}",
+            log_writer=Credentials(self.log_writer_username, self.log_writer_password),
+            operator_namespace=OPERATOR_NAMESPACE,
+            ready=(self.cluster,),
             server_selector={CLUSTER_LABEL: NAME},
             port=9200,
         )

@@ -18,11 +18,11 @@ from typing import Optional
 import pulumi
 import pulumi_kubernetes as k8s
 
+import kube
+from kube.namespaces import APPS, STORAGE
 from settings.sections import MinioSettings
 from settings.sections.minio import LAKE_BUCKETS
 
-from .. import kube
-from ..namespaces import APPS, STORAGE
 from .minio_topology import DATA_DIR, pool_name, server_args
 from .result import ObjectStoreResult
 from .secrets import generated, secret
@@ -296,6 +296,7 @@ class Minio(pulumi.ComponentResource):
             server_selector=select,
             port=API_PORT,
             admin_job_selectors=(RESTART_SELECTOR,) if distributed else (),
+            servers=sum(s.pools), mc_image=s.mc_image, ready=tuple(self.ready),
         )
         self.register_outputs({"endpoint": self.result.endpoint, "buckets": list(self.result.buckets), "servers": sum(s.pools)})
 

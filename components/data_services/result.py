@@ -6,7 +6,7 @@ mount it; the data services keep their own copies in `data-storage`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Optional
 
@@ -34,12 +34,17 @@ class PostgresResult:
     sslmode: str
     logins: Mapping[str, DatabaseLogin]
     """App key (airbyte, temporal, temporal_visibility, superset, ...) -> login."""
+    operator_namespace: str
+    """The namespace whose operator may reach the servers' and the pooler's status port."""
     ca_secret: Optional[str] = None
     """Secret in `data-platform` with `ca.crt` to verify the server, when TLS is verified."""
     server_selector: Mapping[str, str] = field(default_factory=dict)
     """Pod labels of the PostgreSQL servers (namespace data-storage), for NetworkPolicies."""
     pooler_selector: Mapping[str, str] = field(default_factory=dict)
     """Pod labels of the pooler (namespace data-storage); empty when there is none."""
+    cluster_name: Optional[str] = None
+    """The CloudNativePG `Cluster` when PostgreSQL runs in the cluster (its metrics' `cluster`
+    label); None for a managed server."""
 
 
 @dataclass(frozen=True)
@@ -65,12 +70,24 @@ class ObjectStoreResult:
     admin_job_selectors: tuple[Mapping[str, str], ...] = ()
     """Pod labels of the MinIO Jobs (data-storage) that call the API server and MinIO (the
     restart Job of a distributed MinIO)."""
+    servers: int = 0
+    """How many MinIO servers run (0: cloud buckets, nothing in the cluster to watch)."""
+    mc_image: Optional[str] = None
+    """MinIO's client image, for Jobs that administer it (None: cloud buckets)."""
+    ready: Sequence[pulumi.Resource] = ()
+    """What must exist before a client uses the store (MinIO's buckets and users)."""
 
 
     def for_consumer(self, app: str) -> "ObjectStoreResult":
         """This store as `app` sees it: with its own credentials Secret, if it has one."""
         secret = self.consumer_credentials.get(app)
         return replace(self, credentials_secret=secret) if secret else self
+
+
+@dataclass(frozen=True)
+class Credentials:
+    username: str
+    password: pulumi.Input[str]
 
 
 @dataclass(frozen=True)
@@ -81,6 +98,13 @@ class ElasticsearchResult:
     """Secret in `data-storage` holding the `elastic` user's password (managed by ECK)."""
     ca_secret: str
     """Secret in `data-storage` with the HTTP CA (`ca.crt`) ECK generated."""
+    image: str
+    """Elasticsearch's image at the cluster's version (it has curl: the Jobs that call the API use it)."""
+    log_writer: Credentials
+    """The file-realm user the log shippers write as (its role may only create `logs-*` documents)."""
+    operator_namespace: str
+    ready: Sequence[pulumi.Resource] = ()
+    """The Elasticsearch resource (ECK publishes its HTTP CA and Services once it exists)."""
     server_selector: Mapping[str, str] = field(default_factory=dict)
     port: int = 9200
 

@@ -155,6 +155,8 @@ class VeleroPeers:
 
     server: Workload
     metrics_port: int = 8085
+    cloud_store: bool = False
+    """It writes to the cloud's object store (HTTPS), not to the lake's MinIO."""
 
 
 @dataclass(frozen=True)
@@ -183,6 +185,9 @@ class Topology:
     object_store: Optional[ObjectStorePeers] = None
     elasticsearch: Optional[ElasticsearchPeers] = None
     velero: Optional[VeleroPeers] = None
+    postgres_archive_to_cloud: bool = False
+    """PostgreSQL's archive goes to the cloud's object store (HTTPS), even where the
+    applications' lake is the in-cluster MinIO."""
     scraper: Optional[Peer] = None
     """Prometheus' pods, which scrape the data services' metrics ports (None: no metrics stack)."""
     api_clients: tuple[tuple[str, Workload], ...] = ()

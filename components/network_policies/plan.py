@@ -35,6 +35,12 @@ def _object_store_rules(t: Topology) -> list[Rule]:
     return [Rule((t.object_store.servers.peer("minio"),), tcp(t.object_store.port))]
 
 
+def _backup_store_rules(t: Topology, to_cloud: bool) -> list[Rule]:
+    """Where PostgreSQL's archive or Velero writes: the cloud's store over HTTPS (and its token
+    endpoint) when the backups leave the cluster, else wherever the lake is."""
+    return [_https_out()] if to_cloud else _object_store_rules(t)
+
+
 def plan_policies(t: Topology) -> list[Policy]:
     A, S = t.apps_namespace, t.storage_namespace
     out: list[Policy] = []
@@ -135,7 +141,7 @@ def plan_policies(t: Topology) -> list[Policy]:
                 ingress.append(Rule((t.scraper,), tcp(pg.metrics_port)))
             whole = pg.cluster or pg.servers
             out.append(Policy("postgres", whole.namespace, dict(whole.selector), ingress=tuple(ingress),
-                              egress=tuple([Rule((cluster,), tcp(pg.port, pg.status_port)), _api_server()] + _object_store_rules(t))))
+                              egress=tuple([Rule((cluster,), tcp(pg.port, pg.status_port)), _api_server()] + _backup_store_rules(t, t.postgres_archive_to_cloud))))
         if pg.pooler:
             pin = [Rule((operator,), tcp(pg.status_port))]
             if app_clients:
@@ -193,7 +199,7 @@ def plan_policies(t: Topology) -> list[Policy]:
     if t.velero is not None:
         v = t.velero.server
         scrape = (Rule((t.scraper,), tcp(t.velero.metrics_port)),) if t.scraper else ()
-        out.append(Policy("velero", v.namespace, dict(v.selector), ingress=scrape, egress=(_api_server(), *_object_store_rules(t))))
+        out.append(Policy("velero", v.namespace, dict(v.selector), ingress=scrape, egress=(_api_server(), *_backup_store_rules(t, t.velero.cloud_store))))
     for name, w in t.api_clients:
         out.append(Policy(name, w.namespace, dict(w.selector), ingress=(), egress=(_api_server(),)))
     # ------------------------------------------------------------------ the edge (Gateway controller)

@@ -23,7 +23,8 @@ _VM_SIZE = r"Standard_[A-Z][A-Za-z0-9_]*"
 _UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 _KV_SECRET_ID = r"https://([a-zA-Z][a-zA-Z0-9-]{1,22}[a-zA-Z0-9])\.vault\.azure\.net/secrets/[a-zA-Z0-9-]{1,127}(/[0-9a-f]{32})?"
 """A Key Vault secret id (versionless, so the Application Gateway follows renewals, or versioned)."""
-_KV_ID = r"/subscriptions/[0-9a-fA-F-]{36}/resourceGroups/[-\w.()]+/providers/Microsoft\.KeyVault/vaults/([a-zA-Z][a-zA-Z0-9-]{1,22}[a-zA-Z0-9])"
+_KV_ID = r"(?i:/subscriptions/[0-9a-f-]{36}/resourceGroups/[-\w.()]+/providers/Microsoft\.KeyVault/vaults/)([a-zA-Z][a-zA-Z0-9-]{1,22}[a-zA-Z0-9])"
+"""A Key Vault's ARM id (ARM ids are case-insensitive)."""
 _DAYS = ("Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday")
 DB_STORAGE_TIERS = (32, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384, 32767)
 """Flexible Server's Premium SSD sizes in GiB (storage comes in these tiers only)."""
@@ -201,5 +202,5 @@ def key_vault_of_secret(secret_id: str) -> str:
 
 
 def key_vault_of_id(vault_id: str) -> str:
-    m = re.fullmatch(_KV_ID, vault_id, flags=re.IGNORECASE)
+    m = re.fullmatch(_KV_ID, vault_id)
     return m.group(1).lower() if m else ""
