@@ -189,13 +189,20 @@ def test_aws_stack_names_that_would_make_invalid_bucket_or_rds_names_are_refused
     assert str(e.value).startswith(f"Pulumi.{stack}.yaml: stack name = {stack!r} is not valid: on the aws cloud")
 
 
-def test_the_longest_aws_stack_name_fits_every_bucket_name():
-    from clouds.aws.datalake import DATA_ROLES, LOGS_ROLE, bucket_name
+def test_the_longest_aws_stack_name_fits_every_bucket_name_and_its_replica():
+    from clouds.aws.names import DATA_ROLES, LOGS_ROLE, REPLICATED_STACK_NAME_MAX, bucket_name, replica_bucket_name
     from clouds.aws.settings import STACK_NAME_MAX, aws_stack_name
 
     stack = aws_stack_name("p" * STACK_NAME_MAX)
     for role in (*DATA_ROLES, LOGS_ROLE):
         assert len(bucket_name("data-platform", stack, role, "123456789012")) <= 63
+    with pytest.raises(ValueError):
+        bucket_name("data-platform", "p" * (STACK_NAME_MAX + 1), max(DATA_ROLES, key=len), "123456789012")
+    replicated = "p" * REPLICATED_STACK_NAME_MAX
+    for role in DATA_ROLES:
+        replica_bucket_name(bucket_name("data-platform", replicated, role, "123456789012"))
+    with pytest.raises(ValueError):
+        replica_bucket_name(bucket_name("data-platform", replicated + "p", max(DATA_ROLES, key=len), "123456789012"))
 
 
 def test_alb_certificate_of_another_account_than_the_allowed_ones_is_refused():

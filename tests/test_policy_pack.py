@@ -298,8 +298,8 @@ def test_prod_state_is_really_checked_and_a_regression_is_caught(plan_stack):
     found = violations("stateful-resources-protected", unprotected)
     assert any("Instance prod-postgres: not protect=True in prod" in m for m in found)
     buckets = [r.name for r in resources if r.type == BUCKET]
-    # bronze, silver, gold, backups, dremio, airbyte, velero, access-logs, and the 7 DR replicas
-    assert len(buckets) == 15 and sum(n.endswith("-replica") for n in buckets) == 7
+    # bronze, silver, gold, backups, dremio, airbyte, velero, elasticsearch, access-logs, and the 8 DR replicas
+    assert len(buckets) == 17 and sum(n.endswith("-replica") for n in buckets) == 8
     assert sum("Bucket" in m for m in found) == len(buckets)
 
 

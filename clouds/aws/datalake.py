@@ -23,22 +23,9 @@ import pulumi_aws.s3 as s3
 
 from .common import Context, policy, tags
 from .keys import kms_key
+from .names import DATA_ROLES, LOGS_ROLE, bucket_name
 
 COMPONENT = "datalake"
-DATA_ROLES = ("bronze", "silver", "gold", "backups", "airbyte", "dremio", "velero", "elasticsearch")
-"""The seed's medallion buckets, then one bucket per consumer so no identity may delete another's
-objects: `backups` (PostgreSQL base backups and WAL only), `airbyte` (Airbyte's logs, state and
-workload output), `dremio` (Dremio's distributed storage), `velero` (Velero's configuration
-backups) and `elasticsearch` (Elasticsearch's snapshots)."""
-LOGS_ROLE = "access-logs"
-
-
-def bucket_name(project: str, stack: str, role: str, account_id: str) -> str:
-    """Globally unique, DNS-safe: `<project>-<stack>-<role>-<account>` (at most 63 characters)."""
-    name = f"{project}-{stack}-{role}-{account_id}".lower()
-    if len(name) > 63:
-        raise ValueError(f"S3 bucket name {name!r} is longer than 63 characters; use a shorter stack name")
-    return name
 
 
 def version_lifecycle_rules(noncurrent_days: int) -> list[dict]:

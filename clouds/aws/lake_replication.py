@@ -25,15 +25,9 @@ import pulumi_aws.s3 as s3
 from .common import Context, policy, tags
 from .datalake import harden_bucket, version_lifecycle_rules
 from .keys import kms_key
+from .names import replica_bucket_name
 
 COMPONENT = "lake-replication"
-
-
-def replica_bucket_name(source: str) -> str:
-    name = f"{source}-replica"
-    if len(name) > 63:
-        raise ValueError(f"S3 bucket name {name!r} is longer than 63 characters; use a shorter stack name")
-    return name
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from settings import checks, windows
 from settings.errors import MISSING
 from settings.schema import CrossFieldInvalid, Section, per_env, setting
 
+from .names import STACK_NAME_MAX
 from .subnets import SubnetPlanError, plan_subnets
 
 _INSTANCE_TYPE = r"[a-z][a-z0-9-]*\.[a-z0-9]+"
@@ -32,19 +33,13 @@ _AUTO_BACKUP_ARN = r"arn:aws[a-z-]*:rds:[a-z]{2}(-gov)?-[a-z]+-\d:\d{12}:auto-ba
 _RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653)
 
 
-STACK_NAME_MAX = 24
-"""The longest AWS stack name: `data-platform-<stack>-access-logs-<account>` is an S3 bucket
-name (at most 63 characters) and `<stack>-eks-general-` a node group name prefix (at most 37,
-before the 26 characters the provider appends)."""
-
-
 def aws_stack_name(stack: str) -> str:
     """A stack name every AWS name derived from it accepts: S3 buckets (lower case, digits,
     hyphens), the RDS identifier `<stack>-postgres` (a letter first, no `--`, no trailing hyphen)."""
     if len(stack) > STACK_NAME_MAX or not re.fullmatch(r"[a-z]([a-z0-9]|-(?!-))*", stack) or stack.endswith("-"):
         raise checks.Invalid(
             f"on the aws cloud, at most {STACK_NAME_MAX} characters a-z, 0-9 and single hyphens, starting with a letter: "
-            "it names the S3 buckets (data-platform-<stack>-access-logs-<account>, at most 63), the RDS instance and the EKS node group"
+            "it names the S3 buckets (data-platform-<stack>-elasticsearch-<account>, at most 63), the RDS instance and the EKS node group"
         )
     return stack
 
