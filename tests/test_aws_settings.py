@@ -210,3 +210,15 @@ def test_alb_certificate_of_another_account_than_the_allowed_ones_is_refused():
     aws = {"loadBalancer": "alb", "albCertificateArn": cert, "allowedAccountIds": ["123456789012"]}
     assert "data-platform:aws.albCertificateArn" in error("prod", aws) and "its own account" in error("prod", aws)
     assert load("prod", {**aws, "allowedAccountIds": ["210987654321"]}).aws.alb_certificate_arn == cert
+
+
+def test_a_stack_name_too_long_for_its_dr_replicas_is_refused_before_any_registration(tmp_path):
+    from clouds.aws.names import REPLICATED_STACK_NAME_MAX
+    from conftest import run_config
+    from offline_plan.runner import PlanError
+
+    stack = "p" * (REPLICATED_STACK_NAME_MAX + 1)
+    config = {"data-platform:cloud": "aws", "data-platform:environment": "prod", "data-platform:acmeEmail": "ops@example.com",
+              "aws:region": "eu-west-1", "data-platform:aws": {"drRegion": "eu-central-1"}}
+    with pytest.raises(PlanError, match=f"stack name = '{stack}' is too long with data-platform:aws.drRegion: at most {REPLICATED_STACK_NAME_MAX}"):
+        run_config(config, tmp_path, stack=stack)
