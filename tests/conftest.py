@@ -73,14 +73,14 @@ def plan_foundation() -> Callable[..., PlanResult]:
     (tests/foundation_shapes.py), before or apart from the clouds that will fill them."""
     import pulumi
 
-    import settings as settings_mod
     from components.platform import DataPlatform, DataPlatformArgs
     from offline_plan.runner import run_program
+    from program import load_settings
 
     def get(make: Callable[[], Any], config: dict[str, Any], stack: str = "contract") -> PlanResult:
         key = ("foundation", make, stack, yaml.safe_dump(_qualify(config), sort_keys=True))
         if key not in _CACHE:
-            s = settings_mod.load(_qualify(config), stack)
+            s = load_settings(_qualify(config), stack)
 
             def program() -> None:
                 platform = DataPlatform(s.prefix, DataPlatformArgs(foundation=make(), settings=s))
