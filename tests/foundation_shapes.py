@@ -1,7 +1,7 @@
 """Hand-made Foundations shaped like each cloud's, for the contract tests (tests/test_contract.py).
 
 Each fills every part of the contract a cloud can fill: the lake's buckets (an S3, a GCS or an
-Azure object store), a managed PostgreSQL, a secret store whose remote names may not contain `/`
+ADLS object store, the last with Airbyte's own key-based container), a managed PostgreSQL, a secret store whose remote names may not contain `/`
 (Secret Manager and Key Vault), a log sink with its own Fluent Bit output, an L7 frontend, an
 interruptible pool and a workload identity for every ServiceAccount of WORKLOAD_SERVICE_ACCOUNTS
 (with pod labels in the Azure shape). Values are recognisable (`contract-*`), never a real
@@ -25,10 +25,12 @@ import pulumi_kubernetes as k8s
 from foundation import (
     FLUENT_BIT_TAG,
     WORKLOAD_SERVICE_ACCOUNTS,
+    AdlsAccount,
     EdgeBackend,
     EdgeFrontend,
     Foundation,
     InterruptiblePool,
+    KeyedContainer,
     L7Frontend,
     LogSink,
     ManagedDatabase,
@@ -62,6 +64,9 @@ class Shape:
     remote_name: Callable[[str], str]
     pod_labels: Mapping[str, str] = field(default_factory=dict)
     endpoint: str | None = None
+    adls: AdlsAccount | None = None
+    keyed: Mapping[str, str] = field(default_factory=dict)
+    """App -> the container of its own key-based store (KeyedContainer)."""
     seen: dict[str, Any] = field(default_factory=dict)
 
     def identity(self, app: str) -> WorkloadIdentity:
@@ -86,8 +91,10 @@ class Shape:
             provider=provider,
             storage_classes=StorageClasses(fast_ssd="contract-fast", standard="contract-standard"),
             edge=EdgeFrontend(service_type="ClusterIP", l7=L7Frontend(build=l7)),
-            object_store=ObjectStore(kind=self.kind, region="contract-region-1", endpoint=self.endpoint,
-                                     buckets={r: pulumi.Output.from_input(f"contract-{self.name}-{r}") for r in BUCKET_ROLES}),
+            object_store=ObjectStore(kind=self.kind, region="contract-region-1", endpoint=self.endpoint, adls=self.adls,
+                                     buckets={r: pulumi.Output.from_input(f"contract-{self.name}-{r}") for r in BUCKET_ROLES},
+                                     keyed={app: KeyedContainer(container, pulumi.Output.secret(f"AccountName=contract{app};AccountKey=not-a-key"))
+                                            for app, container in self.keyed.items()}),
             database=ManagedDatabase(host=pulumi.Output.from_input(f"db.contract-{self.name}.example"), port=5432,
                                      engine_version="16.4", admin_secret="contract-db-admin"),
             secret_store=SecretStore(name="contract-store", key_prefix=prefix, write=write, remote_name=self.remote_name),
@@ -105,8 +112,11 @@ SHAPES = {
     # The settings refuse `objectStore: native` on gcp until Dremio and Airbyte read GCS (the
     # gcplake work): the platform runs MinIO next to the Foundation's buckets today.
     "gcs": Shape("gcs", "gcs", {**PROD, "cloud": "gcp"}, remote_name=no_slash("--")),
-    # Airbyte refuses an `azure` store (components/apps/airbyte.py storage_values): planned with
-    # MinIO, as azure-prod is today (its Foundation has no object store yet).
-    "azure": Shape("azure", "azure", {**PROD, "cloud": "azure", "objectStore": "minio"}, remote_name=no_slash("-"),
-                   pod_labels={"contract.example/use-identity": "true"}, endpoint="https://contractlake.dfs.core.windows.net"),
+    # Dremio does not read ADLS yet (object_store.APPS_ON_MINIO): MinIO serves it, while Airbyte
+    # writes to a key-based container of its own and the backups go to the lake.
+    "adls": Shape("adls", "adls", {**PROD, "cloud": "azure"}, remote_name=no_slash("-"),
+                  pod_labels={"contract.example/use-identity": "true"},
+                  adls=AdlsAccount(name="contractlake", blob_endpoint="https://contractlake.blob.core.windows.net/",
+                                   dfs_endpoint="https://contractlake.dfs.core.windows.net/"),
+                  keyed={"airbyte": "contract-adls-airbyte-keyed"}),
 }

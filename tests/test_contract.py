@@ -2,14 +2,15 @@
 AWS's, GCP's and Azure's (tests/foundation_shapes.py), with no cloud built: whatever a cloud puts
 in the Foundation reaches the workloads, and nothing the platform needs comes from elsewhere.
 
-Where the consumers do not support a shape yet, the test states what happens today and is named
-so: the GCS and Azure lakes are not read by Dremio and Airbyte yet (the gcplake/azlake work), so
-those shapes run MinIO; when that lands, these tests are the ones to turn into "no MinIO".
+Where the consumers do not support a shape yet, the test states what happens today and says so
+(LAKE_READERS, IDENTIFIED): Dremio reads neither GCS nor ADLS and Airbyte not GCS yet, so those
+shapes run MinIO; when that changes, these tables are what to update, and "no MinIO" follows.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -25,8 +26,25 @@ from tests.test_workload_identity_azure import pod_templates, service_account_an
 
 RELEASE = "kubernetes:helm.sh/v3:Release"
 EXTERNAL_SECRET = "kubernetes:external-secrets.io/v1:ExternalSecret"
-NATIVE_LAKE = ("s3",)
-"""The shapes whose lake the consumers read today."""
+LAKE_READERS = {
+    "s3": {"bronze", "silver", "gold", "dremio", "airbyte", "velero", "elasticsearch"},
+    # Today: Dremio does not read ADLS (MinIO serves it); Airbyte writes to its own keyed
+    # container, Velero to the lake's `velero` container.
+    "adls": {"airbyte-keyed", "velero"},
+    # Today: nothing reads GCS (the settings refuse `objectStore: native` on gcp).
+    "gcs": set(),
+}
+"""Shape -> the Foundation's bucket roles the plan references (the managed database leaves
+`backups` unused: only an in-cluster PostgreSQL archives there)."""
+IDENTIFIED = {
+    "s3": {"dremio", "airbyte", "fluent-bit", "velero", "elasticsearch"},
+    # Today, on MinIO: Elasticsearch's snapshots use MinIO keys (no ServiceAccount), and on GCS
+    # Velero backs up to MinIO with MinIO's keys.
+    "adls": {"dremio", "airbyte", "fluent-bit", "velero"},
+    "gcs": {"dremio", "airbyte", "fluent-bit"},
+}
+"""Shape -> the WORKLOAD_SERVICE_ACCOUNTS that run with the Foundation's identity (`postgres`
+never here: CloudNativePG's ServiceAccount exists only without a managed database)."""
 
 
 @pytest.fixture(scope="module", params=list(SHAPES))
@@ -46,26 +64,22 @@ def mentions(plan, text: str) -> bool:
 def test_no_minio_when_the_cloud_provides_the_lake(shaped):
     shape, plan = shaped
     minio = [o["metadata"]["name"] for o in objects(plan, "StatefulSet") if o["metadata"]["name"].startswith("minio")]
-    if shape.kind in NATIVE_LAKE:
+    referenced = set(re.findall(rf"contract-{shape.name}-([a-z]+(?:-keyed)?)\b", json.dumps([r.inputs for r in plan.registrations], default=str)))
+    assert referenced == LAKE_READERS[shape.name]
+    if LAKE_READERS[shape.name] >= {"bronze", "silver", "gold", "dremio", "airbyte"}:
         assert minio == [] and plan.outputs["objectStore"]["kind"] == shape.kind
-        # Each consumer reads its own bucket from the Foundation (Dremio's distributed store,
-        # Airbyte's logs and state, Velero's backups).
-        for role in ("dremio", "airbyte", "velero"):
-            assert mentions(plan, f"contract-{shape.name}-{role}"), role
-    else:
-        # Today: the GCS/Azure lake is not read by Dremio and Airbyte, so MinIO serves it and the
-        # Foundation's buckets are referenced by nothing.
+    else:  # today, until Dremio (and on GCS Airbyte) read this store
         assert minio and plan.outputs["objectStore"]["kind"] == "minio"
-        assert not mentions(plan, f"contract-{shape.name}-")
 
 
-@pytest.mark.parametrize("kind", ["gcs", "azure"])
-def test_airbyte_refuses_a_lake_it_cannot_read_yet(kind):
-    """What `objectStore: native` on a GCS or Azure lake does today: Airbyte stops the plan with
-    its error (the settings refuse native on gcp already) rather than misconfigure the chart."""
-    store = native_result(ObjectStore(kind=kind, buckets={"airbyte": "b"}, region="r"))
-    with pytest.raises(ValueError, match=f"object store kind '{kind}' is not wired for Airbyte yet"):
-        airbyte.storage_values(store, "b")
+@pytest.mark.parametrize("store", [ObjectStore(kind="gcs", buckets={"airbyte": "b"}, region="r"),
+                                   ObjectStore(kind="adls", buckets={"airbyte": "b"}, region="r")],
+                         ids=["gcs", "adls-without-a-keyed-container"])
+def test_airbyte_refuses_a_store_it_cannot_read_yet(store):
+    """What `objectStore: native` on a GCS lake, or an ADLS lake without Airbyte's own keyed
+    container, does today: Airbyte stops the plan with its error rather than misconfigure the chart."""
+    with pytest.raises(ValueError, match=f"object store kind '{store.kind}' is not wired for Airbyte yet"):
+        airbyte.storage_values(native_result(store), "b")
 
 
 def test_every_external_secret_reads_the_key_the_cloud_wrote_spelled_by_remote_name(shaped):
@@ -89,27 +103,18 @@ def test_every_external_secret_reads_the_key_the_cloud_wrote_spelled_by_remote_n
 
 def test_every_workload_service_account_gets_its_identity(shaped):
     shape, plan = shaped
-    expected = {app: sa for app, sa in WORKLOAD_SERVICE_ACCOUNTS.items()
-                # CloudNativePG's ServiceAccount exists only without a managed database.
-                if app != "postgres"}
-    for app, sa in expected.items():
-        if app == "elasticsearch" and shape.kind != "s3":
-            # Elasticsearch snapshots to a cloud store only on S3 (repository-s3 with IRSA); elsewhere
-            # to MinIO with ECK's secure settings, so no ServiceAccount of its own exists.
-            with pytest.raises(AssertionError):
-                service_account_annotations(plan, app, sa)
+    for app, sa in WORKLOAD_SERVICE_ACCOUNTS.items():
+        if app not in IDENTIFIED[shape.name]:
             continue
-        annotations = service_account_annotations(plan, app, sa)
-        if app == "velero" and shape.kind not in NATIVE_LAKE:
-            # Today: Velero backs up to MinIO with MinIO's keys, so it runs without the identity.
-            assert IDENTITY_ANNOTATION not in annotations
-            continue
-        assert annotations.get(IDENTITY_ANNOTATION) == f"{shape.name}-{app}", app
+        assert service_account_annotations(plan, app, sa).get(IDENTITY_ANNOTATION) == f"{shape.name}-{app}", app
         if shape.pod_labels:
             pods = list(pod_templates(plan, sa))
             assert pods, app
             for what, labels in pods:
                 assert dict(shape.pod_labels).items() <= dict(labels).items(), f"{app}: {what}"
+    unused = [o["metadata"]["name"] for o in objects(plan, "ServiceAccount") if IDENTITY_ANNOTATION in (o["metadata"].get("annotations") or {})
+              and not any(o["metadata"]["name"] == WORKLOAD_SERVICE_ACCOUNTS[a].name for a in IDENTIFIED[shape.name])]
+    assert unused == []
 
 
 def test_the_log_shipper_appends_the_sinks_output_and_runs_with_its_identity(shaped):
