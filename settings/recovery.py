@@ -113,7 +113,7 @@ def _postgres(s: Settings) -> RecoveryPoint:
 
 
 def _object_store(s: Settings) -> RecoveryPoint:
-    # On Azure the lake's consumers still run on the in-cluster MinIO (docs/azure.md), whatever
+    # On Azure Dremio's lake still runs on the in-cluster MinIO (docs/azure.md), whatever
     # objectStore says: report what holds the data.
     if s.object_store == "native" and s.cloud == "aws":
         b = s.backups
