@@ -78,6 +78,15 @@ class ObjectStore:
     region: Optional[str] = None
     endpoint: Optional[str] = None
     """None: the SDK default endpoint for the region."""
+    project: Optional[str] = None
+    """GCS: the project the buckets live in (Dremio's GCS plugin needs it)."""
+    consumer_keys: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
+    """App -> a key file (JSON, secret) for a consumer that cannot use workload identity (GCS:
+    Airbyte's storage client reads only a service-account key); the platform writes it into that
+    consumer's credentials Secret through the secret store, never as a plain manifest."""
+    backup_location_config: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
+    """What Velero's BackupStorageLocation `config` needs on this store beyond the bucket (GCS:
+    `serviceAccount`, the account the GCP plugin signs download URLs as)."""
 
 
 SecretWriter = Callable[[str, Mapping[str, pulumi.Input[str]], pulumi.ResourceOptions], pulumi.Resource]

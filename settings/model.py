@@ -34,12 +34,13 @@ from .sections import (
     SupersetSettings,
 )
 from .sections.aws import aws_stack_name
+from .sections.gcp import LAKE_BUCKET_ROLES, gcs_bucket_name, gcs_bucket_name_problem
 
-NATIVE_LAKE_CLOUDS = ("aws", "azure")
+NATIVE_LAKE_CLOUDS = ("aws", "azure", "gcp")
 """Clouds that build the lake in their own buckets (`objectStore: native`, their default). On
 Azure the ADLS Gen2 lake is built but its consumers still use the in-cluster MinIO
-(docs/azure.md); GCP builds no buckets yet (docs/gcp.md), so it defaults to MinIO and refuses
-`native`."""
+(docs/azure.md); on GCP Dremio, Airbyte, CloudNativePG and Velero use the Cloud Storage buckets
+(docs/gcp.md)."""
 
 @dataclass(frozen=True)
 class Settings:
@@ -105,6 +106,19 @@ def stack_file_name(stack: str) -> str:
     return f"Pulumi.{stack}.yaml"
 
 
+def _check_gcs_bucket_names(gcp_project: Any, stack: str, stack_file: str) -> None:
+    """The lake's bucket names (`<gcp:project>-<stack>-<role>`) must be valid Cloud Storage names;
+    a missing gcp:project is reported by the GCP foundation with how to set it."""
+    if not isinstance(gcp_project, str) or not gcp_project:
+        return
+    for role in LAKE_BUCKET_ROLES:
+        name = gcs_bucket_name(gcp_project, stack, role)
+        problem = gcs_bucket_name_problem(name)
+        if problem:
+            raise SettingsError(stack_file, "gcp:project and the stack name", f"{gcp_project} / {stack}",
+                                f"names that make valid Cloud Storage bucket names with objectStore native: {name!r} needs {problem}")
+
+
 def load(raw: Mapping[str, Any], stack: str) -> Settings:
     """Validate the whole stack config and return typed settings (or raise SettingsError)."""
     stack_file = stack_file_name(stack)
@@ -157,6 +171,8 @@ def load(raw: Mapping[str, Any], stack: str) -> Settings:
         raise SettingsError(stack_file, f"{PROJECT}:objectStore", "native",
                             "minio on the local cloud (it has no native buckets)" if on_local else
                             f"minio on the {cloud} cloud for now (Dremio and Airbyte are not wired to its buckets yet; see docs/{cloud}.md)")
+    if cloud == "gcp" and scalars["objectStore"] == "native":
+        _check_gcs_bucket_names(raw.get("gcp:project"), stack, stack_file)
     if on_local and scalars["database"] == "managed":
         raise SettingsError(stack_file, f"{PROJECT}:database", "managed", "in-cluster on the local cloud (it has no managed database)")
     if scalars["tlsIssuer"].startswith("letsencrypt") and not scalars["acmeEmail"]:

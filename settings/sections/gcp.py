@@ -79,6 +79,29 @@ def cloud_sql_tier_problem(edition: str, tier: str) -> Optional[str]:
     return None
 
 
+LAKE_BUCKET_ROLES = ("bronze", "silver", "gold", "backups", "airbyte", "dremio", "velero", "access-logs")
+"""The Cloud Storage buckets of the lake (clouds/gcp/datalake.py): the medallion buckets, one per
+consumer (so no identity may delete another's objects), and the access-logs bucket."""
+
+
+def gcs_bucket_name(gcp_project: str, stack: str, role: str) -> str:
+    """`<gcp project>-<stack>-<role>`: bucket names are global, a project id is unique."""
+    return f"{gcp_project}-{stack}-{role}"
+
+
+def gcs_bucket_name_problem(name: str) -> Optional[str]:
+    """Why `name` is not a Cloud Storage bucket name this program may use, or None
+    (cloud.google.com/storage/docs/buckets#naming; dots are refused: a dotted name must be a
+    verified domain)."""
+    if not 3 <= len(name) <= 63:
+        return f"3 to 63 characters ({len(name)})"
+    if not re.fullmatch(r"[a-z0-9][a-z0-9_-]*[a-z0-9]", name):
+        return "lower-case letters, digits, '-' and '_' only, starting and ending with a letter or digit"
+    if name.startswith("goog") or re.search(r"g[o0]{2}g[l1]e", name):
+        return "no 'goog' prefix and no 'google' (or look-alike) inside"
+    return None
+
+
 def _no_default_route(field: str, cidrs: tuple) -> None:
     if "0.0.0.0/0" in cidrs:
         raise CrossFieldInvalid(field, list(cidrs), "specific CIDRs (VPN, CI runner network), never 0.0.0.0/0")
