@@ -150,16 +150,19 @@ class DataPlatform(pulumi.ComponentResource):
 
     def _velero_store(self, f: Foundation) -> VeleroStore | None:
         """Velero's bucket and identity: MinIO's `velero` user, or the cloud's `velero` bucket
-        through workload identity (EBS snapshots on AWS). None where neither exists."""
+        through workload identity (EBS snapshots on AWS; GCS objects only). None where neither exists."""
         minio = self.data_services.minio
         if minio is not None:
             from .data_services.minio import REGION, VELERO_BUCKET
 
             return VeleroStore(bucket=VELERO_BUCKET, region=REGION, endpoint=minio.result.endpoint, keys=minio.user_keys["velero"])
         store = f.object_store
-        if store is None or store.kind != "s3" or "velero" not in store.buckets or "velero" not in f.workload_identity:
+        if store is None or store.kind not in ("s3", "gcs") or "velero" not in store.buckets or "velero" not in f.workload_identity:
             pulumi.log.warn("Velero: this cloud's object store has no velero bucket and identity; the configuration backup is off", self)
             return None
+        if store.kind == "gcs":  # velero-plugin-for-gcp, Workload Identity; objects only, no disk snapshots
+            return VeleroStore(bucket=store.buckets["velero"], region=store.region or "", provider="gcp", config=dict(store.backup_location_config),
+                               service_account_annotations=dict(f.workload_identity["velero"]))
         # A cloud "s3" object store is AWS's, whose volumes are EBS: Velero's AWS plugin snapshots them.
         return VeleroStore(bucket=store.buckets["velero"], region=store.region or "", snapshots=store.kind == "s3",
                            service_account_annotations=dict(f.workload_identity["velero"]))

@@ -42,7 +42,7 @@ from typing import Any, Optional
 import pulumi
 import pulumi_kubernetes as k8s
 
-from components.data_services.result import ObjectStoreResult, PostgresResult
+from components.data_services.result import KEY_FILE, ObjectStoreResult, PostgresResult
 from foundation import WORKLOAD_SERVICE_ACCOUNTS, InterruptiblePool
 from settings.sections.airbyte import AirbyteSettings
 
@@ -134,7 +134,7 @@ def _container_security() -> dict[str, Any]:
 
 
 def storage_values(store: ObjectStoreResult, bucket: pulumi.Input[str]) -> dict[str, Any]:
-    """`global.storage` for the object store (MinIO/S3-compatible or AWS S3)."""
+    """`global.storage` for the object store (MinIO/S3-compatible, AWS S3 or Cloud Storage)."""
     buckets = {k: bucket for k in ("log", "state", "workloadOutput", "activityPayload", "auditLogging")}
     out: dict[str, Any] = {"bucket": buckets}
     if store.kind == "minio":
@@ -159,8 +159,15 @@ def storage_values(store: ObjectStoreResult, bucket: pulumi.Input[str]) -> dict[
             # Workload identity (IRSA / EKS Pod Identity): the AWS SDK default chain.
             s3["authenticationType"] = "instanceProfile"
         out.update({"type": "s3", "s3": s3})
+    elif store.kind == "gcs":
+        # Airbyte's GCS client reads only a service-account key file (no workload identity): the
+        # chart mounts `credentialsJsonSecretKey` of `secretName` as /secrets/gcp-creds/gcp.json
+        # in its pods and hands the Secret's name to the launcher for the job pods.
+        if not store.credentials_secret:
+            raise ValueError("Airbyte's GCS storage needs a key file: the object store must hand it a credentials Secret")
+        out.update({"type": "gcs", "secretName": store.credentials_secret, "gcs": {"credentialsJsonSecretKey": KEY_FILE}})
     else:
-        raise ValueError(f"object store kind {store.kind!r} is not wired for Airbyte yet (minio, s3)")
+        raise ValueError(f"object store kind {store.kind!r} is not wired for Airbyte yet (minio, s3, gcs)")
     return out
 
 

@@ -3,14 +3,16 @@
 Its own namespace (Pod Security `restricted` enforced: node agent off), its own bucket (`velero`)
 and an identity limited to it: on MinIO a user whose policy grants that bucket only (a credentials
 file in this namespace); on AWS an IRSA role (clouds/aws/identities.py: the bucket, EBS snapshot
-actions in the region, the EBS key) and EBS snapshots of the volumes (VolumeSnapshotLocation).
+actions in the region, the EBS key) and EBS snapshots of the volumes (VolumeSnapshotLocation); on
+GCP a Google service account through Workload Identity (clouds/gcp/identities.py: its bucket, and
+signBlob on itself) with velero-plugin-for-gcp, objects only (no persistent-disk snapshots yet).
 Without a cloud snapshot API (local clusters) a backup holds the Kubernetes objects only: the
 volumes' data comes back from the data services' own backups (PostgreSQL's WAL archive) and
 MinIO's erasure coding. Velero's file-system backup (node agent) needs a root, hostPath
 DaemonSet and stays off.
 
 Chart: vmware-tanzu/helm-charts `velero` 11.4.0 (Velero v1.17.1), plugin velero-plugin-for-aws
-v1.13.2 (the AWS plugin speaks to S3 and to MinIO). CRDs come from the chart's `crds/` on
+v1.13.2 (the AWS plugin speaks to S3 and to MinIO) or velero-plugin-for-gcp v1.13.2 (Cloud Storage). CRDs come from the chart's `crds/` on
 install; `upgradeCRDs` (a pre-upgrade Job with a bitnami kubectl image) is off.
 """
 
@@ -34,6 +36,9 @@ from ..namespaces import namespace as make_namespace
 CHART = Chart("velero", "11.4.0", "https://vmware-tanzu.github.io/helm-charts")
 IMAGE = ("docker.io/velero/velero", "v1.17.1")
 AWS_PLUGIN = "docker.io/velero/velero-plugin-for-aws:v1.13.2"
+GCP_PLUGIN = "docker.io/velero/velero-plugin-for-gcp:v1.13.2"
+"""For Velero 1.17.x (the plugin's compatibility table); reads only the BackupStorageLocation
+config keys kmsKeyName, serviceAccount, credentialsFile, storeEndpoint, universeDomain."""
 NAMESPACE = WORKLOAD_SERVICE_ACCOUNTS["velero"].namespace
 SERVICE_ACCOUNT = WORKLOAD_SERVICE_ACCOUNTS["velero"].name
 RELEASE = "velero"
@@ -68,6 +73,10 @@ class VeleroStore:
     keys: Optional[tuple[pulumi.Input[str], pulumi.Input[str]]] = None
     snapshots: bool = False
     service_account_annotations: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
+    provider: str = "aws"
+    """The object store plugin: `aws` (S3 and MinIO) or `gcp` (Cloud Storage)."""
+    config: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
+    """`gcp`: the BackupStorageLocation config (`serviceAccount`, which signs download URLs)."""
 
 
 @dataclass(frozen=True)
@@ -89,9 +98,12 @@ def restricted_container() -> dict[str, Any]:
 def chart_values(args: VeleroArgs) -> dict[str, Any]:
     """The chart's values (keys checked with `helm template` against velero 11.4.0)."""
     s, store = args.settings, args.store
-    bsl_config: dict[str, Any] = {"region": store.region}
-    if store.endpoint is not None:
-        bsl_config.update({"s3Url": store.endpoint, "s3ForcePathStyle": "true"})
+    plugin = {"aws": AWS_PLUGIN, "gcp": GCP_PLUGIN}[store.provider]
+    bsl_config: dict[str, Any] = dict(store.config)
+    if store.provider == "aws":  # the GCP plugin refuses unknown keys such as region
+        bsl_config["region"] = store.region
+        if store.endpoint is not None:
+            bsl_config.update({"s3Url": store.endpoint, "s3ForcePathStyle": "true"})
     schedule_template: dict[str, Any] = {
         "ttl": ttl(s.config_retention_days),
         "includedNamespaces": list(args.namespaces),
@@ -103,7 +115,7 @@ def chart_values(args: VeleroArgs) -> dict[str, Any]:
     return {
         "image": {"repository": IMAGE[0], "tag": IMAGE[1]},
         "initContainers": [{
-            "name": "velero-plugin-for-aws", "image": AWS_PLUGIN, "imagePullPolicy": "IfNotPresent",
+            "name": f"velero-plugin-for-{store.provider}", "image": plugin, "imagePullPolicy": "IfNotPresent",
             "volumeMounts": [{"mountPath": "/target", "name": "plugins"}],
             "securityContext": restricted_container(),
             "resources": kube.camel_keys(kube.resources("10m", "32Mi", "200m", "128Mi")),
@@ -122,7 +134,7 @@ def chart_values(args: VeleroArgs) -> dict[str, Any]:
         "serviceAccount": {"server": {"create": True, "name": SERVICE_ACCOUNT, "annotations": dict(store.service_account_annotations)}},
         "credentials": ({"useSecret": True, "existingSecret": CREDENTIALS} if store.keys is not None else {"useSecret": False}),
         "configuration": {
-            "backupStorageLocation": [{"name": "default", "provider": "aws", "bucket": store.bucket, "default": True, "config": bsl_config}],
+            "backupStorageLocation": [{"name": "default", "provider": store.provider, "bucket": store.bucket, "default": True, "config": bsl_config}],
             "volumeSnapshotLocation": ([{"name": "default", "provider": "aws", "config": {"region": store.region}}] if store.snapshots else []),
             "defaultBackupTTL": ttl(s.config_retention_days),
             "uploaderType": "kopia",

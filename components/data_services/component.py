@@ -25,7 +25,7 @@ from .databases import DATABASES
 from .elasticsearch import Elasticsearch, ElasticsearchArgs
 from .managed_postgres import ManagedPostgres, ManagedPostgresArgs
 from .minio import BACKUPS, Minio, MinioArgs
-from .object_store import native_backup_store, native_result
+from .object_store import consumer_key_secrets, native_backup_store, native_result
 from .postgres import BackupStore, CloudNativePg, CloudNativePgArgs
 from .result import DataServicesResult
 from .storage import StorageRoles
@@ -71,7 +71,8 @@ class DataServices(pulumi.ComponentResource):
                 ready=self.minio.ready,
             )
         else:
-            object_store = native_result(f.object_store)
+            keys = consumer_key_secrets(f.object_store, parent=self, provider=p, depends_on=tuple(deps))
+            object_store = native_result(f.object_store, keys)
             backup = native_backup_store(f)
             if backup is None:
                 pulumi.log.warn("PostgreSQL backups: no supported archive target on this object store; WAL archiving is off", self)

@@ -42,6 +42,13 @@ class PostgresResult:
     """Pod labels of the pooler (namespace data-storage); empty when there is none."""
 
 
+KEY_FILE = "gcp.json"
+"""The key of a consumer's credentials Secret holding a service-account key file (GCS). Airbyte's
+launcher mounts the whole Secret into job pods at /secrets/gcp-creds and points
+GOOGLE_APPLICATION_CREDENTIALS at /secrets/gcp-creds/gcp.json (VolumeFactory.secret()), so
+the key must be named like the file."""
+
+
 @dataclass(frozen=True)
 class ObjectStoreResult:
     kind: str
@@ -54,8 +61,9 @@ class ObjectStoreResult:
     """Role -> bucket name: bronze, silver, gold, and one bucket per consumer: dremio (its
     distributed store), airbyte (logs, state), backups (PostgreSQL base backups and WAL only)."""
     credentials_secret: Optional[str]
-    """Secret in `data-platform` with keys `accessKeyId`/`secretAccessKey` (Dremio's, the lake);
-    None when apps use workload identity (see Foundation.workload_identity)."""
+    """Secret in `data-platform` with keys `accessKeyId`/`secretAccessKey` (Dremio's, the lake),
+    or, on GCS, `KEY_FILE` (a service-account key file, for a consumer without workload
+    identity); None when apps use workload identity (see Foundation.workload_identity)."""
     server_selector: Mapping[str, str] = field(default_factory=dict)
     """Pod labels of MinIO (namespace data-storage); empty for cloud buckets."""
     port: int = 9000
@@ -65,6 +73,8 @@ class ObjectStoreResult:
     admin_job_selectors: tuple[Mapping[str, str], ...] = ()
     """Pod labels of the MinIO Jobs (data-storage) that call the API server and MinIO (the
     restart Job of a distributed MinIO)."""
+    project: Optional[str] = None
+    """GCS: the buckets' project (Dremio's GCS source and distributed store need it)."""
 
 
     def for_consumer(self, app: str) -> "ObjectStoreResult":

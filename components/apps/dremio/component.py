@@ -23,7 +23,7 @@ from components.secrets import PlatformSecret, platform_secret, store_for
 from foundation import WORKLOAD_SERVICE_ACCOUNTS
 from settings.sections.dremio import DremioSettings
 
-from . import bootstrap, catalog_backup, lake_source, services, statefulsets
+from . import bootstrap, catalog_backup, gcs, lake_source, services, statefulsets
 from .config import (
     CLIENT_PORT,
     FLIGHT_PORT,
@@ -136,12 +136,18 @@ class Dremio(pulumi.ComponentResource):
         if bucket is None:
             raise ValueError(f"the object store has no '{s.dist_bucket}' bucket for Dremio (has: {', '.join(sorted(store.buckets))})")
         static_keys = store.credentials_secret is not None
+        on_gcs = store.kind == "gcs"
+        scheme = gcs.SCHEME if on_gcs else "dremioS3"
+
+        def access(a: list) -> S3Access | gcs.GcsAccess:
+            if on_gcs:  # Workload Identity: Application Default Credentials, no key
+                return gcs.GcsAccess(project=store.project or "", buckets=(a[0],))
+            return S3Access(endpoint=a[1], path_style=store.path_style, region=store.region or None,
+                            static_keys=static_keys, credentials_provider=s.s3_credentials_provider)
+
         files = pulumi.Output.all(bucket, store.endpoint).apply(lambda a: {
-            "dremio.conf": render_dremio_conf(dist_uri(a[0], s.dist_path)),
-            "core-site.xml": render_core_site(S3Access(
-                endpoint=a[1], path_style=store.path_style, region=store.region or None,
-                static_keys=static_keys, credentials_provider=s.s3_credentials_provider,
-            )),
+            "dremio.conf": render_dremio_conf(dist_uri(a[0], s.dist_path, scheme)),
+            "core-site.xml": render_core_site(access(a)),
         })
         self.config_map = k8s.core.v1.ConfigMap(
             "dremio-config",
@@ -231,11 +237,15 @@ class Dremio(pulumi.ComponentResource):
         self.admin_secret = self._login_secret("dremio-admin", ADMIN_USER, admin_pw.result, ns_name, args)
         self.dbt_secret = self._login_secret("dremio-dbt", DBT_USER, dbt_pw.result, ns_name, args)
         self.superset_secret = self._login_secret("dremio-superset", SUPERSET_USER, superset_pw.result, ns_name, args)
-        # The lake source needs keys Dremio can store; with workload identity there are none
-        # (docs/dremio.md: register it by hand with an AWS profile, or give the store keys).
+        # An S3 lake source needs keys Dremio can store; with IRSA there are none (docs/dremio.md:
+        # register it by hand with an AWS profile, or give the store keys). A GCS source uses the
+        # pods' Workload Identity (authMode AUTO): no key at all.
         lake = [b for b in lake_source.LAKE_BUCKETS if b in store.buckets]
         self.lake_source_body: Optional[pulumi.Output] = None
-        if s.bootstrap_admin and static_keys and lake:
+        if s.bootstrap_admin and on_gcs and lake:
+            self.lake_source_body = pulumi.Output.all(*[store.buckets[b] for b in lake]).apply(
+                lambda a: lake_source.source_body(gcs.source_config(project=store.project or "", buckets=a), source_type="GCS"))
+        elif s.bootstrap_admin and static_keys and lake:
             self.lake_source_body = pulumi.Output.all(store.endpoint, *[store.buckets[b] for b in lake]).apply(
                 lambda a: lake_source.source_body(lake_source.source_config(
                     endpoint=a[0], path_style=store.path_style, region=store.region or None, buckets=a[1:])))
@@ -253,7 +263,7 @@ class Dremio(pulumi.ComponentResource):
                 metadata={"name": catalog_backup.APP, "namespace": ns, "labels": kube.labels(catalog_backup.APP, "backup")},
                 spec=catalog_backup.cron_spec(
                     schedule=args.catalog_backup_schedule, image=s.bootstrap_image, master_host=f"dremio-master-0.{cluster_dns}",
-                    backup_path=pulumi.Output.from_input(bucket).apply(lambda b: catalog_backup.backup_dir(dist_uri(b, s.dist_path))),
+                    backup_path=pulumi.Output.from_input(bucket).apply(lambda b: catalog_backup.backup_dir(dist_uri(b, s.dist_path, scheme))),
                     admin_secret=self.admin_secret),
                 opts=kube.child(self, args.provider, depends_on=[self.admin_secret]),
             )
@@ -317,8 +327,8 @@ class Dremio(pulumi.ComponentResource):
                 kube.secret_env("ADMIN_USER", self.admin_secret, "username"),
                 kube.secret_env("ADMIN_PASSWORD", self.admin_secret, "password"),
                 {"name": "LAKE_SOURCE", "value": self.lake_source_body.apply(lambda b: json.dumps(b, sort_keys=True))},
-                kube.secret_env("LAKE_ACCESS_KEY", store.credentials_secret, "accessKeyId"),
-                kube.secret_env("LAKE_SECRET_KEY", store.credentials_secret, "secretAccessKey"),
+                *([kube.secret_env("LAKE_ACCESS_KEY", store.credentials_secret, "accessKeyId"),
+                   kube.secret_env("LAKE_SECRET_KEY", store.credentials_secret, "secretAccessKey")] if store.credentials_secret else []),
                 {"name": "PYTHONDONTWRITEBYTECODE", "value": "1"},
             ]
             main = dict(container="lake-source", image=SOURCE_IMAGE, script=lake_source.REGISTER_SCRIPT, env=source_env,

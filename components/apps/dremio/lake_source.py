@@ -56,9 +56,10 @@ def source_config(*, endpoint: Optional[str], path_style: bool, region: Optional
     }
 
 
-def source_body(config: dict[str, Any], name: str = SOURCE_NAME) -> dict[str, Any]:
-    """The `POST /api/v3/catalog` body (the Job adds `accessKey`/`accessSecret` to `config`)."""
-    return {"entityType": "source", "name": name, "type": "S3", "config": config}
+def source_body(config: dict[str, Any], name: str = SOURCE_NAME, source_type: str = "S3") -> dict[str, Any]:
+    """The `POST /api/v3/catalog` body (for S3 the Job adds `accessKey`/`accessSecret` to
+    `config`; a GCS source (gcs.py) has no key)."""
+    return {"entityType": "source", "name": name, "type": source_type, "config": config}
 
 
 REGISTER_SCRIPT = r'''
@@ -92,8 +93,9 @@ if code != 200:
     sys.exit("admin login answered HTTP %d (the first-user step runs before this one)" % code)
 token = login["token"]
 body = json.loads(os.environ["LAKE_SOURCE"])
-body["config"]["accessKey"] = os.environ["LAKE_ACCESS_KEY"]
-body["config"]["accessSecret"] = os.environ["LAKE_SECRET_KEY"]
+if "LAKE_ACCESS_KEY" in os.environ:  # S3 with keys; a GCS source uses the pod's Workload Identity
+    body["config"]["accessKey"] = os.environ["LAKE_ACCESS_KEY"]
+    body["config"]["accessSecret"] = os.environ["LAKE_SECRET_KEY"]
 code, found = call("GET", "/api/v3/catalog/by-path/" + body["name"], token=token)
 if code == 200:
     body.update({"id": found["id"], "tag": found["tag"]})
@@ -106,6 +108,7 @@ else:
     sys.exit("looking up source %s answered HTTP %d" % (body["name"], code))
 if code != 200:
     sys.exit("registering source %s answered HTTP %d: %s" % (body["name"], code, answer.get("errorMessage", "")))
-print("source %s %s (buckets: %s)" % (body["name"], verb, ", ".join(body["config"]["whitelistedBuckets"])))
+buckets = body["config"].get("whitelistedBuckets") or body["config"].get("bucketWhitelist") or []
+print("source %s %s (buckets: %s)" % (body["name"], verb, ", ".join(buckets)))
 '''
 """Run with `python -c`. Never prints a key: only the source name, buckets and HTTP codes."""
