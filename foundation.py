@@ -44,6 +44,24 @@ refuses any other, so a new namespace cannot silently fail to sync on a cloud.""
 
 
 @dataclass(frozen=True)
+class WorkloadIdentity:
+    """How the pods of one ServiceAccount get its cloud identity, in Kubernetes terms only.
+
+    AWS (IRSA) and GCP need an annotation on the ServiceAccount; Azure needs one too (the
+    managed identity's client id) and a label on every *pod* that runs as it, because its
+    webhook injects the federated token only into labelled pods. So each consumer puts
+    `service_account_annotations` on the ServiceAccount and `pod_labels` on every pod template
+    (StatefulSets, Jobs, CronJobs, chart pods) that runs as it."""
+
+    service_account_annotations: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
+    pod_labels: Mapping[str, str] = field(default_factory=dict)
+
+
+NO_IDENTITY = WorkloadIdentity()
+"""What an app without cloud access gets: nothing to add."""
+
+
+@dataclass(frozen=True)
 class StorageClasses:
     """Which StorageClass backs each of the seed's roles. None: the cluster's default class
     (the manifest then leaves `storageClassName` unset)."""
@@ -119,44 +137,86 @@ class SecretStore:
     `write` stores under and an ExternalSecret reads."""
 
 
+FLUENT_BIT_TAG = "kube.*"
+"""The Fluent Bit tag of every container record the platform's shipper reads (`kube.<log file
+path>`): a `LogSink.fluent_bit_output` matches it (`Match kube.*`)."""
+
+
 @dataclass(frozen=True)
 class LogSink:
     """A cloud log service that receives every container's log, next to Elasticsearch.
 
-    The platform's log shipper (Fluent Bit) writes to it with the identity
-    `Foundation.workload_identity["fluent-bit"]`; the cloud creates the destination (with its
-    retention) and grants that identity nothing but writing to it."""
+    The cloud renders the Fluent Bit output that writes there; the platform's shipper appends it
+    to its own configuration and runs with the identity `Foundation.workload_identity["fluent-bit"]`.
+    The cloud creates the destination (with its retention) and grants that identity nothing but
+    writing to it."""
 
-    kind: str  # "cloudwatch"
-    group: pulumi.Output[str]
-    """CloudWatch: the log group name (it exists before the shipper starts)."""
-    region: str
-    stream_prefix: str = "from-fluent-bit-"
-    """Log streams are `<prefix><tag>`: one stream per container log file
-    (`from-fluent-bit-kube.var.log.containers.<pod>_<namespace>_<container>-<id>.log`)."""
+    name: str
+    """The service, for people and tests (e.g. `cloudwatch`); the platform never branches on it."""
+    fluent_bit_output: pulumi.Input[str]
+    """The `[OUTPUT]` section(s), ending with a newline: `Match` FLUENT_BIT_TAG, a bounded retry
+    buffer of its own (`storage.total_limit_size`), and nothing created at run time (the
+    destination exists before the shipper starts)."""
+    destination: pulumi.Input[str]
+    """Where the records land, as the stack output `logs.cloudLogGroup` shows it (CloudWatch: the
+    log group's name)."""
 
 
 @dataclass(frozen=True)
 class EdgeBackend:
     """What a cloud's L7 load balancer forwards to: the edge controller's Service, its TLS port
-    (traffic is re-encrypted, so cert-manager's certificates still end at the Gateway) and the
-    health endpoint every controller pod serves."""
+    (traffic is re-encrypted, so cert-manager's certificates still end at the Gateway), the
+    health endpoint every controller pod serves, and, per Edge, the hosts its Gateway serves
+    and the labels the platform puts on its objects."""
 
     service: str
     https_port: int
     health_port: int
     health_path: str
+    namespace: str = "edge"
+    https_port_name: str = "websecure"
+    """The name of `https_port` on the Service (what per-port Service annotations key on)."""
+    hosts: tuple[str, ...] = ()
+    """The Gateway's HTTPS host names (`<prefix>.<domain>`), in route order."""
+    labels: Mapping[str, str] = field(default_factory=dict)
+
+
+L7Builder = Callable[[str, EdgeBackend, pulumi.ResourceOptions], Mapping[str, pulumi.Resource]]
+"""`build(name, backend, opts)`: make the L7 load balancer in front of `backend` and return what
+it made by role. `name` prefixes the resource names; `opts` carry the Edge as parent, the
+cluster's Kubernetes provider and a dependency on the controller's release, so Kubernetes
+objects use them as they are and cloud resources merge in the cloud's own provider."""
 
 
 @dataclass(frozen=True)
 class L7Frontend:
-    """A cloud HTTP(S) load balancer in front of the edge controller, made by the cloud's
-    Ingress controller (AWS Load Balancer Controller, Azure Application Gateway, GKE): the
-    platform creates one Ingress of `class_name` in the controller's namespace, every path to
-    `EdgeBackend.service:https_port`, with the annotations `annotations(backend)` renders."""
+    """A cloud HTTP(S) load balancer in front of the edge controller, built by the cloud for the
+    platform's `EdgeBackend` once the controller's release exists: Kubernetes objects that the
+    cloud's controller turns into a load balancer (AWS: the ALB Ingress; GCP: a GKE Ingress with
+    its ManagedCertificate, FrontendConfig and BackendConfig) and/or cloud resources that point
+    at the controller's Service (Azure: the Application Gateway in front of its internal load
+    balancer). components/ calls `build` and never knows which it is."""
 
-    class_name: str
-    annotations: Callable[[EdgeBackend], Mapping[str, str]]
+    build: L7Builder
+
+
+L7_INGRESS_NAME = "edge-l7"
+
+
+def catch_all_ingress(name: str, backend: EdgeBackend, opts: pulumi.ResourceOptions, *, annotations: Mapping[str, str],
+                      class_name: Optional[str]) -> k8s.networking.v1.Ingress:
+    """The Ingress an L7 front made by an Ingress controller builds: `<namespace>/edge-l7`, every
+    host and path to the controller's HTTPS port (the Gateway's listeners route by Host behind
+    it). `class_name` None: the cloud names its class by annotation (GKE reads
+    `kubernetes.io/ingress.class` only)."""
+    target = {"service": {"name": backend.service, "port": {"number": backend.https_port}}}
+    return k8s.networking.v1.Ingress(
+        f"{name}-l7",
+        metadata={"name": L7_INGRESS_NAME, "namespace": backend.namespace, "labels": dict(backend.labels), "annotations": dict(annotations)},
+        spec={**({"ingressClassName": class_name} if class_name else {}),
+              "rules": [{"http": {"paths": [{"path": "/", "pathType": "Prefix", "backend": target}]}}]},
+        opts=opts,
+    )
 
 
 @dataclass(frozen=True)
@@ -167,7 +227,8 @@ class EdgeFrontend:
     service_annotations: Mapping[str, str] = field(default_factory=dict)
     """Annotations of the controller's Service (e.g. a cloud's L4 load balancer options)."""
     l7: Optional[L7Frontend] = None
-    """An L7 load balancer in front of the controller (its Service is then `ClusterIP`)."""
+    """An L7 load balancer in front of the controller (its Service is then `ClusterIP`, or an
+    internal load balancer where the L7 one cannot reach pods directly)."""
 
 
 @dataclass(frozen=True)
@@ -197,9 +258,10 @@ class Foundation:
     log_sink: Optional[LogSink] = None
     """Where container logs also go on this cloud (None: Elasticsearch only)."""
     registry: Optional[pulumi.Output[str]] = None
-    workload_identity: Mapping[str, Mapping[str, pulumi.Input[str]]] = field(default_factory=dict)
-    """App name (dremio, airbyte, ...) -> ServiceAccount annotations that grant it cloud access
-    (e.g. `eks.amazonaws.com/role-arn`)."""
+    workload_identity: Mapping[str, WorkloadIdentity] = field(default_factory=dict)
+    """App name (dremio, airbyte, ...; the keys of WORKLOAD_SERVICE_ACCOUNTS) -> what grants it
+    cloud access (e.g. the `eks.amazonaws.com/role-arn` annotation; on Azure the client-id
+    annotation and the `azure.workload.identity/use` pod label). Read it with `identity(app)`."""
     pod_cidrs: Sequence[str] = ()
     service_cidrs: Sequence[str] = ()
     """The cluster's pod and Service ranges (plain CIDRs), cut out of the connectors' egress to
@@ -213,3 +275,9 @@ class Foundation:
     """What Kubernetes workloads must wait for (node groups, CNI/CSI add-ons)."""
     outputs: Mapping[str, pulumi.Input] = field(default_factory=dict)
     """Cloud-specific stack outputs (VPC id, cluster name, kubeconfig, ...)."""
+
+    def identity(self, app: str) -> WorkloadIdentity:
+        """`app`'s workload identity, or NO_IDENTITY where the cloud grants it nothing."""
+        if app not in WORKLOAD_SERVICE_ACCOUNTS:
+            raise KeyError(f"{app!r} is not one of WORKLOAD_SERVICE_ACCOUNTS ({', '.join(WORKLOAD_SERVICE_ACCOUNTS)})")
+        return self.workload_identity.get(app, NO_IDENTITY)

@@ -66,7 +66,7 @@ class DataPlatform(pulumi.ComponentResource):
             provider=f.provider, namespace=self.namespaces.apps, namespace_name=APPS, settings=s.dremio,
             object_store=ds.object_store.for_consumer("dremio"), highly_available=s.highly_available, domain=s.domain,
             fast_ssd_storage_class=f.storage_classes.fast_ssd,
-            service_account_annotations=f.workload_identity.get("dremio", {}), depends_on=after, protect=s.protect,
+            identity=f.identity("dremio"), depends_on=after, protect=s.protect,
             executor_pool=f.interruptible if s.dremio.executors_interruptible else None,
             catalog_backup_schedule=None if s.backups.standby else s.backups.config_schedule,
         ), pulumi.ResourceOptions(parent=self))
@@ -79,7 +79,7 @@ class DataPlatform(pulumi.ComponentResource):
         self.airbyte = Airbyte("airbyte", AirbyteArgs(
             provider=f.provider, settings=s.airbyte, environment=s.environment, domain=s.domain,
             postgres=ds.postgres, object_store=ds.object_store.for_consumer("airbyte"),
-            service_account_annotations=f.workload_identity.get("airbyte", {}), depends_on=after, interruptible=f.interruptible,
+            identity=f.identity("airbyte"), depends_on=after, interruptible=f.interruptible,
         ), pulumi.ResourceOptions(parent=self)) if s.airbyte.enabled else None
         self.superset = Superset("superset", SupersetArgs(
             provider=f.provider, settings=s.superset, environment=s.environment, domain=s.domain,
@@ -115,7 +115,7 @@ class DataPlatform(pulumi.ComponentResource):
             velero_schedule=(VELERO_SCHEDULE, max_gap_minutes(s.backups.config_schedule)) if store is not None else None,
             catalog_backup=((APPS, self.dremio.catalog_backup_name, max_gap_minutes(s.backups.config_schedule))
                             if self.dremio.catalog_backup is not None else None),
-            log_sink=f.log_sink, log_shipper_annotations=f.workload_identity.get("fluent-bit", {}),
+            log_sink=f.log_sink, log_shipper_identity=f.identity("fluent-bit"),
             depends_on=(self.namespaces,),
         ), pulumi.ResourceOptions(parent=self))
 
@@ -162,7 +162,7 @@ class DataPlatform(pulumi.ComponentResource):
             return None
         if store.kind == "gcs":  # velero-plugin-for-gcp, Workload Identity; objects only, no disk snapshots
             return VeleroStore(bucket=store.buckets["velero"], region=store.region or "", provider="gcp", config=dict(store.backup_location_config),
-                               service_account_annotations=dict(f.workload_identity["velero"]))
+                               identity=f.identity("velero"))
         # A cloud "s3" object store is AWS's, whose volumes are EBS: Velero's AWS plugin snapshots them.
         return VeleroStore(bucket=store.buckets["velero"], region=store.region or "", snapshots=store.kind == "s3",
-                           service_account_annotations=dict(f.workload_identity["velero"]))
+                           identity=f.identity("velero"))

@@ -367,7 +367,10 @@ RESOURCES: dict[str, Callable[[pulumi.runtime.MockResourceArgs], tuple[str, dict
     "gcp:compute/subnetwork:Subnetwork": _gcp("regions/{region}/subnetworks", extra=lambda a, r, n: {"gatewayAddress": "10.0.0.1"}),
     "gcp:compute/router:Router": _gcp("regions/{region}/routers"),
     "gcp:compute/routerNat:RouterNat": _gcp("regions/{region}/routers/nat"),
-    "gcp:compute/globalAddress:GlobalAddress": _gcp("global/addresses", extra=lambda a, r, n: {"address": "10.120.0.0"}),
+    "gcp:compute/globalAddress:GlobalAddress": _gcp("global/addresses", extra=lambda a, r, n: {
+        "address": "34.120.0." + str(int(_hex(n, 2), 16) % 250 + 1) if a.inputs.get("addressType") == "EXTERNAL" else "10.120.0.0"}),
+    "gcp:compute/sSLPolicy:SSLPolicy": _gcp("global/sslPolicies", extra=lambda a, r, n: {
+        "fingerprint": _hex(r, 12), "enabledFeatures": ["TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"]}),
     "gcp:servicenetworking/connection:Connection": _gcp("global/networks/peering", name_key="service", extra=lambda a, r, n: {"peering": "servicenetworking-googleapis-com"}),
     "gcp:serviceaccount/account:Account": _gcp("serviceAccounts", name_key="accountId", extra=_gsa),
     "gcp:serviceaccount/iAMMember:IAMMember": _gcp_binding,
@@ -492,6 +495,8 @@ AZURE_PATHS: dict[str, tuple[str, str]] = {
                                                    "federatedIdentityCredentialResourceName"),
     "operationalinsights:Workspace": ("Microsoft.OperationalInsights/workspaces/{name}", "workspaceName"),
     "monitor:DataCollectionRule": ("Microsoft.Insights/dataCollectionRules/{name}", "dataCollectionRuleName"),
+    "network:ApplicationGateway": ("Microsoft.Network/applicationGateways/{name}", "applicationGatewayName"),
+    "network:WebApplicationFirewallPolicy": ("Microsoft.Network/ApplicationGatewayWebApplicationFirewallPolicies/{name}", "policyName"),
 }
 """Resources addressed by scope rather than by resource group."""
 AZURE_SCOPED = {"authorization:RoleAssignment": ("Microsoft.Authorization/roleAssignments", "roleAssignmentName"),
@@ -533,6 +538,12 @@ def _azure_extra(kind: str, name: str, rid: str, inputs: dict) -> dict:
         return {"customerId": _uuid(rid)}
     if kind == "network:PublicIPAddress":
         return {"ipAddress": "20.103.0." + str(int(_hex(name, 2), 16) % 250 + 1)}
+    if kind == "network:ApplicationGateway":
+        ids = (inputs.get("identity") or {}).get("userAssignedIdentities") or []
+        return {"identity": {**inputs.get("identity", {}), "userAssignedIdentities": {i: {"principalId": _uuid(i + "p"), "clientId": _uuid(i + "c")} for i in ids}},
+                "operationalState": "Running", "provisioningState": "Succeeded", "resourceGuid": _uuid(rid)}
+    if kind == "network:WebApplicationFirewallPolicy":
+        return {"provisioningState": "Succeeded", "resourceState": "Enabled", "applicationGateways": []}
     return {}
 
 

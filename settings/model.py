@@ -156,17 +156,25 @@ def load(raw: Mapping[str, Any], stack: str) -> Settings:
     if scalars["database"] is None:
         scalars["database"] = "in-cluster" if on_local else "managed"
     sections: dict[str, Any] = {s.field_name(): read_section(s, raw.get(f"{PROJECT}:{s.KEY}"), stack_file, env) for s in SECTIONS}
-    # Behind the ALB, users see its ACM certificate and the ALB does not verify the Gateway's, so
-    # the local CA signs it; HTTP-01 could not pass the ALB's redirect to the not-yet-served HTTPS listener.
-    behind_alb = cloud == "aws" and sections["aws"].load_balancer == "alb"
+    # Behind an L7 load balancer that does not verify the Gateway's certificate (AWS's ALB, GCP's
+    # Application Load Balancer), users see the load balancer's certificate, so the local CA signs
+    # the Gateway's; HTTP-01 could not pass their redirect to the not-yet-served HTTPS listener.
+    # Azure's Application Gateway verifies it (a public CA, per host): Let's Encrypt prod, its
+    # HTTP-01 challenges passed to the Gateway's HTTP listener (clouds/azure/appgw.py).
+    behind_alb = (cloud == "aws" and sections["aws"].load_balancer == "alb") or (cloud == "gcp" and sections["gcp"].load_balancer == "alb")
+    behind_appgw = cloud == "azure" and sections["azure"].load_balancer == "appgw"
     if scalars["tlsIssuer"] is None:
         scalars["tlsIssuer"] = (
             "selfsigned" if on_local or env == "dev" or behind_alb
+            else "letsencrypt-prod" if behind_appgw
             else {"staging": "letsencrypt-staging"}.get(env, "letsencrypt-prod")
         )
     elif behind_alb and scalars["tlsIssuer"].startswith("letsencrypt"):
         raise SettingsError(stack_file, f"{PROJECT}:tlsIssuer", scalars["tlsIssuer"],
-                            "selfsigned when aws.loadBalancer is alb (the ALB serves the ACM certificate; ACME HTTP-01 cannot pass its HTTPS redirect)")
+                            f"selfsigned when {cloud}.loadBalancer is alb (the load balancer serves its own certificate; ACME HTTP-01 cannot pass its HTTPS redirect)")
+    elif behind_appgw and scalars["tlsIssuer"] != "letsencrypt-prod":
+        raise SettingsError(stack_file, f"{PROJECT}:tlsIssuer", scalars["tlsIssuer"],
+                            "letsencrypt-prod when azure.loadBalancer is appgw (the Application Gateway only re-encrypts to certificates of a public CA)")
     if cloud not in NATIVE_LAKE_CLOUDS and scalars["objectStore"] == "native":
         raise SettingsError(stack_file, f"{PROJECT}:objectStore", "native",
                             "minio on the local cloud (it has no native buckets)" if on_local else

@@ -7,8 +7,9 @@ import json
 import pytest
 
 import settings as settings_mod
-from components.edge import BACKEND, EDGE_NS, L7_INGRESS_NAME
+from components.edge import BACKEND, EDGE_NS
 from components.edge.traefik import PING_PATH, PING_PORT, SELECTOR, WEBSECURE_PORT
+from foundation import L7_INGRESS_NAME
 from offline_plan.runner import PlanError
 
 CERT = "arn:aws:acm:eu-west-1:123456789012:certificate/0a1b2c3d-4e5f-6789-abcd-ef0123456789"

@@ -7,9 +7,9 @@ import json
 
 import pytest
 
-from clouds.aws.app_logs import LOG_ACTIONS
+from clouds.aws.app_logs import LOG_ACTIONS, cloudwatch_output
 from components.observability import logs
-from foundation import WORKLOAD_SERVICE_ACCOUNTS
+from foundation import FLUENT_BIT_TAG, WORKLOAD_SERVICE_ACCOUNTS
 
 GROUP = "aws:cloudwatch/logGroup:LogGroup"
 ROLE = "aws:iam/role:Role"
@@ -125,6 +125,11 @@ def test_fluent_bit_egress_to_cloudwatch_is_not_restricted(plan_stack):
     assert in_logging == []
 
 
-def test_unknown_sink_kind_is_refused():
-    with pytest.raises(ValueError, match="unsupported log sink"):
-        logs.sink_output("stackdriver", "g", "r", "p")
+def test_the_cloudwatch_output_reads_the_records_the_shipper_tags():
+    """clouds/aws renders its own output; it matches the tag the platform's tail input gives every
+    container record, so a change of that tag cannot silently starve the sink."""
+    values = {"config": {"outputs": cloudwatch_output("/aws/eks/x/applications", "eu-west-1")}}
+    (cw,) = output_blocks(values)
+    assert cw["Name"] == "cloudwatch_logs" and cw["Match"] == FLUENT_BIT_TAG
+    tail = logs.config("https://es:9200", "prod", "info")["inputs"]
+    assert f"Tag {FLUENT_BIT_TAG}\n" in tail

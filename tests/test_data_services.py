@@ -370,7 +370,7 @@ def _plan_with_foundation(config: dict[str, Any]):
     import settings as settings_mod
     from components.data_services import DataServices, DataServicesArgs
     from components.secrets import use_store
-    from foundation import EdgeFrontend, Foundation, ManagedDatabase, ObjectStore, StorageClasses
+    from foundation import EdgeFrontend, Foundation, ManagedDatabase, ObjectStore, StorageClasses, WorkloadIdentity
     from offline_plan.mocks import PlatformMocks
     from offline_plan.monitor import RecordingMonitor
 
@@ -385,7 +385,7 @@ def _plan_with_foundation(config: dict[str, Any]):
             cloud="aws", provider=provider, storage_classes=StorageClasses("gp3-fast", "gp3"), edge=EdgeFrontend(),
             object_store=ObjectStore(kind="s3", region="eu-west-1", buckets={b: pulumi.Output.from_input(f"dp-{b}") for b in ("bronze", "silver", "gold", "backups")}),
             database=ManagedDatabase(host=pulumi.Output.from_input("db.example.rds.amazonaws.com"), port=5432, engine_version="16.4", admin_secret="rds-admin"),
-            workload_identity={"postgres": {"eks.amazonaws.com/role-arn": "arn:aws:iam::123456789012:role/pg"}},
+            workload_identity={"postgres": WorkloadIdentity({"eks.amazonaws.com/role-arn": "arn:aws:iam::123456789012:role/pg"})},
         )
         holder["ds"] = DataServices("data-services", DataServicesArgs(foundation=f, settings=s))
         holder["ds"].install_backups([])

@@ -49,19 +49,26 @@ def test_run_time_checks_of_a_cloud_are_one_line_too(tmp_path):
 
 
 def test_missing_stack_file_is_one_line(tmp_path):
-    proc = plan(tmp_path, {"data-platform:cloud": "local"}, stack="there")
-    assert proc.returncode == 0, proc.stderr
+    (tmp_path / "Pulumi.yaml").write_text((ROOT / "Pulumi.yaml").read_text())
+    (tmp_path / "Pulumi.there.yaml").write_text(yaml.safe_dump({"config": {"data-platform:cloud": "local"}}))
     args = [sys.executable, "-m", "offline_plan", "nosuchstack", "--root", str(tmp_path), "--out", str(tmp_path / "o")]
     proc = subprocess.run(args, capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert proc.returncode == 1 and proc.stderr.startswith("error: Pulumi.nosuchstack.yaml: no such stack file")
 
 
-def test_dev_plan_writes_plan_json_manifests_and_diagram(tmp_path):
-    proc = subprocess.run([sys.executable, "-m", "offline_plan", "dev", "--out", str(tmp_path)], capture_output=True, text=True, cwd=ROOT, timeout=300)
+@pytest.fixture(scope="module")
+def cli_prod(tmp_path_factory):
+    """`make plan STACK=prod` once for the module, as a user runs it (a separate process)."""
+    out = tmp_path_factory.mktemp("cli")
+    proc = subprocess.run([sys.executable, "-m", "offline_plan", "prod", "--out", str(out)], capture_output=True, text=True, cwd=ROOT, timeout=300)
+    return proc, out / "prod"
+
+
+def test_plan_writes_plan_json_manifests_and_diagram(cli_prod):
+    proc, out = cli_prod
     assert proc.returncode == 0, proc.stderr
-    out = tmp_path / "dev"
     doc = json.loads((out / "plan.json").read_text())
-    assert doc["stack"] == "dev" and doc["cloud"] == "local"
+    assert doc["stack"] == "prod" and doc["cloud"] == "aws"
     assert list((out / "manifests").glob("*.yaml"))
     assert "```mermaid" in (out / "architecture.md").read_text()
     assert "Resources: + " in proc.stdout and "pulumi:pulumi:Stack" in proc.stdout and "Outputs:" in proc.stdout
@@ -77,11 +84,15 @@ def test_secure_values_become_secret_placeholders(tmp_path):
     assert cfg.values["aws:secretKey"] != "v1:abc"
 
 
-def test_two_plans_of_the_same_stack_write_identical_files(tmp_path):
-    """Registrations arrive in the order async outputs resolve; the plan must not depend on it."""
-    for out in ("a", "b"):
-        proc = subprocess.run([sys.executable, "-m", "offline_plan", "prod", "--quiet", "--out", str(tmp_path / out)],
-                              capture_output=True, text=True, cwd=ROOT, timeout=300)
-        assert proc.returncode == 0, proc.stderr
+def test_two_plans_of_the_same_stack_write_identical_files(cli_prod, plan_stack, tmp_path):
+    """Registrations arrive in the order async outputs resolve; the plan must not depend on it.
+    The CLI's run (its own process) and this session's in-process plan of prod are two runs."""
+    from offline_plan import diagram, plan_json
+
+    proc, out = cli_prod
+    assert proc.returncode == 0, proc.stderr
+    again = plan_stack("prod")
+    plan_json.write(again, tmp_path)
+    diagram.write(again, tmp_path)
     for name in ("plan.json", "architecture.md"):
-        assert (tmp_path / "a" / "prod" / name).read_text() == (tmp_path / "b" / "prod" / name).read_text(), name
+        assert (out / name).read_text() == (tmp_path / name).read_text(), name

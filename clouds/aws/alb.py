@@ -1,10 +1,10 @@
 """The seed's ALB in front of the platform's edge (`data-platform:aws.loadBalancer: alb`).
 
-An `L7Frontend` for the Foundation: the platform creates an Ingress of class `alb` whose only
-backend is the edge controller's HTTPS Service port; the AWS Load Balancer Controller makes it
-an ALB with listeners 80 (redirect to 443) and 443 (the ACM certificate), IP targets = the
-controller pods, backend protocol HTTPS so traffic is re-encrypted and cert-manager's TLS still
-ends at the Gateway (plain HTTP to the controller would only meet its redirect to HTTPS).
+An `L7Frontend` for the Foundation: it builds one Ingress of class `alb` whose only backend is
+the edge controller's HTTPS Service port; the AWS Load Balancer Controller makes it an ALB with
+listeners 80 (redirect to 443) and 443 (the ACM certificate), IP targets = the controller pods,
+backend protocol HTTPS so traffic is re-encrypted and cert-manager's TLS still ends at the
+Gateway (plain HTTP to the controller would only meet its redirect to HTTPS).
 Health check: the controller's own health endpoint and port (the kubelet's probe), so a pod
 whose proxy is unhealthy leaves the target group.
 """
@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import json
 
-from foundation import EdgeBackend, L7Frontend
+import pulumi
+
+from foundation import EdgeBackend, L7Frontend, catch_all_ingress
 
 CLASS = "alb"
 SSL_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06"
@@ -41,4 +43,8 @@ def alb_annotations(backend: EdgeBackend, *, scheme: str, certificate_arn: str) 
 
 
 def alb_frontend(scheme: str, certificate_arn: str) -> L7Frontend:
-    return L7Frontend(class_name=CLASS, annotations=lambda b: alb_annotations(b, scheme=scheme, certificate_arn=certificate_arn))
+    def build(name: str, backend: EdgeBackend, opts: pulumi.ResourceOptions) -> dict[str, pulumi.Resource]:
+        ann = alb_annotations(backend, scheme=scheme, certificate_arn=certificate_arn)
+        return {"ingress": catch_all_ingress(name, backend, opts, annotations=ann, class_name=CLASS)}
+
+    return L7Frontend(build=build)

@@ -15,7 +15,7 @@ import pulumi
 from pulumi_aws import get_availability_zones, get_caller_identity
 from pulumi_aws.provider import Provider
 
-from foundation import EdgeFrontend, Foundation, LogSink, ManagedDatabase, ObjectStore, SecretStore, StorageClasses
+from foundation import EdgeFrontend, Foundation, ManagedDatabase, ObjectStore, SecretStore, StorageClasses, WorkloadIdentity
 from settings import Settings
 
 from .alb import alb_frontend
@@ -302,9 +302,10 @@ def build_foundation(settings: Settings) -> Foundation:
         secret_store=SecretStore(
             name=services.secret_store_name, key_prefix=secret_prefix, write=services.write_secret, ready=tuple(services.secret_store_ready),
         ),
-        log_sink=LogSink(kind="cloudwatch", group=app_logs.group.name, region=region) if app_logs else None,
+        log_sink=app_logs.sink if app_logs else None,
         registry=registry.url,
-        workload_identity={**(identities.annotations if identities else {}), **({"fluent-bit": app_logs.annotations} if app_logs else {})},
+        workload_identity={app: WorkloadIdentity(service_account_annotations=a) for app, a in {
+            **(identities.annotations if identities else {}), **({"fluent-bit": app_logs.annotations} if app_logs else {})}.items()},
         pod_cidrs=(s.aws.vpc_cidr,),  # the Amazon VPC CNI gives pods VPC addresses
         service_cidrs=EKS_SERVICE_CIDRS,
         interruptible=cluster.interruptible,

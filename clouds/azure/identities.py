@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_azure_native.managedidentity as managedidentity
 
-from foundation import WORKLOAD_SERVICE_ACCOUNTS
+from foundation import WORKLOAD_SERVICE_ACCOUNTS, WorkloadIdentity
 
 from .common import STORAGE_BLOB_DATA_CONTRIBUTOR, Context, role_assignment
 
@@ -58,13 +58,14 @@ class WorkloadIdentitiesArgs:
 
 
 class WorkloadIdentities(pulumi.ComponentResource):
-    annotations: dict[str, dict[str, pulumi.Output[str]]]
+    workload_identity: dict[str, WorkloadIdentity]
+    """App -> the client-id annotation and the pod label (Foundation.workload_identity)."""
     identities: dict[str, managedidentity.UserAssignedIdentity]
 
     def __init__(self, name: str, args: WorkloadIdentitiesArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("data-platform:azure:WorkloadIdentities", name, None, opts)
         ctx = args.ctx
-        self.identities, self.annotations = {}, {}
+        self.identities, self.workload_identity = {}, {}
         for app in args.apps:
             sa = WORKLOAD_SERVICE_ACCOUNTS[app]
             uami = federated_identity(ctx, self, app, sa.namespace, sa.name, args.oidc_issuer)
@@ -72,5 +73,6 @@ class WorkloadIdentities(pulumi.ComponentResource):
                 role_assignment(ctx, self, f"{ctx.prefix}-{app}-{container}", principal_id=uami.principal_id,
                                 role=STORAGE_BLOB_DATA_CONTRIBUTOR, scope=args.container_scopes[container])
             self.identities[app] = uami
-            self.annotations[app] = {CLIENT_ID_ANNOTATION: uami.client_id}
+            self.workload_identity[app] = WorkloadIdentity(service_account_annotations={CLIENT_ID_ANNOTATION: uami.client_id},
+                                                           pod_labels=dict(POD_LABELS))
         self.register_outputs({"clientIds": {a: u.client_id for a, u in self.identities.items()}})

@@ -1,6 +1,6 @@
 """The VNet of the seed's Azure architecture: one subnet per role (subnets.py), egress through a
 NAT gateway, an NSG per subnet (Azure's defaults: no inbound from the internet;
-the `appgw` subnet is reserved for the Application Gateway, not built yet), and the private DNS zones the private endpoints register in.
+the `appgw` subnet holds the Application Gateway with `loadBalancer: appgw`, its NSG then open to it), and the private DNS zones the private endpoints register in.
 
 - No subnet has default outbound access: nodes leave through the NAT gateway (AKS
   `outboundType: userAssignedNATGateway`), everything else has no egress to the internet.
@@ -29,6 +29,16 @@ ZONES = {
     "registry": "privatelink.azurecr.io",
 }
 """Private endpoint group id / role -> its private DNS zone (one zone per service)."""
+APP_GATEWAY_RULES = (
+    # Azure's infrastructure ports of a v2 gateway (its deployment fails without them).
+    {"name": "gateway-manager", "priority": 100, "direction": "Inbound", "access": "Allow", "protocol": "Tcp",
+     "source_address_prefix": "GatewayManager", "source_port_range": "*", "destination_address_prefix": "*", "destination_port_range": "65200-65535"},
+    # The gateway's listeners (the redirect on 80, TLS on 443).
+    {"name": "listeners", "priority": 110, "direction": "Inbound", "access": "Allow", "protocol": "Tcp",
+     "source_address_prefix": "Internet", "source_port_range": "*", "destination_address_prefix": "*", "destination_port_ranges": ["80", "443"]},
+)
+"""NSG rules of the `appgw` subnet with `loadBalancer: appgw` (Azure's own AzureLoadBalancer
+inbound rule is a default rule already)."""
 DELEGATIONS = {
     "apiserver": "Microsoft.ContainerService/managedClusters",
     "postgres": "Microsoft.DBforPostgreSQL/flexibleServers",
@@ -40,6 +50,8 @@ class NetworkArgs:
     ctx: Context
     cidr: str
     zones: tuple[str, ...]
+    app_gateway: bool = False
+    """Open the `appgw` subnet's NSG to what an Application Gateway v2 needs (`APP_GATEWAY_RULES`)."""
 
 
 class Network(pulumi.ComponentResource):
@@ -68,8 +80,9 @@ class Network(pulumi.ComponentResource):
         previous: list[pulumi.Resource] = []
         for role, cidr in plan.items():
             # Azure's default rules: VNet-internal traffic allowed, inbound from the internet denied.
+            rules = {"security_rules": list(APP_GATEWAY_RULES)} if role == "appgw" and args.app_gateway else {}
             nsg = network.NetworkSecurityGroup(f"{p}-{role}", resource_group_name=rg, network_security_group_name=f"{p}-{role}",
-                                               tags=ctx.tags(COMPONENT), opts=ctx.opts(self))
+                                               tags=ctx.tags(COMPONENT), opts=ctx.opts(self), **rules)
             extra: dict = {}
             if role in DELEGATIONS:
                 extra["delegations"] = [{"name": role, "service_name": DELEGATIONS[role]}]

@@ -3,7 +3,8 @@
 Order: explicit `azure-native` Provider (location from `azure-native:location`) -> resource
 group -> Network -> AksCluster (+ Log Analytics, k8s Provider, StorageClasses) -> Vault (Key
 Vault) -> DataLake (ADLS Gen2) -> WorkloadIdentities -> Database (Flexible Server) -> Registry
-(ACR) -> ClusterServices (External Secrets on Key Vault, the database administrator secret).
+(ACR) -> AppGateway (with `loadBalancer: appgw`; the gateway itself is built by the platform's
+edge through `Foundation.edge.l7`) -> ClusterServices (External Secrets on Key Vault, the database administrator secret).
 
 The data lake is built, but the platform's consumers keep the in-cluster MinIO on Azure for now
 (`Foundation.object_store` is None): Dremio's and Airbyte's components read S3-compatible
@@ -11,6 +12,8 @@ stores only (see docs/azure.md).
 """
 
 from __future__ import annotations
+
+from typing import Optional
 
 import pulumi
 import pulumi_azure_native.authorization as authorization
@@ -20,7 +23,9 @@ from pulumi_azure_native.provider import Provider
 from foundation import EdgeFrontend, Foundation, ManagedDatabase, SecretStore, StorageClasses
 from settings import Settings
 
+from . import appgw_config
 from .aks import FAST_SSD, STANDARD, AksArgs, AksCluster
+from .appgw import AppGateway, AppGatewayArgs
 from .cluster_services import DB_ADMIN_SECRET, ClusterServices, ClusterServicesArgs, load_balancer_annotations
 from .common import Context
 from .database import ADMIN_LOGIN, Database, DatabaseArgs, server_configurations
@@ -28,12 +33,16 @@ from .datalake import DataLake, DataLakeArgs
 from .identities import WorkloadIdentities, WorkloadIdentitiesArgs
 from .network import Network, NetworkArgs
 from .registry import Registry, RegistryArgs
-from .subnets import POD_CIDR, SERVICE_CIDR
+from .subnets import POD_CIDR, SERVICE_CIDR, plan_subnets
 from .vault import Vault, VaultArgs, key_vault_name
 
 
-def edge_frontend(settings: Settings) -> EdgeFrontend:
-    """The edge's controller behind the AKS Standard Load Balancer, external or internal by config."""
+def edge_frontend(settings: Settings, app_gateway: Optional[AppGateway]) -> EdgeFrontend:
+    """The edge's controller behind the AKS Standard Load Balancer, external or internal by
+    config; with `appgw`, an internal one on a fixed address, behind the Application Gateway."""
+    if app_gateway is not None:
+        ip = appgw_config.backend_ip(plan_subnets(settings.azure.vnet_cidr)["ingress"])
+        return EdgeFrontend(service_type="LoadBalancer", service_annotations=appgw_config.service_annotations(ip), l7=app_gateway.frontend())
     return EdgeFrontend(service_type="LoadBalancer", service_annotations=load_balancer_annotations(settings.azure.load_balancer_scheme))
 
 
@@ -54,7 +63,8 @@ def build_foundation(settings: Settings) -> Foundation:
                   deployer_object_id=pulumi.Output.from_input(client.object_id), resource_group=group.name, protect=s.protect)
     cluster_name = f"{p}-aks"
 
-    network = Network("network", NetworkArgs(ctx=ctx, cidr=a.vnet_cidr, zones=tuple(a.zones)))
+    app_gateway_on = a.load_balancer == "appgw"
+    network = Network("network", NetworkArgs(ctx=ctx, cidr=a.vnet_cidr, zones=tuple(a.zones), app_gateway=app_gateway_on))
     cluster = AksCluster("aks", AksArgs(
         ctx=ctx, name=cluster_name, version=s.kubernetes_version,
         node_subnet_id=network.subnets["nodes"].id, apiserver_subnet_id=network.subnets["apiserver"].id, vnet_id=network.vnet.id,
@@ -95,7 +105,17 @@ def build_foundation(settings: Settings) -> Foundation:
                                            pulumi.ResourceOptions(parent=db, depends_on=[vault.vault]))
 
     registry = Registry("registry", RegistryArgs(ctx=ctx, network=network, kubelet_object_id=cluster.kubelet_object_id,
-                                                 untagged_retention_days=a.acr_untagged_retention_days, zone_redundant=len(a.zones) > 1))
+                                                 untagged_retention_days=a.acr_untagged_retention_days, zone_redundant=len(a.zones) > 1,
+                                                 workspace_id=workspace_id))
+    app_gateway = None
+    if app_gateway_on:
+        assert a.app_gateway_certificate_secret_id and a.app_gateway_certificate_vault_id  # settings require both with appgw
+        app_gateway = AppGateway("app-gateway", AppGatewayArgs(
+            ctx=ctx, subnet_id=network.subnets["appgw"].id, zones=tuple(a.zones),
+            backend_ip=appgw_config.backend_ip(plan_subnets(a.vnet_cidr)["ingress"]),
+            certificate_secret_id=a.app_gateway_certificate_secret_id, certificate_vault_id=a.app_gateway_certificate_vault_id,
+            min_capacity=a.app_gateway_min_capacity, max_capacity=a.app_gateway_max_capacity, workspace_id=workspace_id,
+        ))
     services = ClusterServices("cluster-services", ClusterServicesArgs(
         ctx=ctx, provider=cluster.provider, oidc_issuer=cluster.oidc_issuer, vault_id=vault.vault.id, vault_uri=vault.uri,
         secret_prefix=secret_prefix, db_admin_written=admin_written, depends_on=tuple(cluster.ready),
@@ -121,13 +141,15 @@ def build_foundation(settings: Settings) -> Foundation:
         outputs["dataLakeContainers"] = sorted(lake.containers)
     if identities is not None:
         outputs["workloadIdentityClientIds"] = {app: u.client_id for app, u in identities.identities.items()}
+    if app_gateway is not None:
+        outputs["appGatewayPublicIp"] = app_gateway.address
     if db is not None:
         outputs["postgresFqdn"] = db.server.fully_qualified_domain_name
     return Foundation(
         cloud="azure",
         provider=cluster.provider,
         storage_classes=StorageClasses(fast_ssd=FAST_SSD, standard=STANDARD),
-        edge=edge_frontend(s),
+        edge=edge_frontend(s, app_gateway),
         # The lake's consumers stay on in-cluster MinIO until Dremio/Airbyte read Azure storage (docs/azure.md).
         object_store=None,
         database=database,
@@ -135,7 +157,7 @@ def build_foundation(settings: Settings) -> Foundation:
                                  ready=tuple(services.secret_store_ready), remote_name=key_vault_name),
         log_sink=None,  # Container Insights collects every container's log into Log Analytics, without a shipper secret
         registry=registry.login_server,
-        workload_identity={},
+        workload_identity=dict(identities.workload_identity) if identities is not None else {},
         pod_cidrs=(POD_CIDR,),
         service_cidrs=(SERVICE_CIDR,),
         interruptible=cluster.interruptible,

@@ -3,18 +3,23 @@
 Order: explicit `gcp.Provider` (project/region from `gcp:project`/`gcp:region`, default labels on
 every resource) -> Network -> GkeCluster (+ k8s Provider, StorageClasses) -> DataLake (Cloud
 Storage, with objectStore native) + LakeIdentities (a Google service account per consumer, IAM
-per bucket) -> Database (Cloud SQL) -> CloudLogging (the `_Default` log bucket's retention, when set) -> Registry (Artifact Registry)
--> ClusterServices (External Secrets on Secret Manager, the Cloud SQL admin secret).
+per bucket) -> Database (Cloud SQL) -> CloudLogging (the `_Default` log bucket's retention, when set) -> GlobalAlb (with
+`loadBalancer: alb`; its Ingress and GKE objects are built by the platform's edge through
+`Foundation.edge.l7`) -> Registry (Artifact Registry) -> ClusterServices (External Secrets on Secret Manager, the Cloud
+SQL admin secret).
 """
 
 from __future__ import annotations
 
+from typing import Optional
+
 import pulumi
 from pulumi_gcp.provider import Provider
 
-from foundation import EdgeFrontend, Foundation, ManagedDatabase, ObjectStore, SecretStore, StorageClasses
+from foundation import EdgeFrontend, Foundation, ManagedDatabase, ObjectStore, SecretStore, StorageClasses, WorkloadIdentity
 from settings import Settings
 
+from .alb import GlobalAlb
 from .cluster_services import ClusterServices, ClusterServicesArgs
 from .common import Context, secret_id
 from .database import ADMIN_USERNAME, PORT, Database, DatabaseArgs, database_flags
@@ -24,6 +29,10 @@ from .identities import AIRBYTE, POSTGRES, VELERO, LakeIdentities, LakeIdentitie
 from .logs import CloudLogging, CloudLoggingArgs
 from .network import PODS_RANGE, SERVICES_RANGE, Network, NetworkArgs
 from .registry import Registry, RegistryArgs
+
+EDGE_HTTPS_PORT_NAME = "websecure"
+"""The edge controller's TLS port name on its Service (Traefik's entrypoint), which GKE's
+per-port annotations key on; `components/edge`'s EdgeBackend names the same port."""
 
 
 def default_labels(settings: Settings) -> dict[str, str]:
@@ -41,7 +50,10 @@ def load_balancer_annotations(scheme: str) -> dict[str, str]:
     return {"cloud.google.com/l4-rbs": "enabled"}
 
 
-def edge_frontend(settings: Settings) -> EdgeFrontend:
+def edge_frontend(settings: Settings, alb: Optional[GlobalAlb]) -> EdgeFrontend:
+    """The edge's controller behind a passthrough NLB, or (`alb`) behind the global Application Load Balancer."""
+    if alb is not None:
+        return alb.frontend(EDGE_HTTPS_PORT_NAME)
     return EdgeFrontend(service_type="LoadBalancer", service_annotations=load_balancer_annotations(settings.gcp.load_balancer_scheme))
 
 
@@ -130,6 +142,7 @@ def build_foundation(settings: Settings) -> Foundation:
     if g.cloud_logging_retention_days:
         CloudLogging("cloud-logging", CloudLoggingArgs(ctx=ctx, retention_days=g.cloud_logging_retention_days))
 
+    alb = GlobalAlb("edge-alb", ctx) if g.load_balancer == "alb" else None
     registry = Registry("registry", RegistryArgs(ctx=ctx, node_service_account=cluster.node_service_account.email, untagged_days=g.registry_untagged_days))
 
     secret_prefix = f"{p}/data-platform/"
@@ -161,6 +174,8 @@ def build_foundation(settings: Settings) -> Foundation:
     }
     if object_store is not None:
         outputs["dataLakeBuckets"] = dict(object_store.buckets)
+    if alb is not None:
+        outputs["edgeGlobalIp"] = alb.address.address
     if db is not None:
         outputs["cloudSqlInstance"] = db.instance.connection_name
         outputs["cloudSqlPrivateIp"] = db.host
@@ -168,14 +183,14 @@ def build_foundation(settings: Settings) -> Foundation:
         cloud="gcp",
         provider=cluster.provider,
         storage_classes=StorageClasses(fast_ssd=FAST_SSD, standard=STANDARD),
-        edge=edge_frontend(s),
+        edge=edge_frontend(s, alb),
         object_store=object_store,
         database=database,
         secret_store=SecretStore(name=services.secret_store_name, key_prefix=secret_prefix, write=services.write_secret,
                                  ready=tuple(services.secret_store_ready), remote_name=secret_id),
         log_sink=None,  # GKE's built-in WORKLOADS logging already ships every container log to Cloud Logging
         registry=registry.url,
-        workload_identity=dict(identities.annotations) if identities else {},
+        workload_identity={app: WorkloadIdentity(service_account_annotations=a) for app, a in identities.annotations.items()} if identities else {},
         pod_cidrs=(g.pods_cidr,),
         service_cidrs=(g.services_cidr,),
         interruptible=cluster.interruptible,

@@ -36,14 +36,14 @@ What this component decides (see docs/airbyte.md):
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Optional
 
 import pulumi
 import pulumi_kubernetes as k8s
 
 from components.data_services.result import KEY_FILE, ObjectStoreResult, PostgresResult
-from foundation import WORKLOAD_SERVICE_ACCOUNTS, InterruptiblePool
+from foundation import NO_IDENTITY, WORKLOAD_SERVICE_ACCOUNTS, InterruptiblePool, WorkloadIdentity
 from settings.sections.airbyte import AirbyteSettings
 
 from .. import helm
@@ -180,6 +180,7 @@ def airbyte_values(
     object_store: ObjectStoreResult,
     bucket: pulumi.Input[str],
     interruptible: Optional[InterruptiblePool] = None,
+    pod_labels: Optional[Mapping[str, str]] = None,
 ) -> dict[str, Any]:
     """The chart values. Pure: only names, hosts and sizes — never a credential.
 
@@ -196,8 +197,13 @@ def airbyte_values(
     sec = _container_security()
     pod_sec = {"fsGroup": 1000, "runAsNonRoot": True, "seccompProfile": {"type": "RuntimeDefault"}}
 
+    # Workload identity's pod labels (Foundation.identity("airbyte")) on every pod the chart
+    # renders (`<component>.podLabels`) and on connector job pods (`global.jobs.kube.labels`):
+    # they all run as the one ServiceAccount. Absent when empty, so other clouds' values stay as they were.
+    identity_labels = {"podLabels": dict(pod_labels)} if pod_labels else {}
+
     def component(name: str, **extra: Any) -> dict[str, Any]:
-        return {"resources": _res(sizes[name]), "containerSecurityContext": sec, "podSecurityContext": pod_sec, **extra}
+        return {"resources": _res(sizes[name]), "containerSecurityContext": sec, "podSecurityContext": pod_sec, **identity_labels, **extra}
 
     return {
         "global": {
@@ -222,7 +228,7 @@ def airbyte_values(
             },
             "storage": storage_values(object_store, bucket),
             "jobs": {"kube": {
-                "labels": {JOB_POD_LABEL: "true", "app.kubernetes.io/part-of": "data-platform"},
+                "labels": {JOB_POD_LABEL: "true", "app.kubernetes.io/part-of": "data-platform", **(pod_labels or {})},
                 **({"tolerations": tolerations_for(interruptible), "nodeSelector": dict(interruptible.node_labels)} if interruptible else {}),
             }},
         },
@@ -243,6 +249,7 @@ def airbyte_values(
             },
             "containerSecurityContext": sec,
             "podSecurityContext": pod_sec,
+            **identity_labels,
         },
         "workloadLauncher": component("workloadLauncher", replicaCount=s.workload_launcher_replicas),
         "workloadApiServer": component("workloadApiServer"),
@@ -289,9 +296,10 @@ class AirbyteArgs:
     domain: str
     postgres: PostgresResult
     object_store: ObjectStoreResult
-    service_account_annotations: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
-    """Foundation.workload_identity["airbyte"]: cloud access for the object store, on the
-    ServiceAccount this component owns (so a change is applied on the next `pulumi up`)."""
+    identity: WorkloadIdentity = NO_IDENTITY
+    """Foundation.identity("airbyte"): cloud access for the object store, annotations on the
+    ServiceAccount this component owns (so a change is applied on the next `pulumi up`) and
+    labels on every pod that runs as it."""
     depends_on: tuple = ()
     """Namespaces, data-service Secrets/databases that must exist first."""
     interruptible: Optional[InterruptiblePool] = None
@@ -316,13 +324,13 @@ class Airbyte(pulumi.ComponentResource):
         bucket = store.buckets.get("airbyte") or store.buckets["backups"]
         values = airbyte_values(
             s, environment=args.environment, domain=args.domain, postgres=args.postgres,
-            object_store=store, bucket=bucket, interruptible=args.interruptible,
+            object_store=store, bucket=bucket, interruptible=args.interruptible, pod_labels=args.identity.pod_labels,
         )
         sa = WORKLOAD_SERVICE_ACCOUNTS["airbyte"]
         meta = {"namespace": sa.namespace, "labels": labels("airbyte", "service-account", instance=RELEASE)}
         self.service_account = k8s.core.v1.ServiceAccount(
             f"{name}-service-account",
-            metadata={**meta, "name": sa.name, "annotations": dict(args.service_account_annotations)},
+            metadata={**meta, "name": sa.name, "annotations": dict(args.identity.service_account_annotations)},
             opts=child(self, args.provider, depends_on=list(args.depends_on)),
         )
         role = k8s.rbac.v1.Role(

@@ -25,7 +25,7 @@ from typing import Any, Optional
 import pulumi
 import pulumi_kubernetes as k8s
 
-from foundation import WORKLOAD_SERVICE_ACCOUNTS
+from foundation import NO_IDENTITY, WORKLOAD_SERVICE_ACCOUNTS, WorkloadIdentity
 from settings.sections import BackupSettings
 
 from .. import kube
@@ -72,7 +72,8 @@ class VeleroStore:
     endpoint: Optional[pulumi.Input[str]] = None
     keys: Optional[tuple[pulumi.Input[str], pulumi.Input[str]]] = None
     snapshots: bool = False
-    service_account_annotations: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
+    identity: WorkloadIdentity = NO_IDENTITY
+    """Foundation.identity("velero"): annotations on the server's ServiceAccount, labels on its pod."""
     provider: str = "aws"
     """The object store plugin: `aws` (S3 and MinIO) or `gcp` (Cloud Storage)."""
     config: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
@@ -121,7 +122,7 @@ def chart_values(args: VeleroArgs) -> dict[str, Any]:
             "resources": kube.camel_keys(kube.resources("10m", "32Mi", "200m", "128Mi")),
         }],
         # The chart already sets name/instance/managed-by on the pod: only what it lacks.
-        "podLabels": {"app": "velero", "app.kubernetes.io/part-of": kube.PART_OF, "app.kubernetes.io/component": "server"},
+        "podLabels": {"app": "velero", "app.kubernetes.io/part-of": kube.PART_OF, "app.kubernetes.io/component": "server", **store.identity.pod_labels},
         "podSecurityContext": {**kube.camel_keys(kube.pod_security(run_as_user=UID, fs_group=UID, run_as_group=UID))},
         "containerSecurityContext": restricted_container(),
         "resources": kube.camel_keys(kube.resources("20m", "128Mi", "500m", "512Mi")),  # idle but at 02:00; dev fits 4 CPU
@@ -131,7 +132,7 @@ def chart_values(args: VeleroArgs) -> dict[str, Any]:
         "deployNodeAgent": False,
         "backupsEnabled": True,
         "snapshotsEnabled": store.snapshots,
-        "serviceAccount": {"server": {"create": True, "name": SERVICE_ACCOUNT, "annotations": dict(store.service_account_annotations)}},
+        "serviceAccount": {"server": {"create": True, "name": SERVICE_ACCOUNT, "annotations": dict(store.identity.service_account_annotations)}},
         "credentials": ({"useSecret": True, "existingSecret": CREDENTIALS} if store.keys is not None else {"useSecret": False}),
         "configuration": {
             "backupStorageLocation": [{"name": "default", "provider": store.provider, "bucket": store.bucket, "default": True, "config": bsl_config}],

@@ -61,5 +61,5 @@ def native_backup_store(foundation: Foundation) -> Optional[BackupStore]:
         destination_path=pulumi.Output.from_input(store.buckets["backups"]).apply(lambda b: f"{scheme}://{b}/{BACKUP_PREFIX}"),
         endpoint_url=store.endpoint,
         provider="gcs" if store.kind == "gcs" else "s3",
-        service_account_annotations=dict(foundation.workload_identity.get("postgres", {})),
+        identity=foundation.identity("postgres"),
     )

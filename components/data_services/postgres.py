@@ -13,14 +13,14 @@ seccomp, anti-affinity, Guaranteed resources, and the pooler's container setting
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Optional
 
 import pulumi
 import pulumi_kubernetes as k8s
 
-from foundation import WORKLOAD_SERVICE_ACCOUNTS
+from foundation import NO_IDENTITY, WORKLOAD_SERVICE_ACCOUNTS, WorkloadIdentity
 from settings.checks import duration_seconds, memory_bytes
 from settings.sections import PostgresSettings
 
@@ -63,8 +63,10 @@ class BackupStore:
     endpoint_url: Optional[str] = None
     credentials_secret: Optional[str] = None
     """Secret in data-storage with ACCESS_KEY_ID / ACCESS_SECRET_KEY; None: workload identity."""
-    provider: str = "s3"  # s3 | gcs
-    service_account_annotations: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
+    provider: str = "s3"  # s3 | gcs | azure
+    identity: WorkloadIdentity = NO_IDENTITY
+    """Foundation.identity("postgres"): on the Cluster's ServiceAccount (serviceAccountTemplate)
+    and, through `inheritedMetadata`, on the instance pods where the plugin's sidecar archives."""
     ready: Sequence[pulumi.Resource] = ()
 
     def configuration(self) -> dict:
@@ -74,6 +76,10 @@ class BackupStore:
             out["endpointURL"] = self.endpoint_url
         if self.provider == "gcs":
             out["googleCredentials"] = {"gkeEnvironment": True}
+        elif self.provider == "azure":
+            # barman-cloud's managed-identity credential: with Azure workload identity's token
+            # file in the pod (the `azure.workload.identity/use` label) it exchanges that token.
+            out["azureCredentials"] = {"inheritFromAzureAD": True}
         elif self.credentials_secret:
             out["s3Credentials"] = {
                 "accessKeyId": {"name": self.credentials_secret, "key": "ACCESS_KEY_ID"},
@@ -162,7 +168,7 @@ class CloudNativePg(pulumi.ComponentResource):
             "walStorage": {"size": s.wal_storage_size, **_class(args.storage.fast_ssd)},
             "resources": kube.resources(s.cpu, s.memory, s.cpu, s.memory),
             "affinity": {"enablePodAntiAffinity": True, "topologyKey": "kubernetes.io/hostname", "podAntiAffinityType": s.anti_affinity},
-            "inheritedMetadata": {"labels": kube.labels("postgres", "server")},
+            "inheritedMetadata": {"labels": {**kube.labels("postgres", "server"), **(args.backup.identity.pod_labels if args.backup else {})}},
         }
         sync = synchronous(s)
         if sync:
@@ -171,8 +177,8 @@ class CloudNativePg(pulumi.ComponentResource):
             spec["externalClusters"] = [{"name": RESTORE_SOURCE, "plugin": plugin_ref(s.restore_from)}]
         if args.backup:
             spec["plugins"] = [{"isWALArchiver": True, **plugin_ref(s.server_name)}]
-            if args.backup.service_account_annotations:
-                spec["serviceAccountTemplate"] = {"metadata": {"annotations": dict(args.backup.service_account_annotations)}}
+            if args.backup.identity.service_account_annotations:
+                spec["serviceAccountTemplate"] = {"metadata": {"annotations": dict(args.backup.identity.service_account_annotations)}}
 
         self.cluster = k8s.apiextensions.CustomResource(
             "postgres-cluster", api_version=API, kind="Cluster",

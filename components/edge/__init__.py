@@ -4,8 +4,9 @@ Order (all in the graph): Gateway API CRDs (`gateway_api.py`) -> cert-manager (G
 support on) and Traefik (`traefik.py`, its GatewayClass) -> ClusterIssuers (`tls.py`) ->
 one Certificate per HTTPS listener -> the Gateway, the HTTP -> HTTPS redirect route, the
 body-size Middleware and one HTTPRoute per UI (`routes.py`). With an L7 front from the
-Foundation (`EdgeFrontend.l7`, AWS: the ALB) an Ingress of the cloud's class sends everything
-to Traefik's HTTPS port (re-encrypted), so TLS still ends at the Gateway in every mode.
+Foundation (`EdgeFrontend.l7`) the cloud builds its L7 load balancer for this Gateway's
+`EdgeBackend` (AWS: an ALB Ingress; Azure: an Application Gateway; GCP: a GKE Ingress), which
+sends everything to Traefik's HTTPS port (re-encrypted), so TLS still ends at the Gateway.
 
 Namespaces: `edge` (Traefik, the Gateway, its Certificates/Secrets, the ACME solver pods;
 enforces `restricted`: Traefik's chart and cert-manager's solver pods both meet it) and
@@ -15,6 +16,7 @@ so no ReferenceGrant is needed; the Gateway's HTTPS listeners admit routes from 
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Optional
@@ -32,9 +34,8 @@ from .routes import Route
 from .tls import CERT_MANAGER_NS
 
 EDGE_NS = "edge"
-L7_INGRESS_NAME = "edge-l7"
 BACKEND = EdgeBackend(service=traefik.SERVICE, https_port=traefik.SERVICE_HTTPS_PORT,
-                      health_port=traefik.PING_PORT, health_path=traefik.PING_PATH)
+                      health_port=traefik.PING_PORT, health_path=traefik.PING_PATH, namespace=EDGE_NS, https_port_name=traefik.WEBSECURE)
 """What a cloud's L7 load balancer forwards to (Traefik's Service, its ping endpoint)."""
 
 EDGE_WAS_INGRESS = pulumi.Alias(name="ingress", type_="data-platform:ingress:IngressTls")
@@ -120,17 +121,13 @@ class Edge(pulumi.ComponentResource):
             opts=child(self, p, depends_on=[self.gateway, self.body_limit, *deps]),
         ) for r in args.routes}
 
-        self.l7_ingress = None
+        # The cloud's L7 front (Foundation.edge.l7) builds whatever it is made of, for this
+        # Gateway's hosts, once Traefik's release (and so its Service) exists.
+        self.l7: dict[str, pulumi.Resource] = {}
         if args.frontend.l7 is not None:
-            l7 = args.frontend.l7
-            backend = {"service": {"name": BACKEND.service, "port": {"number": BACKEND.https_port}}}
-            self.l7_ingress = k8s.networking.v1.Ingress(
-                f"{name}-l7",
-                metadata={"name": L7_INGRESS_NAME, "namespace": EDGE_NS, "labels": _labels(), "annotations": dict(l7.annotations(BACKEND))},
-                spec={"ingressClassName": l7.class_name,
-                      "rules": [{"http": {"paths": [{"path": "/", "pathType": "Prefix", "backend": backend}]}}]},
-                opts=child(self, p, depends_on=[ns_edge, self.traefik]),
-            )
+            backend = dataclasses.replace(BACKEND, namespace=EDGE_NS, hosts=tuple(r.host(args.domain) for r in args.routes), labels=_labels())
+            self.l7 = dict(args.frontend.l7.build(name, backend, child(self, p, depends_on=[ns_edge, self.traefik])))
+        self.l7_ingress = self.l7.get("ingress")
 
         self.hosts = [r.host(args.domain) for r in args.routes]
         self.controller_selector = dict(traefik.SELECTOR)

@@ -40,6 +40,8 @@ WEB_PORT = 8000
 """Container port of the `web` entrypoint (plain HTTP); the Gateway's HTTP listener port."""
 WEBSECURE_PORT = 8443
 """Container port of the `websecure` entrypoint (TLS); the Gateway's HTTPS listener port."""
+WEBSECURE = "websecure"
+"""The TLS entrypoint's name, which is also its port's name on the chart's Service."""
 SERVICE_HTTPS_PORT = 443
 """The Service port in front of `websecure`."""
 PING_PORT = 8080
@@ -86,7 +88,7 @@ def traefik_values(*, gateway_class: str, service_type: str, service_annotations
         "api": {"dashboard": False},
         "ports": {
             "web": {"port": WEB_PORT, "transport": _timeouts()},
-            "websecure": {"port": WEBSECURE_PORT, "transport": _timeouts()},
+            WEBSECURE: {"port": WEBSECURE_PORT, "transport": _timeouts()},
         },
         "additionalArguments": [f"--serversTransport.forwardingTimeouts.responseHeaderTimeout={TIMEOUT}"],
         "service": {"annotations": dict(service_annotations), "spec": {

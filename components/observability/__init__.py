@@ -27,7 +27,7 @@ from typing import Optional
 import pulumi
 import pulumi_kubernetes as k8s
 
-from foundation import LogSink
+from foundation import NO_IDENTITY, LogSink, WorkloadIdentity
 from settings.sections.observability import ObservabilitySettings
 
 from .. import kube
@@ -75,9 +75,8 @@ class ObservabilityArgs:
     """Dremio's catalog backup CronJob: namespace, name, longest gap of its cron in minutes."""
     log_sink: Optional[LogSink] = None
     """The cloud's log service (Foundation.log_sink): Fluent Bit ships there too."""
-    log_shipper_annotations: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
-    """ServiceAccount annotations giving Fluent Bit write access to `log_sink`
-    (Foundation.workload_identity["fluent-bit"])."""
+    log_shipper_identity: WorkloadIdentity = NO_IDENTITY
+    """What gives Fluent Bit write access to `log_sink` (Foundation.identity("fluent-bit"))."""
     depends_on: Sequence[pulumi.Resource] = field(default_factory=tuple)
 
 
@@ -175,9 +174,9 @@ class Observability(pulumi.ComponentResource):
         self.fluent_bit, _ = logs.install_fluent_bit(
             self, p, es_url=args.data.elasticsearch.url, username=username, password=password, environment=args.environment,
             log_level=s.log_level, service_monitor=s.metrics, namespace=ns,
-            log_sink=args.log_sink, service_account_annotations=args.log_shipper_annotations,
+            log_sink=args.log_sink, identity=args.log_shipper_identity,
             depends_on=[ca, lifecycle, self.es_tls.http_certificate, *([self.kube_prometheus_stack] if self.kube_prometheus_stack else [])])
         self.outputs.update({"logs": {"namespace": LOGGING, "dataStream": logs.data_stream(args.environment),
                                       "credentialsSecret": logs.CREDENTIALS_SECRET,
                                       "retentionDays": s.log_retention_days,
-                                      **({"cloudLogGroup": args.log_sink.group} if args.log_sink else {})}})
+                                      **({"cloudLogGroup": args.log_sink.destination} if args.log_sink else {})}})

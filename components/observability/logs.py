@@ -16,13 +16,12 @@
   directory `/var/lib/fluent-bit` read-write. That is why `logging` enforces `privileged`.
 - The password reaches the pod as an environment variable from the Secret `fluent-bit-elasticsearch`
   (a copy, in `logging`, of the file-realm Secret ECK reads in data-storage).
-- Cloud log sink (`Foundation.log_sink`, AWS: CloudWatch Logs): a second output sends the same
-  records (with their Kubernetes metadata, as JSON) to the cloud's log group, one stream per
-  container log file. The cloud creates the group and its retention (`auto_create_group false`);
-  Fluent Bit reaches it as the ServiceAccount `logging/fluent-bit`
-  (foundation.WORKLOAD_SERVICE_ACCOUNTS), annotated with `Foundation.workload_identity["fluent-bit"]`
-  (IRSA on AWS: the EKS webhook injects the role and a web-identity token, no static keys).
-  Each output has its own retry queue: one sink being down never stops the other.
+- Cloud log sink (`Foundation.log_sink`): a second output, rendered by the cloud
+  (`LogSink.fluent_bit_output`, e.g. clouds/aws/app_logs.py), sends the same records to the
+  cloud's log service; the cloud creates the destination and its retention. Fluent Bit reaches it
+  as the ServiceAccount `logging/fluent-bit` (foundation.WORKLOAD_SERVICE_ACCOUNTS), annotated
+  with `Foundation.workload_identity["fluent-bit"]` (no static keys). Each output has its own
+  retry queue: one sink being down never stops the other.
 """
 
 from __future__ import annotations
@@ -33,7 +32,7 @@ from typing import Any, Optional
 import pulumi
 import pulumi_kubernetes as k8s
 
-from foundation import WORKLOAD_SERVICE_ACCOUNTS, LogSink
+from foundation import FLUENT_BIT_TAG, NO_IDENTITY, WORKLOAD_SERVICE_ACCOUNTS, LogSink, WorkloadIdentity
 
 from .. import helm, kube
 from ..secrets import platform_secret, store_for
@@ -63,26 +62,8 @@ def host_and_port(url: str) -> tuple[str, int]:
     return host, int(port or 443)
 
 
-def sink_output(kind: str, group: str, region: str, stream_prefix: str) -> str:
-    """The `[OUTPUT]` section for a cloud log sink."""
-    if kind != "cloudwatch":
-        raise ValueError(f"unsupported log sink {kind!r} (Fluent Bit output known for: cloudwatch)")
-    return "\n".join([
-        "[OUTPUT]",
-        "    Name cloudwatch_logs",
-        "    Match kube.*",
-        f"    region {region}",
-        f"    log_group_name {group}",
-        f"    log_stream_prefix {stream_prefix}",
-        "    auto_create_group false",
-        "    Retry_Limit 20",
-        "    storage.total_limit_size 2G",
-        "",
-    ])
-
-
 def config(es_url: str, environment: str, log_level: str, sink: Optional[str] = None) -> dict[str, str]:
-    """Fluent Bit's configuration sections; `sink`: an extra `[OUTPUT]` section (`sink_output`)."""
+    """Fluent Bit's configuration sections; `sink`: the cloud's `[OUTPUT]` (LogSink.fluent_bit_output)."""
     host, port = host_and_port(es_url)
     return {
         "service": "\n".join([
@@ -106,7 +87,7 @@ def config(es_url: str, environment: str, log_level: str, sink: Optional[str] = 
             "    Path /var/log/containers/*.log",
             f"    Exclude_Path /var/log/containers/{RELEASE}-*_{LOGGING}_*.log",
             "    multiline.parser cri, docker",
-            "    Tag kube.*",
+            f"    Tag {FLUENT_BIT_TAG}",
             "    Mem_Buf_Limit 50MB",
             "    Skip_Long_Lines On",
             "    Refresh_Interval 10",
@@ -117,7 +98,7 @@ def config(es_url: str, environment: str, log_level: str, sink: Optional[str] = 
         "filters": "\n".join([
             "[FILTER]",
             "    Name kubernetes",
-            "    Match kube.*",
+            f"    Match {FLUENT_BIT_TAG}",
             # Apps' JSON is kept as the `log` string: merging it would let two apps' fields with
             # different types make Elasticsearch reject documents (mapping conflicts).
             "    Merge_Log Off",
@@ -130,7 +111,7 @@ def config(es_url: str, environment: str, log_level: str, sink: Optional[str] = 
         "outputs": "\n".join([
             "[OUTPUT]",
             "    Name es",
-            "    Match kube.*",
+            f"    Match {FLUENT_BIT_TAG}",
             f"    Host {host}",
             f"    Port {port}",
             "    HTTP_User ${ES_USER}",
@@ -153,8 +134,10 @@ def config(es_url: str, environment: str, log_level: str, sink: Optional[str] = 
 
 
 def fluent_bit_values(es_url: str, environment: str, log_level: str, service_monitor: bool, *, sink: Optional[str] = None,
-                      service_account_annotations: Optional[Mapping[str, str]] = None) -> dict[str, Any]:
+                      service_account_annotations: Optional[Mapping[str, str]] = None,
+                      pod_labels: Optional[Mapping[str, str]] = None) -> dict[str, Any]:
     return {
+        **({"podLabels": dict(pod_labels)} if pod_labels else {}),
         "kind": "DaemonSet",
         "config": config(es_url, environment, log_level, sink),
         "serviceAccount": {"create": True, "name": SERVICE_ACCOUNT.name, "annotations": dict(service_account_annotations or {})},
@@ -190,20 +173,19 @@ def fluent_bit_values(es_url: str, environment: str, log_level: str, service_mon
 def install_fluent_bit(parent: pulumi.Resource, provider: k8s.Provider, *, es_url: pulumi.Input[str], username: str, password: pulumi.Input[str],
                        environment: str, log_level: str, service_monitor: bool, namespace: pulumi.Resource,
                        depends_on: Sequence[pulumi.Resource], log_sink: Optional[LogSink] = None,
-                       service_account_annotations: Optional[Mapping[str, pulumi.Input[str]]] = None,
+                       identity: WorkloadIdentity = NO_IDENTITY,
                        ) -> tuple[k8s.helm.v3.Release, pulumi.Resource]:
     """Fluent Bit shipping to Elasticsearch and, with `log_sink`, to the cloud's log service as
-    well (`service_account_annotations`: the cloud identity allowed to write there)."""
+    well (`identity`: the cloud identity allowed to write there, on its ServiceAccount and pods)."""
     creds = platform_secret(CREDENTIALS_SECRET, LOGGING, {"username": username, "password": password}, store_for(provider),
                             parent=parent, provider=provider, labels=kube.labels("fluent-bit", "credentials"),
                             type_="kubernetes.io/basic-auth", depends_on=[namespace], resource_name="fluent-bit-elasticsearch")
     release = helm.release(
         RELEASE, chart=FLUENT_BIT, namespace=LOGGING,
         values=pulumi.Output.all(
-            es_url, log_sink.group if log_sink else None, dict(service_account_annotations or {}),
+            es_url, log_sink.fluent_bit_output if log_sink else None, dict(identity.service_account_annotations),
         ).apply(lambda a: fluent_bit_values(
-            a[0], environment, log_level, service_monitor, service_account_annotations=a[2],
-            sink=sink_output(log_sink.kind, a[1], log_sink.region, log_sink.stream_prefix) if log_sink else None)),
+            a[0], environment, log_level, service_monitor, sink=a[1], service_account_annotations=a[2], pod_labels=identity.pod_labels)),
         provider=provider, parent=parent, depends_on=[namespace, creds, *depends_on],
     )
     return release, creds

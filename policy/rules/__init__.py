@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from . import aws_encryption, aws_exposure, helm, kubernetes_pods, network_policies, plaintext_secrets, protection, tags
+from . import aws_encryption, aws_exposure, helm, kubernetes_pods, l7_exposure, network_policies, plaintext_secrets, protection, tags
 from .model import Rule
 
 RULES: tuple[Rule, ...] = tuple(
     value
-    for module in (aws_exposure, aws_encryption, protection, kubernetes_pods, plaintext_secrets, network_policies, tags, helm)
+    for module in (aws_exposure, l7_exposure, aws_encryption, protection, kubernetes_pods, plaintext_secrets, network_policies, tags, helm)
     for value in vars(module).values()
     if isinstance(value, Rule)
 )

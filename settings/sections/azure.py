@@ -10,15 +10,20 @@ secure defaults (private API server, Entra ID RBAC, no local accounts, no public
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Optional
 
 from .. import checks
 from ..environments import by_env
+from ..errors import MISSING
 from ..schema import CrossFieldInvalid, Section, setting
 
 _VM_SIZE = r"Standard_[A-Z][A-Za-z0-9_]*"
 _UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+_KV_SECRET_ID = r"https://([a-zA-Z][a-zA-Z0-9-]{1,22}[a-zA-Z0-9])\.vault\.azure\.net/secrets/[a-zA-Z0-9-]{1,127}(/[0-9a-f]{32})?"
+"""A Key Vault secret id (versionless, so the Application Gateway follows renewals, or versioned)."""
+_KV_ID = r"/subscriptions/[0-9a-fA-F-]{36}/resourceGroups/[-\w.()]+/providers/Microsoft\.KeyVault/vaults/([a-zA-Z][a-zA-Z0-9-]{1,22}[a-zA-Z0-9])"
 _DAYS = ("Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday")
 DB_STORAGE_TIERS = (32, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384, 32767)
 """Flexible Server's Premium SSD sizes in GiB (storage comes in these tiers only)."""
@@ -40,12 +45,6 @@ def _db_storage(value: Any) -> int:
     if value not in DB_STORAGE_TIERS:
         raise checks.Invalid("a Flexible Server storage size in GiB: one of " + ", ".join(map(str, DB_STORAGE_TIERS)))
     return value
-
-
-def _load_balancer(value: Any) -> str:
-    if value == "appgw":
-        raise checks.Invalid("standard: the seed's Application Gateway frontend (appgw) is not built yet (docs/azure.md)")
-    return checks.one_of("standard")(value)
 
 
 def _memory_kib(value: Any) -> str:
@@ -106,8 +105,12 @@ class AzureSettings(Section):
     acr_untagged_retention_days: int = setting(checks.integer(0, 365), "Days untagged manifests stay in the registry (the seed: 14).")
     log_retention_days: int = setting(checks.integer(30, 730), "Log Analytics retention (Container Insights, AKS/Key Vault/storage/database diagnostics).")
     # --- load balancing ---
-    load_balancer: str = setting(_load_balancer, "What fronts ingress-nginx: standard (the AKS Standard Load Balancer, TLS from cert-manager). The seed's Application Gateway (appgw) is not built yet and is refused.")
-    load_balancer_scheme: str = setting(checks.one_of("external", "internal"), "The ingress load balancer: external (public IP) or internal (an address in the ingress subnet, reachable from the VNet only).")
+    load_balancer: str = setting(checks.one_of("standard", "appgw"), "What fronts the edge (Traefik, the Gateway): standard (the AKS Standard Load Balancer, TLS from cert-manager) or appgw (the seed's Application Gateway WAF_v2: TLS 1.2+ with a Key Vault certificate, WAF in Prevention mode, re-encrypted to the Gateway through an internal load balancer; needs appGatewayCertificateSecretId, appGatewayCertificateVaultId and tlsIssuer letsencrypt-prod).")
+    load_balancer_scheme: str = setting(checks.one_of("external", "internal"), "The standard load balancer: external (public IP) or internal (an address in the ingress subnet, reachable from the VNet only). With appgw the controller's load balancer is always internal and the Application Gateway has the public address.")
+    app_gateway_certificate_secret_id: Optional[str] = setting(checks.optional(checks.text(_KV_SECRET_ID, "a Key Vault secret id such as https://my-vault.vault.azure.net/secrets/data-platform-tls")), "Key Vault secret id of the certificate the Application Gateway serves (PFX, covering airbyte./dremio./superset.<domain>); versionless to follow renewals. Required when loadBalancer is appgw.")
+    app_gateway_certificate_vault_id: Optional[str] = setting(checks.optional(checks.text(_KV_ID, "a Key Vault resource id such as /subscriptions/<id>/resourceGroups/<group>/providers/Microsoft.KeyVault/vaults/my-vault")), "Resource id of the Key Vault holding that certificate (an RBAC vault): the gateway's identity gets Key Vault Secrets User on it. Required when loadBalancer is appgw.")
+    app_gateway_min_capacity: int = setting(checks.integer(0, 125), "Application Gateway autoscaling: minimum instances (capacity units reserved, billed when idle).")
+    app_gateway_max_capacity: int = setting(checks.integer(2, 125), "Application Gateway autoscaling: maximum instances.")
 
     @classmethod
     def defaults(cls, env: str) -> dict[str, Any]:
@@ -157,9 +160,14 @@ class AzureSettings(Section):
             "log_retention_days": by_env(env, dev=30, staging=30, prod=365),
             "load_balancer": "standard",
             "load_balancer_scheme": "external",
+            "app_gateway_certificate_secret_id": None,
+            "app_gateway_certificate_vault_id": None,
+            "app_gateway_min_capacity": by_env(env, dev=0, staging=1, prod=2),
+            "app_gateway_max_capacity": 10,
         }
 
     def cross_check(self) -> None:
+        self._check_app_gateway()
         if not self.node_min_count <= self.node_initial_count <= self.node_max_count:
             raise CrossFieldInvalid("nodeInitialCount", self.node_initial_count, f"a size from nodeMinCount ({self.node_min_count}) to nodeMaxCount ({self.node_max_count})")
         if self.api_server_public and not self.authorized_ip_ranges:
@@ -174,3 +182,24 @@ class AzureSettings(Section):
             raise CrossFieldInvalid("dbHighAvailability", self.db_high_availability, "Disabled with dbTier Burstable (burstable servers have no high availability)")
         if self.db_high_availability == "ZoneRedundant" and len(self.zones) < 2:
             raise CrossFieldInvalid("dbHighAvailability", self.db_high_availability, "SameZone or Disabled with a single zone (ZoneRedundant needs a second zone)")
+
+    def _check_app_gateway(self) -> None:
+        if self.load_balancer == "appgw":
+            for key, value in (("appGatewayCertificateSecretId", self.app_gateway_certificate_secret_id), ("appGatewayCertificateVaultId", self.app_gateway_certificate_vault_id)):
+                if not value:
+                    raise CrossFieldInvalid(key, MISSING, "required when loadBalancer is appgw (the gateway's listener certificate, read from Key Vault)")
+        secret, vault = self.app_gateway_certificate_secret_id, self.app_gateway_certificate_vault_id
+        if secret and vault and key_vault_of_secret(secret) != key_vault_of_id(vault):
+            raise CrossFieldInvalid("appGatewayCertificateVaultId", vault, f"the vault of appGatewayCertificateSecretId ({key_vault_of_secret(secret)})")
+        if self.app_gateway_min_capacity > self.app_gateway_max_capacity:
+            raise CrossFieldInvalid("appGatewayMinCapacity", self.app_gateway_min_capacity, f"at most appGatewayMaxCapacity ({self.app_gateway_max_capacity})")
+
+
+def key_vault_of_secret(secret_id: str) -> str:
+    m = re.fullmatch(_KV_SECRET_ID, secret_id)
+    return m.group(1).lower() if m else ""
+
+
+def key_vault_of_id(vault_id: str) -> str:
+    m = re.fullmatch(_KV_ID, vault_id, flags=re.IGNORECASE)
+    return m.group(1).lower() if m else ""

@@ -159,7 +159,8 @@ class GcpSettings(Section):
     access_log_retention_days: int = setting(checks.integer(1, 3650), "Days the bucket access logs are kept.")
     registry_untagged_days: int = setting(checks.integer(1, 365), "Untagged images in Artifact Registry are deleted after this many days.")
     cloud_logging_retention_days: Optional[int] = setting(checks.optional(checks.integer(1, 3650)), "Retention of the project's `_Default` Cloud Logging bucket, where GKE ships system and container logs (project-wide: use a dedicated project); empty: leave the project's own (30 days by default).")
-    load_balancer_scheme: str = setting(checks.one_of("external", "internal"), "The passthrough Network Load Balancer in front of the ingress controller: external or internal (reachable from the VPC/VPN only).")
+    load_balancer: str = setting(checks.one_of("nlb", "alb"), "What fronts the edge (Traefik, the Gateway): nlb (a passthrough Network Load Balancer, TLS from cert-manager) or alb (the seed's global external Application Load Balancer: a GKE Ingress on a static global IP, a Google-managed certificate, TLS 1.2+, HTTP to HTTPS redirect, re-encrypted to the Gateway; tlsIssuer selfsigned).")
+    load_balancer_scheme: str = setting(checks.one_of("external", "internal"), "The passthrough Network Load Balancer in front of the edge's controller: external or internal (reachable from the VPC/VPN only). The alb is always external.")
 
     @classmethod
     def defaults(cls, env: str) -> dict[str, Any]:
@@ -209,6 +210,7 @@ class GcpSettings(Section):
             "access_log_retention_days": by_env(env, dev=7, staging=30, prod=365),
             "registry_untagged_days": 14,
             "cloud_logging_retention_days": by_env(env, dev=None, staging=None, prod=365),
+            "load_balancer": "nlb",
             "load_balancer_scheme": "external",
         }
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Optional
 
 import pulumi
@@ -20,7 +20,7 @@ from components import kube
 from components.apps.ui import UiBackend
 from components.data_services.result import ObjectStoreResult
 from components.secrets import PlatformSecret, platform_secret, store_for
-from foundation import WORKLOAD_SERVICE_ACCOUNTS
+from foundation import NO_IDENTITY, WORKLOAD_SERVICE_ACCOUNTS, WorkloadIdentity
 from settings.sections.dremio import DremioSettings
 
 from . import bootstrap, catalog_backup, gcs, lake_source, services, statefulsets
@@ -55,8 +55,9 @@ class DremioArgs:
     highly_available: bool
     domain: str
     fast_ssd_storage_class: Optional[str] = None
-    service_account_annotations: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
-    """Workload identity for the dist bucket (Foundation.workload_identity["dremio"])."""
+    identity: WorkloadIdentity = NO_IDENTITY
+    """Workload identity for the object store (Foundation.identity("dremio")): annotations on the
+    ServiceAccount, labels on the server pods (the only pods that run as it)."""
     depends_on: Sequence[pulumi.Resource] = ()
     protect: bool = False
     """protect=True on the master coordinator and ZooKeeper StatefulSets (the KV store holds
@@ -160,7 +161,7 @@ class Dremio(pulumi.ComponentResource):
         self.service_account = k8s.core.v1.ServiceAccount(
             "dremio",
             metadata={"name": WORKLOAD_SERVICE_ACCOUNTS["dremio"].name, "namespace": ns, "labels": kube.labels(APP),
-                      "annotations": dict(args.service_account_annotations)},
+                      "annotations": dict(args.identity.service_account_annotations)},
             automount_service_account_token=False,
             opts=child,
         )
@@ -185,7 +186,8 @@ class Dremio(pulumi.ComponentResource):
                 cpu_request=cpu_req, cpu_limit=cpu_lim, memory_request=mem_req, memory_limit=mem_lim,
                 config_map=self.config_map.metadata["name"], config_checksum=config_checksum,
                 credentials_secret=store.credentials_secret, service_account=self.service_account.metadata["name"],
-                read_only_root=s.read_only_root_filesystem, selector=selector, labels=labels, required_anti_affinity=required,
+                read_only_root=s.read_only_root_filesystem, selector=selector, labels={**labels, **args.identity.pod_labels},
+                required_anti_affinity=required,
                 heap_dumps=s.heap_dumps,
             )
 
