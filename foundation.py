@@ -61,6 +61,13 @@ NO_IDENTITY = WorkloadIdentity()
 """What an app without cloud access gets: nothing to add."""
 
 
+SECRET_KEYS_ANNOTATION = "data-platform.io/secret-keys"
+"""On an ExternalSecret (or ClusterExternalSecret) that uses `dataFrom`: the comma-separated keys
+of the Secret it makes (the keys of the JSON object written to the store). The keys are not
+otherwise visible in the manifest; with them a reader, or a test, can check every `secretKeyRef`
+against the Secret. Here because clouds make such objects too (a managed database's admin)."""
+
+
 @dataclass(frozen=True)
 class StorageClasses:
     """Which StorageClass backs each of the seed's roles. None: the cluster's default class

@@ -25,7 +25,7 @@ import pulumi_kubernetes as k8s
 from clouds.aws.versions import CHARTS  # the one External Secrets chart pin, shared by every cloud
 from components import helm
 from components.namespaces import namespace
-from foundation import SECRET_NAMESPACES
+from foundation import SECRET_KEYS_ANNOTATION, SECRET_NAMESPACES
 
 from .common import K8S_LABELS, WORKLOAD_IDENTITY_ANNOTATION, Context, gsa_account_id, labels, secret_id
 
@@ -98,14 +98,15 @@ class ClusterServices(pulumi.ComponentResource):
         self.db_admin_secret, self.db_ready = None, []
         if args.db_admin_password is not None:
             key = f"{STORAGE_NAMESPACE}/{DB_ADMIN_SECRET}"
-            version = self.write_secret(key, {"username": args.db_admin_username, "password": args.db_admin_password}, pulumi.ResourceOptions(parent=self))
+            admin = {"username": args.db_admin_username, "password": args.db_admin_password}
+            version = self.write_secret(key, admin, pulumi.ResourceOptions(parent=self))
             self.db_admin_secret = DB_ADMIN_SECRET
             # A ClusterExternalSecret: `data-storage` is created by the platform after the Foundation.
             ext = k8s.apiextensions.CustomResource(
                 DB_ADMIN_SECRET,
                 api_version="external-secrets.io/v1",
                 kind="ClusterExternalSecret",
-                metadata={"name": DB_ADMIN_SECRET, "labels": K8S_LABELS},
+                metadata={"name": DB_ADMIN_SECRET, "labels": K8S_LABELS, "annotations": {SECRET_KEYS_ANNOTATION: ",".join(sorted(admin))}},
                 spec={
                     "externalSecretName": DB_ADMIN_SECRET,
                     "namespaceSelectors": [{"matchLabels": {"kubernetes.io/metadata.name": STORAGE_NAMESPACE}}],
