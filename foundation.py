@@ -31,6 +31,8 @@ WORKLOAD_SERVICE_ACCOUNTS: Mapping[str, ServiceAccountRef] = {
     "fluent-bit": ServiceAccountRef("logging", "fluent-bit"),
     # Velero's server (components/backups/velero.py gives the chart this name).
     "velero": ServiceAccountRef("velero", "velero"),
+    # Elasticsearch's nodes (their snapshot repository; components/data_services/es_snapshot_store.py).
+    "elasticsearch": ServiceAccountRef("data-storage", "elasticsearch"),
 }
 """The ServiceAccounts that get cloud access (`Foundation.workload_identity` is keyed the same
 way). Both sides read this table: a cloud trusts exactly these, the platform creates exactly
@@ -61,13 +63,6 @@ NO_IDENTITY = WorkloadIdentity()
 """What an app without cloud access gets: nothing to add."""
 
 
-SECRET_KEYS_ANNOTATION = "data-platform.io/secret-keys"
-"""On an ExternalSecret (or ClusterExternalSecret) that uses `dataFrom`: the comma-separated keys
-of the Secret it makes (the keys of the JSON object written to the store). The keys are not
-otherwise visible in the manifest; with them a reader, or a test, can check every `secretKeyRef`
-against the Secret. Here because clouds make such objects too (a managed database's admin)."""
-
-
 @dataclass(frozen=True)
 class StorageClasses:
     """Which StorageClass backs each of the seed's roles. None: the cluster's default class
@@ -93,25 +88,55 @@ class ManagedDatabase:
 
 
 @dataclass(frozen=True)
+class AdlsAccount:
+    """The storage account behind an `adls` object store (Azure Data Lake Storage Gen2 / Blob):
+    clients address a container as `<blob_endpoint><container>/...` (Blob API: barman-cloud,
+    Velero) or `abfss://<container>@<account>.dfs...` (the DFS API of hadoop-azure)."""
+
+    name: pulumi.Input[str]
+    blob_endpoint: pulumi.Input[str]
+    """`https://<account>.blob.core.windows.net/` (with the trailing slash, as Azure reports it)."""
+    dfs_endpoint: pulumi.Input[str]
+    """`https://<account>.dfs.core.windows.net/`."""
+
+
+@dataclass(frozen=True)
+class KeyedContainer:
+    """A container for one consumer that takes nothing but a key (Airbyte's chart: an Azure
+    connection string, or a Google service-account key file). The cloud keeps it in an account of its own, so the key opens that
+    container only; the platform stores the key through `Foundation.secret_store` and hands the
+    consumer the synced Secret, never a plaintext value."""
+
+    container: pulumi.Input[str]
+    connection_string: Optional[pulumi.Output[str]] = None
+    """ADLS, a Pulumi secret: `DefaultEndpointsProtocol=https;AccountName=...;AccountKey=...;...`."""
+    key_file: Optional[pulumi.Output[str]] = None
+    """GCS, a Pulumi secret: a service-account key file (JSON) whose account may use `container` only."""
+
+
+@dataclass(frozen=True)
 class ObjectStore:
     """A cloud object store for the data lake (None in the Foundation: in-cluster MinIO)."""
 
-    kind: str  # "s3" | "gcs" | "azure"
+    kind: str
+    """The protocol clients speak: "s3" | "gcs" | "adls" (with `adls` set)."""
     buckets: Mapping[str, pulumi.Output[str]]
-    """Role -> bucket name: bronze, silver, gold, and one bucket per consumer: `backups`
-    (database/WAL archives only), `airbyte`, `dremio` (distributed storage)."""
+    """Role -> bucket (ADLS: container) name: bronze, silver, gold, and one per consumer:
+    `backups` (database/WAL archives only), `airbyte`, `dremio` (distributed storage), `velero`."""
     region: Optional[str] = None
     endpoint: Optional[str] = None
     """None: the SDK default endpoint for the region."""
     project: Optional[str] = None
     """GCS: the project the buckets live in (Dremio's GCS plugin needs it)."""
-    consumer_keys: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
-    """App -> a key file (JSON, secret) for a consumer that cannot use workload identity (GCS:
-    Airbyte's storage client reads only a service-account key); the platform writes it into that
-    consumer's credentials Secret through the secret store, never as a plain manifest."""
-    backup_location_config: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
-    """What Velero's BackupStorageLocation `config` needs on this store beyond the bucket (GCS:
-    `serviceAccount`, the account the GCP plugin signs download URLs as)."""
+    velero_account: Optional[pulumi.Input[str]] = None
+    """kind "gcs": Velero's Google service account, which its plugin signs download URLs as (the
+    BackupStorageLocation's `serviceAccount`)."""
+    adls: Optional[AdlsAccount] = None
+    """kind "adls": the account the containers are in, and its endpoints."""
+    keyed: Mapping[str, KeyedContainer] = field(default_factory=dict)
+    """App -> its own key-based container, for a consumer without workload identity support
+    (Airbyte: on "adls" a connection string, on "gcs" a service-account key file); such an app
+    uses it instead of `buckets`."""
 
 
 SecretWriter = Callable[[str, Mapping[str, pulumi.Input[str]], pulumi.ResourceOptions], pulumi.Resource]

@@ -29,10 +29,9 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_kubernetes as k8s
 
+import kube
+from kube.namespaces import APPS
 from settings.sections.off_hours import OffHoursSettings
-
-from . import kube
-from .namespaces import APPS
 
 APP = "off-hours-scaler"
 REPLICAS_ANNOTATION = "data-platform/off-hours-replicas"

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import pulumi
 
 from foundation import Foundation
+from kube.namespaces import APPS, STORAGE, Namespaces, NamespacesArgs
 from settings import Settings
 from settings.cron import max_gap_minutes
 
@@ -22,14 +23,19 @@ from .apps.dremio import Dremio, DremioArgs
 from .apps.superset import Superset, SupersetArgs
 from .apps.superset.config import DremioConnection
 from .backups import Velero, VeleroArgs
+from .backups.elasticsearch_snapshots import ElasticsearchSnapshots
+from .backups.minio_mirror import LakeMirror
+from .backups.scheduled import ScheduledBackup
 from .backups.velero import NAMESPACE as VELERO_NAMESPACE
 from .backups.velero import SCHEDULE_NAME as VELERO_SCHEDULE
-from .backups.velero import VeleroStore
+from .backups.velero import VELERO_KINDS, AzureBlob, VeleroStore
 from .data_services import DataServices, DataServicesArgs
-from .edge import CERT_MANAGER_NS, EDGE_WAS_INGRESS, Edge, EdgeArgs, Route
+from .data_services.component import cloud_backups
+from .edge import EDGE_WAS_INGRESS, Edge, EdgeArgs, Route
 from .edge.routes import WEBSOCKET_UIS
-from .namespaces import APPS, STORAGE, Namespaces, NamespacesArgs
-from .network_policies import NetworkPolicies, NetworkPoliciesArgs, topology_from
+from .network_policies import NetworkPolicies, NetworkPoliciesArgs, Workload, topology_from
+from .network_policies.model import MirrorPeers
+from .network_policies.wiring import Layers
 from .observability import Observability, ObservabilityArgs
 from .off_hours import OffHours, OffHoursArgs
 from .secrets import use_store
@@ -88,43 +94,51 @@ class DataPlatform(pulumi.ComponentResource):
         ), pulumi.ResourceOptions(parent=self)) if s.superset.enabled else None
 
         # --- the edge: Gateway API on Traefik, TLS from cert-manager (components/edge/) ---
-        apps = (("airbyte", self.airbyte), ("dremio", self.dremio), ("superset", self.superset))
+        uis = [(prefix, r) for prefix, r in (("airbyte", self.airbyte.result if self.airbyte else None), ("dremio", self.dremio.result),
+                                             ("superset", self.superset.result if self.superset else None)) if r is not None]
         self.edge = Edge("edge", EdgeArgs(
             provider=f.provider, environment=s.environment, domain=s.domain, gateway_class=s.gateway_class,
             tls_issuer=s.tls_issuer, acme_email=s.acme_email, frontend=f.edge,
-            routes=[Route(prefix, app.ui, tuple(getattr(app, "ingress_paths", ())), body_limit=prefix not in WEBSOCKET_UIS)
-                    for prefix, app in apps if app is not None],
+            routes=[Route(prefix, r.ui, tuple(r.ui_paths), body_limit=prefix not in WEBSOCKET_UIS) for prefix, r in uis],
             depends_on=(self.namespaces,),
         ), pulumi.ResourceOptions(parent=self, aliases=[EDGE_WAS_INGRESS]))
-        self.data_services.install_backups([self.edge.cert_manager])
+        edge = self.edge.result
+        self.data_services.install_backups([edge.cert_manager])
+
+        # --- Elasticsearch snapshots (components/backups/; the nodes' S3 client is the data services') ---
+        es, minio = self.data_services.elasticsearch, self.data_services.minio
+        self.es_snapshots = ElasticsearchSnapshots(
+            "elasticsearch-snapshots", provider=f.provider, settings=s.backups, store=es.snapshots, image=ds.elasticsearch.image,
+            depends_on=[self.namespaces, *ds.elasticsearch.ready, *es.snapshots.ready], opts=pulumi.ResourceOptions(parent=self),
+        ) if es.snapshots is not None else None
+        # --- the lake's daily copy off the cluster (MinIO only; cloud buckets replicate) ---
+        self.lake_mirror = LakeMirror(
+            "lake-mirror", provider=f.provider, settings=s.backups, image=s.minio.mc_image, source_endpoint=minio.result.endpoint,
+            depends_on=[self.namespaces, *minio.ready], opts=pulumi.ResourceOptions(parent=self),
+        ) if minio is not None and s.backups.mirror_endpoint and not s.backups.standby else None
 
         # --- observability (components/observability) ---
-        store = self._velero_store(f) if s.backups.velero and not s.backups.standby else None
-        es, minio = self.data_services.elasticsearch, self.data_services.minio
+        store = self._velero_store(f, s) if s.backups.velero and not s.backups.standby else None
         self.observability = Observability("observability", ObservabilityArgs(
-            provider=f.provider, settings=s.observability, environment=s.environment, kubelet_certificates_verifiable=f.kubelet_certificates_verifiable, data=ds,
-            log_writer=(es.log_writer_username, es.log_writer_password),
-            elasticsearch_image=f"docker.elastic.co/elasticsearch/elasticsearch:{s.elasticsearch.version}", elasticsearch_ready=[es.cluster],
-            cert_manager=self.edge.cert_manager, cert_manager_namespace=CERT_MANAGER_NS,
-            ingress_namespace=self.edge.controller_namespace, ingress_selector=self.edge.controller_selector,
-            standard_storage_class=f.storage_classes.standard,
-            minio_mc_image=s.minio.mc_image if minio else None, minio_ready=minio.ready if minio else (),
-            minio_servers=sum(s.minio.pools) if minio else 0,
-            postgres_cluster=ds.postgres.server_selector.get("cnpg.io/cluster"), airbyte=self.airbyte is not None,
-            velero_namespace=VELERO_NAMESPACE if store is not None else None,
-            velero_schedule=(VELERO_SCHEDULE, max_gap_minutes(s.backups.config_schedule)) if store is not None else None,
-            catalog_backup=((APPS, self.dremio.catalog_backup_name, max_gap_minutes(s.backups.config_schedule))
-                            if self.dremio.catalog_backup is not None else None),
+            provider=f.provider, settings=s.observability, environment=s.environment, kubelet_certificates_verifiable=f.kubelet_certificates_verifiable,
+            data=ds, edge=edge, standard_storage_class=f.storage_classes.standard, airbyte=self.airbyte.result if self.airbyte else None,
+            velero=ScheduledBackup(VELERO_NAMESPACE, VELERO_SCHEDULE, max_gap_minutes(s.backups.config_schedule)) if store is not None else None,
+            catalog_backup=self.dremio.result.catalog_backup,
+            snapshot_check=(ScheduledBackup(STORAGE, self.es_snapshots.check_cronjob, self.es_snapshots.check_gap_minutes)
+                            if self.es_snapshots is not None else None),
+            lake_mirror=(ScheduledBackup(STORAGE, self.lake_mirror.name, max_gap_minutes(s.backups.object_store_schedule))
+                         if self.lake_mirror is not None else None),
             log_sink=f.log_sink, log_shipper_identity=f.identity("fluent-bit"),
             depends_on=(self.namespaces,),
         ), pulumi.ResourceOptions(parent=self))
+        obs = self.observability.result
 
         # --- configuration/metadata backup (components/backups/; the data services back up themselves) ---
         self.velero = Velero("velero", VeleroArgs(
             provider=f.provider, settings=s.backups, environment=s.environment, store=store,
-            namespaces=[APPS, STORAGE, self.edge.controller_namespace, *self.observability.namespaces], service_monitor=s.observability.metrics,
+            namespaces=[APPS, STORAGE, edge.controller_namespace, *obs.namespaces], service_monitor=s.observability.metrics,
             # MinIO's users exist, and the ServiceMonitor CRD (kube-prometheus-stack); not the rest.
-            depends_on=(*(minio.ready if minio else ()), *filter(None, [self.observability.kube_prometheus_stack])),
+            depends_on=(*ds.object_store.ready, *filter(None, [obs.monitoring_crds])),
         ), pulumi.ResourceOptions(parent=self)) if store is not None else None
 
         # --- off-hours scale-down (components/off_hours.py; non-prod) ---
@@ -134,8 +148,20 @@ class DataPlatform(pulumi.ComponentResource):
 
         # --- network policies (components/network_policies/) ---
         self.cluster_cidrs = (*(s.cluster_network.pod_cidrs or f.pod_cidrs), *(s.cluster_network.service_cidrs or f.service_cidrs))
+        layers = Layers(
+            data=ds, dremio=self.dremio.result, edge=edge, observability=obs,
+            superset=self.superset.result if self.superset else None, airbyte=self.airbyte.result if self.airbyte else None,
+            dbt=self.dbt.selector if self.dbt.cron_job is not None else None,
+            off_hours=self.off_hours.selector if self.off_hours else None,
+            velero=Workload(self.velero.namespace, dict(self.velero.selector)) if self.velero else None,
+            velero_cloud_store=self.velero.cloud_store if self.velero else False,
+            postgres_archive_to_cloud=self.data_services.archive_in_cloud, cluster_cidrs=self.cluster_cidrs,
+            es_snapshots=self.es_snapshots is not None, es_snapshot_clients=tuple(self.es_snapshots.selectors) if self.es_snapshots else (),
+            mirror=(MirrorPeers(Workload(STORAGE, dict(self.lake_mirror.selector)), self.lake_mirror.port, self.lake_mirror.cidrs)
+                    if self.lake_mirror is not None else None),
+        )
         self.network_policies = NetworkPolicies("network-policies", NetworkPoliciesArgs(
-            provider=f.provider, topology=topology_from(self), depends_on=[self.namespaces, self.edge, *([self.velero] if self.velero else [])],
+            provider=f.provider, topology=topology_from(layers), depends_on=[self.namespaces, self.edge, *([self.velero] if self.velero else [])],
         ), pulumi.ResourceOptions(parent=self)) if s.network_policies else None
 
         self.outputs: dict[str, pulumi.Input] = {
@@ -144,25 +170,27 @@ class DataPlatform(pulumi.ComponentResource):
         self.outputs.update(self.data_services.outputs)
         self.outputs.update({"airbyteUrl": self.airbyte.url} if self.airbyte else {})
         self.outputs.update({"supersetUrl": self.superset.url} if self.superset else {})
-        self.outputs.update({"ingressHosts": self.edge.hosts, "uiUrls": self.edge.urls, "tlsIssuer": s.tls_issuer})
+        self.outputs.update({"ingressHosts": list(edge.hosts), "uiUrls": dict(edge.urls), "tlsIssuer": s.tls_issuer})
         self.outputs.update(self.observability.outputs)
         self.register_outputs(self.outputs)
 
-    def _velero_store(self, f: Foundation) -> VeleroStore | None:
-        """Velero's bucket and identity: MinIO's `velero` user, or the cloud's `velero` bucket
-        through workload identity (EBS snapshots on AWS; GCS objects only). None where neither exists."""
+    def _velero_store(self, f: Foundation, s: Settings) -> VeleroStore | None:
+        """Velero's bucket and identity: the cloud's `velero` bucket through workload identity
+        (EBS snapshots on AWS; Azure Blob and Cloud Storage with their plugins, objects only),
+        else MinIO's `velero` user.
+        None where neither exists."""
+        store = f.object_store
+        if cloud_backups(f, s) and store is not None and store.kind in VELERO_KINDS and "velero" in store.buckets and "velero" in f.workload_identity:
+            adls = store.adls
+            # A cloud "s3" object store is AWS's, whose volumes are EBS: Velero's AWS plugin snapshots them.
+            return VeleroStore(bucket=store.buckets["velero"], region=store.region or "", snapshots=store.kind == "s3",
+                               identity=f.identity("velero"),
+                               azure=AzureBlob(adls.name, adls.blob_endpoint) if store.kind == "adls" and adls is not None else None,
+                               gcs_service_account=store.velero_account if store.kind == "gcs" else None)
         minio = self.data_services.minio
         if minio is not None:
             from .data_services.minio import REGION, VELERO_BUCKET
 
             return VeleroStore(bucket=VELERO_BUCKET, region=REGION, endpoint=minio.result.endpoint, keys=minio.user_keys["velero"])
-        store = f.object_store
-        if store is None or store.kind not in ("s3", "gcs") or "velero" not in store.buckets or "velero" not in f.workload_identity:
-            pulumi.log.warn("Velero: this cloud's object store has no velero bucket and identity; the configuration backup is off", self)
-            return None
-        if store.kind == "gcs":  # velero-plugin-for-gcp, Workload Identity; objects only, no disk snapshots
-            return VeleroStore(bucket=store.buckets["velero"], region=store.region or "", provider="gcp", config=dict(store.backup_location_config),
-                               identity=f.identity("velero"))
-        # A cloud "s3" object store is AWS's, whose volumes are EBS: Velero's AWS plugin snapshots them.
-        return VeleroStore(bucket=store.buckets["velero"], region=store.region or "", snapshots=store.kind == "s3",
-                           identity=f.identity("velero"))
+        pulumi.log.warn("Velero: this cloud's object store has no velero bucket and identity; the configuration backup is off", self)
+        return None

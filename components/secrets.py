@@ -19,11 +19,11 @@ from typing import Optional, Union
 import pulumi
 import pulumi_kubernetes as k8s
 
-from foundation import SECRET_KEYS_ANNOTATION, SECRET_NAMESPACES, SecretStore
+import kube
+from foundation import SECRET_NAMESPACES, SecretStore
+from kube import external_secrets
+from kube.external_secrets import SECRET_KEYS_ANNOTATION
 
-from . import kube
-
-EXTERNAL_SECRETS_API = "external-secrets.io/v1"
 REFRESH_INTERVAL = "1h"
 
 
@@ -88,7 +88,7 @@ def platform_secret(
     written = store.write(key, {k: pulumi.Output.secret(v) for k, v in data.items()}, pulumi.ResourceOptions(parent=parent))
     return k8s.apiextensions.CustomResource(
         rname,
-        api_version=EXTERNAL_SECRETS_API,
+        api_version=external_secrets.API_VERSION,
         kind="ExternalSecret",
         metadata={"name": name, "namespace": namespace, "labels": dict(labels),
                   "annotations": {SECRET_KEYS_ANNOTATION: ",".join(sorted(data))}},

@@ -39,18 +39,18 @@ def main(argv: list[str] | None = None) -> int:
     written = manifests.write(result, out)
     diagram.write(result, out)
 
-    import settings
+    import program
 
     from .stack_config import load_stack_config
 
-    k8s_version = settings.load(load_stack_config(Path(args.root), args.stack).values, args.stack).kubernetes_version
+    k8s_version = program.load_settings(load_stack_config(Path(args.root), args.stack).values, args.stack).kubernetes_version
     report = validate.validate(manifests.objects(result), k8s_version)
 
     text = preview.render(result)
     print(preview.summary(result) if args.quiet else text)
     print(f"\nWrote {out}/plan.json, {len(written)} manifests in {out}/manifests/, {out}/architecture.md")
     print(f"Manifests: {report.validated} validated, unknown fields rejected (built-in kinds against Kubernetes "
-          f"{validate.supported_version(k8s_version)}, cert-manager/Prometheus operator/Flux resources against their CRD models, Gateway API/Traefik/Barman Cloud resources against their CRDs' schemas), "
+          f"{validate.supported_version(k8s_version)}, cert-manager/Prometheus operator/Flux resources against their CRD models, Gateway API/Traefik/Barman Cloud/GKE Ingress resources against their CRDs' schemas), "
           f"{len(report.skipped)} custom resources without an offline schema (CloudNativePG, ECK, External Secrets), "
           f"{len(report.errors)} invalid")
     policy_lines, policy_errors = preview.policies(result)

@@ -5,7 +5,7 @@ and each AgentPool, at its `count`, Spot pools at the assumed discount), managed
 pools that have them (ephemeral OS disks live on the VM's local disk: free), volumes on the
 plan's Premium SSD v2 / Premium SSD classes, Flexible Server compute x HA, storage and backups
 beyond the free allowance, blob storage at the account's redundancy, the NAT gateway and its
-public IPs, the Standard Load Balancer's rules, private endpoints and DNS zones, Log
+public IPs, the Standard Load Balancer's rules, the Application Gateway (fixed + capacity units), private endpoints and DNS zones, Log
 Analytics ingestion and retention, Key Vault operations and the container registry's tier.
 """
 
@@ -85,9 +85,13 @@ class AzurePricer(Pricer):
                      backup_gb * self.price("postgres.flexible.backup.gbMonth", "geo" if geo else "local"))
 
     def _storage(self) -> None:
-        containers = len(self.by_type("azure-native:storage:BlobContainer"))
+        # Each account's own containers, summed per redundancy (the lake and Airbyte's account).
+        per_sku: dict[str, int] = {}
         for r in self.by_type("azure-native:storage:StorageAccount"):
             sku = (r["inputs"].get("sku") or {}).get("name", "")
+            mine = [c for c in self.by_type("azure-native:storage:BlobContainer") if c["inputs"].get("accountName") == r["inputs"].get("accountName")]
+            per_sku[sku] = per_sku.get(sku, 0) + len(mine)
+        for sku, containers in per_sku.items():
             per_gb = self.priced("Storage account", "storage.blob.hot.gbMonth", sku)
             if per_gb is not None and containers:
                 gb = self.a["objectStorageGbPerContainer"]
@@ -106,6 +110,11 @@ class AzurePricer(Pricer):
         if self.load_balancer_services():  # AKS puts every LoadBalancer Service's rules on the one cluster load balancer
             self.add("network", "Standard Load Balancer (first 5 rules) + data (assumed)", f"{h} h + {a['loadBalancerGbPerMonth']} GB",
                      h * self.price("loadBalancer.standard.ruleHour") + a["loadBalancerGbPerMonth"] * self.price("loadBalancer.standard.gb"))
+        for r in self.by_type("azure-native:network:ApplicationGateway"):
+            reserved = 10 * int((r["inputs"].get("autoscaleConfiguration") or {}).get("minCapacity") or 0)
+            units = max(reserved, a["appGatewayCapacityUnits"])
+            self.add("network", f"Application Gateway WAF_v2 {r['name']} + capacity units (assumed)", f"{h} h + {units} CU x {h} h",
+                     h * (self.price("appGateway.wafV2.hour") + units * self.price("appGateway.wafV2.capacityUnitHour")))
         endpoints = self.by_type("azure-native:network:PrivateEndpoint")
         if endpoints:
             self.add("network", "private endpoints", f"{len(endpoints)} x {h} h", len(endpoints) * h * self.price("privateEndpoint.hour"))

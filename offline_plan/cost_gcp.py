@@ -4,7 +4,8 @@ What it counts: the GKE cluster management fee, every node pool (initial nodes p
 pool's zones; Spot pools at the assumed discount) with its boot disks, volumes on the plan's
 pd-ssd / pd-balanced classes, Cloud SQL Enterprise vCPU and memory of the custom tier (x2 when
 REGIONAL), its SSD storage and backups, Cloud NAT per VM and data, forwarding rules of the
-LoadBalancer Services, Cloud Storage (Standard, at an assumed size per bucket), Artifact Registry storage, Cloud Logging ingestion beyond the free
+LoadBalancer Services, the global Application Load Balancer of a `gce` Ingress (two forwarding
+rules and data processed), Cloud Storage (Standard, at an assumed size per bucket), Artifact Registry storage, Cloud Logging ingestion beyond the free
 allowance and retention beyond 30 days, Secret Manager versions.
 """
 
@@ -90,6 +91,16 @@ class GcpPricer(Pricer):
         lbs = self.load_balancer_services()
         if lbs:
             self.add("network", "forwarding rules (LoadBalancer Services)", f"{lbs} x {h} h", lbs * h * self.price("forwardingRule.hour"))
+        albs = self.gce_ingresses()
+        if albs:  # ingress-gce: one HTTP and one HTTPS forwarding rule per Ingress
+            self.add("network", "global Application Load Balancer: forwarding rules + data (assumed)",
+                     f"{2 * albs} x {h} h + {albs} x {a['albGbPerMonth']} GB",
+                     2 * albs * h * self.price("forwardingRule.hour") + albs * a["albGbPerMonth"] * self.price("alb.gb"))
+
+    def gce_ingresses(self) -> int:
+        """Ingresses GKE turns into a global external Application Load Balancer (class annotation `gce`)."""
+        return sum(1 for r in self.by_type("kubernetes:networking.k8s.io/v1:Ingress")
+                   if ((r["inputs"].get("metadata") or {}).get("annotations") or {}).get("kubernetes.io/ingress.class") == "gce")
 
     def _other(self) -> None:
         buckets = self.by_type("gcp:storage/bucket:Bucket")

@@ -1,12 +1,14 @@
 """Validate custom resources against the `openAPIV3Schema` of their CRDs at the pinned versions,
-for the kinds no schema package covers (Gateway API, Traefik, the Barman Cloud plugin).
+for the kinds no schema package covers (Gateway API, Traefik, the Barman Cloud plugin, GKE's Ingress objects).
 
 Sources (one file per pinned bundle, no second copy of a schema):
 - the Gateway API standard channel the program installs (`components/edge/crds/`, v1.5.1);
 - Traefik's `Middleware` CRD from its chart at the pinned version (`schemas/traefik-41.3.0-middlewares.yaml`,
   the chart's `crds/traefik.io_middlewares.yaml`; Helm installs it from the chart itself);
 - single schemas vendored as `crds/<group>_<version>_<Kind>.json` (the `openAPIV3Schema` alone,
-  its `$comment` naming the chart it was taken from): the Barman Cloud plugin's `ObjectStore`.
+  its `$comment` naming the chart it was taken from): the Barman Cloud plugin's `ObjectStore`, GKE's
+  `ManagedCertificate` (its CRD in gke-managed-certs), and `BackendConfig`/`FrontendConfig`
+  (transcribed from ingress-gce's Go types, from which ingress-gce generates those CRDs at runtime).
 
 Unknown fields are rejected the way the API server prunes/refuses them: every object schema
 with `properties` gets `additionalProperties: false` unless it preserves unknown fields

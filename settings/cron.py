@@ -76,17 +76,18 @@ def runs(schedule: str, days: Iterable[int]) -> list[int]:
     return [d * 1440 + t for d in days for t in times]
 
 
-def aws_schedule(schedule: str) -> str:
-    """A five-field cron -> an AWS (EventBridge/Backup) `cron(...)`: six fields with a year, one of
-    day-of-month/day-of-week `?`, and days of week numbered 1-7 from Sunday instead of 0-6."""
+def quartz_fields(schedule: str) -> str:
+    """A five-field cron -> Quartz's five date fields (minute hour day-of-month month
+    day-of-week): one of day-of-month/day-of-week `?`, days of week numbered 1-7 from Sunday
+    instead of 0-6. AWS (EventBridge/Backup) and Elasticsearch (SLM, Watcher) both read them."""
     parse(schedule)  # valid first
     minute, hour, dom, month, dow = schedule.split()
     if _restricted(dom) and _restricted(dow):
-        raise CronError("day of month or day of week, not both: AWS cron cannot express their union")
+        raise CronError("day of month or day of week, not both: a Quartz-style cron cannot express their union")
     if "/" in dow:
-        raise CronError("days of week as a list or range (no step): AWS numbers them differently")
+        raise CronError("days of week as a list or range (no step): Quartz numbers them differently")
     if not _restricted(dow):
-        return f"cron({minute} {hour} {dom} {month} ? *)"
+        return f"{minute} {hour} {dom} {month} ?"
 
     def day(n: str) -> str:
         return str(int(n) % 7 + 1)
@@ -97,4 +98,14 @@ def aws_schedule(schedule: str) -> str:
             return f"{day(a)}-7,1"
         return day(a) + (dash + day(b) if dash else "")
 
-    return f"cron({minute} {hour} ? {month} {','.join(part(p) for p in dow.split(','))} *)"
+    return f"{minute} {hour} ? {month} {','.join(part(p) for p in dow.split(','))}"
+
+
+def aws_schedule(schedule: str) -> str:
+    """A five-field cron -> an AWS (EventBridge/Backup) `cron(...)`: Quartz's fields and a year."""
+    return f"cron({quartz_fields(schedule)} *)"
+
+
+def elasticsearch_schedule(schedule: str) -> str:
+    """A five-field cron -> Elasticsearch's cron (SLM `schedule`): seconds first, then Quartz's fields."""
+    return f"0 {quartz_fields(schedule)}"

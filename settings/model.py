@@ -11,34 +11,31 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Optional
 
-from .checks import Invalid
+from .checks import Invalid, one_of
 from .environments import PROFILES, EnvironmentProfile
 from .errors import MISSING, PROJECT, SettingsError
 from .project import SCALARS
-from .schema import read_section
+from .schema import CrossFieldInvalid, Section, read_section
 from .sections import (
     SECTIONS,
     AirbyteSettings,
-    AwsSettings,
-    AzureSettings,
     BackupSettings,
     ClusterNetworkSettings,
     DbtSettings,
     DremioSettings,
     ElasticsearchSettings,
-    GcpSettings,
     MinioSettings,
     ObservabilitySettings,
     OffHoursSettings,
     PostgresSettings,
     SupersetSettings,
+    ordered,
 )
-from .sections.aws import aws_stack_name
-from .sections.gcp import LAKE_BUCKET_ROLES, gcs_bucket_name, gcs_bucket_name_problem
 
 NATIVE_LAKE_CLOUDS = ("aws", "azure", "gcp")
 """Clouds that build the lake in their own buckets (`objectStore: native`, their default). On
-Azure the ADLS Gen2 lake is built but its consumers still use the in-cluster MinIO
+Azure the ADLS Gen2 lake holds the backups (PostgreSQL's archive, Velero) and Airbyte has an
+account of its own, while Dremio, which does not read ADLS yet, stays on the in-cluster MinIO
 (docs/azure.md); on GCP Dremio, Airbyte, CloudNativePG and Velero use the Cloud Storage buckets
 (docs/gcp.md)."""
 
@@ -72,11 +69,18 @@ class Settings:
     dbt: DbtSettings
     observability: ObservabilitySettings
     offhours: OffHoursSettings
-    aws: AwsSettings
-    gcp: GcpSettings
     backups: BackupSettings
     cluster_network: ClusterNetworkSettings
-    azure: AzureSettings
+    clouds: Mapping[str, Section]
+    """Every built cloud's section by key (`aws`, `azure`, `gcp`), read with its defaults whichever
+    cloud is selected; `settings.aws` is `settings.clouds["aws"]`. Their classes live with each
+    cloud (clouds/<name>/settings.py) and come in through `load(..., clouds)`."""
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self.__dict__["clouds"][name]
+        except KeyError:
+            raise AttributeError(name) from None
 
     @property
     def prefix(self) -> str:
@@ -106,23 +110,15 @@ def stack_file_name(stack: str) -> str:
     return f"Pulumi.{stack}.yaml"
 
 
-def _check_gcs_bucket_names(gcp_project: Any, stack: str, stack_file: str) -> None:
-    """The lake's bucket names (`<gcp:project>-<stack>-<role>`) must be valid Cloud Storage names;
-    a missing gcp:project is reported by the GCP foundation with how to set it."""
-    if not isinstance(gcp_project, str) or not gcp_project:
-        return
-    for role in LAKE_BUCKET_ROLES:
-        name = gcs_bucket_name(gcp_project, stack, role)
-        problem = gcs_bucket_name_problem(name)
-        if problem:
-            raise SettingsError(stack_file, "gcp:project and the stack name", f"{gcp_project} / {stack}",
-                                f"names that make valid Cloud Storage bucket names with objectStore native: {name!r} needs {problem}")
+def load(raw: Mapping[str, Any], stack: str, clouds: Mapping[str, Optional[type[Section]]]) -> Settings:
+    """Validate the whole stack config and return typed settings (or raise SettingsError).
 
-
-def load(raw: Mapping[str, Any], stack: str) -> Settings:
-    """Validate the whole stack config and return typed settings (or raise SettingsError)."""
+    `clouds`: every built cloud and its settings section (None: configured by top-level keys,
+    like local), from the composition root (`clouds.registry()`); settings/ imports no cloud."""
     stack_file = stack_file_name(stack)
-    known = {f"{PROJECT}:{s.key}" for s in SCALARS} | {f"{PROJECT}:{s.KEY}" for s in SECTIONS}
+    cloud_sections = [c for c in clouds.values() if c is not None]
+    all_sections = ordered((*SECTIONS, *cloud_sections))
+    known = {f"{PROJECT}:{s.key}" for s in SCALARS} | {f"{PROJECT}:{s.KEY}" for s in all_sections}
     for key in sorted(raw):
         if key.startswith(f"{PROJECT}:") and key not in known:
             short = sorted(k.split(":", 1)[1] for k in known)
@@ -136,15 +132,16 @@ def load(raw: Mapping[str, Any], stack: str) -> Settings:
             scalars[s.key] = None
             continue
         try:
-            scalars[s.key] = s.check(value)
+            scalars[s.key] = (s.check or one_of(*clouds))(value)  # no check of its own: the cloud, one of the built ones
         except Invalid as e:
             raise SettingsError(stack_file, key, value, str(e)) from None
 
     cloud, env = scalars["cloud"], scalars["environment"]
     profile = PROFILES[env]
-    if cloud == "aws":
+    selected = clouds[cloud]
+    if selected is not None:
         try:
-            aws_stack_name(stack)
+            selected.check_stack(stack)
         except Invalid as e:
             raise SettingsError(stack_file, "stack name", stack, str(e)) from None
     # Defaults that depend on the cloud or the environment.
@@ -155,7 +152,7 @@ def load(raw: Mapping[str, Any], stack: str) -> Settings:
         scalars["objectStore"] = "native" if cloud in NATIVE_LAKE_CLOUDS else "minio"
     if scalars["database"] is None:
         scalars["database"] = "in-cluster" if on_local else "managed"
-    sections: dict[str, Any] = {s.field_name(): read_section(s, raw.get(f"{PROJECT}:{s.KEY}"), stack_file, env) for s in SECTIONS}
+    sections: dict[str, Any] = {s.field_name(): read_section(s, raw.get(f"{PROJECT}:{s.KEY}"), stack_file, env) for s in all_sections}
     # Behind an L7 load balancer that does not verify the Gateway's certificate (AWS's ALB, GCP's
     # Application Load Balancer), users see the load balancer's certificate, so the local CA signs
     # the Gateway's; HTTP-01 could not pass their redirect to the not-yet-served HTTPS listener.
@@ -179,8 +176,11 @@ def load(raw: Mapping[str, Any], stack: str) -> Settings:
         raise SettingsError(stack_file, f"{PROJECT}:objectStore", "native",
                             "minio on the local cloud (it has no native buckets)" if on_local else
                             f"minio on the {cloud} cloud for now (Dremio and Airbyte are not wired to its buckets yet; see docs/{cloud}.md)")
-    if cloud == "gcp" and scalars["objectStore"] == "native":
-        _check_gcs_bucket_names(raw.get("gcp:project"), stack, stack_file)
+    if selected is not None:
+        try:
+            selected.check_names(stack, raw, scalars["objectStore"])
+        except CrossFieldInvalid as e:
+            raise SettingsError(stack_file, e.field, e.value, str(e)) from None
     if on_local and scalars["database"] == "managed":
         raise SettingsError(stack_file, f"{PROJECT}:database", "managed", "in-cluster on the local cloud (it has no managed database)")
     if scalars["tlsIssuer"].startswith("letsencrypt") and not scalars["acmeEmail"]:
@@ -193,7 +193,8 @@ def load(raw: Mapping[str, Any], stack: str) -> Settings:
         stack_file=stack_file,
         profile=profile,
         **{_SCALAR_FIELDS.get(k, k): v for k, v in scalars.items()},
-        **sections,
+        **{k: v for k, v in sections.items() if k not in {c.field_name() for c in cloud_sections}},
+        clouds={c.KEY: sections[c.field_name()] for c in cloud_sections},
     )
     from . import recovery  # after the sections: its rules span several of them
 

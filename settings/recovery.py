@@ -97,14 +97,17 @@ def _postgres(s: Settings) -> RecoveryPoint:
             outside,
         )
     p = s.postgres
-    where = "the backups bucket of the in-cluster MinIO" if s.object_store == "minio" else "the stack's S3 backups bucket"
+    native = {"azure": "the ADLS lake's backups container (workload identity)"}.get(s.cloud, "the stack's S3 backups bucket")
+    where = "the backups bucket of the in-cluster MinIO" if s.object_store == "minio" else native
     sync = f"; {p.synchronous_replicas} synchronous standby(s) lose nothing on an instance failure" if p.synchronous_replicas else ""
     return RecoveryPoint(
         "postgres", duration_seconds(p.archive_timeout),
         f"the Barman Cloud plugin archives WAL to {where} at least every {p.archive_timeout} (archive_timeout) and takes a base backup "
         f"on '{p.backup_schedule}' UTC (at most {human_duration(max_gap_minutes(p.backup_schedule) * 60)} apart), kept {p.backup_retention}{sync}",
         "nothing: the archive is in the same cluster's MinIO" if s.object_store == "minio"
-        else (f"the backups bucket's daily AWS Backup copy in {s.aws.dr_region} (as old as the object-storage snapshot)" if s.aws.dr_region
+        else (("the lake account's asynchronous geo-replica in the paired region" if "GRS" in s.azure.lake_replication or "GZRS" in s.azure.lake_replication
+               else "nothing: the lake account's copies are in the stack's region") if s.cloud == "azure"
+              else f"the backups bucket's daily AWS Backup copy in {s.aws.dr_region} (as old as the object-storage snapshot)" if s.aws.dr_region
               else "nothing: the S3 bucket is in the stack's region"),
     )
 
@@ -126,22 +129,50 @@ def _object_store(s: Settings) -> RecoveryPoint:
             else "nothing: the buckets and the backup vault are in the stack's region",
         )
     m = s.minio
+    b = s.backups
+    off_site = (f"the lake buckets mirrored on '{b.object_store_schedule}' UTC (at most {human_duration(max_gap_minutes(b.object_store_schedule) * 60)} "
+                f"apart) to {b.mirror_bucket} at {b.mirror_endpoint} (mc mirror: new and changed objects, deletes not propagated)"
+                if b.mirror_endpoint else "nothing: no copy outside the cluster")
     locked = ", ".join(m.locked_buckets)
     deletes = (f"; deleted or overwritten objects are recoverable in the object-locked bucket(s) {locked} only" if locked
                else "; deleted or overwritten objects are not recoverable (no bucket is versioned)")
     if sum(m.pools) == 1:
+        if b.mirror_endpoint:
+            return RecoveryPoint("objectStore", max_gap_minutes(b.object_store_schedule) * 60,
+                                 "one MinIO server with no redundancy: a lost volume loses what the last mirror run did not copy" + deletes, off_site)
         return RecoveryPoint("objectStore", None, "one MinIO server with no redundancy and no snapshot: a lost volume loses the lake" + deletes,
-                             "nothing: no copy outside the cluster")
+                             off_site)
     return RecoveryPoint(
         "objectStore", 0,
         f"MinIO erasure coding over {sum(m.pools)} servers x {m.drives_per_server} drive(s) survives drives and servers within parity "
         "(losing more loses the lake: there is no snapshot)" + deletes,
-        "nothing: no copy outside the cluster",
+        off_site,
+    )
+
+
+def _elasticsearch(s: Settings) -> RecoveryPoint:
+    """Logs and search indices: what the newest snapshot holds (no continuous copy). Reported,
+    not refused: the logs also go to the cloud's log service where there is one."""
+    b, e = s.backups, s.elasticsearch
+    replicas = "; replica shards on other nodes survive one node" if e.data_nodes > 1 else "; one data node: a lost volume loses what the snapshot lacks"
+    if not b.elasticsearch_snapshots:
+        return RecoveryPoint("elasticsearch", None, "no snapshot (backups.elasticsearchSnapshots is off)" + replicas, "nothing")
+    # Native on AWS: its own S3 bucket; on Azure the in-cluster MinIO still runs (docs/azure.md) and holds them.
+    if s.object_store == "native" and s.cloud == "gcp":
+        return RecoveryPoint("elasticsearch", None, "no snapshot: no repository on GCS yet" + replicas, "nothing")
+    bucket = "its own S3 bucket" if s.object_store == "native" and s.cloud == "aws" else "the elasticsearch bucket of the in-cluster MinIO"
+    outside = (f"the snapshots' bucket replicates to {s.aws.dr_region} (S3 replication)" if s.object_store == "native" and s.cloud == "aws" and s.aws.dr_region
+               else "nothing: the snapshots are in the same site")
+    return RecoveryPoint(
+        "elasticsearch", max_gap_minutes(b.config_schedule) * 60,
+        f"snapshot lifecycle policy on '{b.config_schedule}' UTC (at most {human_duration(max_gap_minutes(b.config_schedule) * 60)} apart) "
+        f"to {bucket}, kept {b.config_retention_days} day(s){replicas}",
+        outside,
     )
 
 
 def recovery_points(s: Settings) -> list[RecoveryPoint]:
-    return [_postgres(s), _object_store(s)]
+    return [_postgres(s), _object_store(s), _elasticsearch(s)]
 
 
 def outputs(s: Settings) -> dict[str, Any]:
@@ -156,6 +187,9 @@ def check(s: Settings) -> None:
     `outputs`, not refused: MinIO replication and S3 cross-region replication are not built yet.)"""
     if s.backups.standby and s.environment != "dr":
         raise SettingsError(s.stack_file, f"{PROJECT}:backups.standby", True, f"false: only the dr environment stands by (this is {s.environment})")
+    if s.backups.mirror_endpoint and s.object_store == "native" and s.cloud != "azure":
+        raise SettingsError(s.stack_file, f"{PROJECT}:backups.mirrorEndpoint", s.backups.mirror_endpoint,
+                            "unset with objectStore: native: the MinIO mirror copies the in-cluster MinIO's lake (cloud buckets replicate with aws.drRegion)")
     target = duration_seconds(s.backups.rpo)
     rpo_key = f"{PROJECT}:backups.rpo"
     if s.database == "managed" and s.cloud == "azure":

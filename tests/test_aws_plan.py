@@ -7,8 +7,9 @@ import json
 
 import pytest
 
-from clouds.aws.versions import ADDONS, CHARTS, CLUSTER_AUTOSCALER_IMAGE
+from clouds.aws.versions import ADDONS, CLUSTER_AUTOSCALER_IMAGE
 from foundation import SECRET_NAMESPACES
+from kube.charts import chart
 
 STATEFUL = ("aws:eks/cluster:Cluster", "aws:rds/instance:Instance", "aws:s3/bucket:Bucket", "aws:kms/key:Key")
 BACKUP_REPLICATION = "aws:rds/instanceAutomatedBackupsReplication:InstanceAutomatedBackupsReplication"
@@ -402,7 +403,7 @@ def test_every_bucket_is_private_versioned_owner_enforced_and_tls_only(plan_stac
     plan = plan_stack(stack)
     # The DR replicas (prod) are checked in test_aws_replication.py.
     buckets = [b for b in plan.by_type("aws:s3/bucket:Bucket") if not b.name.endswith("-replica")]
-    assert sorted(b.name for b in buckets) == sorted(f"{stack}-{r}" for r in ("bronze", "silver", "gold", "backups", "airbyte", "dremio", "velero", "access-logs"))
+    assert sorted(b.name for b in buckets) == sorted(f"{stack}-{r}" for r in ("bronze", "silver", "gold", "backups", "airbyte", "dremio", "velero", "elasticsearch", "access-logs"))
     pabs = bucket_children(plan, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock")
     vers = bucket_children(plan, "aws:s3/bucketVersioning:BucketVersioning")
     owns = bucket_children(plan, "aws:s3/bucketOwnershipControls:BucketOwnershipControls")
@@ -538,8 +539,8 @@ def test_cluster_autoscaler_may_scale_only_its_own_groups(prod):
 def test_pinned_helm_releases_with_irsa(prod):
     rel = {r.name: r.inputs for r in prod.by_type("kubernetes:helm.sh/v3:Release")}
     for name in ("external-secrets", "aws-load-balancer-controller", "cluster-autoscaler"):
-        repo, chart, version = CHARTS[name]
-        assert rel[name]["chart"] == chart and rel[name]["version"] == version and rel[name]["repositoryOpts"]["repo"] == repo
+        pin = chart(name)
+        assert rel[name]["chart"] == pin.name and rel[name]["version"] == pin.version and rel[name]["repositoryOpts"]["repo"] == pin.repo
     assert rel["cluster-autoscaler"]["values"]["image"]["tag"] == CLUSTER_AUTOSCALER_IMAGE["1.34"]
     assert rel["cluster-autoscaler"]["values"]["autoDiscovery"]["clusterName"] == "prod-eks"
     assert rel["aws-load-balancer-controller"]["values"]["serviceAccount"]["annotations"]["eks.amazonaws.com/role-arn"].endswith(":role/prod-aws-load-balancer-controller")
@@ -573,7 +574,7 @@ def test_foundation_contract(prod):
     """What the platform receives: the stack outputs and the edge Service annotations it applied."""
     out = prod.outputs
     assert out["cloud"] == "aws" and out["eksClusterName"] == "prod-eks"
-    assert set(out["dataLakeBuckets"]) == {"bronze", "silver", "gold", "backups", "airbyte", "dremio", "velero"}
+    assert set(out["dataLakeBuckets"]) == {"bronze", "silver", "gold", "backups", "airbyte", "dremio", "velero", "elasticsearch"}
     assert out["rdsAddress"].endswith(".rds.amazonaws.com")
     edge = [r.inputs for r in prod.by_type("kubernetes:helm.sh/v3:Release") if r.inputs.get("chart") == "traefik"]
     # The platform's Traefik puts the Foundation's NLB annotations on its Service.

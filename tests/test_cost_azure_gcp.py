@@ -56,9 +56,9 @@ def test_azure_prod_figures_come_from_the_table(azure_doc):
     assert _line(est, "Flexible Server storage") == pytest.approx(ha * 128 * usd(AZ, "postgres.flexible.storage.gbMonth"), abs=0.01)
     backup = 128 * AZ["assumptions"]["dbBackupGbBeyondFreePerGbProvisioned"]["value"]
     assert _line(est, "Flexible Server backups") == pytest.approx(backup * usd(AZ, "postgres.flexible.backup.gbMonth", "geo"), abs=0.01)
-    # lakeReplication Standard_GZRS, six containers at the assumed size.
+    # lakeReplication Standard_GZRS, seven containers at the assumed size.
     gb = AZ["assumptions"]["objectStorageGbPerContainer"]["value"]
-    assert _line(est, "blob storage hot Standard_GZRS") == pytest.approx(6 * gb * usd(AZ, "storage.blob.hot.gbMonth", "Standard_GZRS"), abs=0.01)
+    assert _line(est, "blob storage hot Standard_GZRS") == pytest.approx(7 * gb * usd(AZ, "storage.blob.hot.gbMonth", "Standard_GZRS"), abs=0.01)
     assert _line(est, "NAT gateway") == pytest.approx(usd(AZ, "natGateway.hour") * H, abs=0.01)
     assert _line(est, "Container Registry Premium") == pytest.approx(usd(AZ, "acr.day", "Premium") * H / 24, abs=0.01)
     # logRetentionDays 365: retention beyond the included days is billed.

@@ -207,14 +207,14 @@ def test_bucket_job_creates_the_lake_and_backup_buckets_idempotently(dev, prod):
     for result, locked in ((dev, False), (prod, True)):
         (job,) = [r for r in result.by_type(JOB) if r.inputs["metadata"]["labels"].get("app.kubernetes.io/component") == "bootstrap" and r.inputs["metadata"]["labels"]["app"] == "minio"]
         script = job.inputs["spec"]["template"]["spec"]["containers"][0]["command"][-1]
-        for bucket in ("bronze", "silver", "gold", "dremio", "airbyte", "backups", "velero"):
+        for bucket in ("bronze", "silver", "gold", "dremio", "airbyte", "backups", "velero", "elasticsearch"):
             assert f"dp/{bucket}\n" in script + "\n"
         made = [line for line in script.splitlines() if line.startswith("mc mb ")]
-        assert len(made) == 7 and all("--ignore-existing" in line for line in made)
+        assert len(made) == 8 and all("--ignore-existing" in line for line in made)
         assert ("mc mb --ignore-existing --with-lock dp/bronze" in script) is locked
         assert ("mc retention set --default GOVERNANCE 30d dp/bronze" in script) is locked
         assert "--with-lock dp/silver" not in script and "--with-lock dp/gold" not in script
-    assert set(prod.outputs["objectStore"]["buckets"]) == {"bronze", "silver", "gold", "dremio", "airbyte", "backups", "velero"}
+    assert set(prod.outputs["objectStore"]["buckets"]) == {"bronze", "silver", "gold", "dremio", "airbyte", "backups", "velero", "elasticsearch"}
 
 
 def test_each_app_gets_its_database_and_owner(dev):
@@ -360,21 +360,18 @@ def test_cnpg_schedule_has_six_fields_seconds_first(cron):
 # --- managed database and native buckets (cloud foundations) -------------------------------------
 
 def _plan_with_foundation(config: dict[str, Any]):
-    """Run DataServices alone on a Foundation with a managed database and S3 buckets."""
+    """Run DataServices alone on a Foundation with a managed database and S3 buckets (the whole
+    platform on hand-made Foundations: conftest's `plan_foundation`, tests/test_contract.py)."""
     import pulumi
     import pulumi_kubernetes as k8s
-    from pulumi.runtime import settings as runtime_settings
-    from pulumi.runtime.stack import run_pulumi_func
-    from pulumi.runtime.sync_await import _sync_await
 
-    import settings as settings_mod
     from components.data_services import DataServices, DataServicesArgs
     from components.secrets import use_store
     from foundation import EdgeFrontend, Foundation, ManagedDatabase, ObjectStore, StorageClasses, WorkloadIdentity
-    from offline_plan.mocks import PlatformMocks
-    from offline_plan.monitor import RecordingMonitor
+    from offline_plan.runner import run_program
+    from program import load_settings
 
-    s = settings_mod.load({"data-platform:cloud": "aws", "data-platform:environment": "prod", "data-platform:acmeEmail": "ops@example.com",
+    s = load_settings({"data-platform:cloud": "aws", "data-platform:environment": "prod", "data-platform:acmeEmail": "ops@example.com",
                            "data-platform:aws": {"drRegion": "eu-central-1"}, **config}, "cloudtest")
     holder: dict = {}
 
@@ -390,11 +387,8 @@ def _plan_with_foundation(config: dict[str, Any]):
         holder["ds"] = DataServices("data-services", DataServicesArgs(foundation=f, settings=s))
         holder["ds"].install_backups([])
 
-    runtime_settings.ROOT.set(None)
-    monitor = RecordingMonitor(PlatformMocks())
-    pulumi.runtime.set_mocks(PlatformMocks(), project="data-platform", stack="cloudtest", preview=False, monitor=monitor)
-    _sync_await(run_pulumi_func(program))
-    return monitor.registrations, holder["ds"]
+    registrations, _, _ = run_program(program, project="data-platform", stack="cloudtest")
+    return registrations, holder["ds"]
 
 
 def test_managed_database_gets_bootstrap_job_and_pgbouncer_not_cloudnative_pg():

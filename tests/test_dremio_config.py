@@ -10,7 +10,8 @@ from hypothesis import strategies as st
 
 from components.apps.dremio import config
 from components.apps.dremio.zookeeper import member_hosts, zoo_servers
-from settings import SettingsError, load
+from program import load_settings as load
+from settings import SettingsError
 from settings.sections.dremio import MIN_DIRECT_MB, memory_plan, reserve_mb
 
 

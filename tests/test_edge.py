@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from components.apps.ui import UiBackend
 from components.edge import EDGE_NS, gateway_api, routes, tls, traefik
 from components.edge.routes import Route
+from kube.charts import chart
 
 RELEASE_T = "kubernetes:helm.sh/v3:Release"
 ISSUER_T = "kubernetes:cert-manager.io/v1:ClusterIssuer"
@@ -103,7 +104,7 @@ def test_gateway_api_crds_are_the_pinned_standard_channel(dev):
 
 def test_gateway_api_bundle_matches_what_traefik_is_built_against():
     # Traefik v3.7's go.mod: sigs.k8s.io/gateway-api v1.5.1; chart 41.x's README: install v1.5.1 standard.
-    assert gateway_api.VERSION == "v1.5.1" and traefik.TRAEFIK_CHART.version.startswith("41.")
+    assert gateway_api.VERSION == "v1.5.1" and chart("traefik").version.startswith("41.")
     kinds = [d["kind"] for d in gateway_api.bundle()]
     assert kinds.count("CustomResourceDefinition") == 8 and kinds[-2:] == ["ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding"]
 

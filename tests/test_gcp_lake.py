@@ -167,14 +167,14 @@ def test_dremio_reads_cloud_storage_with_workload_identity(prod):
 
 def test_airbyte_reads_its_key_file_from_secret_manager_only(prod):
     storage = prod.one(RELEASE, "airbyte-release").inputs["values"]["global"]["storage"]
-    assert storage["type"] == "gcs" and storage["secretName"] == "airbyte-object-store-credentials"
+    assert storage["type"] == "gcs" and storage["secretName"] == "airbyte-storage"
     assert storage["gcs"] == {"credentialsJsonSecretKey": "gcp.json"}  # the launcher mounts the Secret as files: gcp.json
     assert set(storage["bucket"].values()) == {"data-platform-prod-gcp-prod-airbyte"}
-    es = prod.one("kubernetes:external-secrets.io/v1:ExternalSecret", "data-platform-airbyte-object-store-credentials").inputs
+    es = prod.one("kubernetes:external-secrets.io/v1:ExternalSecret", "airbyte-storage").inputs
     assert es["metadata"]["annotations"]["data-platform.io/secret-keys"] == "gcp.json"
     (key,) = prod.by_type("gcp:serviceaccount/key:Key")
     assert "privateKey" in key.additional_secret_outputs
-    versions = [r for r in prod.by_type("gcp:secretmanager/secretVersion:SecretVersion") if "airbyte-object-store-credentials" in r.inputs["secret"]]
+    versions = [r for r in prod.by_type("gcp:secretmanager/secretVersion:SecretVersion") if "airbyte-storage" in r.inputs["secret"]]
     assert [v.inputs["secretData"] for v in versions] == ["[secret]"]
     assert "private_key" not in json.dumps([r.inputs for r in prod.registrations if r.type.startswith("kubernetes:")])
 

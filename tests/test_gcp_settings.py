@@ -11,16 +11,16 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-import settings as settings_mod
+from clouds.gcp.settings import cloud_sql_tier_problem, gcs_bucket_name_problem, maintenance_hours_per_32_days, per_zone, range_overlaps
+from program import load_settings
 from settings.errors import SettingsError
-from settings.sections.gcp import cloud_sql_tier_problem, gcs_bucket_name_problem, maintenance_hours_per_32_days, per_zone, range_overlaps
 
 
 def load(env: str, gcp: dict | None = None):
     raw = {"data-platform:environment": env, "data-platform:acmeEmail": "ops@example.com"}
     if gcp is not None:
         raw["data-platform:gcp"] = gcp
-    return settings_mod.load(raw, "test")
+    return load_settings(raw, "test")
 
 
 def error(gcp: dict, env: str = "prod") -> str:
@@ -65,6 +65,7 @@ def test_staging_is_smaller_and_zonal():
     ({"dbTransactionLogRetentionDays": 14}, "gcp.dbTransactionLogRetentionDays"),
     ({"subnetCidr": "10.0.0.1/22"}, "gcp.subnetCidr"),
     ({"nodeLocations": ["europe-west1"]}, "gcp.nodeLocations"),
+    ({"loadBalancer": "gateway"}, "gcp.loadBalancer"),
 ])
 def test_bad_values_fail_with_one_line_naming_the_key(gcp, key):
     assert f"data-platform:{key}" in error(gcp)
@@ -132,8 +133,8 @@ def test_enterprise_plus_takes_perf_optimized_tiers_only():
 
 def test_native_object_store_is_the_default_on_gcp():
     raw = {"data-platform:cloud": "gcp", "data-platform:environment": "prod", "data-platform:acmeEmail": "ops@example.com"}
-    assert settings_mod.load(raw, "test").object_store == "native"
-    assert settings_mod.load({**raw, "data-platform:objectStore": "minio"}, "test").object_store == "minio"
+    assert load_settings(raw, "test").object_store == "native"
+    assert load_settings({**raw, "data-platform:objectStore": "minio"}, "test").object_store == "minio"
 
 
 @pytest.mark.parametrize("project, stack, needs", [
@@ -145,12 +146,12 @@ def test_native_object_store_is_the_default_on_gcp():
 def test_bucket_names_gcs_refuses_fail_at_load_naming_project_and_stack(project, stack, needs):
     raw = {"data-platform:cloud": "gcp", "data-platform:environment": "prod", "data-platform:acmeEmail": "ops@example.com", "gcp:project": project}
     with pytest.raises(SettingsError) as e:
-        settings_mod.load(raw, stack)
+        load_settings(raw, stack)
     msg = str(e.value)
     assert msg.startswith(f"Pulumi.{stack}.yaml: gcp:project and the stack name = '{project} / {stack}' is not valid:") and needs in msg
     assert "\n" not in msg
     # With the lake in MinIO there are no buckets to name.
-    assert settings_mod.load({**raw, "data-platform:objectStore": "minio"}, stack).object_store == "minio"
+    assert load_settings({**raw, "data-platform:objectStore": "minio"}, stack).object_store == "minio"
 
 
 @given(st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789-_.GO", min_size=0, max_size=80))
@@ -190,3 +191,14 @@ def test_gke_maintenance_window_lasts_the_configured_hours_from_the_start_time(h
     start, end = (datetime.fromisoformat(w[k].replace("Z", "+00:00")) for k in ("start_time", "end_time"))
     assert end - start == timedelta(hours=hours) and (start.hour, start.minute) == (h, m)
     assert w["recurrence"] == "FREQ=WEEKLY;BYDAY=" + ",".join(days)
+
+
+def test_behind_the_application_load_balancer_the_gateway_certificates_come_from_the_local_ca():
+    """Google's front ends do not verify the backend's certificate, and HTTP-01 could not pass the redirect."""
+    raw = {"data-platform:cloud": "gcp", "data-platform:environment": "prod", "data-platform:acmeEmail": "ops@example.com",
+           "data-platform:gcp": {"loadBalancer": "alb"}}
+    assert load_settings(raw, "test").tls_issuer == "selfsigned"
+    assert load_settings({**raw, "data-platform:gcp": {}}, "test").tls_issuer == "letsencrypt-prod"
+    with pytest.raises(SettingsError) as e:
+        load_settings({**raw, "data-platform:tlsIssuer": "letsencrypt-prod"}, "test")
+    assert "\n" not in str(e.value) and "data-platform:tlsIssuer" in str(e.value) and "selfsigned when gcp.loadBalancer is alb" in str(e.value)

@@ -1,6 +1,7 @@
-"""The layers' import arrows (issue 11): clouds/ must not reach up into components/, settings/
-must not import clouds/. Each arrow still there today is listed below; the test fails on a new
-one and on a listed one that is gone, so the lists can only shrink (and stay true).
+"""The layers' import arrows (issue 11): kube/ (the shared Kubernetes primitives) sits below both
+clouds/ and components/, which never import each other; settings/ imports no cloud (each cloud's
+section lives with the cloud and is handed to `settings.load` by the composition root), so the
+graph has no circle.
 """
 
 from __future__ import annotations
@@ -11,33 +12,23 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 
-# Shared Kubernetes primitives the clouds still take from components/ (issue 11 item 1 moves
-# them into a package below both).
-KNOWN_CLOUDS_TO_COMPONENTS = {
-    ("clouds/aws/cluster_services.py", "components.helm"),
-    ("clouds/aws/cluster_services.py", "components.namespaces"),
-    ("clouds/azure/cluster_services.py", "components.helm"),
-    ("clouds/azure/cluster_services.py", "components.namespaces"),
-    ("clouds/gcp/cluster_services.py", "components.helm"),
-    ("clouds/gcp/cluster_services.py", "components.namespaces"),
-}
-
-# Deferred (function-local) imports: the settings ↔ clouds cycle of issue 11 item 3.
-KNOWN_SETTINGS_TO_CLOUDS = {
-    ("settings/project.py", "clouds"),
-    ("settings/sections/aws.py", "clouds.aws.subnets"),
-    ("settings/sections/azure.py", "clouds.azure.subnets"),
-}
+def _is_main_block(node: ast.AST) -> bool:
+    """`if __name__ == "__main__":`: a script's entry point, which is its own composition root."""
+    return (isinstance(node, ast.If) and isinstance(node.test, ast.Compare) and isinstance(node.test.left, ast.Name)
+            and node.test.left.id == "__name__" and any(isinstance(c, ast.Constant) and c.value == "__main__" for c in node.test.comparators))
 
 
 def _imports(path: Path) -> set[str]:
-    """Every module `path` imports, at any depth (function-local imports included)."""
+    """Every module `path` imports when imported, at any depth (function-local imports included;
+    the body of an `if __name__ == "__main__":` entry point is not: it never runs on import)."""
+    tree = ast.parse(path.read_text(), str(path))
+    tree.body = [n for n in tree.body if not _is_main_block(n)]
     found: set[str] = set()
-    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+    for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             found.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-            for alias in node.names:  # `from components import helm` imports components.helm
+            for alias in node.names:  # `from kube import helm` imports kube.helm
                 sub = ROOT / node.module.replace(".", "/") / alias.name
                 found.add(f"{node.module}.{alias.name}" if sub.with_suffix(".py").exists() or sub.is_dir() else node.module)
     return found
@@ -52,12 +43,59 @@ def _arrows(package: str, target: str) -> set[tuple[str, str]]:
     }
 
 
-def test_clouds_import_from_components_only_the_known_primitives():
-    assert _arrows("clouds", "components") == KNOWN_CLOUDS_TO_COMPONENTS
+def test_no_cloud_imports_a_component():
+    """Chart releases, namespaces, labels and the External Secrets install come from kube/."""
+    assert _arrows("clouds", "components") == set()
 
 
-def test_settings_import_from_clouds_only_the_known_deferred_imports():
-    assert _arrows("settings", "clouds") == KNOWN_SETTINGS_TO_CLOUDS
+def test_kube_imports_nothing_above_it():
+    """kube/ is the bottom layer: no settings, no contract, no cloud, no platform."""
+    assert {a for top in ("settings", "foundation", "clouds", "components", "program") for a in _arrows("kube", top)} == set()
+
+
+def test_each_cloud_imports_only_its_own_package():
+    """A cloud shares with another cloud only through kube/ (GCP used to read AWS's chart pin)."""
+    clouds = [p.name for p in (ROOT / "clouds").iterdir() if (p / "__init__.py").exists()]
+    crossing = {(path, module) for c in clouds for other in clouds if other != c for path, module in _arrows(f"clouds/{c}", f"clouds.{other}")}
+    assert crossing == set()
+
+
+def _string_constants(package: str) -> dict[str, set[str]]:
+    return {
+        str(path.relative_to(ROOT)): {n.value for n in ast.walk(ast.parse(path.read_text())) if isinstance(n, ast.Constant) and isinstance(n.value, str)}
+        for path in sorted((ROOT / package).rglob("*.py"))
+    }
+
+
+def test_no_cloud_copies_a_kubernetes_constant():
+    """The values kube/ owns are spelled there only: the clouds use the names (issue 11 item 1)."""
+    from kube import external_secrets, metadata, namespaces
+    from kube.charts import CHARTS
+
+    owned = {external_secrets.API_VERSION, namespaces.STORAGE, *metadata.owned_labels(), *(pin["repo"] for pin in CHARTS.values()),
+             *(pin["version"] for pin in CHARTS.values())}
+    copies = {(path, value) for path, values in _string_constants("clouds").items() for value in values & owned}
+    assert copies == set()
+
+
+def test_settings_import_no_cloud():
+    """No circle: the clouds' sections live with their cloud and `settings.load` receives them
+    from the composition root (program.py, offline_plan, the generators' entry points)."""
+    assert _arrows("settings", "clouds") == set()
+
+
+def test_settings_import_nothing_above_them():
+    assert {a for top in ("foundation", "components", "program", "offline_plan") for a in _arrows("settings", top)} == set()
+
+
+def test_each_cloud_settings_module_imports_only_settings_and_its_own_pure_planners():
+    """What settings.load runs for a cloud imports no SDK and nothing of the platform."""
+    for path in sorted((ROOT / "clouds").glob("*/settings.py")):
+        cloud = path.parent.name
+        outside = {m for m in _imports(path) if m.split(".")[0] not in ("settings", "__future__", "dataclasses", "typing", "re", "math", "ipaddress")
+                   and not m.startswith(f"clouds.{cloud}.")}
+        assert outside == set(), path
+        assert set(_imports(path)) & {"pulumi", "pulumi_aws", "pulumi_azure_native", "pulumi_gcp"} == set()
 
 
 def test_no_component_imports_a_cloud():
@@ -66,8 +104,8 @@ def test_no_component_imports_a_cloud():
 
 def test_the_graph_reader_sees_function_local_imports(tmp_path):
     module = tmp_path / "m.py"
-    module.write_text("def f():\n    from components import helm\n    import clouds.aws.subnets\n")
-    assert _imports(module) == {"components.helm", "clouds.aws.subnets"}
+    module.write_text("def f():\n    from components import secrets\n    import clouds.aws.subnets\n")
+    assert _imports(module) == {"components.secrets", "clouds.aws.subnets"}
 
 
 def test_no_component_branches_on_the_cloud_name():

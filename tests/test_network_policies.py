@@ -15,8 +15,6 @@ from components.apps import airbyte
 from components.data_services import elasticsearch as es_mod
 from components.data_services import postgres as pg_mod
 from components.edge import EDGE_NS
-from components.edge.traefik import TRAEFIK_CHART
-from components.kube import camel_keys
 from components.network_policies import (
     DremioPeers,
     Endpoint,
@@ -35,6 +33,8 @@ from components.observability import LOGGING, MONITORING
 from components.observability import es_tls as es_tls_mod
 from components.observability import logs as logs_mod
 from components.observability import metrics as metrics_mod
+from kube import camel_keys
+from kube.charts import chart
 
 NP = "kubernetes:networking.k8s.io/v1:NetworkPolicy"
 A, S = "data-platform", "data-storage"
@@ -81,7 +81,7 @@ def pods(plan) -> dict[str, Endpoint]:
         "grafana": Endpoint(MONITORING, {"app.kubernetes.io/name": "grafana"}),
         # Traefik's pod labels as `helm template` renders them at the pinned chart (release traefik, namespace edge).
         "ingress": Endpoint(EDGE_NS, {"app.kubernetes.io/name": "traefik", "app.kubernetes.io/instance": "traefik-edge",
-                                      "helm.sh/chart": f"traefik-{TRAEFIK_CHART.version}", "app.kubernetes.io/managed-by": "Helm"}),
+                                      "helm.sh/chart": f"traefik-{chart('traefik').version}", "app.kubernetes.io/managed-by": "Helm"}),
         "rogue-edge": Endpoint(EDGE_NS, {"app": "rogue"}),
         "kube-dns": Endpoint("kube-system", {"k8s-app": "kube-dns"}),
         "rogue-app": Endpoint(A, {"app": "rogue"}),
@@ -127,6 +127,7 @@ ALLOWED = [
     # MinIO, Elasticsearch.
     ("minio", "minio", 9000), ("minio-bootstrap", "minio", 9000),
     ("eck-operator", "es", 9200), ("es", "es", 9300), ("fluent-bit", "es", 9200),
+    ("es", "minio", 9000),  # snapshots into its bucket (backups.elasticsearchSnapshots)
     # Observability: Prometheus scrapes the exporters, the MinIO metrics user is created, the ES CA is published.
     ("prometheus", "pg", 9187), ("prometheus", "pooler", 9127), ("prometheus", "minio", 9000),
     ("minio-metrics-user", "minio", 9000), ("es-ca-publisher", "api-server", 443), ("es-lifecycle", "es", 9200),
@@ -138,7 +139,7 @@ DENIED = [
     ("dremio-master", "es", 9200), ("dremio-master", "pg", 8000),
     # Dremio keeps its catalog in its own KV store: no PostgreSQL at all.
     ("dremio-master", "pooler", 5432), ("dremio-executor", "pg", 5432), ("dremio-master", "pg", 5432), ("airbyte-worker", "redis", 6379), ("superset-web", "minio", 9000),
-    ("ingress", "redis", 6379), ("internet", "pg", 5432), ("rogue-storage", "minio", 9000), ("es", "minio", 9000),
+    ("ingress", "redis", 6379), ("internet", "pg", 5432), ("rogue-storage", "minio", 9000),
     ("rogue-app", "pooler", 5432), ("superset-web", "internet", 5432), ("redis", "internet", 443), ("minio", "internet", 443),
     ("internet", "minio", 9000), ("rogue-app", "internet", 443), ("superset-web", "acme-solver", 8089),
     # The controller reaches the three UIs and the solver, nothing else; only it reaches the solver.

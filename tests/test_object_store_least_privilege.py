@@ -16,7 +16,7 @@ CM = "kubernetes:core/v1:ConfigMap"
 STS = "kubernetes:apps/v1:StatefulSet"
 RELEASE = "kubernetes:helm.sh/v3:Release"
 LAKE = {"bronze", "silver", "gold"}
-OWN = {"dremio": "dremio", "airbyte": "airbyte", "postgres-backup": "backups", "velero": "velero"}
+OWN = {"dremio": "dremio", "airbyte": "airbyte", "postgres-backup": "backups", "velero": "velero", "elasticsearch-snapshots": "elasticsearch"}
 """MinIO policy -> the consumer bucket it alone may write and delete in."""
 
 
@@ -40,10 +40,13 @@ def test_minio_users_may_delete_only_in_the_lake_and_their_own_bucket(plan_stack
     plan = plan_stack(stack)
     (cm,) = [r for r in plan.by_type(CM) if r.inputs["metadata"]["name"] == "minio-policies"]
     policies = {k.removesuffix(".json"): json.loads(v)["Statement"] for k, v in cm.inputs["data"].items()}
-    assert set(policies) == set(OWN)
-    deletable = {name: _deletable(st, _minio_bucket) for name, st in policies.items()}
+    read_only = {"lake-mirror"} if stack == "prod-local" else set()  # the mirror's source (backups.mirrorEndpoint)
+    assert set(policies) == set(OWN) | read_only
+    deletable = {name: _deletable(st, _minio_bucket) for name, st in policies.items() if name not in read_only}
+    assert all(_deletable(policies[n], _minio_bucket) == set() for n in read_only)
     assert deletable["postgres-backup"] == {"backups"}
     assert deletable["velero"] == {"velero"}
+    assert deletable["elasticsearch-snapshots"] == {"elasticsearch"}
     assert deletable["dremio"] == LAKE | {"dremio"}
     assert deletable["airbyte"] == {"bronze", "airbyte"}
     for name, buckets in deletable.items():  # nobody else's consumer bucket
@@ -59,7 +62,8 @@ def test_dremio_and_airbyte_hold_different_minio_users(plan_stack):
     (job,) = [r for r in plan.by_type("kubernetes:batch/v1:Job") if r.inputs["metadata"].get("labels", {}).get("app.kubernetes.io/component") == "bootstrap"
               and r.inputs["metadata"]["labels"]["app"] == "minio"]
     script = job.inputs["spec"]["template"]["spec"]["containers"][0]["command"][-1]
-    for user, policy in (("DREMIO", "dremio"), ("AIRBYTE", "airbyte"), ("POSTGRES", "postgres-backup"), ("VELERO", "velero")):
+    for user, policy in (("DREMIO", "dremio"), ("AIRBYTE", "airbyte"), ("POSTGRES", "postgres-backup"), ("VELERO", "velero"),
+                         ("ELASTICSEARCH", "elasticsearch-snapshots")):
         assert f'mc admin policy attach dp {policy} --user "${user}_ACCESS_KEY"' in script
 
 
@@ -79,7 +83,8 @@ def _aws_buckets(plan) -> dict[str, str]:
 def test_aws_roles_may_delete_only_in_the_lake_and_their_own_bucket(plan_stack, plan_config, config, stack):
     plan = plan_config(config, stack=stack) if config else plan_stack(stack)
     roles = _aws_buckets(plan)
-    own = {f"{stack}-dremio": "dremio", f"{stack}-airbyte": "airbyte", f"{stack}-postgres": "backups", f"{stack}-velero": "velero"}
+    own = {f"{stack}-dremio": "dremio", f"{stack}-airbyte": "airbyte", f"{stack}-postgres": "backups", f"{stack}-velero": "velero",
+           f"{stack}-elasticsearch": "elasticsearch"}
     policies = _aws_policies(plan)
     checked = 0
     for name, statements in policies.items():
@@ -90,7 +95,7 @@ def test_aws_roles_may_delete_only_in_the_lake_and_their_own_bucket(plan_stack, 
         assert name in own, (name, deletable)
         assert deletable <= LAKE | {own[name]}, (name, deletable)
         assert own[name] in deletable
-    assert checked == (4 if config else 3)  # dremio, airbyte, velero (and the in-cluster PostgreSQL's backup role)
+    assert checked == (5 if config else 4)  # dremio, airbyte, velero, elasticsearch (and the in-cluster PostgreSQL's backup role)
 
 
 GCS_DELETERS = {"roles/storage.objectUser", "roles/storage.objectAdmin", "roles/storage.admin", "roles/storage.legacyBucketOwner", "roles/storage.legacyBucketWriter"}

@@ -15,11 +15,13 @@ RULE = "kubernetes:monitoring.coreos.com/v1:PrometheusRule"
 
 
 def every_alert() -> list[alerts.Alert]:
-    """The alerts with every optional group on (in-cluster PostgreSQL and MinIO, Airbyte, logs, Velero)."""
+    """The alerts with every optional group on (in-cluster PostgreSQL and MinIO, Airbyte, logs, Velero, the backup CronJobs)."""
     groups = alerts.platform_alerts(platform_namespaces=["a"], storage_namespace="s", postgres_cluster="postgres",
                                     minio_servers=4, airbyte_namespace="a", logs=True,
                                     velero_namespace="velero", velero_schedule=("velero-platform", 1440),
-                                    catalog_backup=("a", "dremio-catalog-backup", 1440))
+                                    catalog_backup=("a", "dremio-catalog-backup", 1440),
+                                    snapshot_check=("s", "elasticsearch-snapshot-check", 60),
+                                    lake_mirror=("s", "lake-mirror", 1440))
     return [a for group in groups.values() for a in group]
 
 

@@ -29,7 +29,7 @@ import pytest
 from components.secrets import SECRET_KEYS_ANNOTATION
 from offline_plan.manifests import objects
 
-STACKS = ("dev", "prod-local", "staging", "prod", "gcp-prod")
+STACKS = ("dev", "prod-local", "staging", "prod", "azure-prod", "gcp-prod")
 
 Ref = tuple[str, str, str | None, str]
 """(namespace, Secret name, key or None for "the Secret must exist", where it is referenced)."""
@@ -83,6 +83,8 @@ def airbyte_secret_refs(values: dict[str, Any]) -> Iterator[tuple[str, str]]:
     if storage.get("secretName") and kind == "gcs":
         # GOOGLE_APPLICATION_CREDENTIALS_JSON and the gcs-log-creds volume's item read this key.
         yield storage["secretName"], (storage.get("gcs") or {}).get("credentialsJsonSecretKey") or "GOOGLE_APPLICATION_CREDENTIALS_JSON"
+    if storage.get("secretName") and kind == "azure":  # AZURE_STORAGE_CONNECTION_STRING on server, worker, launcher
+        yield storage["secretName"], (storage.get("azure") or {}).get("connectionStringSecretKey") or "AZURE_STORAGE_CONNECTION_STRING"
 
 
 def grafana_secret_refs(values: dict[str, Any]) -> Iterator[tuple[str, str]]:
@@ -159,10 +161,27 @@ def secret_keys(objs: list[dict[str, Any]]) -> dict[tuple[str, str], set[str]]:
     return out
 
 
+OPERATOR_SECRETS_ANNOTATION = "data-platform.io/operator-secrets"
+"""Secrets the operator creates (named by config, e.g. backups.mirrorCredentialsSecret), listed
+on the object that reads them: they cannot be in the plan, so they are not dangling."""
+
+
+def operator_secrets(objs: list[dict[str, Any]]) -> set[tuple[str, str]]:
+    out = set()
+    for obj in objs:
+        meta = obj.get("metadata") or {}
+        names = (meta.get("annotations") or {}).get(OPERATOR_SECRETS_ANNOTATION, "")
+        out |= {(meta.get("namespace", ""), n.strip()) for n in names.split(",") if n.strip()}
+    return out
+
+
 def dangling(objs: list[dict[str, Any]]) -> list[str]:
     have = secret_keys(objs)
+    provided = operator_secrets(objs)
     problems = []
     for ns, name, key, where in references(objs):
+        if (ns, name) in provided:
+            continue
         if (ns, name) not in have:
             problems.append(f"{where}: Secret {ns}/{name} is not in the plan")
         elif key is not None and key not in have[ns, name]:

@@ -13,6 +13,7 @@ import pytest
 from foundation import WORKLOAD_SERVICE_ACCOUNTS, ServiceAccountRef
 from offline_plan import manifests
 from offline_plan.resource_budget import CHART_PODS
+from tests.test_azure_lake import IN_CLUSTER_DB
 
 CLIENT_ID = "azure.workload.identity/client-id"
 USE = {"azure.workload.identity/use": "true"}
@@ -81,15 +82,23 @@ def service_account_annotations(plan, app: str, sa: ServiceAccountRef) -> Mappin
     raise AssertionError(f"no ServiceAccount {sa.namespace}/{sa.name} for {app}")
 
 
-def test_every_pod_of_an_identified_service_account_carries_the_label_and_its_account_the_client_id(prod):
-    apps = identified(prod)
-    assert {"dremio", "airbyte"} <= set(apps)
+def _check_pods(plan) -> set[str]:
+    apps = identified(plan)
     for app, sa in apps.items():
-        pods = list(pod_templates(prod, sa))
+        pods = list(pod_templates(plan, sa))
         assert pods, f"{app}: no pod runs as {sa.namespace}/{sa.name}"
         for what, labels in pods:
             assert USE.items() <= dict(labels).items(), f"{app}: {what} lacks the workload identity label"
-        assert CLIENT_ID in service_account_annotations(prod, app, sa), app
+        assert CLIENT_ID in service_account_annotations(plan, app, sa), app
+    return set(apps)
+
+
+def test_every_pod_of_an_identified_service_account_carries_the_label_and_its_account_the_client_id(prod):
+    assert _check_pods(prod) >= {"dremio", "velero"}
+
+
+def test_the_in_cluster_database_instances_carry_it_too(plan_config):
+    assert "postgres" in _check_pods(plan_config(IN_CLUSTER_DB, stack="azure-staging"))
 
 
 def test_aws_and_local_pods_get_no_azure_label(plan_stack):

@@ -26,23 +26,19 @@ import pulumi_aws.iam as iam
 import pulumi_aws.secretsmanager as secretsmanager
 import pulumi_kubernetes as k8s
 
-from components import helm
-from components.namespaces import namespace
 from foundation import SECRET_NAMESPACES
+from kube import external_secrets, helm
+from kube.charts import chart
+from kube.external_secrets import DB_ADMIN_SECRET
 
-from .common import IRSA_ANNOTATION, K8S_LABELS, Context, irsa_trust, policy, tags
+from .common import IRSA_ANNOTATION, Context, irsa_trust, policy, tags
 from .keys import kms_key
-from .versions import CHARTS
 
 COMPONENT = "cluster-services"
 SECRETS_COMPONENT = "platform-secrets"
-ESO_NAMESPACE = "external-secrets"
-ESO_SA = "external-secrets"
 LBC_SA = "aws-load-balancer-controller"
 CA_SA = "cluster-autoscaler"
 SECRET_STORE = "aws-secrets-manager"
-DB_ADMIN_SECRET = "postgres-admin"
-STORAGE_NAMESPACE = "data-storage"
 LBC_POLICY = json.loads((Path(__file__).parent / "policies" / "aws-load-balancer-controller.json").read_text())
 
 
@@ -62,8 +58,7 @@ def nlb_annotations(scheme: str) -> dict[str, str]:
 
 
 def release(name: str, namespace: pulumi.Input[str], values: dict, provider: k8s.Provider, parent: pulumi.Resource, depends_on: list) -> k8s.helm.v3.Release:
-    repo, chart, version = CHARTS[name]
-    return helm.release(name, chart=helm.Chart(chart, version, repo), namespace=namespace, values=values,
+    return helm.release(name, chart=chart(name), namespace=namespace, values=values,
                         provider=provider, parent=parent, depends_on=depends_on)
 
 
@@ -124,64 +119,24 @@ class ClusterServices(pulumi.ComponentResource):
         ]
         if args.db_key_arn is not None:
             eso_statements.append({"Sid": "DecryptDatabaseSecret", "Effect": "Allow", "Action": ["kms:Decrypt", "kms:DescribeKey"], "Resource": args.db_key_arn})
-        eso_role = irsa_role("external-secrets", ESO_NAMESPACE, ESO_SA, eso_statements)
-        eso_ns = namespace(ESO_NAMESPACE, provider=args.provider, parent=self, environment=ctx.environment, depends_on=deps)
-        eso = release(
-            "external-secrets",
-            eso_ns.metadata["name"],
-            {
-                "installCRDs": True,
-                "serviceAccount": {"create": True, "name": ESO_SA, "annotations": {IRSA_ANNOTATION: eso_role.arn}},
-            },
-            args.provider,
-            self,
-            [eso_ns],
-        )
+        eso_role = irsa_role("external-secrets", external_secrets.NAMESPACE, external_secrets.SERVICE_ACCOUNT, eso_statements)
         self.secret_store_name = SECRET_STORE
-        # No `auth` block: the controller uses its own IRSA credentials.
-        store = k8s.apiextensions.CustomResource(
-            SECRET_STORE,
-            api_version="external-secrets.io/v1",
-            kind="ClusterSecretStore",
-            metadata={"name": SECRET_STORE, "labels": dict(K8S_LABELS)},
-            spec={
-                "provider": {"aws": {"service": "SecretsManager", "region": ctx.region}},
-                # Only the platform's namespaces may pull through this store.
-                "conditions": [{"namespaces": list(args.secret_namespaces)}],
-            },
-            opts=pulumi.ResourceOptions(parent=self, provider=args.provider, depends_on=[eso]),
+        eso, store = external_secrets.install_operator(
+            self, args.provider, environment=ctx.environment, store_name=SECRET_STORE,
+            store_provider={"aws": {"service": "SecretsManager", "region": ctx.region}},
+            secret_namespaces=args.secret_namespaces, sa_annotations={IRSA_ANNOTATION: eso_role.arn}, depends_on=deps,
         )
         self.db_admin_secret = None
         self.db_ready: list[pulumi.Resource] = []
         if args.db_master_secret_arn is not None:
             self.db_admin_secret = DB_ADMIN_SECRET
-            # A ClusterExternalSecret, not an ExternalSecret: `data-storage` is the platform's
-            # namespace (components/namespaces.py), created after the Foundation. ESO writes the
-            # ExternalSecret (and so the Secret) into it as soon as it exists, so nothing in the
-            # Foundation has to wait for — or own — a platform namespace.
-            ext = k8s.apiextensions.CustomResource(
-                DB_ADMIN_SECRET,
-                api_version="external-secrets.io/v1",
-                kind="ClusterExternalSecret",
-                metadata={"name": DB_ADMIN_SECRET, "labels": dict(K8S_LABELS)},
-                spec={
-                    "externalSecretName": DB_ADMIN_SECRET,
-                    "namespaceSelectors": [{"matchLabels": {"kubernetes.io/metadata.name": STORAGE_NAMESPACE}}],
-                    "refreshTime": "1m",
-                    "externalSecretSpec": {
-                        # RDS rotates the managed master password (every 7 days by default).
-                        "refreshInterval": "15m",
-                        "secretStoreRef": {"kind": "ClusterSecretStore", "name": SECRET_STORE},
-                        "target": {"name": DB_ADMIN_SECRET, "creationPolicy": "Owner", "deletionPolicy": "Retain"},
-                        "data": [
-                            {"secretKey": "username", "remoteRef": {"key": args.db_master_secret_arn, "property": "username"}},
-                            {"secretKey": "password", "remoteRef": {"key": args.db_master_secret_arn, "property": "password"}},
-                        ],
-                    },
-                },
-                opts=pulumi.ResourceOptions(parent=self, provider=args.provider, depends_on=[store]),
-            )
-            self.db_ready = [ext]
+            arn = args.db_master_secret_arn
+            self.db_ready = [external_secrets.database_admin_secret(
+                self, args.provider, store_name=SECRET_STORE,
+                refresh_interval="15m",  # RDS rotates the managed master password (every 7 days by default).
+                source={"data": [{"secretKey": k, "remoteRef": {"key": arn, "property": k}} for k in ("username", "password")]},
+                depends_on=[store],
+            )]
 
         # --- AWS Load Balancer Controller ---
         lbc_role = irsa_role("aws-load-balancer-controller", "kube-system", LBC_SA, lbc_policy(ctx.partition))

@@ -41,11 +41,6 @@ class Context:
         return self.account_id.apply(lambda acct: f"arn:{self.partition}:{service}:{reg}:{acct}:{resource}")
 
 
-K8S_LABELS = {"app.kubernetes.io/part-of": "data-platform", "app.kubernetes.io/managed-by": "pulumi"}
-"""The labels every Kubernetes object of the platform carries (components/kube.py's PART_OF and
-MANAGED_BY), on the objects the AWS foundation creates in the cluster."""
-
-
 def tags(component: str, name: str, extra: Optional[Mapping[str, str]] = None) -> dict[str, str]:
     """Per-resource tags; project/stack/environment/managed-by come from the provider's default tags."""
     return {"Name": name, "component": component, **(extra or {})}

@@ -1,4 +1,4 @@
-"""S3 data lake: bronze, silver, gold, dremio, airbyte, backups and velero buckets, plus an access-logs bucket.
+"""S3 data lake: bronze, silver, gold, dremio, airbyte, backups, velero and elasticsearch buckets, plus an access-logs bucket.
 
 Every bucket: versioning, public access fully blocked, ACLs disabled (BucketOwnerEnforced), a
 policy denying any request not made over TLS, and a lifecycle that expires noncurrent versions
@@ -25,11 +25,11 @@ from .common import Context, policy, tags
 from .keys import kms_key
 
 COMPONENT = "datalake"
-DATA_ROLES = ("bronze", "silver", "gold", "backups", "airbyte", "dremio", "velero")
+DATA_ROLES = ("bronze", "silver", "gold", "backups", "airbyte", "dremio", "velero", "elasticsearch")
 """The seed's medallion buckets, then one bucket per consumer so no identity may delete another's
 objects: `backups` (PostgreSQL base backups and WAL only), `airbyte` (Airbyte's logs, state and
-workload output), `dremio` (Dremio's distributed storage) and `velero` (Velero's configuration
-backups)."""
+workload output), `dremio` (Dremio's distributed storage), `velero` (Velero's configuration
+backups) and `elasticsearch` (Elasticsearch's snapshots)."""
 LOGS_ROLE = "access-logs"
 
 

@@ -35,8 +35,9 @@ import pulumi_aws.iam as iam
 import pulumi_kubernetes as k8s
 
 from foundation import InterruptiblePool
+from kube import owned_labels
 
-from .common import IRSA_ANNOTATION, K8S_LABELS, Context, irsa_trust, policy, service_trust, tags
+from .common import IRSA_ANNOTATION, Context, irsa_trust, policy, service_trust, tags
 from .keys import kms_key
 from .log_groups import log_group
 
@@ -68,20 +69,20 @@ class EksArgs:
     version: str
     node_subnet_ids: list
     addon_versions: dict
-    endpoint_public_access: bool = False
-    public_access_cidrs: tuple[str, ...] = ()
-    admin_principal_arns: tuple[str, ...] = ()
-    log_types: tuple[str, ...] = ("api", "audit", "authenticator", "controllerManager", "scheduler")
-    log_retention_days: int = 30
-    instance_types: tuple[str, ...] = ("m5.2xlarge",)
-    capacity_type: str = "ON_DEMAND"
-    min_size: int = 3
-    max_size: int = 10
-    desired_size: int = 5
-    disk_size_gb: int = 100
-    node_labels: dict = field(default_factory=dict)
-    network_policies: bool = True
+    endpoint_public_access: bool
+    public_access_cidrs: tuple[str, ...]
+    admin_principal_arns: tuple[str, ...]
+    log_types: tuple[str, ...]
+    log_retention_days: int
+    instance_types: tuple[str, ...]
+    capacity_type: str
+    min_size: int
+    max_size: int
+    desired_size: int
+    disk_size_gb: int
+    network_policies: bool
     """Turn on the VPC CNI's network policy agent: without it EKS ignores NetworkPolicies."""
+    node_labels: dict = field(default_factory=dict)
     spot: Optional[SpotNodes] = None
     """A second managed node group of Spot instances for interruptible work (None: none)."""
 
@@ -314,7 +315,7 @@ class EksCluster(pulumi.ComponentResource):
         key_arn = self.ebs_key.arn
         self.fast_ssd = k8s.storage.v1.StorageClass(
             FAST_SSD,
-            metadata={"name": FAST_SSD, "labels": dict(K8S_LABELS)},
+            metadata={"name": FAST_SSD, "labels": owned_labels()},
             parameters={"type": "gp3", "iops": "3000", "throughput": "125", "fsType": "ext4", "encrypted": "true", "kmsKeyId": key_arn},
             **sc_common,
             opts=k8s_opts,
@@ -324,7 +325,7 @@ class EksCluster(pulumi.ComponentResource):
             STANDARD,
             metadata={
                 "name": STANDARD,
-                "labels": dict(K8S_LABELS),
+                "labels": owned_labels(),
                 "annotations": {"storageclass.kubernetes.io/is-default-class": "true"},
             },
             parameters={"type": "gp3", "fsType": "ext4", "encrypted": "true", "kmsKeyId": key_arn},

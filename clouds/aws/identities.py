@@ -2,7 +2,7 @@
 
 Each role trusts exactly one namespace/ServiceAccount pair of the cluster's OIDC issuer and may
 read/write only its own buckets (every consumer has one: dremio, airbyte, backups for
-PostgreSQL, velero; no bucket is shared between two writers but the lake), plus use the data-lake KMS key. No `*` resource for any S3 action.
+PostgreSQL, velero, elasticsearch; no bucket is shared between two writers but the lake), plus use the data-lake KMS key. No `*` resource for any S3 action.
 Velero also gets the EBS snapshot actions of its documented policy, limited to the stack's region,
 and the EBS volumes' key (restoring a volume from an encrypted snapshot needs it). The platform puts the returned
 annotations on the ServiceAccounts it creates (`Foundation.workload_identity`).
@@ -50,6 +50,8 @@ AIRBYTE_WORKLOAD = Workload(*_sa("airbyte"), ("bronze", "airbyte"))
 CNPG_WORKLOAD = Workload(*_sa("postgres"), ("backups",))
 # Velero (components/backups/velero.py): its bucket, plus EBS snapshots (velero_ec2_statements).
 VELERO_WORKLOAD = Workload(*_sa("velero"), ("velero",))
+# Elasticsearch's snapshot repository (repository-s3 with IRSA): its bucket only.
+ELASTICSEARCH_WORKLOAD = Workload(*_sa("elasticsearch"), ("elasticsearch",))
 
 VELERO_EC2_ACTIONS = ["ec2:CreateSnapshot", "ec2:CreateTags", "ec2:CreateVolume", "ec2:DeleteSnapshot"]
 VELERO_DESCRIBE_ACTIONS = ["ec2:DescribeSnapshots", "ec2:DescribeVolumes"]

@@ -27,7 +27,16 @@ from .common import Context
 from .database import Database, DatabaseArgs, postgres_parameters
 from .datalake import DataLake, DataLakeArgs
 from .eks import FAST_SSD, STANDARD, EksArgs, EksCluster, SpotNodes
-from .identities import AIRBYTE_WORKLOAD, CNPG_WORKLOAD, VELERO_WORKLOAD, WorkloadIdentities, WorkloadIdentitiesArgs, dremio_workload, velero_ec2_statements
+from .identities import (
+    AIRBYTE_WORKLOAD,
+    CNPG_WORKLOAD,
+    ELASTICSEARCH_WORKLOAD,
+    VELERO_WORKLOAD,
+    WorkloadIdentities,
+    WorkloadIdentitiesArgs,
+    dremio_workload,
+    velero_ec2_statements,
+)
 from .lake_replication import LakeReplication, LakeReplicationArgs
 from .log_groups import LogsKey
 from .network import Network, NetworkArgs
@@ -180,6 +189,7 @@ def build_foundation(settings: Settings) -> Foundation:
                     "airbyte": AIRBYTE_WORKLOAD,
                     **({"postgres": CNPG_WORKLOAD} if s.database == "in-cluster" else {}),
                     **({"velero": VELERO_WORKLOAD} if s.backups.velero else {}),
+                    **({"elasticsearch": ELASTICSEARCH_WORKLOAD} if s.backups.elasticsearch_snapshots else {}),
                 },
                 extra_statements={"velero": velero_ec2_statements(region, cluster.ebs_key.arn)} if s.backups.velero else {},
             ),

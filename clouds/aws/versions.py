@@ -1,4 +1,5 @@
-"""Pinned versions: EKS add-ons per Kubernetes minor, and the Helm charts the foundation installs.
+"""Pinned versions: EKS add-ons and the cluster-autoscaler image per Kubernetes minor (the Helm
+charts the foundation installs are pinned with every other chart, in kube/charts.py).
 
 Add-on versions come from `aws eks describe-addon-versions --kubernetes-version <v>
 --addon-name <name>` (the default version for that Kubernetes minor at the time of writing);
@@ -31,14 +32,6 @@ ADDONS: dict[str, dict[str, str]] = {
 
 # cluster-autoscaler must match the Kubernetes minor (its image tag is set explicitly).
 CLUSTER_AUTOSCALER_IMAGE = {"1.32": "v1.32.7", "1.33": "v1.33.5", "1.34": "v1.34.3"}
-
-CHARTS = {
-    # name: (repository, chart, version)
-    "cluster-autoscaler": ("https://kubernetes.github.io/autoscaler", "cluster-autoscaler", "9.52.1"),
-    "aws-load-balancer-controller": ("https://aws.github.io/eks-charts", "aws-load-balancer-controller", "1.14.1"),
-    "external-secrets": ("https://charts.external-secrets.io", "external-secrets", "1.3.2"),
-}
-
 
 class UnpinnedVersion(ValueError):
     pass

@@ -37,6 +37,7 @@ import pulumi_kubernetes as k8s
 import yaml
 
 from foundation import InterruptiblePool
+from kube import owned_labels
 
 from .common import AKS_RBAC_CLUSTER_ADMIN, NETWORK_CONTRIBUTOR, Context, role_assignment
 from .subnets import DNS_SERVICE_IP, POD_CIDR, SERVICE_CIDR
@@ -79,10 +80,10 @@ class AksArgs:
     node_disk_size_gb: int
     max_pods: int
     log_retention_days: int
-    network_policies: bool = True
-    spot_node_size: Optional[str] = None
+    network_policies: bool
+    spot_node_size: Optional[str]
     """A Spot user pool of this VM size, autoscaled 0..spot_max_count (None: none)."""
-    spot_max_count: int = 0
+    spot_max_count: int
 
 
 def exec_kubeconfig(user_kubeconfig_b64: str) -> str:
@@ -267,7 +268,7 @@ class AksCluster(pulumi.ComponentResource):
         for name, params in classes.items():
             out.append(k8s.storage.v1.StorageClass(
                 name,
-                metadata={"name": name, "labels": {"app.kubernetes.io/managed-by": "pulumi", "app.kubernetes.io/part-of": "data-platform"}},
+                metadata={"name": name, "labels": owned_labels()},
                 parameters=params, **common,
                 opts=pulumi.ResourceOptions(parent=self, provider=self.provider),
             ))

@@ -18,20 +18,15 @@ from typing import Optional
 import pulumi
 import pulumi_kubernetes as k8s
 
-from components import helm
-from components.namespaces import namespace
 from foundation import SECRET_NAMESPACES
+from kube import external_secrets
+from kube.external_secrets import DB_ADMIN_SECRET
 
 from .common import KEY_VAULT_SECRETS_USER, Context, role_assignment
 from .identities import CLIENT_ID_ANNOTATION, POD_LABELS, federated_identity
 from .vault import key_vault_name
-from .versions import CHARTS
 
-ESO_NAMESPACE = "external-secrets"
-ESO_SA = "external-secrets"
 SECRET_STORE = "azure-key-vault"
-DB_ADMIN_SECRET = "postgres-admin"
-STORAGE_NAMESPACE = "data-storage"
 
 
 def load_balancer_annotations(scheme: str) -> dict[str, str]:
@@ -73,52 +68,27 @@ class ClusterServices(pulumi.ComponentResource):
     def __init__(self, name: str, args: ClusterServicesArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("data-platform:azure:ClusterServices", name, None, opts)
         ctx = args.ctx
-        eso_identity = federated_identity(ctx, self, "external-secrets", ESO_NAMESPACE, ESO_SA, args.oidc_issuer)
+        eso_identity = federated_identity(ctx, self, "external-secrets", external_secrets.NAMESPACE, external_secrets.SERVICE_ACCOUNT, args.oidc_issuer)
         # Read-only: Pulumi writes the secrets (ARM), the operator only reads them.
         reader = role_assignment(ctx, self, f"{ctx.prefix}-external-secrets-vault", principal_id=eso_identity.principal_id,
                                  role=KEY_VAULT_SECRETS_USER, scope=args.vault_id)
-        eso_ns = namespace(ESO_NAMESPACE, provider=args.provider, parent=self, environment=ctx.environment, depends_on=list(args.depends_on))
-        repo, chart, version = CHARTS["external-secrets"]
-        eso = helm.release(
-            "external-secrets", chart=helm.Chart(chart, version, repo), namespace=eso_ns.metadata["name"],
-            values={
-                "installCRDs": True,
-                "serviceAccount": {"create": True, "name": ESO_SA, "annotations": {CLIENT_ID_ANNOTATION: eso_identity.client_id}},
-                "podLabels": dict(POD_LABELS),
-            },
-            provider=args.provider, parent=self, depends_on=[eso_ns, reader],
-        )
         self.secret_store_name = SECRET_STORE
         # No serviceAccountRef: the controller's own (federated) ServiceAccount reads the vault.
-        store = k8s.apiextensions.CustomResource(
-            SECRET_STORE, api_version="external-secrets.io/v1", kind="ClusterSecretStore",
-            metadata={"name": SECRET_STORE, "labels": {"app.kubernetes.io/managed-by": "pulumi", "app.kubernetes.io/part-of": "data-platform"}},
-            spec={"provider": {"azurekv": {"authType": "WorkloadIdentity", "vaultUrl": args.vault_uri, "tenantId": ctx.tenant_id}},
-                  "conditions": [{"namespaces": list(args.secret_namespaces)}]},
-            opts=pulumi.ResourceOptions(parent=self, provider=args.provider, depends_on=[eso]),
+        eso, store = external_secrets.install_operator(
+            self, args.provider, environment=ctx.environment, store_name=SECRET_STORE,
+            store_provider={"azurekv": {"authType": "WorkloadIdentity", "vaultUrl": args.vault_uri, "tenantId": ctx.tenant_id}},
+            secret_namespaces=args.secret_namespaces, sa_annotations={CLIENT_ID_ANNOTATION: eso_identity.client_id},
+            pod_labels=POD_LABELS, depends_on=list(args.depends_on), release_depends_on=[reader],
         )
         self.db_admin_secret, self.db_ready = None, []
         if args.db_admin_written is not None:
             self.db_admin_secret = DB_ADMIN_SECRET
             remote = key_vault_name(args.secret_prefix + DB_ADMIN_SECRET)
-            # A ClusterExternalSecret: `data-storage` is created by the platform after the Foundation.
-            ext = k8s.apiextensions.CustomResource(
-                DB_ADMIN_SECRET, api_version="external-secrets.io/v1", kind="ClusterExternalSecret",
-                metadata={"name": DB_ADMIN_SECRET, "labels": {"app.kubernetes.io/managed-by": "pulumi", "app.kubernetes.io/part-of": "data-platform"}},
-                spec={
-                    "externalSecretName": DB_ADMIN_SECRET,
-                    "namespaceSelectors": [{"matchLabels": {"kubernetes.io/metadata.name": STORAGE_NAMESPACE}}],
-                    "refreshTime": "1m",
-                    "externalSecretSpec": {
-                        "refreshInterval": "1h",
-                        "secretStoreRef": {"kind": "ClusterSecretStore", "name": SECRET_STORE},
-                        "target": {"name": DB_ADMIN_SECRET, "creationPolicy": "Owner", "deletionPolicy": "Retain"},
-                        "data": [{"secretKey": k, "remoteRef": {"key": remote, "property": k}} for k in ("username", "password")],
-                    },
-                },
-                opts=pulumi.ResourceOptions(parent=self, provider=args.provider, depends_on=[store, args.db_admin_written]),
-            )
-            self.db_ready = [ext]
+            self.db_ready = [external_secrets.database_admin_secret(
+                self, args.provider, store_name=SECRET_STORE, refresh_interval="1h",
+                source={"data": [{"secretKey": k, "remoteRef": {"key": remote, "property": k}} for k in ("username", "password")]},
+                depends_on=[store, args.db_admin_written],
+            )]
         self.ready = [eso, store]
         self.secret_store_ready = [eso, store]
         self.register_outputs({"secretStore": SECRET_STORE, "dbAdminSecret": self.db_admin_secret})

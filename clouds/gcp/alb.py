@@ -12,8 +12,11 @@ needs none of them. What the cloud builds:
   a `ManagedCertificate` for the Gateway's hosts (Google-managed, provisioned once the names
   resolve to the global IP); a `FrontendConfig` (HTTP -> HTTPS 301, the SSL policy); a
   `BackendConfig` (300 s backend timeout, the health check on the controller's own `/ping`
-  on 8080, connection draining, request logs); and the Ingress `edge-l7` (class annotation
-  `gce`: GKE ignores `ingressClassName`) sending every host and path to the controller's 443.
+  on 8080 — ingress-gce makes a custom port `USE_FIXED_PORT` and opens it in its firewall rule,
+  `pkg/translator/healthchecks.go`, `pkg/firewalls/controller.go` —, connection draining,
+  request logs); and the Ingress `edge-l7` (class annotation `gce`: ingress-gce's
+  `IsGCEIngress` reads the annotation and skips any Ingress with `ingressClassName`) sending
+  every host and path to the controller's 443.
 - the controller's Service (ClusterIP): container-native load balancing (NEG: the pods are the
   backends), the BackendConfig, and `websecure` spoken as HTTPS (re-encrypted; Google's front
   ends do not verify the backend's certificate, so the local CA signs the Gateway's, as behind

@@ -22,19 +22,15 @@ import pulumi_gcp.secretmanager as secretmanager
 import pulumi_gcp.serviceaccount as serviceaccount
 import pulumi_kubernetes as k8s
 
-from clouds.aws.versions import CHARTS  # the one External Secrets chart pin, shared by every cloud
-from components import helm
-from components.namespaces import namespace
-from foundation import SECRET_KEYS_ANNOTATION, SECRET_NAMESPACES
+from foundation import SECRET_NAMESPACES
+from kube import external_secrets
+from kube.external_secrets import DB_ADMIN_SECRET
+from kube.namespaces import STORAGE
 
-from .common import K8S_LABELS, WORKLOAD_IDENTITY_ANNOTATION, Context, gsa_account_id, labels, secret_id
+from .common import WORKLOAD_IDENTITY_ANNOTATION, Context, gsa_account_id, labels, secret_id
 
 COMPONENT = "cluster-services"
-ESO_NAMESPACE = "external-secrets"
-ESO_SA = "external-secrets"
 SECRET_STORE = "gcp-secret-manager"
-DB_ADMIN_SECRET = "postgres-admin"
-STORAGE_NAMESPACE = "data-storage"
 
 
 def workload_identity_member(ctx: Context, namespace_: str, ksa: str) -> str:
@@ -72,53 +68,25 @@ class ClusterServices(pulumi.ComponentResource):
         super().__init__("data-platform:gcp:ClusterServices", name, None, opts)
         ctx = args.ctx
         self._ctx, self._prefix = ctx, args.secret_prefix
-        self.eso_account = workload_service_account(ctx, self, "external-secrets", ESO_NAMESPACE, ESO_SA, f"{ctx.prefix}: External Secrets (reads the platform's secrets)")
-        eso_ns = namespace(ESO_NAMESPACE, provider=args.provider, parent=self, environment=ctx.environment, depends_on=list(args.depends_on))
-        repo, chart, version = CHARTS["external-secrets"]
-        eso = helm.release("external-secrets", chart=helm.Chart(chart, version, repo), namespace=eso_ns.metadata["name"],
-                           values={"installCRDs": True, "serviceAccount": {"create": True, "name": ESO_SA,
-                                                                           "annotations": {WORKLOAD_IDENTITY_ANNOTATION: self.eso_account.email}}},
-                           provider=args.provider, parent=self, depends_on=[eso_ns])
+        self.eso_account = workload_service_account(ctx, self, "external-secrets", external_secrets.NAMESPACE, external_secrets.SERVICE_ACCOUNT, f"{ctx.prefix}: External Secrets (reads the platform's secrets)")
         self.secret_store_name = SECRET_STORE
-        store = k8s.apiextensions.CustomResource(
-            SECRET_STORE,
-            api_version="external-secrets.io/v1",
-            kind="ClusterSecretStore",
-            metadata={"name": SECRET_STORE, "labels": K8S_LABELS},
-            spec={
-                # No `auth`: the controller's own Workload Identity (its KSA's annotation).
-                "provider": {"gcpsm": {"projectID": ctx.project}},
-                "conditions": [{"namespaces": list(args.secret_namespaces)}],
-            },
-            opts=pulumi.ResourceOptions(parent=self, provider=args.provider, depends_on=[eso]),
+        eso, store = external_secrets.install_operator(
+            self, args.provider, environment=ctx.environment, store_name=SECRET_STORE,
+            store_provider={"gcpsm": {"projectID": ctx.project}},  # no `auth`: the controller's own Workload Identity
+            secret_namespaces=args.secret_namespaces, sa_annotations={WORKLOAD_IDENTITY_ANNOTATION: self.eso_account.email},
+            depends_on=list(args.depends_on),
         )
         self.ready = [eso, store]
         self.secret_store_ready: list[pulumi.Resource] = [eso, store]
 
         self.db_admin_secret, self.db_ready = None, []
         if args.db_admin_password is not None:
-            key = f"{STORAGE_NAMESPACE}/{DB_ADMIN_SECRET}"
-            admin = {"username": args.db_admin_username, "password": args.db_admin_password}
-            version = self.write_secret(key, admin, pulumi.ResourceOptions(parent=self))
+            key = f"{STORAGE}/{DB_ADMIN_SECRET}"
+            version = self.write_secret(key, {"username": args.db_admin_username, "password": args.db_admin_password}, pulumi.ResourceOptions(parent=self))
             self.db_admin_secret = DB_ADMIN_SECRET
-            # A ClusterExternalSecret: `data-storage` is created by the platform after the Foundation.
-            ext = k8s.apiextensions.CustomResource(
-                DB_ADMIN_SECRET,
-                api_version="external-secrets.io/v1",
-                kind="ClusterExternalSecret",
-                metadata={"name": DB_ADMIN_SECRET, "labels": K8S_LABELS, "annotations": {SECRET_KEYS_ANNOTATION: ",".join(sorted(admin))}},
-                spec={
-                    "externalSecretName": DB_ADMIN_SECRET,
-                    "namespaceSelectors": [{"matchLabels": {"kubernetes.io/metadata.name": STORAGE_NAMESPACE}}],
-                    "refreshTime": "1m",
-                    "externalSecretSpec": {
-                        "refreshInterval": "15m",
-                        "secretStoreRef": {"kind": "ClusterSecretStore", "name": SECRET_STORE},
-                        "target": {"name": DB_ADMIN_SECRET, "creationPolicy": "Owner", "deletionPolicy": "Retain"},
-                        "dataFrom": [{"extract": {"key": secret_id(self._prefix + key)}}],
-                    },
-                },
-                opts=pulumi.ResourceOptions(parent=self, provider=args.provider, depends_on=[store, version]),
+            ext = external_secrets.database_admin_secret(
+                self, args.provider, store_name=SECRET_STORE, refresh_interval="15m",
+                source={"dataFrom": [{"extract": {"key": secret_id(self._prefix + key)}}]}, depends_on=[store, version],
             )
             self.db_ready = [ext]
         self.register_outputs({"secretStore": SECRET_STORE, "dbAdminSecret": self.db_admin_secret, "externalSecretsAccount": self.eso_account.email})

@@ -10,8 +10,6 @@ from typing import Any, Optional
 import pulumi
 
 WORKLOAD_IDENTITY_ANNOTATION = "iam.gke.io/gcp-service-account"
-K8S_LABELS = {"app.kubernetes.io/managed-by": "pulumi", "app.kubernetes.io/part-of": "data-platform"}
-"""Labels of the Kubernetes objects the foundation creates (StorageClasses, secret stores)."""
 _SECRET_ID_BAD = re.compile(r"[^A-Za-z0-9_-]")
 
 

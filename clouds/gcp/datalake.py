@@ -27,9 +27,8 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_gcp.storage as storage
 
-from settings.sections.gcp import LAKE_BUCKET_ROLES, gcs_bucket_name
-
 from .common import Context, labels
+from .settings import LAKE_BUCKET_ROLES, gcs_bucket_name
 
 COMPONENT = "datalake"
 LOGS_ROLE = "access-logs"

@@ -12,7 +12,7 @@ nodes gives pods their own Google identity and hides the node's. The kubeconfig 
 
 The pool's autoscaling uses `total_min/max_node_count` (all zones together: the seed's 3..10);
 `initial_node_count` is per zone in a regional pool, so the seed's 5 becomes 2 per zone = 6
-(settings/sections/gcp.py `per_zone`) and is ignored after creation.
+(settings.py `per_zone`) and is ignored after creation.
 With `gcp.spotPool`, a second pool of Spot VMs from 0, tainted `data-platform/interruptible`
 (Foundation.interruptible), for Airbyte connector jobs and optionally Dremio executors.
 """
@@ -30,8 +30,9 @@ import pulumi_gcp.serviceaccount as serviceaccount
 import pulumi_kubernetes as k8s
 
 from foundation import InterruptiblePool
+from kube import owned_labels
 
-from .common import K8S_LABELS, Context, gsa_account_id, labels
+from .common import Context, gsa_account_id, labels
 
 COMPONENT = "gke"
 _GKE_EFFECT = {"NoSchedule": "NO_SCHEDULE", "PreferNoSchedule": "PREFER_NO_SCHEDULE", "NoExecute": "NO_EXECUTE"}
@@ -107,8 +108,8 @@ class GkeArgs:
     max_total: int
     initial_per_zone: int
     disk_size_gb: int
-    spot: bool = False
-    spot_pool_max_total: Optional[int] = None
+    spot: bool
+    spot_pool_max_total: Optional[int]
     """A second, autoscaled 0..N pool of Spot VMs for interruptible work (None: none)."""
 
 
@@ -248,10 +249,10 @@ class GkeCluster(pulumi.ComponentResource):
         # Not marked default: GKE's addon manager keeps its own `standard-rwo` default, and the
         # platform names these classes explicitly (Foundation.storage_classes).
         self.fast_ssd = k8s.storage.v1.StorageClass(
-            FAST_SSD, metadata={"name": FAST_SSD, "labels": K8S_LABELS},
+            FAST_SSD, metadata={"name": FAST_SSD, "labels": owned_labels()},
             parameters={"type": "pd-ssd", "csi.storage.k8s.io/fstype": "ext4"}, **sc_common, opts=k8s_opts)
         self.standard = k8s.storage.v1.StorageClass(
-            STANDARD, metadata={"name": STANDARD, "labels": K8S_LABELS},
+            STANDARD, metadata={"name": STANDARD, "labels": owned_labels()},
             parameters={"type": "pd-balanced", "csi.storage.k8s.io/fstype": "ext4"}, **sc_common, opts=k8s_opts)
         self.ready = [self.node_pool, self.fast_ssd, self.standard]
         self.register_outputs({"clusterName": self.cluster.name, "endpoint": self.endpoint, "kubeconfig": self.kubeconfig, "nodePool": self.node_pool.name})

@@ -16,7 +16,7 @@ from typing import Optional
 import pulumi
 from pulumi_gcp.provider import Provider
 
-from foundation import EdgeFrontend, Foundation, ManagedDatabase, ObjectStore, SecretStore, StorageClasses, WorkloadIdentity
+from foundation import EdgeFrontend, Foundation, KeyedContainer, ManagedDatabase, ObjectStore, SecretStore, StorageClasses, WorkloadIdentity
 from settings import Settings
 
 from .alb import GlobalAlb
@@ -113,8 +113,9 @@ def build_foundation(settings: Settings) -> Foundation:
             **({"velero": VELERO} if s.backups.velero else {}),
         }))
         object_store = ObjectStore(
-            kind="gcs", buckets=buckets, region=region, project=project, consumer_keys=identities.keys,
-            backup_location_config={"serviceAccount": identities.accounts["velero"].email} if "velero" in identities.accounts else {})
+            kind="gcs", buckets=buckets, region=region, project=project,
+            keyed={app: KeyedContainer(container=buckets[app], key_file=key) for app, key in identities.keys.items()},
+            velero_account=identities.accounts["velero"].email if "velero" in identities.accounts else None)
 
     db = None
     if s.database == "managed":

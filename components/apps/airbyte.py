@@ -42,13 +42,15 @@ from typing import Any, Optional
 import pulumi
 import pulumi_kubernetes as k8s
 
-from components.data_services.result import KEY_FILE, ObjectStoreResult, PostgresResult
+from components.data_services.object_store import CONNECTION_STRING_KEY, KEY_FILE
+from components.data_services.result import ObjectStoreResult, PostgresResult
 from foundation import NO_IDENTITY, WORKLOAD_SERVICE_ACCOUNTS, InterruptiblePool, WorkloadIdentity
+from kube import PART_OF, child, helm, labels, tolerations_for
+from kube.charts import Chart
+from kube.namespaces import APPS
 from settings.sections.airbyte import AirbyteSettings
 
-from .. import helm
-from ..kube import child, labels, tolerations_for
-from ..namespaces import APPS
+from .result import AirbyteResult
 from .ui import UiBackend
 
 RELEASE = "airbyte"
@@ -59,8 +61,6 @@ INSTANCE_LABEL = "app.kubernetes.io/instance"
 NAME_LABEL = "app.kubernetes.io/name"
 JOB_POD_LABEL = "data-platform/airbyte-job"
 """Label this component asks the launcher to put on connector job pods (global.jobs.kube.labels)."""
-
-COMPONENTS = ("server", "worker", "workload-launcher", "workload-api-server", "cron", "manifest-server", "temporal", "bootloader")
 
 # What the chart's Role grants the ServiceAccount (templates/serviceaccount.yaml) — the launcher
 # creates connector pods, reads their logs and attaches to them — with the API groups those
@@ -134,7 +134,8 @@ def _container_security() -> dict[str, Any]:
 
 
 def storage_values(store: ObjectStoreResult, bucket: pulumi.Input[str]) -> dict[str, Any]:
-    """`global.storage` for the object store (MinIO/S3-compatible, AWS S3 or Cloud Storage)."""
+    """`global.storage` for the object store (MinIO/S3-compatible, AWS S3, Cloud Storage by key
+    file, or Azure Blob by connection string)."""
     buckets = {k: bucket for k in ("log", "state", "workloadOutput", "activityPayload", "auditLogging")}
     out: dict[str, Any] = {"bucket": buckets}
     if store.kind == "minio":
@@ -166,8 +167,12 @@ def storage_values(store: ObjectStoreResult, bucket: pulumi.Input[str]) -> dict[
         if not store.credentials_secret:
             raise ValueError("Airbyte's GCS storage needs a key file: the object store must hand it a credentials Secret")
         out.update({"type": "gcs", "secretName": store.credentials_secret, "gcs": {"credentialsJsonSecretKey": KEY_FILE}})
+    elif store.kind == "adls" and store.credentials_secret:
+        # Azure Blob: the chart reads only AZURE_STORAGE_CONNECTION_STRING, from this Secret's
+        # `connectionString` (the Foundation's key-based container, synced from Key Vault).
+        out.update({"type": "azure", "secretName": store.credentials_secret, "azure": {"connectionStringSecretKey": CONNECTION_STRING_KEY}})
     else:
-        raise ValueError(f"object store kind {store.kind!r} is not wired for Airbyte yet (minio, s3, gcs)")
+        raise ValueError(f"object store kind {store.kind!r} is not wired for Airbyte yet (minio, s3, gcs with a key file, adls with a connection string)")
     return out
 
 
@@ -228,7 +233,7 @@ def airbyte_values(
             },
             "storage": storage_values(object_store, bucket),
             "jobs": {"kube": {
-                "labels": {JOB_POD_LABEL: "true", "app.kubernetes.io/part-of": "data-platform", **(pod_labels or {})},
+                "labels": {JOB_POD_LABEL: "true", "app.kubernetes.io/part-of": PART_OF, **(pod_labels or {})},
                 **({"tolerations": tolerations_for(interruptible), "nodeSelector": dict(interruptible.node_labels)} if interruptible else {}),
             }},
         },
@@ -312,10 +317,7 @@ class Airbyte(pulumi.ComponentResource):
     release: k8s.helm.v3.Release
     service_account: k8s.core.v1.ServiceAccount
     hpa: Optional[k8s.autoscaling.v2.HorizontalPodAutoscaler]
-    ui: UiBackend
-    pod_selector: dict[str, str]
-    selectors: dict[str, dict[str, str]]
-    job_pod_selector: dict[str, str]
+    result: AirbyteResult
 
     def __init__(self, name: str, args: AirbyteArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("data-platform:apps:Airbyte", name, None, opts)
@@ -345,7 +347,7 @@ class Airbyte(pulumi.ComponentResource):
             opts=child(self, args.provider, depends_on=[role, self.service_account]),
         )
         self.release = helm.release(
-            f"{name}-release", release_name=RELEASE, chart=helm.Chart(CHART, s.chart_version, s.chart_repository),
+            f"{name}-release", release_name=RELEASE, chart=Chart(CHART, s.chart_version, s.chart_repository),
             namespace=APPS, values=values, provider=args.provider, parent=self,
             depends_on=[*args.depends_on, self.service_account, binding],
             # The bootloader migrates the database as a pre-install hook: give it time, and never
@@ -361,19 +363,19 @@ class Airbyte(pulumi.ComponentResource):
                 spec=worker_hpa_spec(s, target),
                 opts=child(self, args.provider, depends_on=[self.release]),
             )
-        self.pod_selector = pod_selector()
-        self.selectors = {c: pod_selector(c) for c in COMPONENTS}
-        self.job_pod_selector = {JOB_POD_LABEL: "true"}
-        self.ui = UiBackend(service=server_service_name(), port=8001, selector=pod_selector("server"), target_port=8001)
         # Everything users reach is on the server (UI, public and Connector Builder APIs): chart
         # V2 renders no other user-facing Service (its own Ingress accepts only `server`), and
-        # the server calls the manifest-server in-cluster (MANIFEST_SERVER_API_HOST).
-        self.ingress_paths: tuple[tuple[str, UiBackend], ...] = ()
-        self.url = f"https://airbyte.{args.domain}"
+        # the server calls the manifest-server in-cluster (MANIFEST_SERVER_API_HOST): no ui_paths.
+        self.result = AirbyteResult(
+            namespace=APPS, pods=pod_selector(), jobs={JOB_POD_LABEL: "true"},
+            ui=UiBackend(service=server_service_name(), port=8001, selector=pod_selector("server"), target_port=8001),
+            url=f"https://airbyte.{args.domain}",
+        )
+        self.url = self.result.url
         self.register_outputs({
             "release": self.release.status,
             "url": self.url,
-            "ui_service": self.ui.service,
+            "ui_service": self.result.ui.service,
             "service_account": self.service_account.metadata["name"],
             "worker_deployment": target,
             "hpa": self.hpa.metadata["name"] if self.hpa else None,

@@ -16,9 +16,9 @@ import pulumi
 import pulumi_kubernetes as k8s
 import yaml
 
-from components import kube
-from components.namespaces import APPS
+import kube
 from components.secrets import platform_secret, store_for
+from kube.namespaces import APPS
 from settings.sections.dbt import DbtSettings
 
 APP = "dbt"

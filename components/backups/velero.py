@@ -11,34 +11,45 @@ volumes' data comes back from the data services' own backups (PostgreSQL's WAL a
 MinIO's erasure coding. Velero's file-system backup (node agent) needs a root, hostPath
 DaemonSet and stays off.
 
+On Azure Blob (an `adls` object store) the Azure plugin writes to the lake account's `velero`
+container with Entra ID (`useAAD`): the pod's workload identity token, no credentials file and
+no account key; volumes are not snapshotted there (objects only, as on local clusters). On
+Cloud Storage (a `gcs` store) the GCP plugin writes to the `velero` bucket through Workload
+Identity, `serviceAccount` in its config to sign download URLs (clouds/gcp/identities.py);
+objects only too (persistent-disk snapshots would need a project-level custom role).
+
 Chart: vmware-tanzu/helm-charts `velero` 11.4.0 (Velero v1.17.1), plugin velero-plugin-for-aws
-v1.13.2 (the AWS plugin speaks to S3 and to MinIO) or velero-plugin-for-gcp v1.13.2 (Cloud Storage). CRDs come from the chart's `crds/` on
+v1.13.2 (the AWS plugin speaks to S3 and to MinIO) or velero-plugin-for-microsoft-azure v1.13.2
+(the release for Velero 1.17) or velero-plugin-for-gcp v1.13.2. CRDs come from the chart's `crds/` on
 install; `upgradeCRDs` (a pre-upgrade Job with a bitnami kubectl image) is off.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any, Optional
 
 import pulumi
 import pulumi_kubernetes as k8s
 
+import kube
 from foundation import NO_IDENTITY, WORKLOAD_SERVICE_ACCOUNTS, WorkloadIdentity
+from kube.charts import chart
+from kube.helm import release
+from kube.namespaces import namespace as make_namespace
 from settings.sections import BackupSettings
 
-from .. import kube
 from ..data_services.secrets import secret
-from ..helm import Chart, release
-from ..namespaces import namespace as make_namespace
 
-CHART = Chart("velero", "11.4.0", "https://vmware-tanzu.github.io/helm-charts")
 IMAGE = ("docker.io/velero/velero", "v1.17.1")
 AWS_PLUGIN = "docker.io/velero/velero-plugin-for-aws:v1.13.2"
+AZURE_PLUGIN = "docker.io/velero/velero-plugin-for-microsoft-azure:v1.13.2"
 GCP_PLUGIN = "docker.io/velero/velero-plugin-for-gcp:v1.13.2"
-"""For Velero 1.17.x (the plugin's compatibility table); reads only the BackupStorageLocation
+"""For Velero 1.17.x (the plugin's compatibility table); it reads only the BackupStorageLocation
 config keys kmsKeyName, serviceAccount, credentialsFile, storeEndpoint, universeDomain."""
+VELERO_KINDS = ("s3", "adls", "gcs")
+"""Cloud object-store protocols Velero writes to (its AWS, Azure and GCP plugins)."""
 NAMESPACE = WORKLOAD_SERVICE_ACCOUNTS["velero"].namespace
 SERVICE_ACCOUNT = WORKLOAD_SERVICE_ACCOUNTS["velero"].name
 RELEASE = "velero"
@@ -63,6 +74,14 @@ def credentials_file(access_key: str, secret_key: str) -> str:
 
 
 @dataclass(frozen=True)
+class AzureBlob:
+    """The storage account of an Azure Blob backup location."""
+
+    account: pulumi.Input[str]
+    blob_endpoint: pulumi.Input[str]
+
+
+@dataclass(frozen=True)
 class VeleroStore:
     """Where backups go: a bucket and, on MinIO, its endpoint and the user's keys (None on S3:
     IRSA); `snapshots` when the cloud has a volume snapshot API Velero's AWS plugin drives (EBS)."""
@@ -74,10 +93,11 @@ class VeleroStore:
     snapshots: bool = False
     identity: WorkloadIdentity = NO_IDENTITY
     """Foundation.identity("velero"): annotations on the server's ServiceAccount, labels on its pod."""
-    provider: str = "aws"
-    """The object store plugin: `aws` (S3 and MinIO) or `gcp` (Cloud Storage)."""
-    config: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
-    """`gcp`: the BackupStorageLocation config (`serviceAccount`, which signs download URLs)."""
+    azure: Optional[AzureBlob] = None
+    """Set: the bucket is a container of this Azure account (the Azure plugin, Entra ID auth)."""
+    gcs_service_account: Optional[pulumi.Input[str]] = None
+    """Set: the bucket is a Cloud Storage bucket (the GCP plugin, Workload Identity); this
+    Google service account signs download URLs (the BackupStorageLocation's `serviceAccount`)."""
 
 
 @dataclass(frozen=True)
@@ -99,12 +119,19 @@ def restricted_container() -> dict[str, Any]:
 def chart_values(args: VeleroArgs) -> dict[str, Any]:
     """The chart's values (keys checked with `helm template` against velero 11.4.0)."""
     s, store = args.settings, args.store
-    plugin = {"aws": AWS_PLUGIN, "gcp": GCP_PLUGIN}[store.provider]
-    bsl_config: dict[str, Any] = dict(store.config)
-    if store.provider == "aws":  # the GCP plugin refuses unknown keys such as region
-        bsl_config["region"] = store.region
-        if store.endpoint is not None:
-            bsl_config.update({"s3Url": store.endpoint, "s3ForcePathStyle": "true"})
+    bsl_config: dict[str, Any] = {"region": store.region}
+    provider, plugin = "aws", ("velero-plugin-for-aws", AWS_PLUGIN)
+    if store.azure is not None:
+        # storageAccountURI: no ARM call to find the endpoint (no subscription/resource group
+        # needed); useAAD: Entra ID instead of listing the account keys (velero pkg/util/azure).
+        provider, plugin = "azure", ("velero-plugin-for-microsoft-azure", AZURE_PLUGIN)
+        bsl_config = {"storageAccount": store.azure.account, "storageAccountURI": store.azure.blob_endpoint, "useAAD": "true"}
+    elif store.gcs_service_account is not None:
+        # No credentials file: ADC through Workload Identity; the plugin refuses unknown keys (region).
+        provider, plugin = "gcp", ("velero-plugin-for-gcp", GCP_PLUGIN)
+        bsl_config = {"serviceAccount": store.gcs_service_account}
+    elif store.endpoint is not None:
+        bsl_config.update({"s3Url": store.endpoint, "s3ForcePathStyle": "true"})
     schedule_template: dict[str, Any] = {
         "ttl": ttl(s.config_retention_days),
         "includedNamespaces": list(args.namespaces),
@@ -116,7 +143,7 @@ def chart_values(args: VeleroArgs) -> dict[str, Any]:
     return {
         "image": {"repository": IMAGE[0], "tag": IMAGE[1]},
         "initContainers": [{
-            "name": f"velero-plugin-for-{store.provider}", "image": plugin, "imagePullPolicy": "IfNotPresent",
+            "name": plugin[0], "image": plugin[1], "imagePullPolicy": "IfNotPresent",
             "volumeMounts": [{"mountPath": "/target", "name": "plugins"}],
             "securityContext": restricted_container(),
             "resources": kube.camel_keys(kube.resources("10m", "32Mi", "200m", "128Mi")),
@@ -135,7 +162,7 @@ def chart_values(args: VeleroArgs) -> dict[str, Any]:
         "serviceAccount": {"server": {"create": True, "name": SERVICE_ACCOUNT, "annotations": dict(store.identity.service_account_annotations)}},
         "credentials": ({"useSecret": True, "existingSecret": CREDENTIALS} if store.keys is not None else {"useSecret": False}),
         "configuration": {
-            "backupStorageLocation": [{"name": "default", "provider": store.provider, "bucket": store.bucket, "default": True, "config": bsl_config}],
+            "backupStorageLocation": [{"name": "default", "provider": provider, "bucket": store.bucket, "default": True, "config": bsl_config}],
             "volumeSnapshotLocation": ([{"name": "default", "provider": "aws", "config": {"region": store.region}}] if store.snapshots else []),
             "defaultBackupTTL": ttl(s.config_retention_days),
             "uploaderType": "kopia",
@@ -159,10 +186,13 @@ class Velero(pulumi.ComponentResource):
     release: k8s.helm.v3.Release
     selector: dict[str, str] = POD_SELECTOR
     namespace: str = NAMESPACE
+    cloud_store: bool
+    """It writes to the cloud's object store (workload identity), not to MinIO."""
 
     def __init__(self, name: str, args: VeleroArgs, opts: Optional[pulumi.ResourceOptions] = None):
         super().__init__("data-platform:backups:Velero", name, None, opts)
         p = args.provider
+        self.cloud_store = args.store.keys is None
         ns = make_namespace(NAMESPACE, provider=p, parent=self, environment=args.environment, enforce="restricted",
                             depends_on=args.depends_on)
         after: list[pulumi.Resource] = [ns]
@@ -170,6 +200,6 @@ class Velero(pulumi.ComponentResource):
             access, secret_key = args.store.keys
             after.append(secret(CREDENTIALS, NAMESPACE, {"cloud": pulumi.Output.all(access, secret_key).apply(lambda k: credentials_file(*k))},
                                 parent=self, provider=p, labels=kube.labels("velero", "credentials"), depends_on=(ns,)))
-        self.release = release(RELEASE, chart=CHART, namespace=NAMESPACE, values=chart_values(args), provider=p, parent=self,
+        self.release = release(RELEASE, chart=chart("velero"), namespace=NAMESPACE, values=chart_values(args), provider=p, parent=self,
                                depends_on=[*after, *args.depends_on])
         self.register_outputs({"namespace": NAMESPACE, "schedule": args.settings.config_schedule})

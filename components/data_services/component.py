@@ -4,28 +4,31 @@ typed `DataServicesResult`.
 Which implementation runs follows config and the Foundation:
 - PostgreSQL: CloudNativePG when `database: in-cluster` or the Foundation has no managed
   database; otherwise the managed server with a bootstrap Job and PgBouncer in front.
-- Object store: MinIO when `objectStore: minio` or the Foundation has no buckets; otherwise the
-  cloud's buckets (nothing deployed).
+- Object store: MinIO when `objectStore: minio`, when the Foundation has no buckets, or when
+  the applications do not read its protocol yet (ADLS: object_store.APPS_ON_MINIO); otherwise
+  the cloud's buckets (nothing deployed). PostgreSQL archives to the cloud's `backups` bucket
+  whenever `objectStore: native` gives one, even when the applications stay on MinIO.
 - Elasticsearch: always ECK.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Optional
 
 import pulumi
 
 from foundation import Foundation
+from kube.namespaces import STORAGE
 from settings import Settings
 
-from ..namespaces import STORAGE
 from .databases import DATABASES
 from .elasticsearch import Elasticsearch, ElasticsearchArgs
+from .es_snapshot_store import SnapshotStore
 from .managed_postgres import ManagedPostgres, ManagedPostgresArgs
 from .minio import BACKUPS, Minio, MinioArgs
-from .object_store import consumer_key_secrets, native_backup_store, native_result
+from .object_store import apps_stay_on_minio, keyed_stores, minio_snapshot_store, native_backup_store, native_result, native_snapshot_store
 from .postgres import BackupStore, CloudNativePg, CloudNativePgArgs
 from .result import DataServicesResult
 from .storage import StorageRoles
@@ -40,7 +43,12 @@ class DataServicesArgs:
 
 
 def uses_minio(f: Foundation, s: Settings) -> bool:
-    return s.object_store == "minio" or f.object_store is None
+    return s.object_store == "minio" or apps_stay_on_minio(f.object_store)
+
+
+def cloud_backups(f: Foundation, s: Settings) -> bool:
+    """The backups (PostgreSQL's archive, Velero) go to the cloud's object store."""
+    return s.object_store == "native" and f.object_store is not None
 
 
 def uses_cloudnative_pg(f: Foundation, s: Settings) -> bool:
@@ -62,20 +70,25 @@ class DataServices(pulumi.ComponentResource):
         backup: Optional[BackupStore]
         self.minio: Optional[Minio] = None
         if uses_minio(f, s):
-            self.minio = Minio("minio", MinioArgs(provider=p, settings=s.minio, storage=storage, protect=s.protect, depends_on=deps), child)
+            self.minio = Minio("minio", MinioArgs(provider=p, settings=s.minio, storage=storage, protect=s.protect,
+                                                  mirror=bool(s.backups.mirror_endpoint), depends_on=deps), child)
             object_store = self.minio.result
-            backup = BackupStore(
+            backup = (native_backup_store(f) if cloud_backups(f, s) else None) or BackupStore(
                 destination_path=f"s3://{BACKUPS}/postgres",
                 endpoint_url=pulumi.Output.from_input(object_store.endpoint),
                 credentials_secret=self.minio.backup_credentials,
                 ready=self.minio.ready,
             )
         else:
-            keys = consumer_key_secrets(f.object_store, parent=self, provider=p, depends_on=tuple(deps))
-            object_store = native_result(f.object_store, keys)
+            object_store = native_result(f.object_store)
             backup = native_backup_store(f)
             if backup is None:
                 pulumi.log.warn("PostgreSQL backups: no supported archive target on this object store; WAL archiving is off", self)
+
+        if cloud_backups(f, s) and f.object_store is not None and f.object_store.keyed:
+            object_store = replace(object_store, consumer_stores=keyed_stores(f.object_store, parent=self, provider=p, depends_on=deps))
+        self.archive_in_cloud = backup is not None and backup.credentials_secret is None
+        """PostgreSQL archives to the cloud's store (workload identity), not to MinIO."""
 
         if uses_cloudnative_pg(f, s):
             self.postgres = CloudNativePg("postgres", CloudNativePgArgs(
@@ -84,8 +97,16 @@ class DataServices(pulumi.ComponentResource):
         else:
             self.postgres = ManagedPostgres("postgres", ManagedPostgresArgs(provider=p, settings=s.postgres, database=f.database, depends_on=deps), child)
 
+        snapshots: Optional[SnapshotStore] = None
+        if s.backups.elasticsearch_snapshots:
+            # Like the other backups: the cloud's store when it has a snapshot bucket (S3), else MinIO.
+            snapshots = (native_snapshot_store(f) if cloud_backups(f, s) else None) or (
+                minio_snapshot_store(self.minio) if self.minio is not None else None)
+            if snapshots is None:
+                pulumi.log.warn("Elasticsearch snapshots: this cloud's object store has no elasticsearch bucket and identity; snapshots are off", self)
         self.elasticsearch = Elasticsearch("elasticsearch", ElasticsearchArgs(
-            provider=p, settings=s.elasticsearch, storage=storage, environment=s.environment, protect=s.protect, depends_on=deps), child)
+            provider=p, settings=s.elasticsearch, storage=storage, environment=s.environment, protect=s.protect,
+            snapshots=snapshots, depends_on=deps), child)
 
         self.result = DataServicesResult(postgres=self.postgres.result, object_store=object_store, elasticsearch=self.elasticsearch.result)
         self.outputs = {

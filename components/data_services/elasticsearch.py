@@ -14,6 +14,10 @@ Secret ECK reads (`LOG_WRITER_SECRET`, data-storage); the observability layer co
 `logging` namespace. The HTTP certificate is not ECK's self-signed one but `HTTP_CERT_SECRET`,
 issued by cert-manager from the platform's Elasticsearch CA (components/observability/es_tls.py),
 so pods in other namespaces can verify the server with a CA they can mount.
+
+Snapshots (`backups.elasticsearchSnapshots`): the nodes get the `snapshots` S3 client of
+es_snapshot_store.py (node settings, keys through `spec.secureSettings` or the ServiceAccount's
+identity); the repository and its lifecycle policy are registered by components/backups/.
 """
 
 from __future__ import annotations
@@ -26,14 +30,16 @@ import pulumi
 import pulumi_kubernetes as k8s
 import pulumi_random as random
 
+import kube
+from kube.charts import chart
+from kube.namespaces import STORAGE
 from settings.checks import cpu_millis, memory_bytes
 from settings.sections import ElasticsearchSettings
 
-from .. import kube
-from ..namespaces import STORAGE
 from ..secrets import platform_secret, store_for
-from .operators import ECK_CHART, install_operator, restricted_values
-from .result import ElasticsearchResult
+from .es_snapshot_store import SERVICE_ACCOUNT, SnapshotStore, client_settings, pod_identity, secure_settings
+from .operators import install_operator, restricted_values
+from .result import Credentials, ElasticsearchResult
 from .storage import StorageRoles
 
 NAME = "elasticsearch"
@@ -91,6 +97,8 @@ class ElasticsearchArgs:
     storage: StorageRoles
     environment: str
     protect: bool = False
+    snapshots: Optional[SnapshotStore] = None
+    """Where the nodes may write snapshots (None: no repository client)."""
     depends_on: Sequence[pulumi.Resource] = ()
 
 
@@ -100,8 +108,9 @@ class Elasticsearch(pulumi.ComponentResource):
     def __init__(self, name: str, args: ElasticsearchArgs, opts: Optional[pulumi.ResourceOptions] = None):
         super().__init__("data-platform:data:Elasticsearch", name, None, opts)
         s, p = args.settings, args.provider
+        self.snapshots = args.snapshots
         self.operator = install_operator(
-            self, p, name="elastic-operator", namespace=OPERATOR_NAMESPACE, chart=ECK_CHART, environment=args.environment,
+            self, p, name="elastic-operator", namespace=OPERATOR_NAMESPACE, chart=chart("eck-operator"), environment=args.environment,
             depends_on=args.depends_on,
             values={
                 "installCRDs": True,
@@ -119,14 +128,20 @@ class Elasticsearch(pulumi.ComponentResource):
                 "version": s.version,
                 "http": {"tls": {"certificate": {"secretName": HTTP_CERT_SECRET}}},
                 "auth": {"fileRealm": [{"secretName": LOG_WRITER_SECRET}], "roles": [{"secretName": ROLES_SECRET}]},
-                "nodeSets": [self._node_set(s, args.storage, *ns) for ns in node_sets(s)],
+                **({"secureSettings": secure_settings(args.snapshots)} if args.snapshots and secure_settings(args.snapshots) else {}),
+                "nodeSets": [self._node_set(s, args.storage, args.snapshots, *ns) for ns in node_sets(s)],
             },
-            opts=kube.child(self, p, depends_on=[self.operator, *args.depends_on, *self._log_writer(p, args)], protect=args.protect),
+            opts=kube.child(self, p, depends_on=[self.operator, *args.depends_on, *self._log_writer(p, args), *self._snapshot_identity(p, args)],
+                            protect=args.protect),
         )
         self.result = ElasticsearchResult(
             url=self.cluster.metadata.apply(lambda m: f"https://{m['name']}-es-http.{STORAGE}.svc:9200"),
             user_secret=f"{NAME}-es-elastic-user",
             ca_secret=f"{NAME}-es-http-certs-public",
+            image=f"docker.elastic.co/elasticsearch/elasticsearch:{s.version}",
+            log_writer=Credentials(self.log_writer_username, self.log_writer_password),
+            operator_namespace=OPERATOR_NAMESPACE,
+            ready=(self.cluster,),
             server_selector={CLUSTER_LABEL: NAME},
             port=9200,
         )
@@ -147,8 +162,23 @@ class Elasticsearch(pulumi.ComponentResource):
                                string_data={"roles.yml": roles_yaml()}, opts=kube.child(self, p, depends_on=args.depends_on)),
         ]
 
+    def _snapshot_identity(self, p: k8s.Provider, args: ElasticsearchArgs) -> list[pulumi.Resource]:
+        """MinIO's users (the keys ECK puts in the keystore), or the nodes' ServiceAccount that
+        carries the cloud identity (no token mounted but the projected one repository-s3 reads)."""
+        store = args.snapshots
+        if store is None:
+            return []
+        if not store.web_identity:
+            return list(store.ready)
+        return [k8s.core.v1.ServiceAccount(
+            "elasticsearch-service-account",
+            metadata={"name": SERVICE_ACCOUNT, "namespace": STORAGE, "labels": kube.labels("elasticsearch", "snapshots"),
+                      "annotations": dict(store.identity.service_account_annotations)},
+            automount_service_account_token=False, opts=kube.child(self, p, depends_on=args.depends_on))]
+
     @staticmethod
-    def _node_set(s: ElasticsearchSettings, storage: StorageRoles, name: str, count: int, roles: list[str], cpu: str, memory: str, size: str) -> dict:
+    def _node_set(s: ElasticsearchSettings, storage: StorageRoles, snapshots: Optional[SnapshotStore],
+                  name: str, count: int, roles: list[str], cpu: str, memory: str, size: str) -> dict:
         pod_spec: dict = {
             "automountServiceAccountToken": False,
             "securityContext": kube.camel_keys(kube.pod_security(run_as_user=UID, fs_group=UID, run_as_group=UID)),
@@ -159,6 +189,13 @@ class Elasticsearch(pulumi.ComponentResource):
                 "securityContext": kube.camel_keys(kube.container_security(read_only_root=True)),
             }],
         }
+        config: dict = {"node.roles": roles, "node.store.allow_mmap": False}
+        pod_labels = dict(snapshots.identity.pod_labels) if snapshots is not None and snapshots.web_identity else {}
+        if snapshots is not None:
+            config.update(client_settings(snapshots))
+            pod_extra, container_extra = pod_identity(snapshots)
+            pod_spec.update(pod_extra)
+            pod_spec["containers"][0].update(container_extra)
         if s.anti_affinity == "required" and count > 1:
             pod_spec["affinity"] = {"podAntiAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": [{
                 "labelSelector": {"matchLabels": {CLUSTER_LABEL: NAME, "elasticsearch.k8s.elastic.co/statefulset-name": f"{NAME}-es-{name}"}},
@@ -167,7 +204,7 @@ class Elasticsearch(pulumi.ComponentResource):
         return {
             "name": name,
             "count": count,
-            "config": {"node.roles": roles, "node.store.allow_mmap": False},
-            "podTemplate": {"metadata": {"labels": kube.labels("elasticsearch", name)}, "spec": pod_spec},
+            "config": config,
+            "podTemplate": {"metadata": {"labels": {**kube.labels("elasticsearch", name), **pod_labels}}, "spec": pod_spec},
             "volumeClaimTemplates": [{"metadata": {"name": "elasticsearch-data"}, "spec": storage.claim("fast-ssd", size)}],
         }

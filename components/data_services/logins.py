@@ -12,8 +12,9 @@ from collections.abc import Sequence
 
 import pulumi
 
-from .. import kube
-from ..namespaces import APPS, STORAGE
+import kube
+from kube.namespaces import APPS, STORAGE
+
 from .databases import DATABASES, ROLES, role_secret_name
 from .result import DatabaseLogin
 from .secrets import generated, secret

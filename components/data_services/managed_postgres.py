@@ -16,13 +16,14 @@ from typing import Optional
 import pulumi
 import pulumi_kubernetes as k8s
 
+import kube
 from foundation import ManagedDatabase
+from kube.namespaces import STORAGE
 from settings.sections import PostgresSettings
 
-from .. import kube
-from ..namespaces import STORAGE
 from .databases import DATABASES, ROLES, role_secret_name
 from .logins import create_logins
+from .postgres import OPERATOR_NAMESPACE as CNPG_OPERATOR_NAMESPACE
 from .result import PostgresResult
 from .secrets import secret
 
@@ -177,5 +178,9 @@ class ManagedPostgres(pulumi.ComponentResource):
             sslmode="prefer",
             logins=logins,
             pooler_selector=select,
+            # No operator runs next to a managed server; the pooler's policy has admitted the
+            # CloudNativePG namespace on the status port since it was written: kept so plans stay
+            # byte-identical (issue 11), to drop in a change of its own.
+            operator_namespace=CNPG_OPERATOR_NAMESPACE,
         )
         self.register_outputs({"host": self.result.host, "directHost": db.host})

@@ -11,19 +11,36 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Optional
 
 import pulumi
 import pulumi_kubernetes as k8s
 
+import kube
+from kube.namespaces import APPS, STORAGE
 from settings.sections import MinioSettings
 from settings.sections.minio import LAKE_BUCKETS
 
-from .. import kube
-from ..namespaces import APPS, STORAGE
 from .minio_topology import DATA_DIR, pool_name, server_args
+from .minio_users import (  # noqa: F401  (re-exported: the bucket and user names other modules use)
+    AIRBYTE_BUCKET,
+    APP_CREDENTIALS,
+    BACKUP_CREDENTIALS,
+    BACKUPS,
+    BUCKETS,
+    DREMIO_BUCKET,
+    ELASTICSEARCH_BUCKET,
+    REGION,
+    RETIRED_POLICIES,
+    USERS,
+    VELERO_BUCKET,
+    MinioUser,
+    bucket_policy,
+    env_prefix,
+    users_for,
+)
 from .result import ObjectStoreResult
 from .secrets import generated, secret
 from .storage import StorageRoles
@@ -32,70 +49,13 @@ API_PORT = 9000
 CONSOLE_PORT = 9001
 SERVICE = "minio"
 HEADLESS = "minio-hl"
-BACKUPS = "backups"
-DREMIO_BUCKET = "dremio"
-AIRBYTE_BUCKET = "airbyte"
-VELERO_BUCKET = "velero"
-BUCKETS = (*LAKE_BUCKETS, DREMIO_BUCKET, AIRBYTE_BUCKET, BACKUPS, VELERO_BUCKET)
-"""The lake, then one bucket per consumer: Dremio's distributed store, Airbyte's logs/state,
-PostgreSQL's base backups and WAL, Velero's configuration backups (nobody else may write or
-delete there)."""
-REGION = "us-east-1"  # MinIO's default region; S3 clients need one
-APP_CREDENTIALS = "object-store-credentials"
-AIRBYTE_CREDENTIALS = "airbyte-object-store-credentials"
-BACKUP_CREDENTIALS = "minio-postgres-backup"
-
-
-@dataclass(frozen=True)
-class MinioUser:
-    """A non-admin MinIO user of one consumer: the buckets its policy grants (and nothing else),
-    the Secret it is handed and that Secret's key names."""
-
-    policy: str
-    buckets: tuple[str, ...]
-    secret: str
-    namespace: str
-    keys: tuple[str, str] = ("accessKeyId", "secretAccessKey")
-    generated_as: str = ""
-    """Logical name prefix of its generated keys (kept stable so keys do not rotate)."""
-
-
-USERS: dict[str, MinioUser] = {
-    "dremio": MinioUser("dremio", (*LAKE_BUCKETS, DREMIO_BUCKET), APP_CREDENTIALS, APPS, generated_as="minio-platform"),
-    "airbyte": MinioUser("airbyte", ("bronze", AIRBYTE_BUCKET), AIRBYTE_CREDENTIALS, APPS, generated_as="minio-airbyte"),
-    "postgres": MinioUser("postgres-backup", (BACKUPS,), BACKUP_CREDENTIALS, STORAGE, ("ACCESS_KEY_ID", "ACCESS_SECRET_KEY"), "minio-backup"),
-    "velero": MinioUser("velero", (VELERO_BUCKET,), "minio-velero", STORAGE, generated_as="minio-velero"),
-}
-"""Consumer -> its user. Dremio: the lake and its distributed store; Airbyte (server, workers
-and every connector pod): raw loads into bronze and its own bucket; PostgreSQL: the backups;
-Velero: its bucket (its own Secret, a credentials file in its namespace, is written by
-components/backups/velero.py from `Minio.user_keys`)."""
-RETIRED_POLICIES = ("platform-lake",)
-"""Policies older versions attached (platform-lake also granted `backups`): detached and removed."""
-
-
-def _env_prefix(consumer: str) -> str:
-    return consumer.upper().replace("-", "_")
 UID = 1000
 RESTART = "minio-restart"
 RESTART_SELECTOR = kube.selector("minio", "restart")
 """Pod labels of the restart Job (it talks to the API server and waits on MinIO's health)."""
 
 
-def bucket_policy(buckets: Sequence[str]) -> str:
-    """An IAM policy allowing object read/write and listing on `buckets` only (no admin)."""
-    arns = [f"arn:aws:s3:::{b}" for b in buckets]
-    return json.dumps({
-        "Version": "2012-10-17",
-        "Statement": [
-            {"Effect": "Allow", "Action": ["s3:GetBucketLocation", "s3:ListBucket", "s3:ListBucketMultipartUploads"], "Resource": arns},
-            {"Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"],
-             "Resource": [f"{a}/*" for a in arns]},
-        ],
-    }, indent=2)
-
-
-def bootstrap_script(s: MinioSettings, endpoint_host: str) -> str:
+def bootstrap_script(s: MinioSettings, endpoint_host: str, users: Mapping[str, MinioUser] = USERS) -> str:
     """Idempotent: `mb --ignore-existing`, `policy create` replaces, users are re-keyed, a policy is
     attached only when missing. Object locking can only be enabled when a bucket is created."""
     lines = [
@@ -110,8 +70,8 @@ def bootstrap_script(s: MinioSettings, endpoint_host: str) -> str:
         else:
             lines.append(f"mc mb --ignore-existing dp/{b}")
     lines += [f"mc mb --ignore-existing dp/{b}" for b in BUCKETS if b not in LAKE_BUCKETS]
-    for consumer, u in USERS.items():
-        key_var, secret_var = f"{_env_prefix(consumer)}_ACCESS_KEY", f"{_env_prefix(consumer)}_SECRET_KEY"
+    for consumer, u in users.items():
+        key_var, secret_var = f"{env_prefix(consumer)}_ACCESS_KEY", f"{env_prefix(consumer)}_SECRET_KEY"
         lines += [
             f"mc admin policy create dp {u.policy} /policies/{u.policy}.json",
             f'mc admin user add dp "${key_var}" "${secret_var}"',
@@ -179,6 +139,8 @@ class MinioArgs:
     settings: MinioSettings
     storage: StorageRoles
     protect: bool = False
+    mirror: bool = False
+    """Also create the lake mirror's read-only user (backups.mirrorEndpoint is set)."""
     depends_on: Sequence[pulumi.Resource] = ()
 
 
@@ -208,7 +170,8 @@ class Minio(pulumi.ComponentResource):
         # copy in the app's namespace.
         user_secrets: dict[str, k8s.core.v1.Secret] = {}
         self.user_keys = {}
-        for consumer, u in USERS.items():
+        self.users = users = users_for(args.mirror)
+        for consumer, u in users.items():
             a, b = generated(f"{u.generated_as}-access-key", self, 20), generated(f"{u.generated_as}-secret-key", self, 40)
             self.user_keys[consumer] = (a, b)
             creds = dict(zip(u.keys, (a, b)))
@@ -278,11 +241,11 @@ class Minio(pulumi.ComponentResource):
         policies = k8s.core.v1.ConfigMap(
             "minio-policies",
             metadata={"name": "minio-policies", "namespace": STORAGE, "labels": kube.labels("minio", "bootstrap")},
-            data={f"{u.policy}.json": bucket_policy(u.buckets) for u in USERS.values()},
+            data={f"{u.policy}.json": bucket_policy(u.buckets, u.read_only) for u in users.values()},
             opts=kube.child(self, p, depends_on=deps),
         )
         api_host = f"{SERVICE}.{STORAGE}.svc.cluster.local:{API_PORT}"
-        self.bootstrap = self._bootstrap_job(p, s, api_host, policies, root, user_secrets, [api, *self.pools])
+        self.bootstrap = self._bootstrap_job(p, s, api_host, policies, root, users, user_secrets, [api, *self.pools])
         self.restart = self._restart_job(p, s, pod_spec, deps, [*self.pools]) if distributed else None
         self.ready = [self.bootstrap, backup, *([self.restart] if self.restart else [])]
         self.result = ObjectStoreResult(
@@ -296,6 +259,7 @@ class Minio(pulumi.ComponentResource):
             server_selector=select,
             port=API_PORT,
             admin_job_selectors=(RESTART_SELECTOR,) if distributed else (),
+            servers=sum(s.pools), mc_image=s.mc_image, ready=tuple(self.ready),
         )
         self.register_outputs({"endpoint": self.result.endpoint, "buckets": list(self.result.buckets), "servers": sum(s.pools)})
 
@@ -340,22 +304,22 @@ class Minio(pulumi.ComponentResource):
             spec["affinity"] = {"pod_anti_affinity": {key: [term] if s.anti_affinity == "required" else [{"weight": 100, "pod_affinity_term": term}]}}
         return spec
 
-    def _bootstrap_job(self, p, s, api_host, policies, root, users: dict, after) -> k8s.batch.v1.Job:
+    def _bootstrap_job(self, p, s, api_host, policies, root, users: Mapping[str, MinioUser], secrets: dict, after) -> k8s.batch.v1.Job:
         return k8s.batch.v1.Job(
             "minio-bootstrap",
             metadata={"namespace": STORAGE, "labels": kube.labels("minio", "bootstrap")},
             spec=kube.script_job_spec(
-                labels=kube.labels("minio", "bootstrap"), container="mc", image=s.mc_image, script=bootstrap_script(s, api_host), uid=UID,
+                labels=kube.labels("minio", "bootstrap"), container="mc", image=s.mc_image, script=bootstrap_script(s, api_host, users), uid=UID,
                 env=[
                     *mc_root_env(root),
-                    *(kube.secret_env(f"{_env_prefix(c)}_{kind}", users[c], key)
-                      for c, u in USERS.items() for kind, key in zip(("ACCESS_KEY", "SECRET_KEY"), u.keys)),
+                    *(kube.secret_env(f"{env_prefix(c)}_{kind}", secrets[c], key)
+                      for c, u in users.items() for kind, key in zip(("ACCESS_KEY", "SECRET_KEY"), u.keys)),
                 ],
                 resources=kube.resources("50m", "64Mi", "500m", "256Mi"), backoff_limit=10,
                 volumes=[{"name": "policies", "config_map": {"name": policies.metadata["name"]}}],
                 volume_mounts=[{"name": "policies", "mount_path": "/policies", "read_only": True}],
             ),
-            opts=kube.child(self, p, depends_on=[policies, root, *users.values(), *after]),
+            opts=kube.child(self, p, depends_on=[policies, root, *secrets.values(), *after]),
         )
 
     def _restart_job(self, p, s: MinioSettings, pod_spec: dict, deps, after) -> k8s.batch.v1.Job:

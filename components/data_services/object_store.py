@@ -1,30 +1,47 @@
-"""The data lake when the cloud provides it (Foundation.object_store): no MinIO, the result points
-at the native buckets and applications authenticate with workload identity, or, for a consumer
-that cannot (GCS: Airbyte), with the key file the cloud made, kept in the cloud's secret store."""
+"""The data lake when the cloud provides it (Foundation.object_store): the result points at the
+native buckets and applications authenticate with workload identity (no keys).
+
+Not every protocol is read by every consumer yet: Dremio speaks S3 (and what other branches
+add), not ADLS. On such a store the platform keeps the lake in the in-cluster MinIO
+(`apps_stay_on_minio`), while the backups (CloudNativePG's archive, Velero) still leave the
+cluster for the cloud store (`native_backup_store`, components/platform.py), and a consumer with
+a key-based container of its own (Airbyte on Azure, and on GCP, whose storage client reads only
+a service-account key file) uses that (`keyed_stores`).
+"""
 
 from __future__ import annotations
 
-from typing import Optional
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Optional
 
 import pulumi
 
+import kube
 from foundation import Foundation, ObjectStore
+from kube.namespaces import APPS
 
-from .. import kube
-from ..namespaces import APPS
+from ..secrets import platform_secret, store_for
+from .es_snapshot_store import BUCKET_ROLE as ES_BUCKET
+from .es_snapshot_store import SnapshotStore
 from .postgres import BackupStore
-from .result import KEY_FILE, ObjectStoreResult
-from .secrets import secret
+
+if TYPE_CHECKING:
+    from .minio import Minio
+from .result import ObjectStoreResult
 
 BACKUP_PREFIX = "postgres"
 
+APPS_ON_MINIO = frozenset({"adls"})
+"""Object-store protocols Dremio (lake source, distributed store) does not read yet
+(docs/azure.md: its Azure Storage plugin takes only an account key or an Entra application
+secret, and the lake refuses shared keys)."""
 
-def consumer_secret_name(app: str) -> str:
-    """`<app>-object-store-credentials` in `data-platform`, as MinIO names Airbyte's user's."""
-    return f"{app}-object-store-credentials"
+
+def apps_stay_on_minio(store: Optional[ObjectStore]) -> bool:
+    return store is None or store.kind in APPS_ON_MINIO
 
 
-def native_result(store: ObjectStore, consumer_credentials: Optional[dict[str, str]] = None) -> ObjectStoreResult:
+def native_result(store: ObjectStore) -> ObjectStoreResult:
     return ObjectStoreResult(
         kind=store.kind,
         endpoint=store.endpoint,
@@ -32,30 +49,55 @@ def native_result(store: ObjectStore, consumer_credentials: Optional[dict[str, s
         path_style=False,
         buckets=dict(store.buckets),
         credentials_secret=None,
-        consumer_credentials=dict(consumer_credentials or {}),
         project=store.project,
     )
 
 
-def consumer_key_secrets(store: ObjectStore, *, parent: pulumi.Resource, provider: pulumi.ProviderResource,
-                         depends_on: tuple[pulumi.Resource, ...] = ()) -> dict[str, str]:
-    """One credentials Secret (key `KEY_FILE`) per consumer the cloud gave a key file, written
-    through the secret store like every generated credential. App -> Secret name."""
-    out = {}
-    for app, key_file in sorted(store.consumer_keys.items()):
-        name = consumer_secret_name(app)
-        secret(name, APPS, {KEY_FILE: key_file}, parent=parent, provider=provider,
-               labels=kube.labels(app, "object-store-credentials"), depends_on=depends_on)
-        out[app] = name
+CONNECTION_STRING_KEY = "connectionString"
+KEY_FILE = "gcp.json"
+"""The key of a GCS consumer's Secret holding its service-account key file. Airbyte's launcher
+mounts the whole Secret into job pods at /secrets/gcp-creds and points
+GOOGLE_APPLICATION_CREDENTIALS at /secrets/gcp-creds/gcp.json (VolumeFactory.secret()), so the
+key is named like the file."""
+
+
+def keyed_stores(store: ObjectStore, *, parent: pulumi.Resource, provider: pulumi.ProviderResource,
+                 depends_on: Sequence[pulumi.Resource]) -> dict[str, ObjectStoreResult]:
+    """App -> its key-based store (foundation.KeyedContainer): the connection string (key
+    `connectionString`) or the key file (key `KEY_FILE`) goes into the Secret
+    `data-platform/<app>-storage` through the Foundation's secret store (Key Vault or Secret
+    Manager, then External Secrets), and the app's result points at it."""
+    out: dict[str, ObjectStoreResult] = {}
+    for app, keyed in sorted(store.keyed.items()):
+        name = f"{app}-storage"
+        if keyed.connection_string is not None:
+            data = {CONNECTION_STRING_KEY: keyed.connection_string}
+        elif keyed.key_file is not None:
+            data = {KEY_FILE: keyed.key_file}
+        else:
+            raise ValueError(f"the keyed container of {app} has neither a connection string nor a key file")
+        platform_secret(name, APPS, data, store_for(provider), parent=parent,
+                        provider=provider, labels=kube.labels(app, "credentials"), depends_on=depends_on, resource_name=name)
+        out[app] = ObjectStoreResult(kind=store.kind, endpoint=None, region=store.region or "", path_style=False,
+                                     buckets={app: keyed.container}, credentials_secret=name, project=store.project)
     return out
 
 
+def _adls_destination(store: ObjectStore) -> pulumi.Output[str]:
+    """`https://<account>.blob.core.windows.net/<container>/postgres`: barman-cloud's Azure form."""
+    assert store.adls is not None, "an adls object store names its account"
+    return pulumi.Output.all(store.adls.blob_endpoint, store.buckets["backups"]).apply(
+        lambda a: f"{a[0].rstrip('/')}/{a[1]}/{BACKUP_PREFIX}")
+
+
 def native_backup_store(foundation: Foundation) -> Optional[BackupStore]:
-    """Where an in-cluster PostgreSQL archives on a cloud bucket; None where barman-cloud would
-    need keys we do not have (Azure needs the storage account name in the path)."""
+    """Where an in-cluster PostgreSQL archives on a cloud bucket (None: the store has no
+    `backups` bucket)."""
     store = foundation.object_store
-    if store is None or "backups" not in store.buckets or store.kind == "azure":
+    if store is None or "backups" not in store.buckets:
         return None
+    if store.kind == "adls":
+        return BackupStore(destination_path=_adls_destination(store), provider="azure", identity=foundation.identity("postgres"))
     scheme = {"s3": "s3", "gcs": "gs"}[store.kind]
     return BackupStore(
         destination_path=pulumi.Output.from_input(store.buckets["backups"]).apply(lambda b: f"{scheme}://{b}/{BACKUP_PREFIX}"),
@@ -63,3 +105,24 @@ def native_backup_store(foundation: Foundation) -> Optional[BackupStore]:
         provider="gcs" if store.kind == "gcs" else "s3",
         identity=foundation.identity("postgres"),
     )
+
+
+def native_snapshot_store(foundation: Foundation) -> Optional[SnapshotStore]:
+    """Elasticsearch's snapshot bucket on a cloud S3 store, reached with the `elasticsearch`
+    workload identity (regional endpoint: repository-s3 signs for the endpoint's region); None
+    where the cloud has no such bucket or identity (GCS, Azure: not built)."""
+    store = foundation.object_store
+    if store is None or store.kind != "s3" or ES_BUCKET not in store.buckets or "elasticsearch" not in foundation.workload_identity:
+        return None
+    endpoint = store.endpoint.split("://", 1)[-1].rstrip("/") if store.endpoint else f"s3.{store.region}.amazonaws.com"
+    return SnapshotStore(bucket=store.buckets[ES_BUCKET], endpoint=endpoint, identity=foundation.identity("elasticsearch"))
+
+
+def minio_snapshot_store(minio: Minio) -> SnapshotStore:
+    """Elasticsearch's bucket on the in-cluster MinIO: its own user, keys through ECK's secure settings."""
+    from kube.namespaces import STORAGE
+
+    from .minio import API_PORT, ELASTICSEARCH_BUCKET, SERVICE, USERS
+
+    return SnapshotStore(bucket=ELASTICSEARCH_BUCKET, endpoint=f"{SERVICE}.{STORAGE}.svc.cluster.local:{API_PORT}", protocol="http",
+                         path_style=True, credentials_secret=USERS["elasticsearch"].secret, ready=tuple(minio.ready))

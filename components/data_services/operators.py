@@ -1,6 +1,6 @@
 """A Kubernetes operator installed from its pinned Helm chart, in its own namespace.
 
-The namespace is ours (components/namespaces.py), not Helm's `createNamespace`, so it carries
+The namespace is ours (kube/namespaces.py), not Helm's `createNamespace`, so it carries
 the platform's labels and Pod Security levels (enforce baseline, warn/audit restricted: the
 charts' pods meet restricted with the values below, but a chart upgrade that regresses should
 warn, not take the operator down).
@@ -14,17 +14,10 @@ from typing import Any
 import pulumi
 import pulumi_kubernetes as k8s
 
-from .. import kube
-from ..helm import Chart, release
-from ..namespaces import namespace as make_namespace
-
-CNPG_CHART = Chart("cloudnative-pg", "0.26.1", "https://cloudnative-pg.github.io/charts")
-"""CloudNativePG operator 1.27.1: `postgresql.synchronous`, `Database` CRs, CNPG-I plugins."""
-BARMAN_PLUGIN_CHART = Chart("plugin-barman-cloud", "0.7.0", "https://cloudnative-pg.github.io/charts")
-"""Barman Cloud plugin v0.13.0 (plugin and sidecar images): needs CloudNativePG >= 1.26 (1.27
-recommended), cert-manager for the operator<->plugin TLS, and the operator's namespace."""
-ECK_CHART = Chart("eck-operator", "2.16.1", "https://helm.elastic.co")
-"""Elastic Cloud on Kubernetes 2.16.1: supports Elasticsearch 8.15."""
+import kube
+from kube.charts import Chart
+from kube.helm import release
+from kube.namespaces import namespace as make_namespace
 
 
 def restricted_values(pod_key: str, container_key: str) -> dict[str, Any]:

@@ -20,16 +20,17 @@ from typing import Optional
 import pulumi
 import pulumi_kubernetes as k8s
 
+import kube
 from foundation import NO_IDENTITY, WORKLOAD_SERVICE_ACCOUNTS, WorkloadIdentity
+from kube.charts import chart
+from kube.helm import release
+from kube.namespaces import STORAGE
 from settings.checks import duration_seconds, memory_bytes
 from settings.sections import PostgresSettings
 
-from .. import kube
-from ..helm import release
-from ..namespaces import STORAGE
 from .databases import DATABASES, ROLES, k8s_name, role_secret_name
 from .logins import create_logins
-from .operators import BARMAN_PLUGIN_CHART, CNPG_CHART, install_operator, restricted_values
+from .operators import install_operator, restricted_values
 from .pg_tuning import pg_memory_parameters, wal_keep_size
 from .result import PostgresResult
 from .storage import StorageRoles
@@ -131,7 +132,7 @@ class CloudNativePg(pulumi.ComponentResource):
         super().__init__("data-platform:data:CloudNativePg", name, None, opts)
         s, p = args.settings, args.provider
         self.operator = install_operator(
-            self, p, name="cnpg", namespace=OPERATOR_NAMESPACE, chart=CNPG_CHART, environment=args.environment,
+            self, p, name="cnpg", namespace=OPERATOR_NAMESPACE, chart=chart("cloudnative-pg"), environment=args.environment,
             depends_on=args.depends_on,
             values={
                 "crds": {"create": True},
@@ -233,6 +234,8 @@ class CloudNativePg(pulumi.ComponentResource):
             ca_secret=None,
             server_selector={"cnpg.io/cluster": CLUSTER, "cnpg.io/podRole": "instance"},
             pooler_selector={"cnpg.io/poolerName": POOLER},
+            cluster_name=CLUSTER,
+            operator_namespace=OPERATOR_NAMESPACE,
         )
         self.register_outputs({"host": self.result.host, "directHost": self.result.direct_host, "databases": [d.database for d in DATABASES]})
 
@@ -248,7 +251,7 @@ class CloudNativePg(pulumi.ComponentResource):
             return
         p, s = args.provider, args.settings
         self.plugin = release(
-            "barman-cloud", chart=BARMAN_PLUGIN_CHART, namespace=OPERATOR_NAMESPACE, provider=p, parent=self,
+            "barman-cloud", chart=chart("plugin-barman-cloud"), namespace=OPERATOR_NAMESPACE, provider=p, parent=self,
             depends_on=[self.operator, *cert_manager],
             values={
                 "image": {"tag": BARMAN_PLUGIN_CHART_APP},

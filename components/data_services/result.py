@@ -6,7 +6,7 @@ mount it; the data services keep their own copies in `data-storage`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Optional
 
@@ -34,25 +34,23 @@ class PostgresResult:
     sslmode: str
     logins: Mapping[str, DatabaseLogin]
     """App key (airbyte, temporal, temporal_visibility, superset, ...) -> login."""
+    operator_namespace: str
+    """The namespace whose operator may reach the servers' and the pooler's status port."""
     ca_secret: Optional[str] = None
     """Secret in `data-platform` with `ca.crt` to verify the server, when TLS is verified."""
     server_selector: Mapping[str, str] = field(default_factory=dict)
     """Pod labels of the PostgreSQL servers (namespace data-storage), for NetworkPolicies."""
     pooler_selector: Mapping[str, str] = field(default_factory=dict)
     """Pod labels of the pooler (namespace data-storage); empty when there is none."""
-
-
-KEY_FILE = "gcp.json"
-"""The key of a consumer's credentials Secret holding a service-account key file (GCS). Airbyte's
-launcher mounts the whole Secret into job pods at /secrets/gcp-creds and points
-GOOGLE_APPLICATION_CREDENTIALS at /secrets/gcp-creds/gcp.json (VolumeFactory.secret()), so
-the key must be named like the file."""
+    cluster_name: Optional[str] = None
+    """The CloudNativePG `Cluster` when PostgreSQL runs in the cluster (its metrics' `cluster`
+    label); None for a managed server."""
 
 
 @dataclass(frozen=True)
 class ObjectStoreResult:
     kind: str
-    """minio | s3 | gcs | azure"""
+    """minio | s3 | gcs | adls"""
     endpoint: Optional[pulumi.Input[str]]
     """http(s) URL for S3-compatible clients; None: the cloud SDK default."""
     region: str
@@ -62,7 +60,7 @@ class ObjectStoreResult:
     distributed store), airbyte (logs, state), backups (PostgreSQL base backups and WAL only)."""
     credentials_secret: Optional[str]
     """Secret in `data-platform` with keys `accessKeyId`/`secretAccessKey` (Dremio's, the lake),
-    or, on GCS, `KEY_FILE` (a service-account key file, for a consumer without workload
+    or, on GCS, `object_store.KEY_FILE` (a service-account key file, for a consumer without workload
     identity); None when apps use workload identity (see Foundation.workload_identity)."""
     server_selector: Mapping[str, str] = field(default_factory=dict)
     """Pod labels of MinIO (namespace data-storage); empty for cloud buckets."""
@@ -76,11 +74,28 @@ class ObjectStoreResult:
     project: Optional[str] = None
     """GCS: the buckets' project (Dremio's GCS source and distributed store need it)."""
 
+    servers: int = 0
+    """How many MinIO servers run (0: cloud buckets, nothing in the cluster to watch)."""
+    mc_image: Optional[str] = None
+    """MinIO's client image, for Jobs that administer it (None: cloud buckets)."""
+    ready: Sequence[pulumi.Resource] = ()
+    """What must exist before a client uses the store (MinIO's buckets and users)."""
+    consumer_stores: Mapping[str, "ObjectStoreResult"] = field(default_factory=dict)
+    """App -> a store of its own that replaces this one for it (Azure: Airbyte's key-based
+    account, foundation.KeyedContainer)."""
 
     def for_consumer(self, app: str) -> "ObjectStoreResult":
-        """This store as `app` sees it: with its own credentials Secret, if it has one."""
+        """This store as `app` sees it: its own store, or with its own credentials Secret."""
+        if app in self.consumer_stores:
+            return self.consumer_stores[app]
         secret = self.consumer_credentials.get(app)
         return replace(self, credentials_secret=secret) if secret else self
+
+
+@dataclass(frozen=True)
+class Credentials:
+    username: str
+    password: pulumi.Input[str]
 
 
 @dataclass(frozen=True)
@@ -91,6 +106,13 @@ class ElasticsearchResult:
     """Secret in `data-storage` holding the `elastic` user's password (managed by ECK)."""
     ca_secret: str
     """Secret in `data-storage` with the HTTP CA (`ca.crt`) ECK generated."""
+    image: str
+    """Elasticsearch's image at the cluster's version (it has curl: the Jobs that call the API use it)."""
+    log_writer: Credentials
+    """The file-realm user the log shippers write as (its role may only create `logs-*` documents)."""
+    operator_namespace: str
+    ready: Sequence[pulumi.Resource] = ()
+    """The Elasticsearch resource (ECK publishes its HTTP CA and Services once it exists)."""
     server_selector: Mapping[str, str] = field(default_factory=dict)
     port: int = 9200
 

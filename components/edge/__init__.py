@@ -25,11 +25,13 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from foundation import EdgeBackend, EdgeFrontend
+from kube import child, owned_labels
+from kube.charts import chart
+from kube.helm import release
+from kube.namespaces import APPS, namespace
 
-from ..helm import release
-from ..kube import MANAGED_BY, PART_OF, child
-from ..namespaces import APPS, namespace
 from . import gateway_api, routes, tls, traefik
+from .result import EdgeResult
 from .routes import Route
 from .tls import CERT_MANAGER_NS
 
@@ -43,11 +45,7 @@ EDGE_WAS_INGRESS = pulumi.Alias(name="ingress", type_="data-platform:ingress:Ing
 cert-manager release, namespace, issuers and local CA (children named `edge-*` inherit it as
 `ingress-*`) instead of creating a second cert-manager next to the first."""
 
-__all__ = ["BACKEND", "CERT_MANAGER_NS", "EDGE_NS", "EDGE_WAS_INGRESS", "Edge", "EdgeArgs", "Route"]
-
-
-def _labels() -> dict[str, str]:
-    return {"app.kubernetes.io/part-of": PART_OF, "app.kubernetes.io/managed-by": MANAGED_BY}
+__all__ = ["BACKEND", "CERT_MANAGER_NS", "EDGE_NS", "EDGE_WAS_INGRESS", "Edge", "EdgeArgs", "EdgeResult", "Route"]
 
 
 @dataclass(frozen=True)
@@ -66,8 +64,7 @@ class EdgeArgs:
 class Edge(pulumi.ComponentResource):
     """Gateway API CRDs + Traefik + cert-manager + issuers + the Gateway and its routes."""
 
-    controller_namespace: str = EDGE_NS
-    controller_selector: dict[str, str]
+    result: EdgeResult
 
     def __init__(self, name: str, args: EdgeArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("data-platform:edge:Edge", name, None, opts)
@@ -77,46 +74,46 @@ class Edge(pulumi.ComponentResource):
         self.crds = gateway_api.install(f"{name}-gateway-api", provider=p, parent=self, depends_on=deps)
         crds = list(self.crds.values())
         self.traefik = release(
-            f"{name}-traefik", release_name=traefik.RELEASE, chart=traefik.TRAEFIK_CHART, namespace=EDGE_NS,
+            f"{name}-traefik", release_name=traefik.RELEASE, chart=chart("traefik"), namespace=EDGE_NS,
             values=traefik.traefik_values(gateway_class=args.gateway_class, service_type=args.frontend.service_type,
                                           service_annotations=args.frontend.service_annotations, environment=args.environment,
                                           crd_namespaces=[APPS]),
             provider=p, parent=self, depends_on=[ns_edge, *crds], atomic=False,  # a LoadBalancer may take minutes to get an address
         )
         self.cert_manager = release(
-            f"{name}-cert-manager", release_name="cert-manager", chart=tls.CERT_MANAGER_CHART, namespace=CERT_MANAGER_NS,
+            f"{name}-cert-manager", release_name="cert-manager", chart=chart("cert-manager"), namespace=CERT_MANAGER_NS,
             values=tls.cert_manager_values(args.environment), provider=p, parent=self, depends_on=[ns_cm, *crds],
         )
         after = self._issuers(name, args)
 
         self.certificates = {r.prefix: k8s.apiextensions.CustomResource(
             f"{name}-certificate-{r.prefix}", api_version="cert-manager.io/v1", kind="Certificate",
-            metadata={"name": routes.tls_secret(r), "namespace": EDGE_NS, "labels": _labels()},
+            metadata={"name": routes.tls_secret(r), "namespace": EDGE_NS, "labels": owned_labels()},
             spec=routes.certificate_spec(r, args.domain, tls.issuer_name(args.tls_issuer)),
             opts=child(self, p, depends_on=[ns_edge, *after]),
         ) for r in args.routes}
         on_gateway = [self.traefik, self.crds["Gateway"], self.crds["HTTPRoute"]]
         self.gateway = k8s.apiextensions.CustomResource(
             f"{name}-gateway", api_version="gateway.networking.k8s.io/v1", kind="Gateway",
-            metadata={"name": routes.GATEWAY, "namespace": EDGE_NS, "labels": _labels()},
+            metadata={"name": routes.GATEWAY, "namespace": EDGE_NS, "labels": owned_labels()},
             spec=routes.gateway_spec(args.routes, args.domain, gateway_class=args.gateway_class, http_port=traefik.WEB_PORT,
                                      https_port=traefik.WEBSECURE_PORT, routes_namespace=APPS),
             opts=child(self, p, depends_on=[ns_edge, *on_gateway, *self.certificates.values()]),
         )
         self.redirect = k8s.apiextensions.CustomResource(
             f"{name}-https-redirect", api_version="gateway.networking.k8s.io/v1", kind="HTTPRoute",
-            metadata={"name": routes.REDIRECT_ROUTE, "namespace": EDGE_NS, "labels": _labels()},
+            metadata={"name": routes.REDIRECT_ROUTE, "namespace": EDGE_NS, "labels": owned_labels()},
             spec=routes.redirect_route_spec(EDGE_NS), opts=child(self, p, depends_on=[self.gateway]),
         )
         # The Middleware's CRD comes with Traefik's chart (crds/), hence the release dependency.
         self.body_limit = k8s.apiextensions.CustomResource(
             f"{name}-upload-limit", api_version=routes.MIDDLEWARE_API, kind="Middleware",
-            metadata={"name": routes.BODY_LIMIT, "namespace": APPS, "labels": _labels()},
+            metadata={"name": routes.BODY_LIMIT, "namespace": APPS, "labels": owned_labels()},
             spec=routes.body_limit_spec(), opts=child(self, p, depends_on=[self.traefik, *deps]),
         )
         self.routes = {r.prefix: k8s.apiextensions.CustomResource(
             f"{name}-route-{r.prefix}", api_version="gateway.networking.k8s.io/v1", kind="HTTPRoute",
-            metadata={"name": r.prefix, "namespace": APPS, "labels": _labels()},
+            metadata={"name": r.prefix, "namespace": APPS, "labels": owned_labels()},
             spec=routes.http_route_spec(r, args.domain, EDGE_NS),
             opts=child(self, p, depends_on=[self.gateway, self.body_limit, *deps]),
         ) for r in args.routes}
@@ -125,19 +122,17 @@ class Edge(pulumi.ComponentResource):
         # Gateway's hosts, once Traefik's release (and so its Service) exists.
         self.l7: dict[str, pulumi.Resource] = {}
         if args.frontend.l7 is not None:
-            backend = dataclasses.replace(BACKEND, namespace=EDGE_NS, hosts=tuple(r.host(args.domain) for r in args.routes), labels=_labels())
+            backend = dataclasses.replace(BACKEND, namespace=EDGE_NS, hosts=tuple(r.host(args.domain) for r in args.routes), labels=owned_labels())
             self.l7 = dict(args.frontend.l7.build(name, backend, child(self, p, depends_on=[ns_edge, self.traefik])))
-        self.l7_ingress = self.l7.get("ingress")
 
-        self.hosts = [r.host(args.domain) for r in args.routes]
-        self.controller_selector = dict(traefik.SELECTOR)
-        self.controller_namespace = EDGE_NS
-        self.traffic_ports = (traefik.WEB_PORT, traefik.WEBSECURE_PORT, traefik.PING_PORT)
-        self.metrics_port = traefik.METRICS_PORT[1]
-        self.backends = routes.backend_pods(args.routes)
-        self.urls = {r.prefix: f"https://{r.host(args.domain)}" for r in args.routes}
-        self.register_outputs({"hosts": self.hosts, "issuer": tls.issuer_name(args.tls_issuer), "gateway": routes.GATEWAY,
-                               "l7Ingress": self.l7_ingress.metadata["name"] if self.l7_ingress else None})
+        self.result = EdgeResult(
+            controller_namespace=EDGE_NS, controller_selector=dict(traefik.SELECTOR),
+            traffic_ports=(traefik.WEB_PORT, traefik.WEBSECURE_PORT, traefik.PING_PORT), metrics_port=traefik.METRICS_PORT[1],
+            backends=routes.backend_pods(args.routes), cert_manager=self.cert_manager, cert_manager_namespace=CERT_MANAGER_NS,
+            hosts=tuple(r.host(args.domain) for r in args.routes), urls={r.prefix: f"https://{r.host(args.domain)}" for r in args.routes},
+        )
+        self.register_outputs({"hosts": list(self.result.hosts), "issuer": tls.issuer_name(args.tls_issuer), "gateway": routes.GATEWAY,
+                               "l7": sorted(self.l7)})
 
     def _issuers(self, name: str, args: EdgeArgs) -> list[pulumi.Resource]:
         p = args.provider
@@ -152,7 +147,7 @@ class Edge(pulumi.ComponentResource):
                 self.ca_certificate = k8s.apiextensions.CustomResource(
                     f"{name}-local-ca",
                     api_version="cert-manager.io/v1", kind="Certificate",
-                    metadata={"name": tls.LOCAL_CA, "namespace": CERT_MANAGER_NS, "labels": _labels()},
+                    metadata={"name": tls.LOCAL_CA, "namespace": CERT_MANAGER_NS, "labels": owned_labels()},
                     spec={
                         "isCA": True,
                         "commonName": f"data-platform {args.environment} local CA",
@@ -166,7 +161,7 @@ class Edge(pulumi.ComponentResource):
                 after = [self.ca_certificate]
             self.issuers[issuer] = k8s.apiextensions.CustomResource(
                 f"{name}-issuer-{issuer}", api_version="cert-manager.io/v1", kind="ClusterIssuer",
-                metadata={"name": issuer, "labels": _labels()}, spec=spec, opts=child(self, p, depends_on=after),
+                metadata={"name": issuer, "labels": owned_labels()}, spec=spec, opts=child(self, p, depends_on=after),
             )
             after = [self.issuers[issuer]]
         return after

@@ -23,7 +23,7 @@ import pulumi
 import pulumi_kubernetes as k8s
 import yaml
 
-from ..kube import MANAGED_BY, PART_OF
+from kube import owned_labels
 
 VERSION = "v1.5.1"
 BUNDLE = Path(__file__).with_name("crds") / f"gateway-api-{VERSION}-standard.yaml"
@@ -49,8 +49,7 @@ def install(name: str, *, provider: pulumi.ProviderResource, parent: pulumi.Reso
     for d in bundle():
         kind = d["kind"]
         # Upstream's metadata (names, bundle-version annotations) plus the platform's labels.
-        meta = {**d["metadata"], "labels": {**d["metadata"].get("labels", {}),
-                                            "app.kubernetes.io/part-of": PART_OF, "app.kubernetes.io/managed-by": MANAGED_BY}}
+        meta = {**d["metadata"], "labels": {**d["metadata"].get("labels", {}), **owned_labels()}}
         if kind == "CustomResourceDefinition":
             r = k8s.apiextensions.v1.CustomResourceDefinition(f"{name}-{meta['name']}", metadata=meta, spec=d["spec"], opts=opts)
             crd_resources.append(r)

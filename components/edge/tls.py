@@ -16,10 +16,7 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from ..helm import Chart
-
 CERT_MANAGER_NS = "cert-manager"
-CERT_MANAGER_CHART = Chart("cert-manager", "v1.16.2", "https://charts.jetstack.io")
 
 ACME_SERVERS = {
     "letsencrypt-prod": "https://acme-v02.api.letsencrypt.org/directory",

@@ -27,9 +27,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ..helm import Chart
-
-TRAEFIK_CHART = Chart("traefik", "41.3.0", "https://traefik.github.io/charts")
 RELEASE = "traefik"
 SERVICE = RELEASE
 """The chart's Service (`traefik.fullname` = the release name)."""

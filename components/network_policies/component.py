@@ -9,7 +9,8 @@ from typing import Optional
 import pulumi
 import pulumi_kubernetes as k8s
 
-from .. import kube
+import kube
+
 from .model import Policy, Topology
 from .plan import plan_policies
 from .render import manifest_spec

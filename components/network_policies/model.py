@@ -145,6 +145,8 @@ class ElasticsearchPeers:
     shippers: tuple[Peer, ...] = ()
     clients: tuple[tuple[str, Workload], ...] = ()
     """(policy name, pods) of the storage namespace that call the HTTP API (the log lifecycle Job)."""
+    snapshots: bool = False
+    """The nodes write snapshots to the object store (MinIO, or HTTPS out to a cloud's)."""
     port: int = 9200
     transport_port: int = 9300
 
@@ -155,6 +157,18 @@ class VeleroPeers:
 
     server: Workload
     metrics_port: int = 8085
+    cloud_store: bool = False
+    """It writes to the cloud's object store (HTTPS), not to the lake's MinIO."""
+
+
+@dataclass(frozen=True)
+class MirrorPeers:
+    """The lake mirror's Jobs: MinIO, and the target's port on its address blocks (none given:
+    anywhere outside the cluster)."""
+
+    job: Workload
+    port: int
+    cidrs: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -183,6 +197,10 @@ class Topology:
     object_store: Optional[ObjectStorePeers] = None
     elasticsearch: Optional[ElasticsearchPeers] = None
     velero: Optional[VeleroPeers] = None
+    mirror: Optional[MirrorPeers] = None
+    postgres_archive_to_cloud: bool = False
+    """PostgreSQL's archive goes to the cloud's object store (HTTPS), even where the
+    applications' lake is the in-cluster MinIO."""
     scraper: Optional[Peer] = None
     """Prometheus' pods, which scrape the data services' metrics ports (None: no metrics stack)."""
     api_clients: tuple[tuple[str, Workload], ...] = ()

@@ -35,6 +35,12 @@ def _object_store_rules(t: Topology) -> list[Rule]:
     return [Rule((t.object_store.servers.peer("minio"),), tcp(t.object_store.port))]
 
 
+def _backup_store_rules(t: Topology, to_cloud: bool) -> list[Rule]:
+    """Where PostgreSQL's archive or Velero writes: the cloud's store over HTTPS (and its token
+    endpoint) when the backups leave the cluster, else wherever the lake is."""
+    return [_https_out()] if to_cloud else _object_store_rules(t)
+
+
 def plan_policies(t: Topology) -> list[Policy]:
     A, S = t.apps_namespace, t.storage_namespace
     out: list[Policy] = []
@@ -135,7 +141,7 @@ def plan_policies(t: Topology) -> list[Policy]:
                 ingress.append(Rule((t.scraper,), tcp(pg.metrics_port)))
             whole = pg.cluster or pg.servers
             out.append(Policy("postgres", whole.namespace, dict(whole.selector), ingress=tuple(ingress),
-                              egress=tuple([Rule((cluster,), tcp(pg.port, pg.status_port)), _api_server()] + _object_store_rules(t))))
+                              egress=tuple([Rule((cluster,), tcp(pg.port, pg.status_port)), _api_server()] + _backup_store_rules(t, t.postgres_archive_to_cloud))))
         if pg.pooler:
             pin = [Rule((operator,), tcp(pg.status_port))]
             if app_clients:
@@ -164,6 +170,10 @@ def plan_policies(t: Topology) -> list[Policy]:
             clients.append((pg.cluster or pg.servers).peer("postgres-cluster"))
         if t.velero is not None:
             clients.append(t.velero.server.peer("velero"))
+        if t.elasticsearch is not None and t.elasticsearch.snapshots:
+            clients.append(t.elasticsearch.servers.peer("elasticsearch"))
+        if t.mirror is not None:
+            clients.append(t.mirror.job.peer("lake-mirror"))
         ingress = [Rule((minio,), tcp(os_.port))]
         if clients:
             ingress.append(Rule(tuple(clients), tcp(os_.port)))
@@ -188,18 +198,30 @@ def plan_policies(t: Topology) -> list[Policy]:
         for name, w in es.clients:
             out.append(Policy(name, w.namespace, dict(w.selector), ingress=(), egress=(Rule((nodes,), tcp(es.port)),)))
         out.append(Policy("elasticsearch", es.servers.namespace, dict(es.servers.selector), ingress=tuple(ingress),
-                          egress=(Rule((nodes,), tcp(es.port, es.transport_port)),)))
+                          egress=(Rule((nodes,), tcp(es.port, es.transport_port)), *(_object_store_rules(t) if es.snapshots else ()))))
     # ------------------------------------------------------------------ Velero
     if t.velero is not None:
         v = t.velero.server
         scrape = (Rule((t.scraper,), tcp(t.velero.metrics_port)),) if t.scraper else ()
-        out.append(Policy("velero", v.namespace, dict(v.selector), ingress=scrape, egress=(_api_server(), *_object_store_rules(t))))
+        out.append(Policy("velero", v.namespace, dict(v.selector), ingress=scrape, egress=(_api_server(), *_backup_store_rules(t, t.velero.cloud_store))))
+    if t.mirror is not None:
+        out.append(_mirror_policy(t))
     for name, w in t.api_clients:
         out.append(Policy(name, w.namespace, dict(w.selector), ingress=(), egress=(_api_server(),)))
     # ------------------------------------------------------------------ the edge (Gateway controller)
     out += _edge_policies(t)
     _check_names(out)
     return out
+
+
+def _mirror_policy(t: Topology) -> Policy:
+    """The lake mirror reads MinIO and writes to the target's port on its address blocks only."""
+    m = t.mirror
+    assert m is not None
+    targets = tuple(Peer(cidr=c, name="mirror-target") for c in m.cidrs) or (
+        Peer(cidr=ANYWHERE, except_=tuple(t.cluster_cidrs), name="mirror-target"),)
+    return Policy("lake-mirror", m.job.namespace, dict(m.job.selector), ingress=(),
+                  egress=(*_object_store_rules(t), Rule(targets, tcp(m.port))))
 
 
 def _app_clients(t: Topology, *, postgres: bool) -> list[Peer]:

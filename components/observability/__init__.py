@@ -27,16 +27,20 @@ from typing import Optional
 import pulumi
 import pulumi_kubernetes as k8s
 
+import kube
 from foundation import NO_IDENTITY, LogSink, WorkloadIdentity
+from kube.namespaces import APPS, STORAGE
 from settings.sections.observability import ObservabilitySettings
 
-from .. import kube
+from ..apps.result import AirbyteResult
+from ..backups.scheduled import ScheduledBackup
 from ..data_services.result import DataServicesResult
-from ..namespaces import APPS, STORAGE
+from ..edge.result import EdgeResult
 from . import alerts, es_tls, logs, metrics, minio_token, monitors, retention, runbooks
 from .namespaces import LOGGING, MONITORING, namespace
+from .result import ObservabilityResult
 
-__all__ = ["Observability", "ObservabilityArgs", "MONITORING", "LOGGING"]
+__all__ = ["Observability", "ObservabilityArgs", "ObservabilityResult", "MONITORING", "LOGGING"]
 
 
 @dataclass(frozen=True)
@@ -47,32 +51,21 @@ class ObservabilityArgs:
     kubelet_certificates_verifiable: bool
     """Foundation.kubelet_certificates_verifiable: False makes metrics-server skip verifying them."""
     data: DataServicesResult
-    log_writer: tuple[str, pulumi.Input[str]]
-    """(username, password) of the Elasticsearch user Fluent Bit writes as."""
-    elasticsearch_image: str
-    """Image of the CA publisher Job (the Elasticsearch image: it has curl)."""
-    elasticsearch_ready: Sequence[pulumi.Resource]
-    """The Elasticsearch resource (ECK publishes its HTTP CA once it exists)."""
-    cert_manager: pulumi.Resource
-    """The cert-manager release (its CRDs, and the issuer of Elasticsearch's HTTP certificate)."""
-    cert_manager_namespace: str
-    ingress_namespace: str
-    ingress_selector: Mapping[str, str]
+    """What is scraped and alerted on (the CNPG cluster, MinIO's servers), and Elasticsearch: its
+    log writer, its image (the Jobs that call its API use it) and the resource ECK publishes from."""
+    edge: EdgeResult
+    """The Gateway's controller (scraped) and cert-manager (its CRDs and Elasticsearch's HTTP certificate)."""
     standard_storage_class: Optional[str] = None
-    minio_mc_image: Optional[str] = None
-    """The `mc` image when MinIO runs in the cluster (None: cloud buckets, nothing to scrape)."""
-    minio_ready: Sequence[pulumi.Resource] = ()
-    minio_servers: int = 0
-    """How many MinIO servers run (the alert compares the online count with it)."""
-    postgres_cluster: Optional[str] = None
-    """CloudNativePG Cluster name when PostgreSQL runs in the cluster."""
-    airbyte: bool = True
-    velero_namespace: Optional[str] = None
-    """Velero's namespace when it runs (its backup alerts)."""
-    velero_schedule: Optional[tuple[str, int]] = None
-    """Velero's Schedule name and the longest gap of its cron in minutes."""
-    catalog_backup: Optional[tuple[str, str, int]] = None
-    """Dremio's catalog backup CronJob: namespace, name, longest gap of its cron in minutes."""
+    airbyte: Optional[AirbyteResult] = None
+    """Airbyte when it runs (its alerts)."""
+    velero: Optional[ScheduledBackup] = None
+    """Velero's Schedule when it runs (its backup alerts)."""
+    catalog_backup: Optional[ScheduledBackup] = None
+    """Dremio's catalog backup CronJob (DremioResult.catalog_backup)."""
+    snapshot_check: Optional[ScheduledBackup] = None
+    """The CronJob that fails when Elasticsearch's snapshot lifecycle policy failed or is late."""
+    lake_mirror: Optional[ScheduledBackup] = None
+    """The MinIO lake mirror CronJob."""
     log_sink: Optional[LogSink] = None
     """The cloud's log service (Foundation.log_sink): Fluent Bit ships there too."""
     log_shipper_identity: WorkloadIdentity = NO_IDENTITY
@@ -81,30 +74,19 @@ class ObservabilityArgs:
 
 
 class Observability(pulumi.ComponentResource):
-    metrics_enabled: bool
-    logs_enabled: bool
-    prometheus_selector: Mapping[str, str]
-    fluent_bit_selector: Mapping[str, str]
-    minio_job_selector: Optional[Mapping[str, str]]
+    result: ObservabilityResult
 
     def __init__(self, name: str, args: ObservabilityArgs, opts: Optional[pulumi.ResourceOptions] = None):
         super().__init__("data-platform:observability:Observability", name, None, opts)
         s, p, deps = args.settings, args.provider, list(args.depends_on)
-        self.metrics_enabled, self.logs_enabled = s.metrics, s.logs
-        self.namespaces: list[str] = [*([MONITORING] if s.metrics else []), *([LOGGING] if s.logs else [])]
-        """The observability namespaces that exist (what a platform backup includes)."""
-        self.prometheus_selector = dict(metrics.PROMETHEUS_POD_SELECTOR)
-        self.fluent_bit_selector = dict(logs.POD_SELECTOR)
-        self.minio_job_selector = None
+        self.minio_job_selector: Optional[Mapping[str, str]] = None
         self.kube_prometheus_stack = self.fluent_bit = self.metrics_server = self.rule = None
         self.monitors: list[k8s.apiextensions.CustomResource] = []
         self.outputs: dict[str, pulumi.Input] = {}
 
         # Elasticsearch serves the certificate this chain issues, whatever else is enabled.
-        self.es_tls = es_tls.ElasticsearchTls(self, p, cert_manager=args.cert_manager, es_namespace=STORAGE, depends_on=deps)
-        self.ca_publisher_selector: Optional[Mapping[str, str]] = None
+        self.es_tls = es_tls.ElasticsearchTls(self, p, cert_manager=args.edge.cert_manager, es_namespace=STORAGE, depends_on=deps)
         self.es_client_selectors: list[tuple[str, Mapping[str, str]]] = []
-        """(name, pod labels) of pods in data-storage that call Elasticsearch's HTTP API."""
 
         if s.metrics_server:
             self.metrics_server = metrics.install_metrics_server(self, p, args.kubelet_certificates_verifiable, deps)
@@ -113,6 +95,14 @@ class Observability(pulumi.ComponentResource):
             self._metrics(args, deps)
         if s.logs:
             self._logs(args, deps)
+        self.result = ObservabilityResult(
+            namespaces=(*([MONITORING] if s.metrics else []), *([LOGGING] if s.logs else [])),
+            prometheus=dict(metrics.PROMETHEUS_POD_SELECTOR) if s.metrics else None,
+            fluent_bit=dict(logs.POD_SELECTOR) if s.logs else None,
+            ca_publisher=dict(es_tls.PUBLISHER_SELECTOR) if s.logs else None,
+            minio_metrics_job=self.minio_job_selector, es_clients=tuple(self.es_client_selectors),
+            monitoring_crds=self.kube_prometheus_stack,
+        )
         self.register_outputs(self.outputs)
 
     # ------------------------------------------------------------------ metrics and alerts
@@ -126,19 +116,19 @@ class Observability(pulumi.ComponentResource):
 
         token = None
         store = args.data.object_store
-        if store.server_selector and args.minio_mc_image:
-            access = minio_token.MinioMetricsAccess(self, p, namespace=STORAGE, endpoint=store.endpoint, mc_image=args.minio_mc_image,
-                                                    depends_on=[*deps, *args.minio_ready], monitoring_namespace=ns)
+        if store.server_selector and store.mc_image:
+            access = minio_token.MinioMetricsAccess(self, p, namespace=STORAGE, endpoint=store.endpoint, mc_image=store.mc_image,
+                                                    depends_on=[*deps, *store.ready], monitoring_namespace=ns)
             self.minio_job_selector = access.selector
             token = (minio_token.TOKEN_SECRET, minio_token.TOKEN_KEY)
             after.append(access.token_secret)
 
         pg = args.data.postgres
         for m in monitors.platform_monitors(
-            storage_namespace=STORAGE, postgres_selector=pg.server_selector if args.postgres_cluster else {},
+            storage_namespace=STORAGE, postgres_selector=pg.server_selector if pg.cluster_name else {},
             pooler_selector=pg.pooler_selector, minio_selector=store.server_selector, minio_port_name="api", minio_token=token,
-            ingress_namespace=args.ingress_namespace, ingress_selector=args.ingress_selector,
-            cert_manager_namespace=args.cert_manager_namespace,
+            ingress_namespace=args.edge.controller_namespace, ingress_selector=args.edge.controller_selector,
+            cert_manager_namespace=args.edge.cert_manager_namespace,
         ):
             self.monitors.append(k8s.apiextensions.CustomResource(
                 f"monitor-{m.name}", api_version=monitors.API, kind=m.kind,
@@ -147,8 +137,13 @@ class Observability(pulumi.ComponentResource):
 
         groups = alerts.platform_alerts(
             platform_namespaces=[APPS, STORAGE, MONITORING] + ([LOGGING] if s.logs else []), storage_namespace=STORAGE,
-            postgres_cluster=args.postgres_cluster, minio_servers=args.minio_servers if token else 0, airbyte_namespace=APPS if args.airbyte else None, logs=s.logs,
-            velero_namespace=args.velero_namespace, velero_schedule=args.velero_schedule, catalog_backup=args.catalog_backup)
+            postgres_cluster=pg.cluster_name, minio_servers=store.servers if token else 0,
+            airbyte_namespace=args.airbyte.namespace if args.airbyte else None, logs=s.logs,
+            velero_namespace=args.velero.namespace if args.velero else None,
+            velero_schedule=(args.velero.name, args.velero.max_gap_minutes) if args.velero else None,
+            catalog_backup=((c.namespace, c.name, c.max_gap_minutes) if (c := args.catalog_backup) else None),
+            snapshot_check=((c.namespace, c.name, c.max_gap_minutes) if (c := args.snapshot_check) else None),
+            lake_mirror=((c.namespace, c.name, c.max_gap_minutes) if (c := args.lake_mirror) else None))
         self.rule = k8s.apiextensions.CustomResource(
             "platform-alerts", api_version=monitors.API, kind="PrometheusRule",
             metadata={"name": "data-platform", "namespace": MONITORING, "labels": kube.labels("prometheus", "rules")},
@@ -165,14 +160,13 @@ class Observability(pulumi.ComponentResource):
     def _logs(self, args: ObservabilityArgs, deps: list[pulumi.Resource]) -> None:
         s, p = args.settings, args.provider
         ns = namespace(LOGGING, self, p, args.environment, deps)
-        ca = self.es_tls.publish([(LOGGING, ns)], args.elasticsearch_image, [*deps, *args.elasticsearch_ready])
-        self.ca_publisher_selector = dict(es_tls.PUBLISHER_SELECTOR)
-        lifecycle = retention.log_lifecycle_job(self, p, namespace=STORAGE, image=args.elasticsearch_image,
-                                                retention_days=s.log_retention_days, depends_on=[*deps, *args.elasticsearch_ready])
+        es = args.data.elasticsearch
+        ca = self.es_tls.publish([(LOGGING, ns)], es.image, [*deps, *es.ready])
+        lifecycle = retention.log_lifecycle_job(self, p, namespace=STORAGE, image=es.image,
+                                                retention_days=s.log_retention_days, depends_on=[*deps, *es.ready])
         self.es_client_selectors.append((retention.JOB, dict(retention.SELECTOR)))
-        username, password = args.log_writer
         self.fluent_bit, _ = logs.install_fluent_bit(
-            self, p, es_url=args.data.elasticsearch.url, username=username, password=password, environment=args.environment,
+            self, p, es_url=es.url, username=es.log_writer.username, password=es.log_writer.password, environment=args.environment,
             log_level=s.log_level, service_monitor=s.metrics, namespace=ns,
             log_sink=args.log_sink, identity=args.log_shipper_identity,
             depends_on=[ca, lifecycle, self.es_tls.http_certificate, *([self.kube_prometheus_stack] if self.kube_prometheus_stack else [])])

@@ -7,7 +7,8 @@ Metric sources: CloudNativePG's exporter (`cnpg_*`, and the Barman Cloud plugin'
 expected counts),
 kube-state-metrics (`kube_*`), the kubelet (`kubelet_volume_stats_*`), cert-manager
 (`certmanager_*`), Traefik (`traefik_*`), Fluent Bit (`fluentbit_*`), Velero (`velero_backup_*`, labelled
-with the Schedule's name).
+with the Schedule's name). Elasticsearch has no exporter here: its snapshots are watched through
+the Jobs of a check CronJob (components/backups/elasticsearch_snapshots.py).
 """
 
 from __future__ import annotations
@@ -43,11 +44,15 @@ def _ns(namespaces: Sequence[str]) -> str:
 def platform_alerts(*, platform_namespaces: Sequence[str], storage_namespace: str, postgres_cluster: str | None,
                     minio_servers: int, airbyte_namespace: str | None, logs: bool,
                     velero_namespace: str | None = None, velero_schedule: tuple[str, int] | None = None,
-                    catalog_backup: tuple[str, str, int] | None = None) -> dict[str, list[Alert]]:
+                    catalog_backup: tuple[str, str, int] | None = None,
+                    snapshot_check: tuple[str, str, int] | None = None,
+                    lake_mirror: tuple[str, str, int] | None = None) -> dict[str, list[Alert]]:
     """Group name -> alerts. PostgreSQL/MinIO groups only when they run in the cluster; Velero's
     when it runs (`velero_schedule`: its Schedule's name and the longest gap between two runs, in
     minutes, so "too old" follows the configured cron, not a fixed day; `catalog_backup`: the
-    namespace, name and longest gap of Dremio's catalog backup CronJob)."""
+    namespace, name and longest gap of Dremio's catalog backup CronJob; `snapshot_check`: the same
+    of the CronJob that fails when Elasticsearch's snapshot lifecycle policy failed or is late;
+    `lake_mirror`: the same of the MinIO lake mirror CronJob)."""
     ns = _ns(platform_namespaces)
     groups: dict[str, list[Alert]] = {}
     if postgres_cluster:
@@ -137,6 +142,13 @@ def platform_alerts(*, platform_namespaces: Sequence[str], storage_namespace: st
         groups["backups"] = velero_alerts(velero_namespace, *velero_schedule)
     if catalog_backup:
         groups.setdefault("backups", []).extend(cronjob_backup_alerts(*catalog_backup))
+    if snapshot_check:
+        groups.setdefault("backups", []).extend(cronjob_backup_alerts(
+            *snapshot_check, alert="ElasticsearchSnapshot", what="the Elasticsearch snapshot", noun="Elasticsearch snapshot",
+            failure="the snapshot lifecycle policy's last failure (or how long since its last success)"))
+    if lake_mirror:
+        groups.setdefault("backups", []).extend(cronjob_backup_alerts(
+            *lake_mirror, alert="LakeMirror", what="the lake mirror", noun="lake mirror", failure="mc mirror's error (source or target)"))
     if logs:
         groups["logging"] = [
             # `name` is the output instance: es.0 (Elasticsearch), cloudwatch_logs.1 (a cloud log sink).
@@ -168,21 +180,23 @@ def velero_alerts(namespace: str, schedule: str, max_gap_minutes: int) -> list[A
     ]
 
 
-def cronjob_backup_alerts(namespace: str, cronjob: str, max_gap_minutes: int) -> list[Alert]:
-    """Dremio's catalog backup CronJob, through kube-state-metrics: a failed run, or no success
-    for longer than the schedule's longest gap plus an hour."""
+def cronjob_backup_alerts(namespace: str, cronjob: str, max_gap_minutes: int, *, alert: str = "DremioCatalogBackup",
+                          what: str = "Dremio's catalog backup", noun: str = "Dremio catalog backup",
+                          failure: str = "Dremio's answer to POST /apiv2/backup") -> list[Alert]:
+    """A backup (or backup check) CronJob, through kube-state-metrics: `<alert>Failed` on a failed
+    run, `<alert>TooOld` when nothing succeeded for longer than the schedule's longest gap plus an hour."""
     stale = max_gap_minutes * 60 + 3600
     jobs = f'namespace="{namespace}", job_name=~"{cronjob}-.*"'
     return [
         # Only runs started within one schedule gap: failed Jobs stay listed (failedJobsHistoryLimit).
-        Alert("DremioCatalogBackupFailed",
+        Alert(f"{alert}Failed",
               f'kube_job_status_failed{{{jobs}}} > 0 and on (namespace, job_name) (time() - kube_job_status_start_time{{{jobs}}}) < {stale}',
               "0m", "critical",
-              "Dremio's catalog backup failed",
-              f"A {cronjob} Job failed: `kubectl -n {namespace} logs job/<job>` shows Dremio's answer to POST /apiv2/backup."),
-        Alert("DremioCatalogBackupTooOld",
+              f"{what[0].upper()}{what[1:]} failed",
+              f"A {cronjob} Job failed: `kubectl -n {namespace} logs job/<job>` shows {failure}."),
+        Alert(f"{alert}TooOld",
               f'time() - kube_cronjob_status_last_successful_time{{namespace="{namespace}", cronjob="{cronjob}"}} > {stale}', "15m", "warning",
-              "No recent Dremio catalog backup", f"The last successful {cronjob} run is older than the schedule allows ({stale // 3600}h)."),
+              f"No recent {noun}", f"The last successful {cronjob} run is older than the schedule allows ({stale // 3600}h)."),
     ]
 
 

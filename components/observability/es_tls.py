@@ -26,7 +26,8 @@ from collections.abc import Sequence
 import pulumi
 import pulumi_kubernetes as k8s
 
-from .. import kube
+import kube
+
 from ..data_services.elasticsearch import HTTP_CERT_SECRET, HTTP_SERVICE, NAME
 
 SELFSIGNED = "elasticsearch-selfsigned"

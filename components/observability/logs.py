@@ -32,11 +32,12 @@ from typing import Any, Optional
 import pulumi
 import pulumi_kubernetes as k8s
 
+import kube
 from foundation import FLUENT_BIT_TAG, NO_IDENTITY, WORKLOAD_SERVICE_ACCOUNTS, LogSink, WorkloadIdentity
+from kube import helm
+from kube.charts import chart
 
-from .. import helm, kube
 from ..secrets import platform_secret, store_for
-from .charts import FLUENT_BIT
 from .es_tls import CA_BUNDLE_SECRET
 from .namespaces import LOGGING
 
@@ -181,7 +182,7 @@ def install_fluent_bit(parent: pulumi.Resource, provider: k8s.Provider, *, es_ur
                             parent=parent, provider=provider, labels=kube.labels("fluent-bit", "credentials"),
                             type_="kubernetes.io/basic-auth", depends_on=[namespace], resource_name="fluent-bit-elasticsearch")
     release = helm.release(
-        RELEASE, chart=FLUENT_BIT, namespace=LOGGING,
+        RELEASE, chart=chart("fluent-bit"), namespace=LOGGING,
         values=pulumi.Output.all(
             es_url, log_sink.fluent_bit_output if log_sink else None, dict(identity.service_account_annotations),
         ).apply(lambda a: fluent_bit_values(

@@ -28,12 +28,13 @@ import pulumi
 import pulumi_kubernetes as k8s
 import pulumi_random as random
 
+import kube
+from kube import helm
+from kube.charts import chart
 from settings.checks import memory_bytes
 from settings.sections.observability import ObservabilitySettings
 
-from .. import helm, kube
 from ..secrets import PlatformSecret, platform_secret, store_for
-from .charts import KUBE_PROMETHEUS_STACK, METRICS_SERVER
 from .namespaces import MONITORING
 
 RELEASE = "kube-prometheus-stack"
@@ -154,7 +155,7 @@ def grafana_admin_secret(parent: pulumi.Resource, provider: k8s.Provider, namesp
 def install_kube_prometheus_stack(parent: pulumi.Resource, provider: k8s.Provider, s: ObservabilitySettings,
                                   storage_class: Optional[str], environment: str,
                                   depends_on: Sequence[pulumi.Resource]) -> k8s.helm.v3.Release:
-    return helm.release(RELEASE, chart=KUBE_PROMETHEUS_STACK, namespace=MONITORING,
+    return helm.release(RELEASE, chart=chart("kube-prometheus-stack"), namespace=MONITORING,
                         values=kube_prometheus_stack_values(s, storage_class, environment),
                         provider=provider, parent=parent, depends_on=depends_on, timeout=900)
 
@@ -175,5 +176,5 @@ def metrics_server_values(kubelet_certificates_verifiable: bool) -> dict[str, An
 
 def install_metrics_server(parent: pulumi.Resource, provider: k8s.Provider, kubelet_certificates_verifiable: bool,
                            depends_on: Sequence[pulumi.Resource]) -> k8s.helm.v3.Release:
-    return helm.release("metrics-server", chart=METRICS_SERVER, namespace="kube-system", values=metrics_server_values(kubelet_certificates_verifiable),
+    return helm.release("metrics-server", chart=chart("metrics-server"), namespace="kube-system", values=metrics_server_values(kubelet_certificates_verifiable),
                         provider=provider, parent=parent, depends_on=depends_on)

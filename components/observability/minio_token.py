@@ -26,7 +26,8 @@ import pulumi
 import pulumi_kubernetes as k8s
 import pulumi_random as random
 
-from .. import kube
+import kube
+
 from ..data_services.minio import ROOT_SECRET, mc_root_env
 from ..secrets import platform_secret, store_for
 from .namespaces import MONITORING

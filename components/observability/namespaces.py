@@ -19,7 +19,7 @@ from collections.abc import Sequence
 import pulumi
 import pulumi_kubernetes as k8s
 
-from ..namespaces import namespace as make_namespace
+from kube.namespaces import namespace as make_namespace
 
 MONITORING = "monitoring"
 LOGGING = "logging"

@@ -23,7 +23,8 @@ from collections.abc import Sequence
 import pulumi
 import pulumi_kubernetes as k8s
 
-from .. import kube
+import kube
+
 from ..data_services.elasticsearch import HTTP_PORT, HTTP_SERVICE, NAME
 from .es_tls import PUBLIC_SECRET
 

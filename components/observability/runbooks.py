@@ -34,6 +34,10 @@ RUNBOOKS: dict[str, str] = {
     "VeleroDown": "backups.md",
     "DremioCatalogBackupFailed": "backups.md",
     "DremioCatalogBackupTooOld": "backups.md",
+    "ElasticsearchSnapshotFailed": "backups.md",
+    "ElasticsearchSnapshotTooOld": "backups.md",
+    "LakeMirrorFailed": "object-store.md",
+    "LakeMirrorTooOld": "object-store.md",
     "FluentBitOutputErrors": "logging.md",
     "FluentBitRecordsDropped": "logging.md",
 }

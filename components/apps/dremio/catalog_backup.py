@@ -14,7 +14,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ... import kube
+import kube
+
 from . import bootstrap
 from .config import WEB_PORT
 

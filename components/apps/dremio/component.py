@@ -16,11 +16,13 @@ import pulumi
 import pulumi_kubernetes as k8s
 import pulumi_random as random
 
-from components import kube
+import kube
 from components.apps.ui import UiBackend
+from components.backups.scheduled import ScheduledBackup
 from components.data_services.result import ObjectStoreResult
 from components.secrets import PlatformSecret, platform_secret, store_for
 from foundation import NO_IDENTITY, WORKLOAD_SERVICE_ACCOUNTS, WorkloadIdentity
+from settings.cron import max_gap_minutes
 from settings.sections.dremio import DremioSettings
 
 from . import bootstrap, catalog_backup, gcs, lake_source, services, statefulsets
@@ -96,6 +98,10 @@ class DremioResult:
     """Name of the Dremio source over the lake buckets, when the bootstrap registers one."""
     catalog_backup_selector: Optional[Mapping[str, str]] = None
     """Pods of the catalog backup CronJob (a client of the master's REST API), when it exists."""
+    catalog_backup: Optional[ScheduledBackup] = None
+    """The catalog backup CronJob, for its alerts, when it exists."""
+    ui_paths: tuple[tuple[str, UiBackend], ...] = ()
+    """Extra paths on its host (none: the coordinator's UI Service serves everything)."""
 
 
 def _password(name: str, parent: pulumi.Resource) -> random.RandomPassword:
@@ -278,6 +284,8 @@ class Dremio(pulumi.ComponentResource):
             dbt_username=DBT_USER, dbt_secret="dremio-dbt", dbt_password=dbt_pw.result, admin_secret="dremio-admin",
             superset_secret="dremio-superset", lake_source=lake_source.SOURCE_NAME if self.lake_source_body is not None else None,
             catalog_backup_selector=catalog_backup.SELECTOR if self.catalog_backup is not None else None,
+            catalog_backup=(ScheduledBackup(ns_name, self.catalog_backup_name, max_gap_minutes(args.catalog_backup_schedule))
+                            if self.catalog_backup is not None and args.catalog_backup_schedule else None),
         )
         self.ui = self.result.ui
         self.register_outputs({

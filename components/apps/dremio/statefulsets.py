@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Optional
 
-from components import kube
+import kube
 from settings.sections.dremio import MemoryPlan
 
 from .config import (

@@ -18,7 +18,7 @@ from typing import Optional
 import pulumi
 import pulumi_kubernetes as k8s
 
-from components import kube
+import kube
 
 from .config import ZK_CLIENT_PORT, ZK_ELECTION_PORT, ZK_PEER_PORT
 

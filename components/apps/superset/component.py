@@ -11,11 +11,12 @@ import pulumi_kubernetes as k8s
 import pulumi_random as random
 
 from components.data_services.result import PostgresResult
+from kube import child, labels, resources, selector
+from kube.namespaces import APPS
 from settings.sections.superset import SupersetSettings
 
-from ...kube import child, labels, resources, selector
-from ...namespaces import APPS
 from ...secrets import platform_secret, store_for
+from ..result import SupersetResult
 from ..ui import UiBackend
 from . import workloads as w
 from .config import CONFIG_FILE, SECRET_NAME, SUPERSET_CONFIG, DremioConnection, effective_pip_packages, no_deps_packages, superset_env
@@ -48,9 +49,7 @@ class SupersetArgs:
 
 
 class Superset(pulumi.ComponentResource):
-    ui: UiBackend
-    pod_selector: dict[str, str]
-    selectors: dict[str, dict[str, str]]
+    result: SupersetResult
 
     def __init__(self, name: str, args: SupersetArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("data-platform:apps:Superset", name, None, opts)
@@ -91,8 +90,6 @@ class Superset(pulumi.ComponentResource):
         packages = effective_pip_packages(s.version, tuple(s.pip_packages))
         no_deps = no_deps_packages(tuple(s.pip_packages), args.dremio is not None and s.install_dremio_driver)
         self.pip_packages = packages + no_deps
-        self.needs_pypi_egress = bool(self.pip_packages)
-        """The init containers download `packages` from PyPI (HTTPS egress to the internet)."""
         image = s.image
         common = dict(login_secret=login.secret_name, database=login.database, sslmode=pg.sslmode, ca_secret=pg.ca_secret,
                       redis_host=self.redis.host, extra_pythonpath=bool(self.pip_packages))
@@ -223,8 +220,10 @@ class Superset(pulumi.ComponentResource):
             opts=opts_(self.init_job, self.redis),
         )
 
-        self.pod_selector = {"app.kubernetes.io/name": APP, "app.kubernetes.io/instance": APP}
-        self.selectors = {"web": web_sel, "worker": worker_sel, "beat": beat_sel, "init": selector(APP, "init"), "redis": self.redis.selector}
-        self.ui = UiBackend(service=WEB_SERVICE, port=w.PORT, selector=web_sel, target_port=w.PORT)
-        self.url = f"https://superset.{args.domain}"
+        self.result = SupersetResult(
+            web=web_sel, worker=worker_sel, beat=beat_sel, init=selector(APP, "init"), redis=self.redis.selector,
+            ui=UiBackend(service=WEB_SERVICE, port=w.PORT, selector=web_sel, target_port=w.PORT),
+            url=f"https://superset.{args.domain}", needs_pypi_egress=bool(self.pip_packages),
+        )
+        self.url = self.result.url
         self.register_outputs({"url": self.url, "service": self.service.metadata["name"], "init_job": job_name})

@@ -24,10 +24,10 @@ from typing import Optional
 import pulumi
 import pulumi_kubernetes as k8s
 
+from kube import child, container_security, labels, pod_security, resources, selector, storage_class_name
+from kube.namespaces import APPS
 from settings.checks import memory_bytes
 
-from ...kube import child, container_security, labels, pod_security, resources, selector, storage_class_name
-from ...namespaces import APPS
 from .config import SECRET_NAME
 
 APP = "superset"

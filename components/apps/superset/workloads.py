@@ -10,8 +10,8 @@ from __future__ import annotations
 from typing import Any, Optional
 
 from components.data_services.managed_postgres import PSQL_IMAGE
+from kube import container_security, pod_security, resources
 
-from ...kube import container_security, pod_security, resources
 from .config import CA_DIR, CONFIG_DIR, DREMIO_URI_PY
 
 PORT = 8088

@@ -1,6 +1,7 @@
-"""The seed's two namespaces with standard and Pod Security admission labels.
+"""Every namespace the program creates, with standard and Pod Security admission labels: the
+seed's two, the operators', the edge's, observability's and the clouds' (External Secrets).
 
-`data-platform` (applications) and `data-storage` (data services). Both *enforce* the
+The seed's two are `data-platform` (applications) and `data-storage` (data services). Both *enforce* the
 `baseline` Pod Security level and *warn/audit* at `restricted`: every pod this program writes
 meets `restricted`, but upstream charts (Airbyte's job pods) and operators are not all
 guaranteed to, and a rejected pod is worse than a warning.
@@ -14,7 +15,8 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_kubernetes as k8s
 
-from .kube import MANAGED_BY, PART_OF, pod_security_labels
+from .metadata import owned_labels
+from .security import pod_security_labels
 
 APPS = "data-platform"
 STORAGE = "data-storage"
@@ -48,8 +50,7 @@ def namespace(
             "name": name,
             "labels": {
                 "kubernetes.io/metadata.name": name,
-                "app.kubernetes.io/part-of": PART_OF,
-                "app.kubernetes.io/managed-by": MANAGED_BY,
+                **owned_labels(),
                 "data-platform/environment": environment,
                 **pod_security_labels(enforce, warn),
             },

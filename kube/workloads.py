@@ -1,12 +1,11 @@
-"""Small helpers every workload uses, so labels, security and resources are written once.
+"""Workload helpers every component uses, so resources, one-shot Jobs and scheduling are written once.
 
-- `labels()`: the Kubernetes recommended labels plus the seed's `app:` label (its
-  NetworkPolicies select on `app`).
-- `pod_security()` / `container_security()`: the restricted Pod Security profile (non-root, all
-  capabilities dropped, no privilege escalation, RuntimeDefault seccomp, read-only root
-  filesystem unless the image needs to write).
 - `resources()`: requests and limits, both always set.
+- `script_job_spec()`: a retried, restricted Job that runs one script.
+- `secret_env()`: an env var from a Secret key.
+- `tolerations_for()` / `prefer_pool()`: run on a `foundation.InterruptiblePool` when it has room.
 - `child()`: ResourceOptions for a component's children (parent + the Foundation's provider).
+- `camel_keys()`: the typed helpers' snake_case -> the camelCase custom resources and Helm values take.
 """
 
 from __future__ import annotations
@@ -16,55 +15,7 @@ from typing import Any, Optional
 
 import pulumi
 
-PART_OF = "data-platform"
-MANAGED_BY = "pulumi"
-
-
-def labels(app: str, component: Optional[str] = None, *, instance: Optional[str] = None) -> dict[str, str]:
-    """Selector-safe labels for `app` (e.g. dremio) and its `component` (e.g. executor)."""
-    out = {
-        "app": app,
-        "app.kubernetes.io/name": app,
-        "app.kubernetes.io/instance": instance or app,
-        "app.kubernetes.io/part-of": PART_OF,
-        "app.kubernetes.io/managed-by": MANAGED_BY,
-    }
-    if component:
-        out["app.kubernetes.io/component"] = component
-    return out
-
-
-def selector(app: str, component: Optional[str] = None) -> dict[str, str]:
-    """The stable subset of `labels()` used in selectors (never changes after creation)."""
-    out = {"app.kubernetes.io/name": app, "app.kubernetes.io/instance": app}
-    if component:
-        out["app.kubernetes.io/component"] = component
-    return out
-
-
-def pod_security(run_as_user: int = 1000, fs_group: Optional[int] = None, run_as_group: Optional[int] = None) -> dict[str, Any]:
-    ctx: dict[str, Any] = {
-        "run_as_non_root": True,
-        "run_as_user": run_as_user,
-        "seccomp_profile": {"type": "RuntimeDefault"},
-    }
-    if run_as_group is not None:
-        ctx["run_as_group"] = run_as_group
-    if fs_group is not None:
-        ctx["fs_group"] = fs_group
-        ctx["fs_group_change_policy"] = "OnRootMismatch"
-    return ctx
-
-
-def container_security(read_only_root: bool = True) -> dict[str, Any]:
-    return {
-        "allow_privilege_escalation": False,
-        "capabilities": {"drop": ["ALL"]},
-        "privileged": False,
-        "read_only_root_filesystem": read_only_root,
-        "run_as_non_root": True,
-        "seccomp_profile": {"type": "RuntimeDefault"},
-    }
+from .security import container_security, pod_security
 
 
 def resources(cpu_request: str, memory_request: str, cpu_limit: str, memory_limit: str) -> dict[str, Any]:
@@ -81,18 +32,6 @@ def child(parent: pulumi.Resource, provider: pulumi.ProviderResource, *, depends
 def storage_class_name(name: Optional[str]) -> dict[str, str]:
     """`{"storage_class_name": name}` or `{}` for the cluster default class."""
     return {"storage_class_name": name} if name else {}
-
-
-def pod_security_labels(enforce: str = "baseline", warn: str = "restricted") -> dict[str, str]:
-    """Pod Security admission labels for a namespace (enforce one level, warn/audit another)."""
-    return {
-        "pod-security.kubernetes.io/enforce": enforce,
-        "pod-security.kubernetes.io/enforce-version": "latest",
-        "pod-security.kubernetes.io/warn": warn,
-        "pod-security.kubernetes.io/warn-version": "latest",
-        "pod-security.kubernetes.io/audit": warn,
-        "pod-security.kubernetes.io/audit-version": "latest",
-    }
 
 
 def camel_keys(value: Any) -> Any:

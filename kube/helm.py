@@ -1,4 +1,5 @@
-"""Pinned Helm releases, written once: every chart the program installs goes through `release`.
+"""Pinned Helm releases, written once: every chart the program installs goes through `release`
+(clouds and components alike), with a chart from the one table (`charts.chart(name)`).
 
 Same behaviour everywhere: the chart's version is pinned, the namespace is created by us (with
 labels and Pod Security levels, see `namespaces.namespace`) rather than by Helm, a failed
@@ -8,20 +9,12 @@ install or upgrade rolls back (`atomic`) and cleans up, and the history is bound
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any, Optional
 
 import pulumi
 import pulumi_kubernetes as k8s
 
-
-@dataclass(frozen=True)
-class Chart:
-    """A pinned chart: its name, version and repository."""
-
-    name: str
-    version: str
-    repo: str
+from .charts import Chart
 
 
 def release(
