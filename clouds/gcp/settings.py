@@ -16,9 +16,8 @@ from __future__ import annotations
 import ipaddress
 import math
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Optional
+from typing import Any, Mapping, Optional  # noqa: UP035 (a cloud settings module imports only settings and a few stdlib modules)
 
 from settings import checks
 from settings.schema import CrossFieldInvalid, Section, per_env, setting

@@ -22,6 +22,12 @@ from ..schema import CrossFieldInvalid, Section, per_env, setting
 MIN_DIRECT_MB = 1024
 """Dremio refuses to run executors with less direct memory than this in practice."""
 
+S3_PROFILE_PROVIDER = "com.dremio.plugins.s3.store.AWSProfileCredentialsProviderV1"
+"""Dremio's AWS-profile provider: the pod's web identity (IRSA) through a profile file
+(components/apps/dremio/s3_identity.py)."""
+S3_EC2_METADATA_PROVIDER = "com.amazonaws.auth.InstanceProfileCredentialsProvider"
+"""The node's instance profile (every pod on the node gets its rights: not least privilege)."""
+
 
 @dataclass(frozen=True)
 class MemoryPlan:
@@ -79,7 +85,7 @@ class DremioSettings(Section):
     KEY = "dremio"
     DOC = "Dremio coordinator, executors and ZooKeeper"
 
-    image: str = setting(checks.image, "Dremio image (OSS by default), pinned by tag or digest.", default="dremio/dremio-oss:26.0")
+    image: str = setting(checks.image, "Dremio image (OSS by default), pinned by tag or digest. The S3 credential paths, catalog API and configuration keys the program relies on were read in dremio-oss 25.2.0, the newest release whose source is published; the default stays 26.0 because Dremio's KV store upgrades one way (an existing 26.0 deployment cannot go back to 25.2). A new deployment that wants only what was read can set dremio/dremio-oss:25.2.0.", default="dremio/dremio-oss:26.0")
     executors: int = setting(checks.integer(1, 64), "Executor replicas (executor StatefulSet). The seed: 3+ in prod, 6 when scaling out.", default=per_env(dev=1, staging=2, prod=3))
     executors_interruptible: bool = setting(checks.boolean, "Let executors run on the cloud's interruptible (Spot) nodes when it has them (aws.spotNodes, azure.spotNodes, gcp.spotPool): they tolerate the pool's taint and prefer its nodes. A reclaimed executor fails the queries it was running; Dremio reschedules the next ones.", default=False)
     zookeeper: str = setting(checks.one_of("embedded", "ensemble"),
@@ -103,8 +109,10 @@ class DremioSettings(Section):
                                "Which object-store bucket role holds Dremio's distributed storage (reflections, uploads, job results): its own `dremio` bucket, or a lake bucket. Never `backups` (PostgreSQL's only).", default="dremio")
     dist_path: str = setting(checks.text(r"[a-z0-9][a-z0-9._/-]*", "a bucket path such as dremio"), "Path inside that bucket: dist = dremioS3:///<bucket>/<distPath>.", default="dremio")
     s3_credentials_provider: str = setting(
-        checks.text(r"[A-Za-z_][\w.$]*", "a Java class name"),
-        "fs.s3a.aws.credentials.provider when the object store uses workload identity (no credentials Secret).", default="com.amazonaws.auth.WebIdentityTokenCredentialsProvider",
+        checks.one_of(S3_PROFILE_PROVIDER, S3_EC2_METADATA_PROVIDER),
+        "How Dremio (distributed store and the `lake` source) authenticates to S3 when the object store has no keys: "
+        f"`{S3_PROFILE_PROVIDER}` (the default) turns the pod's web identity (IRSA) into an AWS profile; "
+        f"`{S3_EC2_METADATA_PROVIDER}` uses the node's instance profile. Dremio 25.2 accepts no other keyless provider.", default=S3_PROFILE_PROVIDER,
     )
     heap_dumps: bool = setting(checks.boolean, "On OutOfMemoryError, write a heap dump (the size of the heap) to the pod's data volume, not the 2Gi log emptyDir; false turns dumps off. Size coordinatorVolumeSize/executorVolumeSize with room for one.", default=True)
     read_only_root_filesystem: bool = setting(checks.boolean, "Run Dremio and ZooKeeper with a read-only root filesystem (writable paths are volumes).", default=True)
