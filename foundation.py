@@ -102,14 +102,16 @@ class AdlsAccount:
 
 @dataclass(frozen=True)
 class KeyedContainer:
-    """A container for one consumer that takes nothing but an account key (Airbyte's chart: a
-    connection string). The cloud keeps it in an account of its own, so the key opens that
+    """A container for one consumer that takes nothing but a key (Airbyte's chart: an Azure
+    connection string, or a Google service-account key file). The cloud keeps it in an account of its own, so the key opens that
     container only; the platform stores the key through `Foundation.secret_store` and hands the
     consumer the synced Secret, never a plaintext value."""
 
     container: pulumi.Input[str]
-    connection_string: pulumi.Output[str]
-    """A Pulumi secret: `DefaultEndpointsProtocol=https;AccountName=...;AccountKey=...;...`."""
+    connection_string: Optional[pulumi.Output[str]] = None
+    """ADLS, a Pulumi secret: `DefaultEndpointsProtocol=https;AccountName=...;AccountKey=...;...`."""
+    key_file: Optional[pulumi.Output[str]] = None
+    """GCS, a Pulumi secret: a service-account key file (JSON) whose account may use `container` only."""
 
 
 @dataclass(frozen=True)
@@ -124,11 +126,17 @@ class ObjectStore:
     region: Optional[str] = None
     endpoint: Optional[str] = None
     """None: the SDK default endpoint for the region."""
+    project: Optional[str] = None
+    """GCS: the project the buckets live in (Dremio's GCS plugin needs it)."""
+    velero_account: Optional[pulumi.Input[str]] = None
+    """kind "gcs": Velero's Google service account, which its plugin signs download URLs as (the
+    BackupStorageLocation's `serviceAccount`)."""
     adls: Optional[AdlsAccount] = None
     """kind "adls": the account the containers are in, and its endpoints."""
     keyed: Mapping[str, KeyedContainer] = field(default_factory=dict)
     """App -> its own key-based container, for a consumer without workload identity support
-    (kind "adls": Airbyte); such an app uses it instead of `buckets`."""
+    (Airbyte: on "adls" a connection string, on "gcs" a service-account key file); such an app
+    uses it instead of `buckets`."""
 
 
 SecretWriter = Callable[[str, Mapping[str, pulumi.Input[str]], pulumi.ResourceOptions], pulumi.Resource]

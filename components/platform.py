@@ -176,7 +176,8 @@ class DataPlatform(pulumi.ComponentResource):
 
     def _velero_store(self, f: Foundation, s: Settings) -> VeleroStore | None:
         """Velero's bucket and identity: the cloud's `velero` bucket through workload identity
-        (EBS snapshots on AWS; Azure Blob with the Azure plugin), else MinIO's `velero` user.
+        (EBS snapshots on AWS; Azure Blob and Cloud Storage with their plugins, objects only),
+        else MinIO's `velero` user.
         None where neither exists."""
         store = f.object_store
         if cloud_backups(f, s) and store is not None and store.kind in VELERO_KINDS and "velero" in store.buckets and "velero" in f.workload_identity:
@@ -184,7 +185,8 @@ class DataPlatform(pulumi.ComponentResource):
             # A cloud "s3" object store is AWS's, whose volumes are EBS: Velero's AWS plugin snapshots them.
             return VeleroStore(bucket=store.buckets["velero"], region=store.region or "", snapshots=store.kind == "s3",
                                identity=f.identity("velero"),
-                               azure=AzureBlob(adls.name, adls.blob_endpoint) if store.kind == "adls" and adls is not None else None)
+                               azure=AzureBlob(adls.name, adls.blob_endpoint) if store.kind == "adls" and adls is not None else None,
+                               gcs_service_account=store.velero_account if store.kind == "gcs" else None)
         minio = self.data_services.minio
         if minio is not None:
             from .data_services.minio import REGION, VELERO_BUCKET

@@ -22,13 +22,10 @@ import pulumi_kubernetes as k8s
 import kube
 from foundation import SECRET_NAMESPACES, SecretStore
 from kube import external_secrets
+from kube.external_secrets import SECRET_KEYS_ANNOTATION
 
 REFRESH_INTERVAL = "1h"
 
-SECRET_KEYS_ANNOTATION = "data-platform.io/secret-keys"
-"""On an ExternalSecret that uses `dataFrom`: the comma-separated keys of the Secret it makes (the
-keys of the JSON object written to the store). The keys are not otherwise visible in the
-manifest; with them a reader, or a test, can check every `secretKeyRef` against the Secret."""
 
 PlatformSecret = Union[k8s.core.v1.Secret, k8s.apiextensions.CustomResource]
 """A plain Secret, or the ExternalSecret that makes it; both expose `metadata["name"]`."""

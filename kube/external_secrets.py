@@ -26,6 +26,12 @@ SERVICE_ACCOUNT = "external-secrets"
 RELEASE = "external-secrets"
 DB_ADMIN_SECRET = "postgres-admin"
 """The Secret (in `data-storage`) holding the managed database's admin: `ManagedDatabase.admin_secret`."""
+DB_ADMIN_KEYS = ("username", "password")
+SECRET_KEYS_ANNOTATION = "data-platform.io/secret-keys"
+"""On an ExternalSecret (or ClusterExternalSecret) that uses `dataFrom`: the comma-separated keys
+of the Secret it makes (the keys of the JSON object written to the store). The keys are not
+otherwise visible in the manifest; with them a reader, or a test, can check every `secretKeyRef`
+against the Secret."""
 
 
 def install_operator(
@@ -84,7 +90,9 @@ def database_admin_secret(
         DB_ADMIN_SECRET,
         api_version=API_VERSION,
         kind="ClusterExternalSecret",
-        metadata={"name": DB_ADMIN_SECRET, "labels": owned_labels()},
+        metadata={"name": DB_ADMIN_SECRET, "labels": owned_labels(),
+                  # `dataFrom` hides the keys: list them (a `data` block names each one).
+                  **({"annotations": {SECRET_KEYS_ANNOTATION: ",".join(sorted(DB_ADMIN_KEYS))}} if "dataFrom" in source else {})},
         spec={
             "externalSecretName": DB_ADMIN_SECRET,
             "namespaceSelectors": [{"matchLabels": {"kubernetes.io/metadata.name": STORAGE}}],

@@ -5,7 +5,7 @@ pool's zones; Spot pools at the assumed discount) with its boot disks, volumes o
 pd-ssd / pd-balanced classes, Cloud SQL Enterprise vCPU and memory of the custom tier (x2 when
 REGIONAL), its SSD storage and backups, Cloud NAT per VM and data, forwarding rules of the
 LoadBalancer Services, the global Application Load Balancer of a `gce` Ingress (two forwarding
-rules and data processed), Artifact Registry storage, Cloud Logging ingestion beyond the free
+rules and data processed), Cloud Storage (Standard, at an assumed size per bucket), Artifact Registry storage, Cloud Logging ingestion beyond the free
 allowance and retention beyond 30 days, Secret Manager versions.
 """
 
@@ -25,6 +25,7 @@ class GcpPricer(Pricer):
             f"{h} hours a month; on-demand list prices of {self.t['region']} as of {self.t['asOf']} ({self.t['currency']}), no sustained-use or committed-use discount",
             "node pools at their initial size (initial_node_count per zone x the pool's zones); volumes and Cloud SQL storage as provisioned",
             f"Spot at {a['spotDiscount']:.0%} off on-demand; {a['natGatewayGbPerMonth']} GB/month per Cloud NAT gateway; "
+            f"{a['objectStorageGbPerBucket']} GB per Cloud Storage bucket; "
             f"{a['registryGb']} GB per Artifact Registry repository; {a['logIngestGibPerMonth']} GiB/month into Cloud Logging; "
             f"Cloud SQL backups {a['dbBackupGbPerGbProvisioned']:g} GB per provisioned GB",
             "not counted: data transfer, load balancer data processing, Cloud Monitoring metrics, support plans, taxes",
@@ -102,6 +103,10 @@ class GcpPricer(Pricer):
                    if ((r["inputs"].get("metadata") or {}).get("annotations") or {}).get("kubernetes.io/ingress.class") == "gce")
 
     def _other(self) -> None:
+        buckets = self.by_type("gcp:storage/bucket:Bucket")
+        if buckets:
+            gb = self.a["objectStorageGbPerBucket"]
+            self.add("storage", "Cloud Storage Standard (assumed size)", f"{len(buckets)} buckets x {gb} GB", len(buckets) * gb * self.price("gcs.standard.gbMonth"))
         repos = self.by_type("gcp:artifactregistry/repository:Repository")
         if repos:
             gb = self.a["registryGb"]

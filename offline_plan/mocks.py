@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 from collections.abc import Callable
 
 import pulumi
@@ -286,6 +287,32 @@ def _gcp_secret_version(args: pulumi.runtime.MockResourceArgs) -> tuple[str, dic
     return rid, {"id": rid, "name": rid, "secret": secret, "version": "1", "enabled": True, "createTime": "2026-01-01T00:00:00Z"}
 
 
+def _gcs_bucket(args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict]:
+    """A Cloud Storage bucket: the provider's id is the (global) name; the URL, the self link and
+    the effective soft-delete time as the API reports them."""
+    name = args.inputs.get("name") or f"{args.name}-{_hex(args.name, 6)}"
+    soft = dict(args.inputs.get("softDeletePolicy") or {"retentionDurationSeconds": 604800})
+    soft.setdefault("effectiveTime", "2026-01-01T00:00:00.000Z")
+    return name, {**args.inputs, "id": name, "name": name, "project": args.inputs.get("project", GCP_PROJECT), "url": f"gs://{name}",
+                  "selfLink": f"https://www.googleapis.com/storage/v1/b/{name}", "softDeletePolicy": soft, "projectNumber": int(GCP_PROJECT_NUMBER)}
+
+
+FAKE_GSA_KEY = base64.b64encode(json.dumps({
+    "type": "service_account", "project_id": GCP_PROJECT, "private_key_id": "0" * 40,
+    "private_key": "(offline-plan: not a key)",
+    "client_email": "offline-plan@example.invalid", "client_id": "0", "token_uri": "https://oauth2.googleapis.com/token",
+}).encode()).decode()
+"""What `serviceaccount.Key.private_key` holds: a base64-encoded key file (here without a key)."""
+
+
+def _gsa_key(args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict]:
+    account = args.inputs.get("serviceAccountId", f"projects/{GCP_PROJECT}/serviceAccounts/{args.name}")
+    rid = f"{account}/keys/{_hex(args.name, 40)}"
+    return rid, {**args.inputs, "id": rid, "name": rid, "privateKey": FAKE_GSA_KEY, "privateKeyType": "TYPE_GOOGLE_CREDENTIALS_FILE",
+                 "keyAlgorithm": "KEY_ALG_RSA_2048", "validAfter": "2026-01-01T00:00:00Z", "validBefore": "9999-12-31T23:59:59Z",
+                 "publicKey": base64.b64encode(b"(offline-plan public key)").decode()}
+
+
 # Resource type token -> new_resource implementation.
 RESOURCES: dict[str, Callable[[pulumi.runtime.MockResourceArgs], tuple[str, dict]]] = {
     "random:index/randomPassword:RandomPassword": _random_password,
@@ -358,6 +385,9 @@ RESOURCES: dict[str, Callable[[pulumi.runtime.MockResourceArgs], tuple[str, dict
     "gcp:artifactregistry/repository:Repository": _gcp("locations/{region}/repositories", name_key="repositoryId",
                                                        extra=lambda a, r, n: {"name": n, "createTime": "2026-01-01T00:00:00Z"}),
     "gcp:artifactregistry/repositoryIamMember:RepositoryIamMember": _gcp_binding,
+    "gcp:storage/bucket:Bucket": _gcs_bucket,
+    "gcp:storage/bucketIAMMember:BucketIAMMember": _gcp_binding,
+    "gcp:serviceaccount/key:Key": _gsa_key,
     "gcp:logging/projectBucketConfig:ProjectBucketConfig": _gcp("locations/global/buckets", name_key="bucketId",
                                                               extra=lambda a, r, n: {"name": r, "lifecycleState": "ACTIVE"}),
 }
@@ -377,8 +407,6 @@ def call(token: str, args: dict) -> dict:
     if token == "aws:index/getPartition:getPartition":
         return {"partition": "aws", "dnsSuffix": "amazonaws.com", "id": "aws"}
     if token == "aws:iam/getPolicyDocument:getPolicyDocument":
-        import json
-
         return {"json": json.dumps({"Version": "2012-10-17", "Statement": args.get("statements", [])}), "id": "policy"}
     if token.startswith("azure-native:"):
         return azure_call(token, args) or {}

@@ -15,7 +15,7 @@ from .checks import Invalid, one_of
 from .environments import PROFILES, EnvironmentProfile
 from .errors import MISSING, PROJECT, SettingsError
 from .project import SCALARS
-from .schema import Section, read_section
+from .schema import CrossFieldInvalid, Section, read_section
 from .sections import (
     SECTIONS,
     AirbyteSettings,
@@ -32,12 +32,12 @@ from .sections import (
     ordered,
 )
 
-NATIVE_LAKE_CLOUDS = ("aws", "azure")
+NATIVE_LAKE_CLOUDS = ("aws", "azure", "gcp")
 """Clouds that build the lake in their own buckets (`objectStore: native`, their default). On
 Azure the ADLS Gen2 lake holds the backups (PostgreSQL's archive, Velero) and Airbyte has an
 account of its own, while Dremio, which does not read ADLS yet, stays on the in-cluster MinIO
-(docs/azure.md); GCP builds no
-buckets yet (docs/gcp.md), so it defaults to MinIO and refuses `native`."""
+(docs/azure.md); on GCP Dremio, Airbyte, CloudNativePG and Velero use the Cloud Storage buckets
+(docs/gcp.md)."""
 
 @dataclass(frozen=True)
 class Settings:
@@ -176,6 +176,11 @@ def load(raw: Mapping[str, Any], stack: str, clouds: Mapping[str, Optional[type[
         raise SettingsError(stack_file, f"{PROJECT}:objectStore", "native",
                             "minio on the local cloud (it has no native buckets)" if on_local else
                             f"minio on the {cloud} cloud for now (Dremio and Airbyte are not wired to its buckets yet; see docs/{cloud}.md)")
+    if selected is not None:
+        try:
+            selected.check_names(stack, raw, scalars["objectStore"])
+        except CrossFieldInvalid as e:
+            raise SettingsError(stack_file, e.field, e.value, str(e)) from None
     if on_local and scalars["database"] == "managed":
         raise SettingsError(stack_file, f"{PROJECT}:database", "managed", "in-cluster on the local cloud (it has no managed database)")
     if scalars["tlsIssuer"].startswith("letsencrypt") and not scalars["acmeEmail"]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
 
 from .checks import Check, Invalid, cpu_millis, memory_bytes
@@ -78,6 +78,12 @@ class Section:
     def check_stack(cls, stack: str) -> None:
         """Raise `Invalid` if the stack's name cannot name this section's resources (a cloud's
         section checks it when its cloud is selected)."""
+
+    @classmethod
+    def check_names(cls, stack: str, raw: Mapping[str, Any], object_store: str) -> None:
+        """Raise `CrossFieldInvalid` (field: the keys at fault, value: theirs) if the stack name and
+        the provider's own keys in `raw` (e.g. `gcp:project`) cannot name this cloud's resources
+        with the top-level `objectStore` choice (the selected cloud's section is asked)."""
 
     def cross_check(self) -> None:
         """Raise `Invalid` with a `field` attribute naming the camelCase key for rules that span

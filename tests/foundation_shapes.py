@@ -72,6 +72,13 @@ class Shape:
     def identity(self, app: str) -> WorkloadIdentity:
         return WorkloadIdentity(service_account_annotations={IDENTITY_ANNOTATION: f"{self.name}-{app}"}, pod_labels=dict(self.pod_labels))
 
+    def _gcs_extras(self) -> dict[str, Any]:
+        """What a GCS lake adds: its project, Airbyte's key file (its client takes no workload
+        identity) and the account Velero's plugin signs URLs as."""
+        return {"project": "contract-project",
+                "keyed": {"airbyte": KeyedContainer(container=f"contract-{self.name}-airbyte", key_file=pulumi.Output.secret('{"type": "service_account"}'))},
+                "velero_account": f"contract-{self.name}-velero@contract-project.iam.gserviceaccount.com"}
+
     def make(self) -> Foundation:
         written: dict[str, list[str]] = self.seen.setdefault("written", {})
 
@@ -94,7 +101,8 @@ class Shape:
             object_store=ObjectStore(kind=self.kind, region="contract-region-1", endpoint=self.endpoint, adls=self.adls,
                                      buckets={r: pulumi.Output.from_input(f"contract-{self.name}-{r}") for r in BUCKET_ROLES},
                                      keyed={app: KeyedContainer(container, pulumi.Output.secret(f"AccountName=contract{app};AccountKey=not-a-key"))
-                                            for app, container in self.keyed.items()}),
+                                            for app, container in self.keyed.items()},
+                                     **(self._gcs_extras() if self.kind == "gcs" else {})),
             database=ManagedDatabase(host=pulumi.Output.from_input(f"db.contract-{self.name}.example"), port=5432,
                                      engine_version="16.4", admin_secret="contract-db-admin"),
             secret_store=SecretStore(name="contract-store", key_prefix=prefix, write=write, remote_name=self.remote_name),
@@ -109,8 +117,7 @@ class Shape:
 PROD = {"environment": "prod", "acmeEmail": "ops@example.com"}
 SHAPES = {
     "s3": Shape("s3", "s3", {**PROD, "cloud": "aws", "aws": {"drRegion": "eu-central-1"}}, remote_name=lambda key: key),
-    # The settings refuse `objectStore: native` on gcp until Dremio and Airbyte read GCS (the
-    # gcplake work): the platform runs MinIO next to the Foundation's buckets today.
+    # Dremio, Airbyte (its key file), Velero and CloudNativePG read the GCS lake: no MinIO.
     "gcs": Shape("gcs", "gcs", {**PROD, "cloud": "gcp"}, remote_name=no_slash("--")),
     # Dremio does not read ADLS yet (object_store.APPS_ON_MINIO): MinIO serves it, while Airbyte
     # writes to a key-based container of its own and the backups go to the lake.

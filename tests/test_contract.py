@@ -31,8 +31,7 @@ LAKE_READERS = {
     # Today: Dremio does not read ADLS (MinIO serves it); Airbyte writes to its own keyed
     # container, Velero to the lake's `velero` container.
     "adls": {"airbyte-keyed", "velero"},
-    # Today: nothing reads GCS (the settings refuse `objectStore: native` on gcp).
-    "gcs": set(),
+    "gcs": {"bronze", "silver", "gold", "dremio", "airbyte", "velero"},
 }
 """Shape -> the Foundation's bucket roles the plan references (the managed database leaves
 `backups` unused: only an in-cluster PostgreSQL archives there)."""
@@ -72,13 +71,14 @@ def test_no_minio_when_the_cloud_provides_the_lake(shaped):
         assert minio and plan.outputs["objectStore"]["kind"] == "minio"
 
 
-@pytest.mark.parametrize("store", [ObjectStore(kind="gcs", buckets={"airbyte": "b"}, region="r"),
-                                   ObjectStore(kind="adls", buckets={"airbyte": "b"}, region="r")],
-                         ids=["gcs", "adls-without-a-keyed-container"])
-def test_airbyte_refuses_a_store_it_cannot_read_yet(store):
-    """What `objectStore: native` on a GCS lake, or an ADLS lake without Airbyte's own keyed
-    container, does today: Airbyte stops the plan with its error rather than misconfigure the chart."""
-    with pytest.raises(ValueError, match=f"object store kind '{store.kind}' is not wired for Airbyte yet"):
+@pytest.mark.parametrize("store, error", [
+    (ObjectStore(kind="gcs", buckets={"airbyte": "b"}, region="r"), "Airbyte's GCS storage needs a key file"),
+    (ObjectStore(kind="adls", buckets={"airbyte": "b"}, region="r"), "object store kind 'adls' is not wired for Airbyte yet"),
+], ids=["gcs-without-a-key-file", "adls-without-a-keyed-container"])
+def test_airbyte_refuses_a_store_it_cannot_read_yet(store, error):
+    """A GCS lake without Airbyte's key file, or an ADLS lake without Airbyte's own keyed
+    container: Airbyte stops the plan with its error rather than misconfigure the chart."""
+    with pytest.raises(ValueError, match=error):
         airbyte.storage_values(native_result(store), "b")
 
 

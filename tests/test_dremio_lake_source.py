@@ -118,9 +118,9 @@ def dremio():
     server.shutdown()
 
 
-def run(port: int, body: dict) -> subprocess.CompletedProcess:
+def run(port: int, body: dict, keys: bool = True) -> subprocess.CompletedProcess:
     env = {**os.environ, "DREMIO_HOST": "127.0.0.1", "DREMIO_PORT": str(port), "ADMIN_USER": "dpadmin", "ADMIN_PASSWORD": "pw",
-           "LAKE_SOURCE": json.dumps(body), "LAKE_ACCESS_KEY": "AKIDLAKE", "LAKE_SECRET_KEY": "s3cr3tLakeKey"}
+           "LAKE_SOURCE": json.dumps(body), **({"LAKE_ACCESS_KEY": "AKIDLAKE", "LAKE_SECRET_KEY": "s3cr3tLakeKey"} if keys else {})}
     return subprocess.run([sys.executable, "-c", ls.REGISTER_SCRIPT], env=env, capture_output=True, text=True, timeout=60)
 
 
@@ -143,6 +143,16 @@ def test_registers_the_source_then_updates_it_in_place(dremio):
     assert "s3cr3tLakeKey" not in logs and "AKIDLAKE" not in logs
 
 
+def test_a_gcs_source_is_registered_without_any_key(dremio):
+    """On GCP the Job has no lake keys (Workload Identity): the script sends the GCS config as is."""
+    from components.apps.dremio import gcs
+
+    body = ls.source_body(gcs.source_config(project="p-1", buckets=["b", "s", "g"]), source_type="GCS")
+    result = run(dremio.server_address[1], body, keys=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+    src = FakeDremio.sources["lake"]
+    assert src["type"] == "GCS" and src["config"]["authMode"] == "AUTO" and "accessKey" not in src["config"]
+    assert "(buckets: b, s, g; credentials: AUTO)" in result.stdout
 def test_registers_a_keyless_source_without_reading_any_key(dremio):
     """Workload identity (AWS stacks): the source names the pods' AWS profile; the Job has no key to add."""
     config = ls.source_config(endpoint=None, path_style=False, region="eu-west-1", buckets=["p-bronze"],

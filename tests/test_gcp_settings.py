@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from clouds.gcp.settings import cloud_sql_tier_problem, maintenance_hours_per_32_days, per_zone, range_overlaps
+from clouds.gcp.settings import cloud_sql_tier_problem, gcs_bucket_name_problem, maintenance_hours_per_32_days, per_zone, range_overlaps
 from program import load_settings
 from settings.errors import SettingsError
 
@@ -131,11 +131,36 @@ def test_enterprise_plus_takes_perf_optimized_tiers_only():
     assert math.isclose(32768 / 6 / 1024, 5.33, abs_tol=0.01)
 
 
-def test_native_object_store_is_refused_on_gcp_until_its_consumers_read_gcs():
+def test_native_object_store_is_the_default_on_gcp():
     raw = {"data-platform:cloud": "gcp", "data-platform:environment": "prod", "data-platform:acmeEmail": "ops@example.com"}
-    assert load_settings(raw, "test").object_store == "minio"
-    with pytest.raises(SettingsError, match=r"data-platform:objectStore = 'native' is not valid: minio on the gcp cloud"):
-        load_settings({**raw, "data-platform:objectStore": "native"}, "test")
+    assert load_settings(raw, "test").object_store == "native"
+    assert load_settings({**raw, "data-platform:objectStore": "minio"}, "test").object_store == "minio"
+
+
+@pytest.mark.parametrize("project, stack, needs", [
+    ("my-google-project", "prod", "no 'goog' prefix and no 'google'"),
+    ("data-platform-prod", "Prod", "lower-case letters"),
+    ("data-platform-prod", "prod.eu", "lower-case letters"),
+    ("a-very-long-project-id-of-30ch", "a-long-stack-name-here", "3 to 63 characters"),
+])
+def test_bucket_names_gcs_refuses_fail_at_load_naming_project_and_stack(project, stack, needs):
+    raw = {"data-platform:cloud": "gcp", "data-platform:environment": "prod", "data-platform:acmeEmail": "ops@example.com", "gcp:project": project}
+    with pytest.raises(SettingsError) as e:
+        load_settings(raw, stack)
+    msg = str(e.value)
+    assert msg.startswith(f"Pulumi.{stack}.yaml: gcp:project and the stack name = '{project} / {stack}' is not valid:") and needs in msg
+    assert "\n" not in msg
+    # With the lake in MinIO there are no buckets to name.
+    assert load_settings({**raw, "data-platform:objectStore": "minio"}, stack).object_store == "minio"
+
+
+@given(st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789-_.GO", min_size=0, max_size=80))
+def test_bucket_name_rule_accepts_exactly_gcs_undotted_names(name):
+    import re
+
+    ok = (3 <= len(name) <= 63 and re.fullmatch(r"[a-z0-9]([a-z0-9_-]*[a-z0-9])?", name) is not None
+          and not name.startswith("goog") and re.search("g[o0][o0]g[l1]e", name) is None)
+    assert (gcs_bucket_name_problem(name) is None) == ok
 
 
 @pytest.mark.parametrize("missing", ["gcp:project", "gcp:region"])

@@ -96,3 +96,27 @@ def test_aws_roles_may_delete_only_in_the_lake_and_their_own_bucket(plan_stack, 
         assert deletable <= LAKE | {own[name]}, (name, deletable)
         assert own[name] in deletable
     assert checked == (5 if config else 4)  # dremio, airbyte, velero, elasticsearch (and the in-cluster PostgreSQL's backup role)
+
+
+GCS_DELETERS = {"roles/storage.objectUser", "roles/storage.objectAdmin", "roles/storage.admin", "roles/storage.legacyBucketOwner", "roles/storage.legacyBucketWriter"}
+"""Predefined Cloud Storage roles that include storage.objects.delete."""
+
+
+@pytest.mark.parametrize("config, stack", [
+    ({}, "gcp-prod"),
+    ({"cloud": "gcp", "environment": "staging", "acmeEmail": "ops@example.com", "database": "in-cluster",
+      "gcp:project": "data-platform-staging", "gcp:region": "europe-west1"}, "gcp-lake"),
+])
+def test_gcp_accounts_may_delete_only_in_the_lake_and_their_own_bucket(plan_stack, plan_config, config, stack):
+    plan = plan_config(config, stack=stack) if config else plan_stack(stack)
+    role_of = {r.inputs["name"]: r.inputs["labels"]["data-lake-role"] for r in plan.by_type("gcp:storage/bucket:Bucket")}
+    deletable: dict[str, set[str]] = {}
+    for r in plan.by_type("gcp:storage/bucketIAMMember:BucketIAMMember"):
+        if r.inputs["role"] in GCS_DELETERS:
+            app = r.inputs["member"].split("@")[0].removeprefix(f"serviceAccount:{stack}-")
+            deletable.setdefault(app, set()).add(role_of[r.inputs["bucket"]])
+    assert ("postgres" in deletable) == bool(config)  # CloudNativePG's archive: in-cluster PostgreSQL only
+    assert deletable.pop("postgres", {"backups"}) == {"backups"}
+    assert deletable == {"dremio": LAKE | {"dremio"}, "airbyte": {"airbyte"}, "velero": {"velero"}}
+    # Nobody holds a storage role on the project (it would reach every bucket).
+    assert not [r for r in plan.by_type("gcp:projects/iAMMember:IAMMember") if "storage" in r.inputs["role"]]

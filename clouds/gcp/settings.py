@@ -17,7 +17,7 @@ import ipaddress
 import math
 import re
 from dataclasses import dataclass
-from typing import Optional
+from typing import Any, Mapping, Optional  # noqa: UP035 (a cloud settings module imports only settings and a few stdlib modules)
 
 from settings import checks
 from settings.schema import CrossFieldInvalid, Section, per_env, setting
@@ -75,6 +75,29 @@ def cloud_sql_tier_problem(edition: str, tier: str) -> Optional[str]:
         return "a vCPU count of 1 or an even number from 2 to 96"
     if mib % 256 or mib < 3840 or not 0.9 * 1024 * cpu <= mib <= 6.5 * 1024 * cpu:
         return f"memory a multiple of 256 MiB, at least 3840, from 0.9 to 6.5 GiB per vCPU ({math.ceil(0.9 * 1024 * cpu)}..{int(6.5 * 1024 * cpu)} MiB for {cpu} vCPU)"
+    return None
+
+
+LAKE_BUCKET_ROLES = ("bronze", "silver", "gold", "backups", "airbyte", "dremio", "velero", "access-logs")
+"""The Cloud Storage buckets of the lake (clouds/gcp/datalake.py): the medallion buckets, one per
+consumer (so no identity may delete another's objects), and the access-logs bucket."""
+
+
+def gcs_bucket_name(gcp_project: str, stack: str, role: str) -> str:
+    """`<gcp project>-<stack>-<role>`: bucket names are global, a project id is unique."""
+    return f"{gcp_project}-{stack}-{role}"
+
+
+def gcs_bucket_name_problem(name: str) -> Optional[str]:
+    """Why `name` is not a Cloud Storage bucket name this program may use, or None
+    (cloud.google.com/storage/docs/buckets#naming; dots are refused: a dotted name must be a
+    verified domain)."""
+    if not 3 <= len(name) <= 63:
+        return f"3 to 63 characters ({len(name)})"
+    if not re.fullmatch(r"[a-z0-9][a-z0-9_-]*[a-z0-9]", name):
+        return "lower-case letters, digits, '-' and '_' only, starting and ending with a letter or digit"
+    if name.startswith("goog") or re.search(r"g[o0]{2}g[l1]e", name):
+        return "no 'goog' prefix and no 'google' (or look-alike) inside"
     return None
 
 
@@ -147,6 +170,20 @@ class GcpSettings(Section):
     @property
     def node_initial_per_zone(self) -> int:
         return per_zone(self.node_initial_total, self.zone_count)
+
+    @classmethod
+    def check_names(cls, stack: str, raw: Mapping[str, Any], object_store: str) -> None:
+        """With the lake on Cloud Storage, `<gcp:project>-<stack>-<role>` must be valid bucket names;
+        a missing gcp:project is reported by the GCP foundation with how to set it."""
+        gcp_project = raw.get("gcp:project")
+        if object_store != "native" or not isinstance(gcp_project, str) or not gcp_project:
+            return
+        for role in LAKE_BUCKET_ROLES:
+            name = gcs_bucket_name(gcp_project, stack, role)
+            problem = gcs_bucket_name_problem(name)
+            if problem:
+                raise CrossFieldInvalid("gcp:project and the stack name", f"{gcp_project} / {stack}",
+                                        f"names that make valid Cloud Storage bucket names with objectStore native: {name!r} needs {problem}")
 
     def cross_check(self) -> None:
         ranges = {"subnetCidr": self.subnet_cidr, "podsCidr": self.pods_cidr, "servicesCidr": self.services_cidr}

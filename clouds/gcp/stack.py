@@ -1,8 +1,9 @@
 """`build_foundation(settings)`: the GCP Foundation, one component per concern.
 
 Order: explicit `gcp.Provider` (project/region from `gcp:project`/`gcp:region`, default labels on
-every resource) -> Network -> GkeCluster (+ k8s Provider, StorageClasses) -> Database (Cloud SQL)
--> CloudLogging (the `_Default` log bucket's retention, when set) -> GlobalAlb (with
+every resource) -> Network -> GkeCluster (+ k8s Provider, StorageClasses) -> DataLake (Cloud
+Storage, with objectStore native) + LakeIdentities (a Google service account per consumer, IAM
+per bucket) -> Database (Cloud SQL) -> CloudLogging (the `_Default` log bucket's retention, when set) -> GlobalAlb (with
 `loadBalancer: alb`; its Ingress and GKE objects are built by the platform's edge through
 `Foundation.edge.l7`) -> Registry (Artifact Registry) -> ClusterServices (External Secrets on Secret Manager, the Cloud
 SQL admin secret).
@@ -15,14 +16,16 @@ from typing import Optional
 import pulumi
 from pulumi_gcp.provider import Provider
 
-from foundation import EdgeFrontend, Foundation, ManagedDatabase, SecretStore, StorageClasses
+from foundation import EdgeFrontend, Foundation, KeyedContainer, ManagedDatabase, ObjectStore, SecretStore, StorageClasses, WorkloadIdentity
 from settings import Settings
 
 from .alb import GlobalAlb
 from .cluster_services import ClusterServices, ClusterServicesArgs
 from .common import Context, secret_id
 from .database import ADMIN_USERNAME, PORT, Database, DatabaseArgs, database_flags
+from .datalake import DataLake, DataLakeArgs
 from .gke import FAST_SSD, STANDARD, GkeArgs, GkeCluster, maintenance_window
+from .identities import AIRBYTE, POSTGRES, VELERO, LakeIdentities, LakeIdentitiesArgs, dremio_consumer
 from .logs import CloudLogging, CloudLoggingArgs
 from .network import PODS_RANGE, SERVICES_RANGE, Network, NetworkArgs
 from .registry import Registry, RegistryArgs
@@ -96,6 +99,24 @@ def build_foundation(settings: Settings) -> Foundation:
         ),
     )
 
+    object_store, identities = None, None
+    if s.object_store == "native":
+        lake = DataLake("datalake", DataLakeArgs(
+            ctx=ctx, force_destroy=not s.protect, bronze_cold_storage_class=g.bronze_cold_storage_class, bronze_cold_days=g.bronze_cold_days,
+            noncurrent_version_expiration_days=g.noncurrent_version_expiration_days, soft_delete_days=g.soft_delete_days,
+            access_log_retention_days=g.access_log_retention_days))
+        buckets = {r: b.name for r, b in lake.buckets.items()}
+        identities = LakeIdentities("identities", LakeIdentitiesArgs(ctx=ctx, buckets=buckets, consumers={
+            "dremio": dremio_consumer(s.dremio.dist_bucket),
+            "airbyte": AIRBYTE,
+            **({"postgres": POSTGRES} if s.database == "in-cluster" else {}),
+            **({"velero": VELERO} if s.backups.velero else {}),
+        }))
+        object_store = ObjectStore(
+            kind="gcs", buckets=buckets, region=region, project=project,
+            keyed={app: KeyedContainer(container=buckets[app], key_file=key) for app, key in identities.keys.items()},
+            velero_account=identities.accounts["velero"].email if "velero" in identities.accounts else None)
+
     db = None
     if s.database == "managed":
         db = Database(
@@ -152,6 +173,8 @@ def build_foundation(settings: Settings) -> Foundation:
         "kubeconfig": cluster.kubeconfig,
         "artifactRegistry": registry.url,
     }
+    if object_store is not None:
+        outputs["dataLakeBuckets"] = dict(object_store.buckets)
     if alb is not None:
         outputs["edgeGlobalIp"] = alb.address.address
     if db is not None:
@@ -162,13 +185,13 @@ def build_foundation(settings: Settings) -> Foundation:
         provider=cluster.provider,
         storage_classes=StorageClasses(fast_ssd=FAST_SSD, standard=STANDARD),
         edge=edge_frontend(s, alb),
-        object_store=None,
+        object_store=object_store,
         database=database,
         secret_store=SecretStore(name=services.secret_store_name, key_prefix=secret_prefix, write=services.write_secret,
                                  ready=tuple(services.secret_store_ready), remote_name=secret_id),
         log_sink=None,  # GKE's built-in WORKLOADS logging already ships every container log to Cloud Logging
         registry=registry.url,
-        workload_identity={},
+        workload_identity={app: WorkloadIdentity(service_account_annotations=a) for app, a in identities.annotations.items()} if identities else {},
         pod_cidrs=(g.pods_cidr,),
         service_cidrs=(g.services_cidr,),
         interruptible=cluster.interruptible,

@@ -3,7 +3,9 @@
 Its own namespace (Pod Security `restricted` enforced: node agent off), its own bucket (`velero`)
 and an identity limited to it: on MinIO a user whose policy grants that bucket only (a credentials
 file in this namespace); on AWS an IRSA role (clouds/aws/identities.py: the bucket, EBS snapshot
-actions in the region, the EBS key) and EBS snapshots of the volumes (VolumeSnapshotLocation).
+actions in the region, the EBS key) and EBS snapshots of the volumes (VolumeSnapshotLocation); on
+GCP a Google service account through Workload Identity (clouds/gcp/identities.py: its bucket, and
+signBlob on itself) with velero-plugin-for-gcp, objects only (no persistent-disk snapshots yet).
 Without a cloud snapshot API (local clusters) a backup holds the Kubernetes objects only: the
 volumes' data comes back from the data services' own backups (PostgreSQL's WAL archive) and
 MinIO's erasure coding. Velero's file-system backup (node agent) needs a root, hostPath
@@ -11,11 +13,14 @@ DaemonSet and stays off.
 
 On Azure Blob (an `adls` object store) the Azure plugin writes to the lake account's `velero`
 container with Entra ID (`useAAD`): the pod's workload identity token, no credentials file and
-no account key; volumes are not snapshotted there (objects only, as on local clusters).
+no account key; volumes are not snapshotted there (objects only, as on local clusters). On
+Cloud Storage (a `gcs` store) the GCP plugin writes to the `velero` bucket through Workload
+Identity, `serviceAccount` in its config to sign download URLs (clouds/gcp/identities.py);
+objects only too (persistent-disk snapshots would need a project-level custom role).
 
 Chart: vmware-tanzu/helm-charts `velero` 11.4.0 (Velero v1.17.1), plugin velero-plugin-for-aws
 v1.13.2 (the AWS plugin speaks to S3 and to MinIO) or velero-plugin-for-microsoft-azure v1.13.2
-(the release for Velero 1.17). CRDs come from the chart's `crds/` on
+(the release for Velero 1.17) or velero-plugin-for-gcp v1.13.2. CRDs come from the chart's `crds/` on
 install; `upgradeCRDs` (a pre-upgrade Job with a bitnami kubectl image) is off.
 """
 
@@ -40,8 +45,11 @@ from ..data_services.secrets import secret
 IMAGE = ("docker.io/velero/velero", "v1.17.1")
 AWS_PLUGIN = "docker.io/velero/velero-plugin-for-aws:v1.13.2"
 AZURE_PLUGIN = "docker.io/velero/velero-plugin-for-microsoft-azure:v1.13.2"
-VELERO_KINDS = ("s3", "adls")
-"""Cloud object-store protocols Velero writes to (its AWS and Azure plugins)."""
+GCP_PLUGIN = "docker.io/velero/velero-plugin-for-gcp:v1.13.2"
+"""For Velero 1.17.x (the plugin's compatibility table); it reads only the BackupStorageLocation
+config keys kmsKeyName, serviceAccount, credentialsFile, storeEndpoint, universeDomain."""
+VELERO_KINDS = ("s3", "adls", "gcs")
+"""Cloud object-store protocols Velero writes to (its AWS, Azure and GCP plugins)."""
 NAMESPACE = WORKLOAD_SERVICE_ACCOUNTS["velero"].namespace
 SERVICE_ACCOUNT = WORKLOAD_SERVICE_ACCOUNTS["velero"].name
 RELEASE = "velero"
@@ -87,6 +95,9 @@ class VeleroStore:
     """Foundation.identity("velero"): annotations on the server's ServiceAccount, labels on its pod."""
     azure: Optional[AzureBlob] = None
     """Set: the bucket is a container of this Azure account (the Azure plugin, Entra ID auth)."""
+    gcs_service_account: Optional[pulumi.Input[str]] = None
+    """Set: the bucket is a Cloud Storage bucket (the GCP plugin, Workload Identity); this
+    Google service account signs download URLs (the BackupStorageLocation's `serviceAccount`)."""
 
 
 @dataclass(frozen=True)
@@ -115,6 +126,10 @@ def chart_values(args: VeleroArgs) -> dict[str, Any]:
         # needed); useAAD: Entra ID instead of listing the account keys (velero pkg/util/azure).
         provider, plugin = "azure", ("velero-plugin-for-microsoft-azure", AZURE_PLUGIN)
         bsl_config = {"storageAccount": store.azure.account, "storageAccountURI": store.azure.blob_endpoint, "useAAD": "true"}
+    elif store.gcs_service_account is not None:
+        # No credentials file: ADC through Workload Identity; the plugin refuses unknown keys (region).
+        provider, plugin = "gcp", ("velero-plugin-for-gcp", GCP_PLUGIN)
+        bsl_config = {"serviceAccount": store.gcs_service_account}
     elif store.endpoint is not None:
         bsl_config.update({"s3Url": store.endpoint, "s3ForcePathStyle": "true"})
     schedule_template: dict[str, Any] = {

@@ -5,7 +5,8 @@ Not every protocol is read by every consumer yet: Dremio speaks S3 (and what oth
 add), not ADLS. On such a store the platform keeps the lake in the in-cluster MinIO
 (`apps_stay_on_minio`), while the backups (CloudNativePG's archive, Velero) still leave the
 cluster for the cloud store (`native_backup_store`, components/platform.py), and a consumer with
-a key-based container of its own (Airbyte on Azure) uses that (`keyed_stores`).
+a key-based container of its own (Airbyte on Azure, and on GCP, whose storage client reads only
+a service-account key file) uses that (`keyed_stores`).
 """
 
 from __future__ import annotations
@@ -48,24 +49,37 @@ def native_result(store: ObjectStore) -> ObjectStoreResult:
         path_style=False,
         buckets=dict(store.buckets),
         credentials_secret=None,
+        project=store.project,
     )
 
 
 CONNECTION_STRING_KEY = "connectionString"
+KEY_FILE = "gcp.json"
+"""The key of a GCS consumer's Secret holding its service-account key file. Airbyte's launcher
+mounts the whole Secret into job pods at /secrets/gcp-creds and points
+GOOGLE_APPLICATION_CREDENTIALS at /secrets/gcp-creds/gcp.json (VolumeFactory.secret()), so the
+key is named like the file."""
 
 
 def keyed_stores(store: ObjectStore, *, parent: pulumi.Resource, provider: pulumi.ProviderResource,
                  depends_on: Sequence[pulumi.Resource]) -> dict[str, ObjectStoreResult]:
-    """App -> its key-based store (foundation.KeyedContainer): the connection string goes into
-    the Secret `data-platform/<app>-storage` (key `connectionString`) through the Foundation's
-    secret store (Key Vault + External Secrets on Azure), and the app's result points at it."""
+    """App -> its key-based store (foundation.KeyedContainer): the connection string (key
+    `connectionString`) or the key file (key `KEY_FILE`) goes into the Secret
+    `data-platform/<app>-storage` through the Foundation's secret store (Key Vault or Secret
+    Manager, then External Secrets), and the app's result points at it."""
     out: dict[str, ObjectStoreResult] = {}
     for app, keyed in sorted(store.keyed.items()):
         name = f"{app}-storage"
-        platform_secret(name, APPS, {CONNECTION_STRING_KEY: keyed.connection_string}, store_for(provider), parent=parent,
+        if keyed.connection_string is not None:
+            data = {CONNECTION_STRING_KEY: keyed.connection_string}
+        elif keyed.key_file is not None:
+            data = {KEY_FILE: keyed.key_file}
+        else:
+            raise ValueError(f"the keyed container of {app} has neither a connection string nor a key file")
+        platform_secret(name, APPS, data, store_for(provider), parent=parent,
                         provider=provider, labels=kube.labels(app, "credentials"), depends_on=depends_on, resource_name=name)
         out[app] = ObjectStoreResult(kind=store.kind, endpoint=None, region=store.region or "", path_style=False,
-                                     buckets={app: keyed.container}, credentials_secret=name)
+                                     buckets={app: keyed.container}, credentials_secret=name, project=store.project)
     return out
 
 

@@ -59,8 +59,9 @@ class ObjectStoreResult:
     """Role -> bucket name: bronze, silver, gold, and one bucket per consumer: dremio (its
     distributed store), airbyte (logs, state), backups (PostgreSQL base backups and WAL only)."""
     credentials_secret: Optional[str]
-    """Secret in `data-platform` with keys `accessKeyId`/`secretAccessKey` (Dremio's, the lake);
-    None when apps use workload identity (see Foundation.workload_identity)."""
+    """Secret in `data-platform` with keys `accessKeyId`/`secretAccessKey` (Dremio's, the lake),
+    or, on GCS, `object_store.KEY_FILE` (a service-account key file, for a consumer without workload
+    identity); None when apps use workload identity (see Foundation.workload_identity)."""
     server_selector: Mapping[str, str] = field(default_factory=dict)
     """Pod labels of MinIO (namespace data-storage); empty for cloud buckets."""
     port: int = 9000
@@ -70,6 +71,9 @@ class ObjectStoreResult:
     admin_job_selectors: tuple[Mapping[str, str], ...] = ()
     """Pod labels of the MinIO Jobs (data-storage) that call the API server and MinIO (the
     restart Job of a distributed MinIO)."""
+    project: Optional[str] = None
+    """GCS: the buckets' project (Dremio's GCS source and distributed store need it)."""
+
     servers: int = 0
     """How many MinIO servers run (0: cloud buckets, nothing in the cluster to watch)."""
     mc_image: Optional[str] = None

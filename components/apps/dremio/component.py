@@ -25,7 +25,7 @@ from foundation import NO_IDENTITY, WORKLOAD_SERVICE_ACCOUNTS, WorkloadIdentity
 from settings.cron import max_gap_minutes
 from settings.sections.dremio import DremioSettings
 
-from . import bootstrap, catalog_backup, lake_source, s3_identity, services, statefulsets
+from . import bootstrap, catalog_backup, gcs, lake_source, s3_identity, services, statefulsets
 from .config import (
     CLIENT_PORT,
     FLIGHT_PORT,
@@ -143,14 +143,20 @@ class Dremio(pulumi.ComponentResource):
         if bucket is None:
             raise ValueError(f"the object store has no '{s.dist_bucket}' bucket for Dremio (has: {', '.join(sorted(store.buckets))})")
         static_keys = store.credentials_secret is not None
+        on_gcs = store.kind == "gcs"
+        scheme = gcs.SCHEME if on_gcs else "dremioS3"
+
+        def access(a: list) -> S3Access | gcs.GcsAccess:
+            if on_gcs:  # Workload Identity: Application Default Credentials, no key
+                return gcs.GcsAccess(project=store.project or "", buckets=(a[0],))
+            return S3Access(endpoint=a[1], path_style=store.path_style, region=store.region or None,
+                            static_keys=static_keys, credentials_provider=s.s3_credentials_provider)
+
         # Without keys, on S3, Dremio's S3 clients use the pod's identity through s3_identity.py.
         keyless = s.s3_credentials_provider if not static_keys and store.kind == "s3" else None
         files = pulumi.Output.all(bucket, store.endpoint).apply(lambda a: {
-            "dremio.conf": render_dremio_conf(dist_uri(a[0], s.dist_path)),
-            "core-site.xml": render_core_site(S3Access(
-                endpoint=a[1], path_style=store.path_style, region=store.region or None,
-                static_keys=static_keys, credentials_provider=s.s3_credentials_provider,
-            )),
+            "dremio.conf": render_dremio_conf(dist_uri(a[0], s.dist_path, scheme)),
+            "core-site.xml": render_core_site(access(a)),
         })
         self.config_map = k8s.core.v1.ConfigMap(
             "dremio-config",
@@ -242,10 +248,13 @@ class Dremio(pulumi.ComponentResource):
         self.dbt_secret = self._login_secret("dremio-dbt", DBT_USER, dbt_pw.result, ns_name, args)
         self.superset_secret = self._login_secret("dremio-superset", SUPERSET_USER, superset_pw.result, ns_name, args)
         # The lake source: with the store's keys (the Job adds them), or with the same keyless
-        # identity as the distributed store (workload identity).
+        # identity as the distributed store (workload identity; on GCS `authMode` AUTO).
         lake = [b for b in lake_source.LAKE_BUCKETS if b in store.buckets]
         self.lake_source_body: Optional[pulumi.Output] = None
-        if s.bootstrap_admin and lake and (static_keys or keyless):
+        if s.bootstrap_admin and on_gcs and lake:
+            self.lake_source_body = pulumi.Output.all(*[store.buckets[b] for b in lake]).apply(
+                lambda a: lake_source.source_body(gcs.source_config(project=store.project or "", buckets=a), source_type="GCS"))
+        elif s.bootstrap_admin and lake and (static_keys or keyless):
             self.lake_source_body = pulumi.Output.all(store.endpoint, *[store.buckets[b] for b in lake]).apply(
                 lambda a: lake_source.source_body(lake_source.source_config(
                     endpoint=a[0], path_style=store.path_style, region=store.region or None, buckets=a[1:],
@@ -264,7 +273,7 @@ class Dremio(pulumi.ComponentResource):
                 metadata={"name": catalog_backup.APP, "namespace": ns, "labels": kube.labels(catalog_backup.APP, "backup")},
                 spec=catalog_backup.cron_spec(
                     schedule=args.catalog_backup_schedule, image=s.bootstrap_image, master_host=f"dremio-master-0.{cluster_dns}",
-                    backup_path=pulumi.Output.from_input(bucket).apply(lambda b: catalog_backup.backup_dir(dist_uri(b, s.dist_path))),
+                    backup_path=pulumi.Output.from_input(bucket).apply(lambda b: catalog_backup.backup_dir(dist_uri(b, s.dist_path, scheme))),
                     admin_secret=self.admin_secret),
                 opts=kube.child(self, args.provider, depends_on=[self.admin_secret]),
             )

@@ -18,7 +18,7 @@ from xml.sax.saxutils import escape
 
 from settings.sections.dremio import S3_PROFILE_PROVIDER, MemoryPlan
 
-from . import s3_identity
+from . import gcs, s3_identity
 
 Role = Literal["master", "executor"]
 
@@ -36,12 +36,18 @@ ACCESS_KEY_ENV = "AWS_ACCESS_KEY_ID"
 SECRET_KEY_ENV = "AWS_SECRET_ACCESS_KEY"
 
 
-def dist_uri(bucket: str, path: str) -> str:
-    """`dremioS3:///<bucket>/<path>`: Dremio's S3 filesystem scheme for distributed storage."""
+DIST_SCHEMES = ("dremioS3", gcs.SCHEME)
+
+
+def dist_uri(bucket: str, path: str, scheme: str = "dremioS3") -> str:
+    """`<scheme>:///<bucket>/<path>`: Dremio's S3 (`dremioS3`) or Cloud Storage (`dremiogcs`)
+    filesystem scheme for distributed storage."""
     if not bucket or "/" in bucket:
         raise ValueError(f"bad bucket name {bucket!r}")
+    if scheme not in DIST_SCHEMES:
+        raise ValueError(f"unknown distributed storage scheme {scheme!r}")
     path = path.strip("/")
-    return f"dremioS3:///{bucket}/{path}" if path else f"dremioS3:///{bucket}"
+    return f"{scheme}:///{bucket}/{path}" if path else f"{scheme}:///{bucket}"
 
 
 def render_dremio_conf(dist: str) -> str:
@@ -50,8 +56,8 @@ def render_dremio_conf(dist: str) -> str:
     Only keys Dremio knows: it refuses to start on unknown properties, which is why the seed's
     `services.*.heap_memory_mb` and `reflection.refresh.*` lines are not here (docs/dremio.md).
     """
-    if not dist.startswith("dremioS3:///"):
-        raise ValueError("dist must be a dremioS3:/// URI")
+    if not dist.startswith(tuple(f"{scheme}:///" for scheme in DIST_SCHEMES)):
+        raise ValueError("dist must be a dremioS3:/// or dremiogcs:/// URI")
     return (
         "# Rendered by data-platform (components/apps/dremio/config.py). Roles are set per pod with\n"
         "# -Dservices.* flags in DREMIO_JAVA_SERVER_EXTRA_OPTS, which override this file.\n"
@@ -133,8 +139,9 @@ _DOCS = {
 }
 
 
-def render_core_site(s3: S3Access) -> str:
-    body = "".join(_prop(k, v, _DOCS.get(k, "")) for k, v in core_site_properties(s3).items())
+def render_core_site(access: S3Access | gcs.GcsAccess) -> str:
+    props = access.properties() if isinstance(access, gcs.GcsAccess) else core_site_properties(access)
+    body = "".join(_prop(k, v, _DOCS.get(k) or gcs.DOCS.get(k, "")) for k, v in props.items())
     return '<?xml version="1.0"?>\n<configuration>\n' + body + "</configuration>\n"
 
 

@@ -63,9 +63,10 @@ def source_config(*, endpoint: Optional[str], path_style: bool, region: Optional
     }
 
 
-def source_body(config: dict[str, Any], name: str = SOURCE_NAME) -> dict[str, Any]:
-    """The `POST /api/v3/catalog` body (with keys, the Job adds `accessKey`/`accessSecret` to `config`)."""
-    return {"entityType": "source", "name": name, "type": "S3", "config": config}
+def source_body(config: dict[str, Any], name: str = SOURCE_NAME, source_type: str = "S3") -> dict[str, Any]:
+    """The `POST /api/v3/catalog` body (with keys, the Job adds `accessKey`/`accessSecret` to
+    `config`; a GCS source (gcs.py) has none)."""
+    return {"entityType": "source", "name": name, "type": source_type, "config": config}
 
 
 REGISTER_SCRIPT = r'''
@@ -99,7 +100,8 @@ if code != 200:
     sys.exit("admin login answered HTTP %d (the first-user step runs before this one)" % code)
 token = login["token"]
 body = json.loads(os.environ["LAKE_SOURCE"])
-if body["config"]["credentialType"] == "ACCESS_KEY":
+config = body["config"]
+if config.get("credentialType") == "ACCESS_KEY":  # a GCS source (authMode AUTO) has no key
     body["config"]["accessKey"] = os.environ["LAKE_ACCESS_KEY"]
     body["config"]["accessSecret"] = os.environ["LAKE_SECRET_KEY"]
 code, found = call("GET", "/api/v3/catalog/by-path/" + body["name"], token=token)
@@ -114,7 +116,7 @@ else:
     sys.exit("looking up source %s answered HTTP %d" % (body["name"], code))
 if code != 200:
     sys.exit("registering source %s answered HTTP %d: %s" % (body["name"], code, answer.get("errorMessage", "")))
-print("source %s %s (buckets: %s; credentials: %s)" % (body["name"], verb, ", ".join(body["config"]["whitelistedBuckets"]),
-                                                       body["config"]["credentialType"]))
+print("source %s %s (buckets: %s; credentials: %s)" % (body["name"], verb, ", ".join(config.get("whitelistedBuckets") or config.get("bucketWhitelist") or []),
+                                                       config.get("credentialType") or config.get("authMode")))
 '''
 """Run with `python -c`. Never prints a key: only the source name, buckets and HTTP codes."""
