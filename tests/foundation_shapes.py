@@ -76,8 +76,10 @@ class Shape:
         """What a GCS lake adds: its project, Airbyte's key file (its client takes no workload
         identity) and the account Velero's plugin signs URLs as."""
         return {"project": "contract-project",
-                "keyed": {"airbyte": KeyedContainer(container=f"contract-{self.name}-airbyte", key_file=pulumi.Output.secret('{"type": "service_account"}'))},
                 "velero_account": f"contract-{self.name}-velero@contract-project.iam.gserviceaccount.com"}
+
+    def _gcs_keyed(self) -> dict[str, KeyedContainer]:
+        return {"airbyte": KeyedContainer(container=f"contract-{self.name}-airbyte", key_file=pulumi.Output.secret('{"type": "service_account"}'))}
 
     def make(self) -> Foundation:
         written: dict[str, list[str]] = self.seen.setdefault("written", {})
@@ -100,8 +102,8 @@ class Shape:
             edge=EdgeFrontend(service_type="ClusterIP", l7=L7Frontend(build=l7)),
             object_store=ObjectStore(kind=self.kind, region="contract-region-1", endpoint=self.endpoint, adls=self.adls,
                                      buckets={r: pulumi.Output.from_input(f"contract-{self.name}-{r}") for r in BUCKET_ROLES},
-                                     keyed={app: KeyedContainer(container, pulumi.Output.secret(f"AccountName=contract{app};AccountKey=not-a-key"))
-                                            for app, container in self.keyed.items()},
+                                     keyed={app: KeyedContainer(container, connection_string=pulumi.Output.secret(f"AccountName=contract{app};AccountKey=not-a-key"))
+                                            for app, container in self.keyed.items()} if self.kind != "gcs" else self._gcs_keyed(),
                                      **(self._gcs_extras() if self.kind == "gcs" else {})),
             database=ManagedDatabase(host=pulumi.Output.from_input(f"db.contract-{self.name}.example"), port=5432,
                                      engine_version="16.4", admin_secret="contract-db-admin"),

@@ -3,8 +3,8 @@ AWS's, GCP's and Azure's (tests/foundation_shapes.py), with no cloud built: what
 in the Foundation reaches the workloads, and nothing the platform needs comes from elsewhere.
 
 Where the consumers do not support a shape yet, the test states what happens today and says so
-(LAKE_READERS, IDENTIFIED): Dremio reads neither GCS nor ADLS and Airbyte not GCS yet, so those
-shapes run MinIO; when that changes, these tables are what to update, and "no MinIO" follows.
+(LAKE_READERS, IDENTIFIED): Dremio does not read ADLS yet, so that shape runs MinIO next to the
+lake; when that changes, these tables are what to update, and "no MinIO" follows.
 """
 
 from __future__ import annotations
@@ -37,10 +37,9 @@ LAKE_READERS = {
 `backups` unused: only an in-cluster PostgreSQL archives there)."""
 IDENTIFIED = {
     "s3": {"dremio", "airbyte", "fluent-bit", "velero", "elasticsearch"},
-    # Today, on MinIO: Elasticsearch's snapshots use MinIO keys (no ServiceAccount), and on GCS
-    # Velero backs up to MinIO with MinIO's keys.
+    # Elasticsearch's snapshots go to a cloud store on S3 only (elsewhere MinIO keys, no ServiceAccount).
     "adls": {"dremio", "airbyte", "fluent-bit", "velero"},
-    "gcs": {"dremio", "airbyte", "fluent-bit"},
+    "gcs": {"dremio", "airbyte", "fluent-bit", "velero"},
 }
 """Shape -> the WORKLOAD_SERVICE_ACCOUNTS that run with the Foundation's identity (`postgres`
 never here: CloudNativePG's ServiceAccount exists only without a managed database)."""
