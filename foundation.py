@@ -101,6 +101,18 @@ class AdlsAccount:
 
 
 @dataclass(frozen=True)
+class KeyedContainer:
+    """A container for one consumer that takes nothing but an account key (Airbyte's chart: a
+    connection string). The cloud keeps it in an account of its own, so the key opens that
+    container only; the platform stores the key through `Foundation.secret_store` and hands the
+    consumer the synced Secret, never a plaintext value."""
+
+    container: pulumi.Input[str]
+    connection_string: pulumi.Output[str]
+    """A Pulumi secret: `DefaultEndpointsProtocol=https;AccountName=...;AccountKey=...;...`."""
+
+
+@dataclass(frozen=True)
 class ObjectStore:
     """A cloud object store for the data lake (None in the Foundation: in-cluster MinIO)."""
 
@@ -114,6 +126,9 @@ class ObjectStore:
     """None: the SDK default endpoint for the region."""
     adls: Optional[AdlsAccount] = None
     """kind "adls": the account the containers are in, and its endpoints."""
+    keyed: Mapping[str, KeyedContainer] = field(default_factory=dict)
+    """App -> its own key-based container, for a consumer without workload identity support
+    (kind "adls": Airbyte); such an app uses it instead of `buckets`."""
 
 
 SecretWriter = Callable[[str, Mapping[str, pulumi.Input[str]], pulumi.ResourceOptions], pulumi.Resource]

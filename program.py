@@ -5,6 +5,9 @@ Kept apart from __main__.py so the offline plan and the tests run exactly this f
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 import pulumi
 
 import clouds
@@ -13,9 +16,14 @@ from components.platform import DataPlatform, DataPlatformArgs
 from settings import recovery
 
 
+def load_settings(raw: Mapping[str, Any], stack: str) -> settings_mod.Settings:
+    """`settings.load` with every built cloud's section: the composition root hands them in."""
+    return settings_mod.load(raw, stack, clouds.registry())
+
+
 def main() -> None:
     try:
-        s = settings_mod.from_pulumi()
+        s = settings_mod.from_pulumi(clouds.registry())
     except settings_mod.SettingsError as e:
         # RunError: the engine prints the message alone, without a Python traceback.
         raise pulumi.RunError(str(e)) from None

@@ -39,11 +39,11 @@ def main(argv: list[str] | None = None) -> int:
     written = manifests.write(result, out)
     diagram.write(result, out)
 
-    import settings
+    import program
 
     from .stack_config import load_stack_config
 
-    k8s_version = settings.load(load_stack_config(Path(args.root), args.stack).values, args.stack).kubernetes_version
+    k8s_version = program.load_settings(load_stack_config(Path(args.root), args.stack).values, args.stack).kubernetes_version
     report = validate.validate(manifests.objects(result), k8s_version)
 
     text = preview.render(result)

@@ -85,9 +85,13 @@ class AzurePricer(Pricer):
                      backup_gb * self.price("postgres.flexible.backup.gbMonth", "geo" if geo else "local"))
 
     def _storage(self) -> None:
-        containers = len(self.by_type("azure-native:storage:BlobContainer"))
+        # Each account's own containers, summed per redundancy (the lake and Airbyte's account).
+        per_sku: dict[str, int] = {}
         for r in self.by_type("azure-native:storage:StorageAccount"):
             sku = (r["inputs"].get("sku") or {}).get("name", "")
+            mine = [c for c in self.by_type("azure-native:storage:BlobContainer") if c["inputs"].get("accountName") == r["inputs"].get("accountName")]
+            per_sku[sku] = per_sku.get(sku, 0) + len(mine)
+        for sku, containers in per_sku.items():
             per_gb = self.priced("Storage account", "storage.blob.hot.gbMonth", sku)
             if per_gb is not None and containers:
                 gb = self.a["objectStorageGbPerContainer"]

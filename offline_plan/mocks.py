@@ -548,4 +548,9 @@ def azure_call(token: str, args: dict) -> dict | None:
         name = args.get("resourceName", "cluster")
         server = f"https://{name}-{_hex(name, 8)}.{_uuid(name + 'dns')}.privatelink.{AZURE_LOCATION}.azmk8s.io:443"
         return {"kubeconfigs": [{"name": "clusterUser", "value": _fake_kubeconfig(name, server)}]}
+    if token == "azure-native:storage:listStorageAccountKeys":
+        # Deterministic stand-ins shaped like Azure's 88-character base64 keys (not real credentials).
+        name = args.get("accountName", "account")
+        return {"keys": [{"keyName": k, "permissions": "FULL", "value": base64.b64encode(bytes.fromhex(_hex(f"{name}/{k}", 64) * 2)[:64]).decode(),
+                          "creationTime": "2026-12-01T00:00:00Z"} for k in ("key1", "key2")]}
     return None

@@ -7,6 +7,7 @@ stack-file errors surface as `PlanError` with the one-line message, before any r
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -60,6 +61,24 @@ def _resolve_outputs(outputs: dict[str, Any]) -> dict[str, Any]:
     return resolved
 
 
+def run_program(program: Callable[[], None], *, project: str, stack: str, config: Mapping[str, str] | None = None,
+                secret_keys: Sequence[str] = ()) -> tuple[list[Registration], dict[str, Any], str]:
+    """Run `program` under the recording mock monitor: its registrations sorted by URN, its
+    resolved stack outputs and the stack's URN. `run` plans a stack file with it; tests run
+    other programs with it (e.g. the platform on a hand-made Foundation, tests/conftest.py)."""
+    runtime_settings.ROOT.set(None)
+    monitor = RecordingMonitor(PlatformMocks())
+    pulumi.runtime.set_mocks(PlatformMocks(), project=project, stack=stack, preview=False, monitor=monitor)
+    pulumi.runtime.set_all_config(dict(config or {}), list(secret_keys))
+    _sync_await(run_pulumi_func(program))
+    root_stack = runtime_settings.get_root_resource()
+    outputs = _resolve_outputs(dict(getattr(root_stack, "outputs", {}) or {}))
+    # Registrations arrive in the order asynchronous outputs resolve, which varies between
+    # runs; sorted by URN, every file the plan writes is the same for the same program.
+    registrations = sorted(monitor.registrations, key=lambda r: r.urn)
+    return registrations, outputs, monitor.stack_urn or f"urn:pulumi:{stack}::{project}::pulumi:pulumi:Stack::{project}-{stack}"
+
+
 def run(stack: str, root: Path = ROOT, policy_config: dict[str, Any] | None = None) -> PlanResult:
     """Plan `stack` from `root`'s Pulumi.yaml and Pulumi.<stack>.yaml; `policy_config` tunes the
     policy pack as `pulumi preview --policy-pack-config` would."""
@@ -72,23 +91,15 @@ def run(stack: str, root: Path = ROOT, policy_config: dict[str, Any] | None = No
         raise PlanError(str(e)) from None
     # Validate before the runtime starts: a bad value never gets as far as a registration.
     try:
-        settings = settings_mod.load(cfg.values, stack)
+        settings = program.load_settings(cfg.values, stack)
     except settings_mod.SettingsError as e:
         raise PlanError(str(e)) from None
 
-    runtime_settings.ROOT.set(None)
-    monitor = RecordingMonitor(PlatformMocks())
-    pulumi.runtime.set_mocks(PlatformMocks(), project=cfg.project, stack=stack, preview=False, monitor=monitor)
-    pulumi.runtime.set_all_config(cfg.engine_strings(), list(cfg.secret_keys))
     try:
-        _sync_await(run_pulumi_func(program.main))
+        registrations, outputs, stack_urn = run_program(program.main, project=cfg.project, stack=stack,
+                                                        config=cfg.engine_strings(), secret_keys=list(cfg.secret_keys))
     except pulumi.RunError as e:  # a check the cloud can only make at run time (e.g. region's AZs)
         raise PlanError(str(e)) from None
-    root_stack = runtime_settings.get_root_resource()
-    outputs = _resolve_outputs(dict(getattr(root_stack, "outputs", {}) or {}))
-    # Registrations arrive in the order asynchronous outputs resolve, which varies between
-    # runs; sorted by URN, every file the plan writes is the same for the same program.
-    registrations = sorted(monitor.registrations, key=lambda r: r.urn)
     try:
         policies = policy_pack.evaluate(policy_pack.from_registrations(registrations), policy_config)
     except policy_pack.PolicyConfigError as e:
@@ -97,7 +108,7 @@ def run(stack: str, root: Path = ROOT, policy_config: dict[str, Any] | None = No
         project=cfg.project,
         stack=stack,
         cloud=settings.cloud,
-        stack_urn=monitor.stack_urn or f"urn:pulumi:{stack}::{cfg.project}::pulumi:pulumi:Stack::{cfg.project}-{stack}",
+        stack_urn=stack_urn,
         registrations=registrations,
         outputs=outputs,
         policies=policies,

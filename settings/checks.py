@@ -132,6 +132,15 @@ def memory(value: Any) -> str:
     return value
 
 
+def memory_pages(value: Any) -> str:
+    """A memory quantity that is a whole number of 8 KiB pages (PostgreSQL's buffers, as managed
+    databases take them): `64Mi`, `1Gi`, `4Gi`."""
+    value = memory(value)
+    if memory_bytes(value) % 8192:
+        raise Invalid("a whole number of 8 KiB pages such as 64Mi, 1Gi or 4Gi")
+    return value
+
+
 def memory_bytes(quantity: str) -> int:
     """`4Gi` -> 4294967296."""
     m = re.match(r"^(\d+(?:\.\d+)?)([A-Za-z]*)$", quantity)

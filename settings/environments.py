@@ -1,13 +1,12 @@
 """The seed's environment table: what dev, staging, prod and dr promise.
 
-Sizing defaults live with each section (settings/sections/*.py) and are chosen with `by_env`;
-this file holds only what is common to the environment itself.
+Sizing defaults sit on each section's fields (`setting(..., default=per_env(dev=, staging=,
+prod=))`, settings/schema.py); this file holds only what is common to the environment itself.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 ENVIRONMENTS = ("dev", "staging", "prod", "dr")
 
@@ -35,8 +34,3 @@ PROFILES: dict[str, EnvironmentProfile] = {
     # The seed: "DR — Site reprise après sinistre — Miroir prod — Standby". Same sizes as prod.
     "dr": EnvironmentProfile("dr", "disaster-recovery site", "mirror of prod", "standby", "1h", "15m", True, True),
 }
-
-
-def by_env(env: str, *, dev: Any, staging: Any, prod: Any, dr: Any = None) -> Any:
-    """Pick a per-environment default; dr mirrors prod unless given."""
-    return {"dev": dev, "staging": staging, "prod": prod, "dr": prod if dr is None else dr}[env]

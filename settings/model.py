@@ -11,34 +11,32 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Optional
 
-from .checks import Invalid
+from .checks import Invalid, one_of
 from .environments import PROFILES, EnvironmentProfile
 from .errors import MISSING, PROJECT, SettingsError
 from .project import SCALARS
-from .schema import read_section
+from .schema import Section, read_section
 from .sections import (
     SECTIONS,
     AirbyteSettings,
-    AwsSettings,
-    AzureSettings,
     BackupSettings,
     ClusterNetworkSettings,
     DbtSettings,
     DremioSettings,
     ElasticsearchSettings,
-    GcpSettings,
     MinioSettings,
     ObservabilitySettings,
     OffHoursSettings,
     PostgresSettings,
     SupersetSettings,
+    ordered,
 )
-from .sections.aws import aws_stack_name
 
 NATIVE_LAKE_CLOUDS = ("aws", "azure")
 """Clouds that build the lake in their own buckets (`objectStore: native`, their default). On
-Azure the ADLS Gen2 lake holds the backups (PostgreSQL's archive, Velero) while Dremio and
-Airbyte, which do not read ADLS yet, stay on the in-cluster MinIO (docs/azure.md); GCP builds no
+Azure the ADLS Gen2 lake holds the backups (PostgreSQL's archive, Velero) and Airbyte has an
+account of its own, while Dremio, which does not read ADLS yet, stays on the in-cluster MinIO
+(docs/azure.md); GCP builds no
 buckets yet (docs/gcp.md), so it defaults to MinIO and refuses `native`."""
 
 @dataclass(frozen=True)
@@ -71,11 +69,18 @@ class Settings:
     dbt: DbtSettings
     observability: ObservabilitySettings
     offhours: OffHoursSettings
-    aws: AwsSettings
-    gcp: GcpSettings
     backups: BackupSettings
     cluster_network: ClusterNetworkSettings
-    azure: AzureSettings
+    clouds: Mapping[str, Section]
+    """Every built cloud's section by key (`aws`, `azure`, `gcp`), read with its defaults whichever
+    cloud is selected; `settings.aws` is `settings.clouds["aws"]`. Their classes live with each
+    cloud (clouds/<name>/settings.py) and come in through `load(..., clouds)`."""
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self.__dict__["clouds"][name]
+        except KeyError:
+            raise AttributeError(name) from None
 
     @property
     def prefix(self) -> str:
@@ -105,10 +110,15 @@ def stack_file_name(stack: str) -> str:
     return f"Pulumi.{stack}.yaml"
 
 
-def load(raw: Mapping[str, Any], stack: str) -> Settings:
-    """Validate the whole stack config and return typed settings (or raise SettingsError)."""
+def load(raw: Mapping[str, Any], stack: str, clouds: Mapping[str, Optional[type[Section]]]) -> Settings:
+    """Validate the whole stack config and return typed settings (or raise SettingsError).
+
+    `clouds`: every built cloud and its settings section (None: configured by top-level keys,
+    like local), from the composition root (`clouds.registry()`); settings/ imports no cloud."""
     stack_file = stack_file_name(stack)
-    known = {f"{PROJECT}:{s.key}" for s in SCALARS} | {f"{PROJECT}:{s.KEY}" for s in SECTIONS}
+    cloud_sections = [c for c in clouds.values() if c is not None]
+    all_sections = ordered((*SECTIONS, *cloud_sections))
+    known = {f"{PROJECT}:{s.key}" for s in SCALARS} | {f"{PROJECT}:{s.KEY}" for s in all_sections}
     for key in sorted(raw):
         if key.startswith(f"{PROJECT}:") and key not in known:
             short = sorted(k.split(":", 1)[1] for k in known)
@@ -122,15 +132,16 @@ def load(raw: Mapping[str, Any], stack: str) -> Settings:
             scalars[s.key] = None
             continue
         try:
-            scalars[s.key] = s.check(value)
+            scalars[s.key] = (s.check or one_of(*clouds))(value)  # no check of its own: the cloud, one of the built ones
         except Invalid as e:
             raise SettingsError(stack_file, key, value, str(e)) from None
 
     cloud, env = scalars["cloud"], scalars["environment"]
     profile = PROFILES[env]
-    if cloud == "aws":
+    selected = clouds[cloud]
+    if selected is not None:
         try:
-            aws_stack_name(stack)
+            selected.check_stack(stack)
         except Invalid as e:
             raise SettingsError(stack_file, "stack name", stack, str(e)) from None
     # Defaults that depend on the cloud or the environment.
@@ -141,7 +152,7 @@ def load(raw: Mapping[str, Any], stack: str) -> Settings:
         scalars["objectStore"] = "native" if cloud in NATIVE_LAKE_CLOUDS else "minio"
     if scalars["database"] is None:
         scalars["database"] = "in-cluster" if on_local else "managed"
-    sections: dict[str, Any] = {s.field_name(): read_section(s, raw.get(f"{PROJECT}:{s.KEY}"), stack_file, env) for s in SECTIONS}
+    sections: dict[str, Any] = {s.field_name(): read_section(s, raw.get(f"{PROJECT}:{s.KEY}"), stack_file, env) for s in all_sections}
     # Behind an L7 load balancer that does not verify the Gateway's certificate (AWS's ALB, GCP's
     # Application Load Balancer), users see the load balancer's certificate, so the local CA signs
     # the Gateway's; HTTP-01 could not pass their redirect to the not-yet-served HTTPS listener.
@@ -177,7 +188,8 @@ def load(raw: Mapping[str, Any], stack: str) -> Settings:
         stack_file=stack_file,
         profile=profile,
         **{_SCALAR_FIELDS.get(k, k): v for k, v in scalars.items()},
-        **sections,
+        **{k: v for k, v in sections.items() if k not in {c.field_name() for c in cloud_sections}},
+        clouds={c.KEY: sections[c.field_name()] for c in cloud_sections},
     )
     from . import recovery  # after the sections: its rules span several of them
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Optional
 
 from . import checks
 from .environments import ENVIRONMENTS
@@ -21,27 +21,17 @@ class Scalar:
     type: str  # string | integer | boolean (the engine's declared types)
     default: Any  # None: no project default (it depends on the environment or the cloud)
     doc: str
-    check: Callable[[Any], Any]
-
-
-def available_clouds() -> tuple[str, ...]:
-    """Clouds that exist as modules under clouds/ (found without importing them)."""
-    from clouds import available  # local import: clouds/__init__ imports no cloud SDK
-
-    return available()
-
-
-def _cloud(value: Any) -> str:
-    return checks.one_of(*available_clouds())(value)
+    check: Optional[Callable[[Any], Any]]
+    """None for `cloud` only: one of the built clouds, which `load` receives from the composition root."""
 
 
 SCALARS: tuple[Scalar, ...] = (
-    Scalar("cloud", "string", "local", "Where the platform runs: one of the clouds under clouds/ (local, aws, azure, gcp).", _cloud),
+    Scalar("cloud", "string", "local", "Where the platform runs: one of the clouds under clouds/ (local, aws, azure, gcp).", None),
     Scalar("environment", "string", "dev", "dev, staging, prod or dr: picks the seed's sizing, availability and protection defaults.", checks.one_of(*ENVIRONMENTS)),
     Scalar("domain", "string", "data-platform.localhost", "DNS zone for the UIs: airbyte.<domain>, dremio.<domain>, superset.<domain>.", checks.dns_name),
     Scalar("kubernetesVersion", "string", "1.34", "Kubernetes minor version: the EKS control plane and the schema manifests are validated against.", checks.text(r"1\.(2[89]|3\d)", "a Kubernetes minor version from 1.28 to 1.39 such as 1.34")),
     Scalar("protect", "boolean", None, "Protect stateful resources (databases, buckets, volumes, clusters, keys) from deletion. Default: true in prod and dr.", checks.boolean),
-    Scalar("objectStore", "string", None, "The data lake: 'minio' (in-cluster, distributed) or 'native' (the cloud's buckets). Default: native on aws and azure (on Azure the ADLS Gen2 lake receives the backups, Dremio and Airbyte stay on MinIO); minio on local and gcp (no Cloud Storage lake yet).", checks.one_of("minio", "native")),
+    Scalar("objectStore", "string", None, "The data lake: 'minio' (in-cluster, distributed) or 'native' (the cloud's buckets). Default: native on aws and azure (on Azure the ADLS Gen2 lake receives the backups and Airbyte its own account, Dremio stays on MinIO); minio on local and gcp (no Cloud Storage lake yet).", checks.one_of("minio", "native")),
     Scalar("database", "string", None, "Metadata PostgreSQL: 'in-cluster' (CloudNativePG) or 'managed' (RDS, Flexible Server, Cloud SQL). Default: in-cluster on local, managed on clouds.", checks.one_of("in-cluster", "managed")),
     Scalar("tlsIssuer", "string", None, "cert-manager issuer for the Gateway's certificates: selfsigned, letsencrypt-staging or letsencrypt-prod. Default: selfsigned on local, in dev and behind AWS's ALB or GCP's Application Load Balancer (required there), letsencrypt-prod behind Azure's Application Gateway (required there: it verifies the Gateway's certificates), letsencrypt-staging in staging, letsencrypt-prod in prod/dr.", checks.one_of("selfsigned", "letsencrypt-staging", "letsencrypt-prod")),
     Scalar("acmeEmail", "string", "", "Contact e-mail for Let's Encrypt (required with a letsencrypt issuer).", checks.optional(checks.text(r"[^@\s]+@[^@\s]+\.[^@\s]+", "an e-mail address"))),

@@ -4,13 +4,15 @@ settings the program really reads. `make pulumi-yaml` writes it; a test checks i
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 import yaml
 
 from .errors import PROJECT
 from .project import SCALARS
-from .sections import SECTIONS
+from .schema import Section
+from .sections import SECTIONS, ordered
 
 HEADER: dict[str, Any] = {
     "name": PROJECT,
@@ -25,7 +27,8 @@ PROVIDER_DEFAULTS: dict[str, Any] = {
 }
 
 
-def render() -> str:
+def render(cloud_sections: Iterable[type[Section]]) -> str:
+    """Pulumi.yaml, its comment listing the project's sections and `cloud_sections` (`clouds.sections()`)."""
     config: dict[str, Any] = {}
     for s in SCALARS:
         decl: dict[str, Any] = {"type": s.type, "description": s.doc}
@@ -34,7 +37,7 @@ def render() -> str:
         config[s.key] = decl
     config.update(PROVIDER_DEFAULTS)
     body = {**HEADER, "config": config}
-    sections = "\n".join(f"#   {PROJECT}:{s.KEY:<14} {s.DOC}" for s in SECTIONS)
+    sections = "\n".join(f"#   {PROJECT}:{s.KEY:<14} {s.DOC}" for s in ordered((*SECTIONS, *cloud_sections)))
     return (
         "# Generated from settings/project.py by `make pulumi-yaml`; edit that file, not this one.\n"
         "# Structured per-component settings are objects in the stack files, undeclared here\n"
@@ -44,5 +47,7 @@ def render() -> str:
     )
 
 
-if __name__ == "__main__":
-    print(render(), end="")
+if __name__ == "__main__":  # an entry point is a composition root: it hands the clouds' sections in
+    from clouds import sections
+
+    print(render(sections()), end="")

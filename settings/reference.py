@@ -6,13 +6,14 @@ Generated, so the reference can't drift from what the program reads; a test chec
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from typing import Any
 
 from .environments import ENVIRONMENTS
 from .errors import PROJECT
 from .project import SCALARS
-from .schema import describe
-from .sections import SECTIONS
+from .schema import Section, describe
+from .sections import SECTIONS, ordered
 
 
 def _fmt(value: Any) -> str:
@@ -23,7 +24,8 @@ def _fmt(value: Any) -> str:
     return f"`{value}`"
 
 
-def render() -> str:
+def render(cloud_sections: Iterable[type[Section]]) -> str:
+    """The reference of the project's settings and of `cloud_sections` (`clouds.sections()`)."""
     out = [
         "# Configuration reference",
         "",
@@ -51,7 +53,7 @@ def render() -> str:
         "object in `Pulumi.<stack>.yaml`. Defaults depend on `environment` (dr uses prod's).",
     ]
     envs = [e for e in ENVIRONMENTS if e != "dr"]
-    for sec in SECTIONS:
+    for sec in ordered((*SECTIONS, *cloud_sections)):
         out += ["", f"### `{PROJECT}:{sec.KEY}`", "", sec.DOC + ".", "",
                 "| field | " + " | ".join(envs) + " | description |", "|---|" + "---|" * len(envs) + "---|"]
         rows = {e: describe(sec, e) for e in envs}
@@ -60,5 +62,7 @@ def render() -> str:
     return "\n".join(out) + "\n"
 
 
-if __name__ == "__main__":
-    print(render(), end="")
+if __name__ == "__main__":  # an entry point is a composition root: it hands the clouds' sections in
+    from clouds import sections
+
+    print(render(sections()), end="")

@@ -1,7 +1,8 @@
 """How a settings section is declared and read.
 
-A section is a frozen dataclass whose fields carry a check and a doc (`setting(...)`), with
-per-environment defaults from `defaults(env)`. Its stack-file key is `data-platform:<KEY>` and
+A section is a frozen dataclass whose fields carry a check, a doc and their default
+(`setting(check, doc, default=...)`; `per_env(dev=, staging=, prod=)` when it depends on the
+environment), so each default sits next to the field it belongs to. Its stack-file key is `data-platform:<KEY>` and
 holds an object whose keys are the camelCase field names. Reading a section rejects unknown
 keys and reports the first bad value with the full dotted key.
 """
@@ -10,15 +11,41 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 from .checks import Check, Invalid, cpu_millis, memory_bytes
 from .errors import MISSING, PROJECT, SettingsError
 
 
-def setting(check: Check, doc: str) -> Any:
-    """Declare a section field: its check and the one-line doc shown in the config reference."""
-    return dataclasses.field(metadata={"check": check, "doc": doc})
+class PerEnv:
+    """A default that depends on the environment: dr mirrors prod unless given."""
+
+    def __init__(self, pick: Callable[[str], Any]):
+        self._pick = pick
+
+    def of(self, env: str) -> Any:
+        return self._pick(env)
+
+
+def per_env(*, dev: Any, staging: Any, prod: Any, dr: Any = None) -> PerEnv:
+    """`setting(..., default=per_env(dev=1, staging=2, prod=3))`: dr mirrors prod unless given."""
+    table = {"dev": dev, "staging": staging, "prod": prod, "dr": prod if dr is None else dr}
+    return PerEnv(table.__getitem__)
+
+
+def from_env(pick: Callable[[str], Any]) -> PerEnv:
+    """A default computed from the environment's name (e.g. its profile's RPO)."""
+    return PerEnv(pick)
+
+
+_REQUIRED = object()
+
+
+def setting(check: Check, doc: str, default: Any = _REQUIRED) -> Any:
+    """Declare a section field: its check, the one-line doc shown in the config reference and its
+    default (a value, or `per_env(...)`); without one, the key is required in the stack file."""
+    return dataclasses.field(metadata={"check": check, "doc": doc, **({} if default is _REQUIRED else {"default": default})})
 
 
 def camel(name: str) -> str:
@@ -39,8 +66,18 @@ class Section:
 
     @classmethod
     def defaults(cls, env: str) -> dict[str, Any]:
-        """Field name -> default for this environment. Every field needs one."""
-        raise NotImplementedError
+        """Field name -> default for this environment, from the fields' `default=`."""
+        out = {}
+        for f in dataclasses.fields(cls):  # subclasses are dataclasses
+            if "default" in f.metadata:
+                d = f.metadata["default"]
+                out[f.name] = d.of(env) if isinstance(d, PerEnv) else d
+        return out
+
+    @classmethod
+    def check_stack(cls, stack: str) -> None:
+        """Raise `Invalid` if the stack's name cannot name this section's resources (a cloud's
+        section checks it when its cloud is selected)."""
 
     def cross_check(self) -> None:
         """Raise `Invalid` with a `field` attribute naming the camelCase key for rules that span

@@ -60,3 +60,36 @@ def plan_config(tmp_path_factory) -> Callable[..., PlanResult]:
         return _CACHE[key]
 
     return get
+
+
+@pytest.fixture(scope="session")
+def plan_foundation() -> Callable[..., PlanResult]:
+    """`plan_foundation(make, config)`: the whole DataPlatform (components/platform.py) on the
+    Foundation `make()` returns, with the settings of `config` (as `plan_config` takes them), under
+    the same mock runtime as the offline plan. `make` runs inside the program, where a
+    Foundation's Kubernetes provider and Outputs can exist. One plan per (make, config) per session.
+
+    No cloud is built: this proves the platform's side of the contract on hand-made Foundations
+    (tests/foundation_shapes.py), before or apart from the clouds that will fill them."""
+    import pulumi
+
+    import settings as settings_mod
+    from components.platform import DataPlatform, DataPlatformArgs
+    from offline_plan.runner import run_program
+
+    def get(make: Callable[[], Any], config: dict[str, Any], stack: str = "contract") -> PlanResult:
+        key = ("foundation", make, stack, yaml.safe_dump(_qualify(config), sort_keys=True))
+        if key not in _CACHE:
+            s = settings_mod.load(_qualify(config), stack)
+
+            def program() -> None:
+                platform = DataPlatform(s.prefix, DataPlatformArgs(foundation=make(), settings=s))
+                for name, value in platform.outputs.items():
+                    pulumi.export(name, value)
+
+            registrations, outputs, urn = run_program(program, project="data-platform", stack=stack)
+            _CACHE[key] = PlanResult(project="data-platform", stack=stack, cloud=s.cloud, stack_urn=urn,
+                                     registrations=registrations, outputs=outputs)
+        return _CACHE[key]
+
+    return get

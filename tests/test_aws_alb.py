@@ -11,6 +11,7 @@ from components.edge import BACKEND, EDGE_NS
 from components.edge.traefik import PING_PATH, PING_PORT, SELECTOR, WEBSECURE_PORT
 from foundation import L7_INGRESS_NAME
 from offline_plan.runner import PlanError
+from program import load_settings
 
 CERT = "arn:aws:acm:eu-west-1:123456789012:certificate/0a1b2c3d-4e5f-6789-abcd-ef0123456789"
 AWS_BASE = {"cloud": "aws", "environment": "staging", "acmeEmail": "ops@example.com", "aws:region": "eu-west-1"}
@@ -123,7 +124,7 @@ def test_certificate_arn_must_look_like_an_acm_arn(bad):
     raw = {"data-platform:cloud": "aws", "data-platform:environment": "prod", "data-platform:acmeEmail": "ops@example.com",
            "data-platform:aws": {"loadBalancer": "alb", "albCertificateArn": bad}}
     with pytest.raises(settings_mod.SettingsError, match=r"data-platform:aws\.albCertificateArn .*an ACM certificate ARN"):
-        settings_mod.load(raw, "test")
+        load_settings(raw, "test")
 
 
 def test_certificate_must_be_in_the_stacks_region(plan_config):
@@ -136,7 +137,7 @@ def test_unknown_load_balancer_is_refused():
     raw = {"data-platform:cloud": "aws", "data-platform:environment": "prod", "data-platform:acmeEmail": "ops@example.com",
            "data-platform:aws": {"loadBalancer": "clb"}}
     with pytest.raises(settings_mod.SettingsError, match=r"data-platform:aws\.loadBalancer = 'clb' .*one of nlb, alb"):
-        settings_mod.load(raw, "test")
+        load_settings(raw, "test")
 
 
 def test_behind_the_alb_the_gateway_certificates_come_from_the_local_ca(alb):
@@ -151,5 +152,5 @@ def test_alb_with_lets_encrypt_is_one_settings_error():
     raw = {"data-platform:cloud": "aws", "data-platform:environment": "prod", "data-platform:acmeEmail": "ops@example.com",
            "data-platform:tlsIssuer": "letsencrypt-prod", "data-platform:aws": {"loadBalancer": "alb", "albCertificateArn": CERT}}
     with pytest.raises(settings_mod.SettingsError, match=r"data-platform:tlsIssuer = 'letsencrypt-prod' .*selfsigned when aws\.loadBalancer is alb") as e:
-        settings_mod.load(raw, "test")
+        load_settings(raw, "test")
     assert "\n" not in str(e.value)

@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from clouds.aws.database import restore_to_point_in_time
-from settings import SettingsError, load
+from program import load_settings as load
+from settings import SettingsError
 
 REPLICATED = "arn:aws:rds:eu-central-1:123456789012:auto-backup:ab-abcdefghijklmnopqrstuvwxyz0123"
 BASE = {"data-platform:cloud": "aws", "data-platform:environment": "staging", "data-platform:acmeEmail": "ops@example.com"}

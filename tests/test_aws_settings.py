@@ -8,8 +8,9 @@ import pytest
 import yaml
 
 import settings as settings_mod
+from clouds.aws.settings import AwsSettings
 from offline_plan.runner import PlanError, run
-from settings.sections.aws import AwsSettings
+from program import load_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -24,7 +25,7 @@ def load(env: str, aws: dict | None = None, **scalars):
     if aws is not None or env in ("prod", "dr"):
         # prod needs a DR region for its database backups (settings/recovery.py).
         raw["data-platform:aws"] = {**({"drRegion": "eu-central-1"} if env in ("prod", "dr") else {}), **(aws or {})}
-    return settings_mod.load(raw, "test")
+    return load_settings(raw, "test")
 
 
 def test_prod_defaults_are_the_seeds_numbers():
@@ -129,13 +130,13 @@ def test_bad_aws_section_is_a_plan_error_before_registration(plan_config):
 
 
 def test_local_stacks_never_import_the_aws_sdk():
-    """settings/sections/aws.py reads the pure subnet planner; the SDK loads only for cloud aws."""
+    """clouds/aws/settings.py reads the pure subnet planner; the SDK loads only for cloud aws."""
     import subprocess
     import sys
 
     code = (
-        "import sys, settings, clouds.aws, clouds.aws.subnets\n"
-        "settings.load({'data-platform:aws': {'vpcCidr': '10.1.0.0/16'}}, 'dev')\n"
+        "import sys, settings, clouds\n"
+        "settings.load({'data-platform:aws': {'vpcCidr': '10.1.0.0/16'}}, 'dev', clouds.registry())\n"
         "assert 'pulumi_aws' not in sys.modules, sorted(m for m in sys.modules if m.startswith('pulumi_aws'))[:5]\n"
     )
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
@@ -184,13 +185,13 @@ def test_storage_ceiling_must_be_ten_percent_above_the_allocation():
 def test_aws_stack_names_that_would_make_invalid_bucket_or_rds_names_are_refused(stack):
     raw = {"data-platform:cloud": "aws", "data-platform:environment": "prod", "data-platform:acmeEmail": "ops@example.com"}
     with pytest.raises(settings_mod.SettingsError) as e:
-        settings_mod.load(raw, stack)
+        load_settings(raw, stack)
     assert str(e.value).startswith(f"Pulumi.{stack}.yaml: stack name = {stack!r} is not valid: on the aws cloud")
 
 
 def test_the_longest_aws_stack_name_fits_every_bucket_name():
     from clouds.aws.datalake import DATA_ROLES, LOGS_ROLE, bucket_name
-    from settings.sections.aws import STACK_NAME_MAX, aws_stack_name
+    from clouds.aws.settings import STACK_NAME_MAX, aws_stack_name
 
     stack = aws_stack_name("p" * STACK_NAME_MAX)
     for role in (*DATA_ROLES, LOGS_ROLE):

@@ -1,9 +1,11 @@
 """The ADLS Gen2 lake as the platform's object store on Azure (`objectStore: native`): the backups
 leave the cluster for it with workload identity and no key, each identity is scoped to its own
-container, and the applications that do not read ADLS yet (Dremio, Airbyte) stay explicitly on
-MinIO (docs/azure.md)."""
+container, Airbyte (whose chart takes only an account key) has an account of its own, and Dremio,
+which does not read ADLS yet, stays explicitly on MinIO (docs/azure.md)."""
 
 from __future__ import annotations
+
+import json
 
 import pytest
 
@@ -25,9 +27,12 @@ def in_cluster(plan_config):
     return plan_config(IN_CLUSTER_DB, stack="azure-staging")
 
 
+def lake(plan):
+    return plan.one(AZ + "storage:StorageAccount", f"{plan.stack}-lake")
+
+
 def account(plan) -> str:
-    (acct,) = plan.by_type(AZ + "storage:StorageAccount")
-    return acct.inputs["accountName"]
+    return lake(plan).inputs["accountName"]
 
 
 def grants(plan, app: str) -> set[tuple[str, str]]:
@@ -38,8 +43,7 @@ def grants(plan, app: str) -> set[tuple[str, str]]:
 
 
 def container_scope(plan, container: str) -> str:
-    (acct,) = plan.by_type(AZ + "storage:StorageAccount")
-    return f"{acct.state['id']}/blobServices/default/containers/{container}"
+    return f"{lake(plan).state['id']}/blobServices/default/containers/{container}"
 
 
 def chart_values(plan, chart: str) -> dict:
@@ -88,20 +92,37 @@ def test_the_managed_database_stack_makes_no_postgres_identity(prod):
     assert f"{prod.stack}-postgres" not in names and not prod.by_type("kubernetes:postgresql.cnpg.io/v1:Cluster")
 
 
-def test_dremio_and_airbyte_stay_on_minio_explicitly_and_nothing_else_writes_there(prod):
-    """ADLS is not read by Dremio or Airbyte yet: MinIO serves exactly them (docs/azure.md)."""
+def test_dremio_stays_on_minio_explicitly_and_the_backups_do_not(prod):
+    """ADLS is not read by Dremio yet: its lake and distributed store are MinIO's (docs/azure.md)."""
     config = next(o for o in manifests.objects(prod) if o["kind"] == "ConfigMap" and o["metadata"]["name"] == "dremio-config")
     assert "dremioS3:///" in config["data"]["dremio.conf"] and "minio.data-storage" in config["data"]["core-site.xml"]
-    storage = chart_values(prod, "airbyte")["global"]["storage"]
-    assert storage["type"] == "minio"
     assert prod.outputs["objectStore"]["kind"] == "minio"
-    # The backups do not: Velero above, and PostgreSQL is the managed server (its own backups).
+    # Velero above; PostgreSQL is the managed server (its own backups).
     assert prod.by_type("kubernetes:barmancloud.cnpg.io/v1:ObjectStore") == []
+
+
+def test_airbyte_uses_its_own_shared_key_account_through_key_vault_and_the_lake_refuses_keys(prod):
+    accounts = {r.name: r.inputs for r in prod.by_type(AZ + "storage:StorageAccount")}
+    assert accounts["azure-prod-lake"]["allowSharedKeyAccess"] is False
+    airbyte = accounts["azure-prod-airbyte-store"]
+    assert airbyte["allowSharedKeyAccess"] is True and airbyte["isHnsEnabled"] is False
+    containers = {r.inputs["containerName"] for r in prod.by_type(AZ + "storage:BlobContainer") if r.inputs["accountName"] == airbyte["accountName"]}
+    assert containers == {"airbyte"}  # the key opens Airbyte's logs and state, nothing else
+    storage = chart_values(prod, "airbyte")["global"]["storage"]
+    assert storage["type"] == "azure" and storage["azure"] == {"connectionStringSecretKey": "connectionString"}
+    assert set(storage["bucket"].values()) == {"airbyte"}
+    # The Secret is an ExternalSecret of the Key Vault secret Pulumi writes (the value a Pulumi secret).
+    (ext,) = [o for o in manifests.objects(prod) if o["kind"] == "ExternalSecret" and o["metadata"]["name"] == storage["secretName"]]
+    assert ext["metadata"]["namespace"] == "data-platform" and ext["metadata"]["annotations"]["data-platform.io/secret-keys"] == "connectionString"
+    (written,) = [r for r in prod.by_type(AZ + "keyvault:Secret") if r.inputs["secretName"] == ext["spec"]["dataFrom"][0]["extract"]["key"]]
+    assert written.inputs["properties"]["value"] == "[secret]"
+    assert "AccountKey=" not in json.dumps(prod.outputs) and "AccountKey=" not in json.dumps([r.inputs for r in prod.registrations])
+    # No managed identity for Airbyte: it has nothing to use one for.
+    assert "azure-prod-airbyte" not in {r.inputs["resourceName"] for r in prod.by_type(AZ + "managedidentity:UserAssignedIdentity")}
 
 
 def test_identities_are_scoped_to_their_containers(prod):
     assert grants(prod, "dremio") == {(BLOB_DATA_CONTRIBUTOR, container_scope(prod, c)) for c in ("bronze", "silver", "gold", "dremio")}
-    assert grants(prod, "airbyte") == {(BLOB_DATA_CONTRIBUTOR, container_scope(prod, c)) for c in ("bronze", "airbyte")}
     # No identity reaches another's container, and none the whole account.
-    for app in ("dremio", "airbyte", "velero"):
+    for app in ("dremio", "velero"):
         assert all("/containers/" in scope for _, scope in grants(prod, app)), app

@@ -28,7 +28,12 @@ def staging(plan_config):
 
 
 def one(plan, kind):
-    (r,) = plan.by_type(AZ + kind)
+    """The one resource of `kind`; storage accounts and their blob service: the lake's (Airbyte's
+    own account is tested in test_azure_lake.py)."""
+    rs = plan.by_type(AZ + kind)
+    if kind in ("storage:StorageAccount", "storage:BlobServiceProperties"):
+        rs = [r for r in rs if r.name == f"{plan.stack}-lake"]
+    (r,) = rs
     return r
 
 
@@ -81,8 +86,8 @@ def test_managed_database_glue_runs_against_the_flexible_server(prod):
 def test_lake_is_hns_gzrs_with_90_day_soft_delete_and_bronze_archived_after_90_days(prod):
     acct = one(prod, "storage:StorageAccount").inputs
     assert acct["isHnsEnabled"] is True and acct["sku"] == {"name": "Standard_GZRS"}
-    containers = {r.inputs["containerName"] for r in prod.by_type(AZ + "storage:BlobContainer")}
-    assert containers == {"bronze", "silver", "gold", "backups", "airbyte", "dremio", "velero"}
+    containers = {r.inputs["containerName"] for r in prod.by_type(AZ + "storage:BlobContainer") if r.inputs["accountName"] == acct["accountName"]}
+    assert containers == {"bronze", "silver", "gold", "backups", "dremio", "velero"}  # Airbyte's is in its own account
     props = one(prod, "storage:BlobServiceProperties").inputs
     assert props["deleteRetentionPolicy"] == props["containerDeleteRetentionPolicy"] == {"enabled": True, "days": 90}
     (rule,) = one(prod, "storage:ManagementPolicy").inputs["policy"]["rules"]
@@ -112,6 +117,9 @@ def test_nothing_is_public_by_default(prod):
     assert acct["publicNetworkAccess"] == "Disabled" and acct["allowBlobPublicAccess"] is False and acct["allowSharedKeyAccess"] is False
     assert acct["networkRuleSet"]["defaultAction"] == "Deny"
     assert all(r.inputs["publicAccess"] == "None" for r in prod.by_type(AZ + "storage:BlobContainer"))
+    # Airbyte's own account: shared keys (its chart takes nothing else), still private.
+    (airbyte,) = [r.inputs for r in prod.by_type(AZ + "storage:StorageAccount") if r.name == "azure-prod-airbyte-store"]
+    assert airbyte["publicNetworkAccess"] == "Disabled" and airbyte["allowBlobPublicAccess"] is False and airbyte["networkRuleSet"]["defaultAction"] == "Deny"
     acr = one(prod, "containerregistry:Registry").inputs
     assert acr["publicNetworkAccess"] == "Disabled" and acr["adminUserEnabled"] is False and acr["anonymousPullEnabled"] is False
 
@@ -120,7 +128,8 @@ def test_every_private_service_has_a_private_endpoint_in_the_endpoints_subnet(pr
     targets = {(c["privateLinkServiceId"], g) for r in prod.by_type(AZ + "network:PrivateEndpoint")
                for c in r.inputs["privateLinkServiceConnections"] for g in c["groupIds"]}
     vault, acct, acr = (one(prod, k).state["id"] for k in ("keyvault:Vault", "storage:StorageAccount", "containerregistry:Registry"))
-    assert targets == {(vault, "vault"), (acct, "blob"), (acct, "dfs"), (acr, "registry")}
+    (airbyte,) = [r.state["id"] for r in prod.by_type(AZ + "storage:StorageAccount") if r.name == "azure-prod-airbyte-store"]
+    assert targets == {(vault, "vault"), (acct, "blob"), (acct, "dfs"), (acr, "registry"), (airbyte, "blob")}
     endpoints = one_subnet(prod, "endpoints")
     assert all(r.inputs["subnet"]["id"] == endpoints for r in prod.by_type(AZ + "network:PrivateEndpoint"))
 
@@ -140,9 +149,9 @@ def test_no_subnet_has_default_outbound_access_and_nodes_leave_through_the_nat_g
 
 
 def test_tls_is_required_everywhere_data_moves(prod):
-    acct = one(prod, "storage:StorageAccount").inputs
-    assert acct["minimumTlsVersion"] == "TLS1_2" and acct["enableHttpsTrafficOnly"] is True
-    assert acct["encryption"]["requireInfrastructureEncryption"] is True
+    for acct in (r.inputs for r in prod.by_type(AZ + "storage:StorageAccount")):
+        assert acct["minimumTlsVersion"] == "TLS1_2" and acct["enableHttpsTrafficOnly"] is True
+        assert acct["encryption"]["requireInfrastructureEncryption"] is True
     conf = {r.inputs["configurationName"]: r.inputs["value"] for r in prod.by_type(AZ + "dbforpostgresql:Configuration")}
     assert conf["require_secure_transport"] == "on"
 
@@ -191,7 +200,7 @@ def test_each_identity_is_federated_to_exactly_one_service_account(prod):
     issuer = one(prod, "containerservice:ManagedCluster").state["oidcIssuerProfile"]["issuerURL"]
     assert all(r.inputs["issuer"] == issuer and r.inputs["audiences"] == ["api://AzureADTokenExchange"] for r in creds)
     expected = {f"azure-prod-{app}": f"system:serviceaccount:{WORKLOAD_SERVICE_ACCOUNTS[app].namespace}:{WORKLOAD_SERVICE_ACCOUNTS[app].name}"
-                for app in ("dremio", "airbyte", "velero")}
+                for app in ("dremio", "velero")}
     expected["azure-prod-external-secrets"] = "system:serviceaccount:external-secrets:external-secrets"
     assert subjects == expected
 
@@ -205,7 +214,6 @@ def test_data_roles_are_scoped_to_containers_and_the_secret_reader_to_the_vault(
             grants.setdefault(principals[r.inputs["principalId"]], set()).add((r.inputs["roleDefinitionId"].rsplit("/", 1)[1], r.inputs["scope"]))
     blob = "ba92f5b4-2d11-453d-a403-e96b0029c9fe"
     assert grants["azure-prod-dremio"] == {(blob, f"{account}/blobServices/default/containers/{c}") for c in ("bronze", "silver", "gold", "dremio")}
-    assert grants["azure-prod-airbyte"] == {(blob, f"{account}/blobServices/default/containers/{c}") for c in ("bronze", "airbyte")}
     assert grants["azure-prod-velero"] == {(blob, f"{account}/blobServices/default/containers/velero")}
     assert grants["azure-prod-external-secrets"] == {("4633458b-17de-408a-b874-0445c86b69e6", one(prod, "keyvault:Vault").state["id"])}
 
@@ -235,9 +243,9 @@ def test_every_secret_name_is_valid_in_key_vault_and_is_what_external_secrets_re
 def test_prod_protects_and_locks_every_stateful_resource(prod):
     locks = {r.inputs["scope"]: r.inputs["level"] for r in prod.by_type(AZ + "authorization:ManagementLockByScope")}
     for kind in STATEFUL:
-        r = one(prod, kind)
-        assert r.protect is True, kind
-        assert locks.get(r.state["id"]) == "CanNotDelete", kind
+        for r in prod.by_type(AZ + kind):
+            assert r.protect is True, r.name
+            assert locks.get(r.state["id"]) == "CanNotDelete", r.name
 
 
 def test_staging_is_destroyable(staging):

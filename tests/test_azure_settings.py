@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-import settings as settings_mod
+from program import load_settings
 from settings.errors import SettingsError
 
 CLOUD = "azure"
@@ -17,7 +17,7 @@ def load(env: str, azure: dict | None = None):
     raw = {"data-platform:cloud": CLOUD, "data-platform:environment": env, "data-platform:acmeEmail": "ops@example.com"}
     if azure is not None:
         raw["data-platform:azure"] = azure
-    return settings_mod.load(raw, "test")
+    return load_settings(raw, "test")
 
 
 def test_prod_defaults_are_the_seeds_numbers():
@@ -72,7 +72,7 @@ def test_appgw_needs_a_public_ca_behind_it_and_defaults_to_lets_encrypt_prod():
     raw = {"data-platform:cloud": CLOUD, "data-platform:environment": "staging", "data-platform:acmeEmail": "ops@example.com",
            "data-platform:tlsIssuer": "selfsigned", "data-platform:azure": APPGW}
     with pytest.raises(SettingsError) as e:
-        settings_mod.load(raw, "test")
+        load_settings(raw, "test")
     assert "\n" not in str(e.value) and "data-platform:tlsIssuer = 'selfsigned'" in str(e.value) and "public CA" in str(e.value)
 
 

@@ -12,7 +12,8 @@ import yaml
 
 from components import off_hours
 from offline_plan import manifests
-from settings import SettingsError, load
+from program import load_settings as load
+from settings import SettingsError
 
 TAINT = {"key": "data-platform/interruptible", "value": "true", "effect": "NO_SCHEDULE"}
 

@@ -360,21 +360,18 @@ def test_cnpg_schedule_has_six_fields_seconds_first(cron):
 # --- managed database and native buckets (cloud foundations) -------------------------------------
 
 def _plan_with_foundation(config: dict[str, Any]):
-    """Run DataServices alone on a Foundation with a managed database and S3 buckets."""
+    """Run DataServices alone on a Foundation with a managed database and S3 buckets (the whole
+    platform on hand-made Foundations: conftest's `plan_foundation`, tests/test_contract.py)."""
     import pulumi
     import pulumi_kubernetes as k8s
-    from pulumi.runtime import settings as runtime_settings
-    from pulumi.runtime.stack import run_pulumi_func
-    from pulumi.runtime.sync_await import _sync_await
 
-    import settings as settings_mod
     from components.data_services import DataServices, DataServicesArgs
     from components.secrets import use_store
     from foundation import EdgeFrontend, Foundation, ManagedDatabase, ObjectStore, StorageClasses, WorkloadIdentity
-    from offline_plan.mocks import PlatformMocks
-    from offline_plan.monitor import RecordingMonitor
+    from offline_plan.runner import run_program
+    from program import load_settings
 
-    s = settings_mod.load({"data-platform:cloud": "aws", "data-platform:environment": "prod", "data-platform:acmeEmail": "ops@example.com",
+    s = load_settings({"data-platform:cloud": "aws", "data-platform:environment": "prod", "data-platform:acmeEmail": "ops@example.com",
                            "data-platform:aws": {"drRegion": "eu-central-1"}, **config}, "cloudtest")
     holder: dict = {}
 
@@ -390,11 +387,8 @@ def _plan_with_foundation(config: dict[str, Any]):
         holder["ds"] = DataServices("data-services", DataServicesArgs(foundation=f, settings=s))
         holder["ds"].install_backups([])
 
-    runtime_settings.ROOT.set(None)
-    monitor = RecordingMonitor(PlatformMocks())
-    pulumi.runtime.set_mocks(PlatformMocks(), project="data-platform", stack="cloudtest", preview=False, monitor=monitor)
-    _sync_await(run_pulumi_func(program))
-    return monitor.registrations, holder["ds"]
+    registrations, _, _ = run_program(program, project="data-platform", stack="cloudtest")
+    return registrations, holder["ds"]
 
 
 def test_managed_database_gets_bootstrap_job_and_pgbouncer_not_cloudnative_pg():

@@ -8,7 +8,7 @@ import yaml
 
 from components.apps.dbt import render_profiles
 from offline_plan.mocks import FAKE_SECRET_PREFIX
-from settings import load
+from program import load_settings as load
 
 CRON = "kubernetes:batch/v1:CronJob"
 

@@ -6,7 +6,8 @@ import pytest
 import yaml
 
 from conftest import ROOT
-from settings import SettingsError, load
+from program import load_settings as load
+from settings import SettingsError
 
 REPLICATED = "arn:aws:rds:eu-central-1:123456789012:auto-backup:ab-abcdefghijklmnopqrstuvwxyz0123"
 

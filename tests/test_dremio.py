@@ -161,6 +161,7 @@ def test_the_gateway_routes_dremio_to_the_coordinator_ui(plan_stack):
 def test_image_is_configurable_and_pinned(plan_config):
     plan = plan_config({"dremio": {"image": "registry.example.com/dremio/dremio-oss:26.0.5"}})
     assert pod(plan, "dremio-master")["containers"][0]["image"] == "registry.example.com/dremio/dremio-oss:26.0.5"
+    # 26.0 stays the default: Dremio's KV store upgrades one way (docs/dremio.md).
     assert pod(plan_config({}), "dremio-executor")["containers"][0]["image"] == "dremio/dremio-oss:26.0"
 
 

@@ -8,10 +8,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from components.apps.dremio import config
+from components.apps.dremio import config, s3_identity
 from components.apps.dremio.zookeeper import member_hosts, zoo_servers
-from settings import SettingsError, load
-from settings.sections.dremio import MIN_DIRECT_MB, memory_plan, reserve_mb
+from program import load_settings as load
+from settings import SettingsError
+from settings.sections.dremio import MIN_DIRECT_MB, S3_EC2_METADATA_PROVIDER, S3_PROFILE_PROVIDER, memory_plan, reserve_mb
 
 
 @given(container=st.integers(1024, 512 * 1024), heap=st.integers(256, 256 * 1024))
@@ -45,6 +46,14 @@ def test_requests_above_limits_are_rejected():
     with pytest.raises(SettingsError) as e:
         load({"data-platform:dremio": {"executorCpuRequest": "8", "executorCpuLimit": "4"}}, "dev")
     assert "executorCpuRequest" in str(e.value)
+
+
+def test_a_credentials_provider_dremio_refuses_is_a_config_error():
+    """The old default, WebIdentityTokenCredentialsProvider, is not in Dremio 25.2.0's list: one line naming key and choices."""
+    with pytest.raises(SettingsError) as e:
+        load({"data-platform:dremio": {"s3CredentialsProvider": "com.amazonaws.auth.WebIdentityTokenCredentialsProvider"}}, "prod")
+    msg = str(e.value)
+    assert "data-platform:dremio.s3CredentialsProvider" in msg and S3_PROFILE_PROVIDER in msg and "\n" not in msg.strip()
 
 
 @pytest.mark.parametrize("n", [2, 4])
@@ -108,10 +117,28 @@ def test_core_site_for_an_s3_compatible_store(host, port, scheme, path_style):
     assert props["fs.s3a.secret.key"] == "${env.AWS_SECRET_ACCESS_KEY}"
 
 
-def test_core_site_with_workload_identity_has_no_keys_and_no_endpoint():
+def test_core_site_with_workload_identity_uses_the_web_identity_profile_and_has_no_keys():
     props = _props(config.render_core_site(config.S3Access(endpoint=None, path_style=False, region="eu-west-1", static_keys=False)))
-    assert props["fs.s3a.aws.credentials.provider"] == "com.amazonaws.auth.WebIdentityTokenCredentialsProvider"
+    # Not WebIdentityTokenCredentialsProvider: S3FileSystem's SDK v2 clients refuse it (the dist store would not start).
+    assert props["fs.s3a.aws.credentials.provider"] == "com.dremio.plugins.s3.store.AWSProfileCredentialsProviderV1"
+    assert props["com.dremio.awsProfile"] == s3_identity.PROFILE
     assert not {"fs.s3a.access.key", "fs.s3a.secret.key", "fs.s3a.endpoint", "dremio.s3.compat"} & set(props)
+
+
+@given(static_keys=st.booleans(), provider=st.sampled_from([S3_PROFILE_PROVIDER, S3_EC2_METADATA_PROVIDER]),
+       endpoint=st.sampled_from([None, "http://minio:9000"]))
+def test_every_core_site_names_a_provider_dremio_2520_accepts(static_keys, provider, endpoint):
+    """AwsCredentialProviderUtils.getCredentialsProvider (dremio-oss 25.2.0) throws on any other class."""
+    props = _props(config.render_core_site(config.S3Access(endpoint=endpoint, path_style=False, region=None,
+                                                           static_keys=static_keys, credentials_provider=provider)))
+    assert props["fs.s3a.aws.credentials.provider"] in s3_identity.DREMIO_ACCEPTED_PROVIDERS
+    assert ("com.dremio.awsProfile" in props) == (not static_keys and provider == S3_PROFILE_PROVIDER)
+
+
+def test_a_provider_dremio_refuses_is_not_rendered():
+    with pytest.raises(ValueError, match="no keyless provider"):
+        config.render_core_site(config.S3Access(endpoint=None, path_style=False, region=None, static_keys=False,
+                                                credentials_provider="com.amazonaws.auth.WebIdentityTokenCredentialsProvider"))
 
 
 @given(n=st.integers(1, 9))

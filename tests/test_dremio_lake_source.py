@@ -15,6 +15,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from components.apps.dremio import lake_source as ls
+from settings.sections.dremio import S3_EC2_METADATA_PROVIDER, S3_PROFILE_PROVIDER
 from tests.app_harness import plan
 from tests.fake_http import JsonHandler
 
@@ -36,6 +37,14 @@ def test_aws_source_has_no_endpoint_override_and_keeps_the_sts_check():
     c = ls.source_config(endpoint=None, path_style=False, region="eu-west-1", buckets=["p-bronze"])
     assert c["secure"] is True and c["compatibilityMode"] is False
     assert {p["name"] for p in c["propertyList"]} == {"fs.s3a.endpoint.region"}
+
+
+@pytest.mark.parametrize(("provider", "expected"), [(S3_PROFILE_PROVIDER, {"credentialType": "AWS_PROFILE", "awsProfile": "dremio"}),
+                                                    (S3_EC2_METADATA_PROVIDER, {"credentialType": "EC2_METADATA"})])
+def test_a_keyless_source_uses_the_credential_type_of_the_dist_store_provider(provider, expected):
+    """S3PluginConfig.credentialType (dremio-oss 25.2.0) selects the same provider class as core-site.xml."""
+    c = ls.source_config(endpoint=None, path_style=False, region="eu-west-1", buckets=["p-bronze"], keyless_provider=provider)
+    assert {k: c[k] for k in ("credentialType", "awsProfile") if k in c} == expected
 
 
 @given(host=st.from_regex(r"[a-z][a-z0-9-]{0,20}(\.[a-z][a-z0-9-]{0,10}){0,3}", fullmatch=True),
@@ -132,6 +141,20 @@ def test_registers_the_source_then_updates_it_in_place(dremio):
     assert [c for c in FakeDremio.calls if c[0] == "POST" and c[1] == "/api/v3/catalog"] == [("POST", "/api/v3/catalog")]
     logs = first.stdout + first.stderr + second.stdout + second.stderr
     assert "s3cr3tLakeKey" not in logs and "AKIDLAKE" not in logs
+
+
+def test_registers_a_keyless_source_without_reading_any_key(dremio):
+    """Workload identity (AWS stacks): the source names the pods' AWS profile; the Job has no key to add."""
+    config = ls.source_config(endpoint=None, path_style=False, region="eu-west-1", buckets=["p-bronze"],
+                              keyless_provider=S3_PROFILE_PROVIDER)
+    env = {**os.environ, "DREMIO_HOST": "127.0.0.1", "DREMIO_PORT": str(dremio.server_address[1]), "ADMIN_USER": "dpadmin",
+           "ADMIN_PASSWORD": "pw", "LAKE_SOURCE": json.dumps(ls.source_body(config))}
+    env.pop("LAKE_ACCESS_KEY", None), env.pop("LAKE_SECRET_KEY", None)
+    result = subprocess.run([sys.executable, "-c", ls.REGISTER_SCRIPT], env=env, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stdout + result.stderr
+    src = FakeDremio.sources["lake"]["config"]
+    assert (src["credentialType"], src["awsProfile"]) == ("AWS_PROFILE", "dremio")
+    assert "accessKey" not in src and "accessSecret" not in src and "AWS_PROFILE" in result.stdout
 
 
 def test_fails_loudly_when_the_admin_cannot_log_in(dremio):

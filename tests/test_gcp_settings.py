@@ -11,16 +11,16 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-import settings as settings_mod
+from clouds.gcp.settings import cloud_sql_tier_problem, maintenance_hours_per_32_days, per_zone, range_overlaps
+from program import load_settings
 from settings.errors import SettingsError
-from settings.sections.gcp import cloud_sql_tier_problem, maintenance_hours_per_32_days, per_zone, range_overlaps
 
 
 def load(env: str, gcp: dict | None = None):
     raw = {"data-platform:environment": env, "data-platform:acmeEmail": "ops@example.com"}
     if gcp is not None:
         raw["data-platform:gcp"] = gcp
-    return settings_mod.load(raw, "test")
+    return load_settings(raw, "test")
 
 
 def error(gcp: dict, env: str = "prod") -> str:
@@ -133,9 +133,9 @@ def test_enterprise_plus_takes_perf_optimized_tiers_only():
 
 def test_native_object_store_is_refused_on_gcp_until_its_consumers_read_gcs():
     raw = {"data-platform:cloud": "gcp", "data-platform:environment": "prod", "data-platform:acmeEmail": "ops@example.com"}
-    assert settings_mod.load(raw, "test").object_store == "minio"
+    assert load_settings(raw, "test").object_store == "minio"
     with pytest.raises(SettingsError, match=r"data-platform:objectStore = 'native' is not valid: minio on the gcp cloud"):
-        settings_mod.load({**raw, "data-platform:objectStore": "native"}, "test")
+        load_settings({**raw, "data-platform:objectStore": "native"}, "test")
 
 
 @pytest.mark.parametrize("missing", ["gcp:project", "gcp:region"])
@@ -172,8 +172,8 @@ def test_behind_the_application_load_balancer_the_gateway_certificates_come_from
     """Google's front ends do not verify the backend's certificate, and HTTP-01 could not pass the redirect."""
     raw = {"data-platform:cloud": "gcp", "data-platform:environment": "prod", "data-platform:acmeEmail": "ops@example.com",
            "data-platform:gcp": {"loadBalancer": "alb"}}
-    assert settings_mod.load(raw, "test").tls_issuer == "selfsigned"
-    assert settings_mod.load({**raw, "data-platform:gcp": {}}, "test").tls_issuer == "letsencrypt-prod"
+    assert load_settings(raw, "test").tls_issuer == "selfsigned"
+    assert load_settings({**raw, "data-platform:gcp": {}}, "test").tls_issuer == "letsencrypt-prod"
     with pytest.raises(SettingsError) as e:
-        settings_mod.load({**raw, "data-platform:tlsIssuer": "letsencrypt-prod"}, "test")
+        load_settings({**raw, "data-platform:tlsIssuer": "letsencrypt-prod"}, "test")
     assert "\n" not in str(e.value) and "data-platform:tlsIssuer" in str(e.value) and "selfsigned when gcp.loadBalancer is alb" in str(e.value)

@@ -1,7 +1,7 @@
 """The layers' import arrows (issue 11): kube/ (the shared Kubernetes primitives) sits below both
-clouds/ and components/, which never import each other; settings/ must not import clouds/. Each
-arrow still there today is listed below; the test fails on a new one and on a listed one that is
-gone, so the lists can only shrink (and stay true).
+clouds/ and components/, which never import each other; settings/ imports no cloud (each cloud's
+section lives with the cloud and is handed to `settings.load` by the composition root), so the
+graph has no circle.
 """
 
 from __future__ import annotations
@@ -12,18 +12,19 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 
-# Deferred (function-local) imports: the settings ↔ clouds cycle of issue 11 item 3.
-KNOWN_SETTINGS_TO_CLOUDS = {
-    ("settings/project.py", "clouds"),
-    ("settings/sections/aws.py", "clouds.aws.subnets"),
-    ("settings/sections/azure.py", "clouds.azure.subnets"),
-}
+def _is_main_block(node: ast.AST) -> bool:
+    """`if __name__ == "__main__":`: a script's entry point, which is its own composition root."""
+    return (isinstance(node, ast.If) and isinstance(node.test, ast.Compare) and isinstance(node.test.left, ast.Name)
+            and node.test.left.id == "__name__" and any(isinstance(c, ast.Constant) and c.value == "__main__" for c in node.test.comparators))
 
 
 def _imports(path: Path) -> set[str]:
-    """Every module `path` imports, at any depth (function-local imports included)."""
+    """Every module `path` imports when imported, at any depth (function-local imports included;
+    the body of an `if __name__ == "__main__":` entry point is not: it never runs on import)."""
+    tree = ast.parse(path.read_text(), str(path))
+    tree.body = [n for n in tree.body if not _is_main_block(n)]
     found: set[str] = set()
-    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+    for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             found.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
@@ -77,8 +78,24 @@ def test_no_cloud_copies_a_kubernetes_constant():
     assert copies == set()
 
 
-def test_settings_import_from_clouds_only_the_known_deferred_imports():
-    assert _arrows("settings", "clouds") == KNOWN_SETTINGS_TO_CLOUDS
+def test_settings_import_no_cloud():
+    """No circle: the clouds' sections live with their cloud and `settings.load` receives them
+    from the composition root (program.py, offline_plan, the generators' entry points)."""
+    assert _arrows("settings", "clouds") == set()
+
+
+def test_settings_import_nothing_above_them():
+    assert {a for top in ("foundation", "components", "program", "offline_plan") for a in _arrows("settings", top)} == set()
+
+
+def test_each_cloud_settings_module_imports_only_settings_and_its_own_pure_planners():
+    """What settings.load runs for a cloud imports no SDK and nothing of the platform."""
+    for path in sorted((ROOT / "clouds").glob("*/settings.py")):
+        cloud = path.parent.name
+        outside = {m for m in _imports(path) if m.split(".")[0] not in ("settings", "__future__", "dataclasses", "typing", "re", "math", "ipaddress")
+                   and not m.startswith(f"clouds.{cloud}.")}
+        assert outside == set(), path
+        assert set(_imports(path)) & {"pulumi", "pulumi_aws", "pulumi_azure_native", "pulumi_gcp"} == set()
 
 
 def test_no_component_imports_a_cloud():

@@ -9,7 +9,7 @@ from conftest import ROOT, stack_names
 from kube import external_secrets
 from kube.charts import CHARTS, UnpinnedChart, chart
 from offline_plan.stack_config import load_stack_config
-from settings import load
+from program import load_settings as load
 
 RELEASE = "kubernetes:helm.sh/v3:Release"
 CLOUD_STACKS = ("prod", "azure-prod", "gcp-prod")

@@ -372,7 +372,7 @@ def test_bad_retention_is_a_settings_error(plan_config):
     from settings.errors import SettingsError
 
     with pytest.raises(SettingsError, match="observability.prometheusRetention"):
-        from settings import load
+        from program import load_settings as load
 
         load({"data-platform:cloud": "local", "data-platform:observability": {"prometheusRetention": "soon"}}, "dev")
 

@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 from components.data_services import postgres
 from components.observability import alerts
 from offline_plan import crd_schemas
-from settings import SettingsError, load
+from program import load_settings as load
+from settings import SettingsError
 
 CNPG = "kubernetes:postgresql.cnpg.io/v1:"
 OBJECT_STORE = "kubernetes:barmancloud.cnpg.io/v1:ObjectStore"

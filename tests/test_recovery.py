@@ -10,7 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from offline_plan.mocks import ACCOUNT
-from settings import SettingsError, checks, load, recovery
+from program import load_settings as load
+from settings import SettingsError, checks, recovery
 from settings.checks import Invalid
 from settings.cron import max_gap_minutes
 

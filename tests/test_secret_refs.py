@@ -29,7 +29,7 @@ import pytest
 from components.secrets import SECRET_KEYS_ANNOTATION
 from offline_plan.manifests import objects
 
-STACKS = ("dev", "prod-local", "staging", "prod")
+STACKS = ("dev", "prod-local", "staging", "prod", "azure-prod")
 
 Ref = tuple[str, str, str | None, str]
 """(namespace, Secret name, key or None for "the Secret must exist", where it is referenced)."""
@@ -80,6 +80,8 @@ def airbyte_secret_refs(values: dict[str, Any]) -> Iterator[tuple[str, str]]:
         conf = storage.get(kind) or {}
         yield storage["secretName"], conf.get("accessKeyIdSecretKey") or "AWS_ACCESS_KEY_ID"
         yield storage["secretName"], conf.get("secretAccessKeySecretKey") or "AWS_SECRET_ACCESS_KEY"
+    if storage.get("secretName") and kind == "azure":  # AZURE_STORAGE_CONNECTION_STRING on server, worker, launcher
+        yield storage["secretName"], (storage.get("azure") or {}).get("connectionStringSecretKey") or "AZURE_STORAGE_CONNECTION_STRING"
 
 
 def grafana_secret_refs(values: dict[str, Any]) -> Iterator[tuple[str, str]]:

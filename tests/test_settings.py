@@ -8,7 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from settings import SettingsError, checks, load
+from program import load_settings as load
+from settings import SettingsError, checks
 from settings.checks import Invalid
 
 BASE = {"data-platform:cloud": "local", "data-platform:environment": "dev"}

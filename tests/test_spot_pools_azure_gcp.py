@@ -8,8 +8,8 @@ import json
 
 import pytest
 
-import settings as settings_mod
 from offline_plan import cost, plan_json
+from program import load_settings
 from settings.errors import SettingsError
 
 GCP_STAGING = {"cloud": "gcp", "environment": "staging", "gcp:project": "data-platform-staging", "gcp:region": "europe-west1",
@@ -102,7 +102,7 @@ def _load(cloud, env, section=None):
     raw = {"data-platform:cloud": cloud, "data-platform:environment": env, "data-platform:acmeEmail": "ops@example.com"}
     if section is not None:
         raw[f"data-platform:{cloud}"] = section
-    return settings_mod.load(raw, "test")
+    return load_settings(raw, "test")
 
 
 def test_the_spot_pools_are_on_in_staging_and_off_in_prod():

@@ -11,7 +11,7 @@ from offline_plan import manifests, plan_json
 from offline_plan.mocks import FAKE_SECRET_PREFIX
 from offline_plan.stack_config import load_stack_config
 from offline_plan.validate import validate
-from settings import load
+from program import load_settings as load
 
 STACKS = stack_names()
 RESOURCE_KEYS = {"urn", "type", "name", "custom", "parent", "provider", "inputs", "dependencies", "propertyDependencies",

@@ -62,29 +62,29 @@ class DatabaseArgs:
     subnet_ids: list
     allowed_security_group_id: pulumi.Input[str]
     """The EKS cluster security group (on every managed node, hence every pod)."""
-    engine_version: str = "16.11"
-    auto_minor_version_upgrade: bool = True
+    engine_version: str
+    auto_minor_version_upgrade: bool
     """RDS upgrades the minor in the maintenance window; `engineVersion` drift is then ignored
     (otherwise the next `pulumi up` would try to downgrade and fail)."""
-    instance_class: str = "db.r6g.xlarge"
-    allocated_storage_gb: int = 100
-    max_allocated_storage_gb: int = 1000
-    multi_az: bool = True
-    backup_retention_days: int = 30
-    backup_window: str = "00:00-01:00"
-    maintenance_window: str = "sun:04:00-sun:05:00"
-    final_snapshot: bool = True
-    performance_insights_retention_days: int = 7
-    monitoring_interval: int = 60
+    instance_class: str
+    allocated_storage_gb: int
+    max_allocated_storage_gb: int
+    multi_az: bool
+    backup_retention_days: int
+    backup_window: str
+    maintenance_window: str
+    final_snapshot: bool
+    performance_insights_retention_days: int
+    monitoring_interval: int
     """Enhanced Monitoring (OS metrics) every N seconds; 0 = off."""
-    parameters: tuple = ()
-    log_retention_days: int = 30
-    identifier: Optional[str] = None
+    parameters: tuple
+    log_retention_days: int
+    identifier: Optional[str]
     """The instance identifier; None: `<stack>-postgres`."""
-    restore_source: Optional[str] = None
+    restore_source: Optional[str]
     """Create the instance by point-in-time restore from this instance identifier or these
     replicated automated backups (an `...:auto-backup:...` ARN); None: a new empty instance."""
-    restore_time: Optional[str] = None
+    restore_time: Optional[str]
     """UTC RFC 3339; None: the source's latest restorable time."""
 
 

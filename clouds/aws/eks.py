@@ -69,20 +69,20 @@ class EksArgs:
     version: str
     node_subnet_ids: list
     addon_versions: dict
-    endpoint_public_access: bool = False
-    public_access_cidrs: tuple[str, ...] = ()
-    admin_principal_arns: tuple[str, ...] = ()
-    log_types: tuple[str, ...] = ("api", "audit", "authenticator", "controllerManager", "scheduler")
-    log_retention_days: int = 30
-    instance_types: tuple[str, ...] = ("m5.2xlarge",)
-    capacity_type: str = "ON_DEMAND"
-    min_size: int = 3
-    max_size: int = 10
-    desired_size: int = 5
-    disk_size_gb: int = 100
-    node_labels: dict = field(default_factory=dict)
-    network_policies: bool = True
+    endpoint_public_access: bool
+    public_access_cidrs: tuple[str, ...]
+    admin_principal_arns: tuple[str, ...]
+    log_types: tuple[str, ...]
+    log_retention_days: int
+    instance_types: tuple[str, ...]
+    capacity_type: str
+    min_size: int
+    max_size: int
+    desired_size: int
+    disk_size_gb: int
+    network_policies: bool
     """Turn on the VPC CNI's network policy agent: without it EKS ignores NetworkPolicies."""
+    node_labels: dict = field(default_factory=dict)
     spot: Optional[SpotNodes] = None
     """A second managed node group of Spot instances for interruptible work (None: none)."""
 

@@ -29,16 +29,16 @@ COMPONENT = "network"
 @dataclass(frozen=True)
 class NetworkArgs:
     ctx: Context
-    cidr: str = "10.0.0.0/16"
-    azs: tuple[str, ...] = ()
+    cidr: str
+    azs: tuple[str, ...]
     """Availability zone names, in order; the subnet plan follows it."""
-    nat_per_az: bool = True
+    nat_per_az: bool
     """One NAT gateway per AZ (prod: an AZ outage does not cut the others off) or a single one."""
-    cluster_name: str = ""
+    cluster_name: str
     """Written in the subnets' `kubernetes.io/cluster/<name>` tag."""
-    interface_endpoints: tuple[str, ...] = ("ecr.api", "ecr.dkr", "sts", "logs", "secretsmanager")
-    flow_logs: bool = True
-    log_retention_days: int = 30
+    interface_endpoints: tuple[str, ...]
+    flow_logs: bool
+    log_retention_days: int
 
 
 class Network(pulumi.ComponentResource):

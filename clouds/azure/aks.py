@@ -80,10 +80,10 @@ class AksArgs:
     node_disk_size_gb: int
     max_pods: int
     log_retention_days: int
-    network_policies: bool = True
-    spot_node_size: Optional[str] = None
+    network_policies: bool
+    spot_node_size: Optional[str]
     """A Spot user pool of this VM size, autoscaled 0..spot_max_count (None: none)."""
-    spot_max_count: int = 0
+    spot_max_count: int
 
 
 def exec_kubeconfig(user_kubeconfig_b64: str) -> str:

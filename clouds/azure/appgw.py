@@ -23,8 +23,9 @@ from . import appgw_config
 from .common import KEY_VAULT_SECRETS_USER, Context, role_assignment
 
 COMPONENT = "app-gateway"
-UPLOAD_LIMIT_MB = 500
-"""The seed's body-size limit (nginx's 500m), for the WAF's multipart file uploads."""
+UPLOAD_LIMIT_MB = 525
+"""The WAF's multipart file-upload limit: at least the seed's 500 MiB (524.3 MB) whichever unit
+Azure's "MB" means, so a body Traefik's 500 MiB Middleware accepts is never refused first."""
 LOG_CATEGORIES = ("ApplicationGatewayAccessLog", "ApplicationGatewayFirewallLog")
 
 

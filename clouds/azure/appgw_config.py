@@ -16,8 +16,8 @@ Pure (no SDK import) so tests read it without a plan. Per Gateway host `<prefix>
 
 Health: one HTTPS probe per host through the backend settings' host name, on `/`, healthy for
 any answer below 500 — a TLS handshake with the host's own certificate and an HTTP answer from
-Traefik. (Traefik's `/ping` is on its plain-HTTP port 8080, and a probe speaks its backend
-settings' protocol.) Under it, the internal load balancer only keeps nodes with a ready Traefik
+Traefik. (Traefik's `/ping` is plain HTTP on 8080; an HTTP probe on HTTPS backend settings was
+not used, Azure's probe documentation does not say the two protocols may differ.) Under it, the internal load balancer only keeps nodes with a ready Traefik
 pod (`externalTrafficPolicy: Local`: kube-proxy's health-check node port, which follows the
 kubelet's `/ping` readiness probe).
 Request timeout 300 s (the seed's; long queries and 500 MiB uploads).

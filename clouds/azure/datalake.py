@@ -1,8 +1,9 @@
 """The data lake on Azure: one Data Lake Storage Gen2 account (hierarchical namespace) with a
 container per role, private, Entra-ID-only, soft-deleted, bronze tiered down after 90 days.
 
-- Containers: bronze, silver, gold, backups (database/WAL archives), airbyte, dremio and velero
-  (one per consumer, as the S3 buckets on AWS), all `public_access: None`.
+- Containers: bronze, silver, gold, backups (database/WAL archives), dremio and velero (one per
+  consumer, as the S3 buckets on AWS), all `public_access: None`. Airbyte, which takes only an
+  account key, has an account of its own (airbyte_storage.py).
 - No shared keys (`allow_shared_key_access: false`, OAuth by default), no public blob access,
   no public network access (private endpoints for blob and dfs), TLS 1.2, HTTPS only, no
   cross-tenant replication; encryption at rest is always on (Microsoft-managed keys).
@@ -13,19 +14,20 @@ container per role, private, Entra-ID-only, soft-deleted, bronze tiered down aft
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import pulumi
 import pulumi_azure_native.monitor as monitor
 import pulumi_azure_native.storage as storage
 
-from foundation import AdlsAccount, ObjectStore
+from foundation import AdlsAccount, KeyedContainer, ObjectStore
 
 from .common import Context
 from .network import Network
 
 COMPONENT = "datalake"
-DATA_ROLES = ("bronze", "silver", "gold", "backups", "airbyte", "dremio", "velero")
+DATA_ROLES = ("bronze", "silver", "gold", "backups", "dremio", "velero")
 _TIER_ACTION = {"cool": "tier_to_cool", "cold": "tier_to_cold", "archive": "tier_to_archive"}
 
 
@@ -40,6 +42,33 @@ class DataLakeArgs:
     workspace_id: pulumi.Input[str]
 
 
+def storage_account(ctx: Context, parent: pulumi.Resource, name: str, purpose: str, *, replication: str, hns: bool,
+                    shared_key: bool) -> storage.StorageAccount:
+    """A private, TLS-1.2, HTTPS-only, infrastructure-encrypted StorageV2 account. `shared_key`
+    only where a consumer takes nothing but an account key (Airbyte's own account)."""
+    return storage.StorageAccount(
+        name,
+        resource_group_name=ctx.resource_group,
+        account_name=ctx.unique_name(purpose, max_len=24, dashes=False),
+        kind="StorageV2",
+        sku={"name": replication},
+        access_tier="Hot",
+        is_hns_enabled=hns,
+        minimum_tls_version="TLS1_2",
+        enable_https_traffic_only=True,
+        allow_blob_public_access=False,
+        allow_shared_key_access=shared_key,
+        default_to_o_auth_authentication=True,
+        allow_cross_tenant_replication=False,
+        public_network_access="Disabled",
+        network_rule_set={"default_action": "Deny", "bypass": "AzureServices"},
+        encryption={"key_source": "Microsoft.Storage", "require_infrastructure_encryption": True,
+                    "services": {"blob": {"enabled": True, "key_type": "Account"}, "file": {"enabled": True, "key_type": "Account"}}},
+        tags=ctx.tags(COMPONENT),
+        opts=ctx.opts(parent, stateful=True),
+    )
+
+
 class DataLake(pulumi.ComponentResource):
     account: storage.StorageAccount
     containers: dict[str, storage.BlobContainer]
@@ -47,27 +76,7 @@ class DataLake(pulumi.ComponentResource):
     def __init__(self, name: str, args: DataLakeArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("data-platform:azure:DataLake", name, None, opts)
         ctx, rg = args.ctx, args.ctx.resource_group
-        self.account = storage.StorageAccount(
-            f"{ctx.prefix}-lake",
-            resource_group_name=rg,
-            account_name=ctx.unique_name("lake", max_len=24, dashes=False),
-            kind="StorageV2",
-            sku={"name": args.replication},
-            access_tier="Hot",
-            is_hns_enabled=True,
-            minimum_tls_version="TLS1_2",
-            enable_https_traffic_only=True,
-            allow_blob_public_access=False,
-            allow_shared_key_access=False,
-            default_to_o_auth_authentication=True,
-            allow_cross_tenant_replication=False,
-            public_network_access="Disabled",
-            network_rule_set={"default_action": "Deny", "bypass": "AzureServices"},
-            encryption={"key_source": "Microsoft.Storage", "require_infrastructure_encryption": True,
-                        "services": {"blob": {"enabled": True, "key_type": "Account"}, "file": {"enabled": True, "key_type": "Account"}}},
-            tags=ctx.tags(COMPONENT),
-            opts=ctx.opts(self, stateful=True),
-        )
+        self.account = storage_account(ctx, self, f"{ctx.prefix}-lake", "lake", replication=args.replication, hns=True, shared_key=False)
         ctx.lock(self, f"{ctx.prefix}-lake", self.account.id)
         retention = {"enabled": True, "days": args.soft_delete_days}
         props = storage.BlobServiceProperties(
@@ -97,11 +106,12 @@ class DataLake(pulumi.ComponentResource):
                                   logs=[{"category_group": "audit", "enabled": True}], opts=ctx.opts(self))
         self.register_outputs({"account": self.account.name, "containers": list(DATA_ROLES)})
 
-    def object_store(self) -> ObjectStore:
+    def object_store(self, keyed: Mapping[str, KeyedContainer]) -> ObjectStore:
         """The lake as the platform sees it (Foundation.object_store): the `adls` protocol, the
-        containers by role, and the account's endpoints (reached through the private endpoints)."""
+        containers by role, the account's endpoints (reached through the private endpoints),
+        and the key-based containers of consumers without Entra ID support."""
         endpoints = self.account.primary_endpoints
-        return ObjectStore(kind="adls", buckets={role: c.name for role, c in self.containers.items()},
+        return ObjectStore(kind="adls", buckets={role: c.name for role, c in self.containers.items()}, keyed=dict(keyed),
                            adls=AdlsAccount(name=self.account.name, blob_endpoint=endpoints.apply(lambda e: e.blob),
                                             dfs_endpoint=endpoints.apply(lambda e: e.dfs)))
 

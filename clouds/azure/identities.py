@@ -27,11 +27,10 @@ POD_LABELS = {"azure.workload.identity/use": "true"}
 AUDIENCE = "api://AzureADTokenExchange"
 
 CONTAINERS: Mapping[str, tuple[str, ...]] = {
-    # Data sources on the lake plus its distributed storage; raw loads into bronze plus its own
-    # container; CloudNativePG's archive (only with the in-cluster database); Velero's backups:
-    # nothing else.
+    # Data sources on the lake plus its distributed storage; CloudNativePG's archive (only with
+    # the in-cluster database); Velero's backups: nothing else. Airbyte has no identity: its chart
+    # takes only an account key, for an account of its own (airbyte_storage.py).
     "dremio": ("bronze", "silver", "gold", "dremio"),
-    "airbyte": ("bronze", "airbyte"),
     "postgres": ("backups",),
     "velero": ("velero",),
 }

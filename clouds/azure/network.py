@@ -50,7 +50,7 @@ class NetworkArgs:
     ctx: Context
     cidr: str
     zones: tuple[str, ...]
-    app_gateway: bool = False
+    app_gateway: bool
     """Open the `appgw` subnet's NSG to what an Application Gateway v2 needs (`APP_GATEWAY_RULES`)."""
 
 

@@ -7,8 +7,9 @@ Vault) -> DataLake (ADLS Gen2) -> WorkloadIdentities -> Database (Flexible Serve
 edge through `Foundation.edge.l7`) -> ClusterServices (External Secrets on Key Vault, the database administrator secret).
 
 With `objectStore: native` (the default) the data lake is `Foundation.object_store` (kind
-`adls`): the backups (CloudNativePG's archive, Velero) go there with workload identity; Dremio
-and Airbyte do not read ADLS yet, so the platform keeps them on the in-cluster MinIO (see
+`adls`): the backups (CloudNativePG's archive, Velero) go there with workload identity, Airbyte's
+logs and state to an account of its own with a key (AirbyteStorage: its chart takes nothing
+else); Dremio does not read ADLS yet, so the platform keeps its lake on the in-cluster MinIO (see
 docs/azure.md).
 """
 
@@ -25,6 +26,7 @@ from foundation import EdgeFrontend, Foundation, ManagedDatabase, SecretStore, S
 from settings import Settings
 
 from . import appgw_config
+from .airbyte_storage import AirbyteStorage, AirbyteStorageArgs
 from .aks import FAST_SSD, STANDARD, AksArgs, AksCluster
 from .appgw import AppGateway, AppGatewayArgs
 from .cluster_services import DB_ADMIN_SECRET, ClusterServices, ClusterServicesArgs, load_balancer_annotations
@@ -83,15 +85,18 @@ def build_foundation(settings: Settings) -> Foundation:
     vault = Vault("vault", VaultArgs(ctx=ctx, network=network, secret_prefix=secret_prefix, soft_delete_days=a.key_vault_soft_delete_days,
                                      purge_protection=a.key_vault_purge_protection, workspace_id=workspace_id))
 
-    lake = identities = None
+    lake = identities = airbyte_store = None
     if s.object_store == "native":
         lake = DataLake("datalake", DataLakeArgs(ctx=ctx, network=network, replication=a.lake_replication, soft_delete_days=a.soft_delete_days,
                                                  bronze_days=a.bronze_cold_days, bronze_tier=a.bronze_tier, workspace_id=workspace_id))
         identities = WorkloadIdentities("identities", WorkloadIdentitiesArgs(
             ctx=ctx, oidc_issuer=cluster.oidc_issuer, container_scopes={r: lake.container_scope(r) for r in lake.containers},
-            apps=("dremio", "airbyte", *(("postgres",) if s.database == "in-cluster" else ()),
+            apps=("dremio", *(("postgres",) if s.database == "in-cluster" else ()),
                   *(("velero",) if s.backups.velero and not s.backups.standby else ())),
         ))
+        if s.airbyte.enabled:
+            airbyte_store = AirbyteStorage("airbyte-storage", AirbyteStorageArgs(ctx=ctx, network=network, replication=a.lake_replication,
+                                                                                 soft_delete_days=a.soft_delete_days))
 
     db = admin_written = None
     if s.database == "managed":
@@ -141,6 +146,8 @@ def build_foundation(settings: Settings) -> Foundation:
     if lake is not None:
         outputs["dataLakeAccount"] = lake.account.name
         outputs["dataLakeContainers"] = sorted(lake.containers)
+    if airbyte_store is not None:
+        outputs["airbyteStorageAccount"] = airbyte_store.account.name
     if identities is not None:
         outputs["workloadIdentityClientIds"] = {app: u.client_id for app, u in identities.identities.items()}
     if app_gateway is not None:
@@ -152,7 +159,7 @@ def build_foundation(settings: Settings) -> Foundation:
         provider=cluster.provider,
         storage_classes=StorageClasses(fast_ssd=FAST_SSD, standard=STANDARD),
         edge=edge_frontend(s, app_gateway),
-        object_store=lake.object_store() if lake is not None else None,
+        object_store=lake.object_store(keyed={"airbyte": airbyte_store.keyed_container()} if airbyte_store else {}) if lake is not None else None,
         database=database,
         secret_store=SecretStore(name=services.secret_store_name, key_prefix=secret_prefix, write=vault.write_secret,
                                  ready=tuple(services.secret_store_ready), remote_name=key_vault_name),

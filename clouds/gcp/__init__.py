@@ -2,7 +2,7 @@
 Secret Manager, Artifact Registry, Cloud Load Balancing, Cloud Logging) as one
 ComponentResource per concern.
 
-This module imports no SDK: the pure rules live in settings/sections/gcp.py, and the GCP SDK is
+This module imports no SDK: the pure rules live in settings.py (the section), and the GCP SDK is
 loaded only when a stack selects `cloud: gcp` (`build`).
 """
 

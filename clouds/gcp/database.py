@@ -65,7 +65,7 @@ class DatabaseArgs:
     backup_start: str
     maintenance_day: str
     maintenance_hour: int
-    flags: tuple = ()
+    flags: tuple
 
 
 class Database(pulumi.ComponentResource):

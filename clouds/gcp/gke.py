@@ -12,7 +12,7 @@ nodes gives pods their own Google identity and hides the node's. The kubeconfig 
 
 The pool's autoscaling uses `total_min/max_node_count` (all zones together: the seed's 3..10);
 `initial_node_count` is per zone in a regional pool, so the seed's 5 becomes 2 per zone = 6
-(settings/sections/gcp.py `per_zone`) and is ignored after creation.
+(settings.py `per_zone`) and is ignored after creation.
 With `gcp.spotPool`, a second pool of Spot VMs from 0, tainted `data-platform/interruptible`
 (Foundation.interruptible), for Airbyte connector jobs and optionally Dremio executors.
 """
@@ -108,8 +108,8 @@ class GkeArgs:
     max_total: int
     initial_per_zone: int
     disk_size_gb: int
-    spot: bool = False
-    spot_pool_max_total: Optional[int] = None
+    spot: bool
+    spot_pool_max_total: Optional[int]
     """A second, autoscaled 0..N pool of Spot VMs for interruptible work (None: none)."""
 
 

@@ -29,8 +29,8 @@ class NetworkArgs:
     subnet_cidr: str
     pods_cidr: str
     services_cidr: str
-    private_services_prefix_length: int = 16
-    flow_logs: bool = True
+    private_services_prefix_length: int
+    flow_logs: bool
 
 
 class Network(pulumi.ComponentResource):

@@ -42,6 +42,7 @@ from typing import Any, Optional
 import pulumi
 import pulumi_kubernetes as k8s
 
+from components.data_services.object_store import CONNECTION_STRING_KEY
 from components.data_services.result import ObjectStoreResult, PostgresResult
 from foundation import NO_IDENTITY, WORKLOAD_SERVICE_ACCOUNTS, InterruptiblePool, WorkloadIdentity
 from kube import PART_OF, child, helm, labels, tolerations_for
@@ -133,7 +134,7 @@ def _container_security() -> dict[str, Any]:
 
 
 def storage_values(store: ObjectStoreResult, bucket: pulumi.Input[str]) -> dict[str, Any]:
-    """`global.storage` for the object store (MinIO/S3-compatible or AWS S3)."""
+    """`global.storage` for the object store (MinIO/S3-compatible, AWS S3, or Azure Blob by connection string)."""
     buckets = {k: bucket for k in ("log", "state", "workloadOutput", "activityPayload", "auditLogging")}
     out: dict[str, Any] = {"bucket": buckets}
     if store.kind == "minio":
@@ -158,8 +159,12 @@ def storage_values(store: ObjectStoreResult, bucket: pulumi.Input[str]) -> dict[
             # Workload identity (IRSA / EKS Pod Identity): the AWS SDK default chain.
             s3["authenticationType"] = "instanceProfile"
         out.update({"type": "s3", "s3": s3})
+    elif store.kind == "adls" and store.credentials_secret:
+        # Azure Blob: the chart reads only AZURE_STORAGE_CONNECTION_STRING, from this Secret's
+        # `connectionString` (the Foundation's key-based container, synced from Key Vault).
+        out.update({"type": "azure", "secretName": store.credentials_secret, "azure": {"connectionStringSecretKey": CONNECTION_STRING_KEY}})
     else:
-        raise ValueError(f"object store kind {store.kind!r} is not wired for Airbyte yet (minio, s3)")
+        raise ValueError(f"object store kind {store.kind!r} is not wired for Airbyte yet (minio, s3, adls with a connection string)")
     return out
 
 

@@ -14,7 +14,7 @@ Which implementation runs follows config and the Foundation:
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Optional
 
 import pulumi
@@ -28,7 +28,7 @@ from .elasticsearch import Elasticsearch, ElasticsearchArgs
 from .es_snapshot_store import SnapshotStore
 from .managed_postgres import ManagedPostgres, ManagedPostgresArgs
 from .minio import BACKUPS, Minio, MinioArgs
-from .object_store import apps_stay_on_minio, minio_snapshot_store, native_backup_store, native_result, native_snapshot_store
+from .object_store import apps_stay_on_minio, keyed_stores, minio_snapshot_store, native_backup_store, native_result, native_snapshot_store
 from .postgres import BackupStore, CloudNativePg, CloudNativePgArgs
 from .result import DataServicesResult
 from .storage import StorageRoles
@@ -85,6 +85,8 @@ class DataServices(pulumi.ComponentResource):
             if backup is None:
                 pulumi.log.warn("PostgreSQL backups: no supported archive target on this object store; WAL archiving is off", self)
 
+        if cloud_backups(f, s) and f.object_store is not None and f.object_store.keyed:
+            object_store = replace(object_store, consumer_stores=keyed_stores(f.object_store, parent=self, provider=p, depends_on=deps))
         self.archive_in_cloud = backup is not None and backup.credentials_secret is None
         """PostgreSQL archives to the cloud's store (workload identity), not to MinIO."""
 

@@ -1,20 +1,25 @@
 """The data lake when the cloud provides it (Foundation.object_store): the result points at the
 native buckets and applications authenticate with workload identity (no keys).
 
-Not every protocol is read by every consumer yet: Dremio and Airbyte speak S3 (and what other
-branches add), not ADLS. On such a store the platform keeps the lake they query and write in the
-in-cluster MinIO (`apps_stay_on_minio`), while the backups (CloudNativePG's archive, Velero) still
-leave the cluster for the cloud store (`native_backup_store`, components/platform.py).
+Not every protocol is read by every consumer yet: Dremio speaks S3 (and what other branches
+add), not ADLS. On such a store the platform keeps the lake in the in-cluster MinIO
+(`apps_stay_on_minio`), while the backups (CloudNativePG's archive, Velero) still leave the
+cluster for the cloud store (`native_backup_store`, components/platform.py), and a consumer with
+a key-based container of its own (Airbyte on Azure) uses that (`keyed_stores`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Optional
 
 import pulumi
 
+import kube
 from foundation import Foundation, ObjectStore
+from kube.namespaces import APPS
 
+from ..secrets import platform_secret, store_for
 from .es_snapshot_store import BUCKET_ROLE as ES_BUCKET
 from .es_snapshot_store import SnapshotStore
 from .postgres import BackupStore
@@ -26,9 +31,9 @@ from .result import ObjectStoreResult
 BACKUP_PREFIX = "postgres"
 
 APPS_ON_MINIO = frozenset({"adls"})
-"""Object-store protocols Dremio (lake source, distributed store) and Airbyte (logs, state) do
-not read yet (docs/azure.md: Dremio's Azure Storage plugin takes only a shared key or an Entra
-application secret; Airbyte's chart only a connection string, i.e. an account key)."""
+"""Object-store protocols Dremio (lake source, distributed store) does not read yet
+(docs/azure.md: its Azure Storage plugin takes only an account key or an Entra application
+secret, and the lake refuses shared keys)."""
 
 
 def apps_stay_on_minio(store: Optional[ObjectStore]) -> bool:
@@ -44,6 +49,24 @@ def native_result(store: ObjectStore) -> ObjectStoreResult:
         buckets=dict(store.buckets),
         credentials_secret=None,
     )
+
+
+CONNECTION_STRING_KEY = "connectionString"
+
+
+def keyed_stores(store: ObjectStore, *, parent: pulumi.Resource, provider: pulumi.ProviderResource,
+                 depends_on: Sequence[pulumi.Resource]) -> dict[str, ObjectStoreResult]:
+    """App -> its key-based store (foundation.KeyedContainer): the connection string goes into
+    the Secret `data-platform/<app>-storage` (key `connectionString`) through the Foundation's
+    secret store (Key Vault + External Secrets on Azure), and the app's result points at it."""
+    out: dict[str, ObjectStoreResult] = {}
+    for app, keyed in sorted(store.keyed.items()):
+        name = f"{app}-storage"
+        platform_secret(name, APPS, {CONNECTION_STRING_KEY: keyed.connection_string}, store_for(provider), parent=parent,
+                        provider=provider, labels=kube.labels(app, "credentials"), depends_on=depends_on, resource_name=name)
+        out[app] = ObjectStoreResult(kind=store.kind, endpoint=None, region=store.region or "", path_style=False,
+                                     buckets={app: keyed.container}, credentials_secret=name)
+    return out
 
 
 def _adls_destination(store: ObjectStore) -> pulumi.Output[str]:

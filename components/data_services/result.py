@@ -50,7 +50,7 @@ class PostgresResult:
 @dataclass(frozen=True)
 class ObjectStoreResult:
     kind: str
-    """minio | s3 | gcs | azure"""
+    """minio | s3 | gcs | adls"""
     endpoint: Optional[pulumi.Input[str]]
     """http(s) URL for S3-compatible clients; None: the cloud SDK default."""
     region: str
@@ -76,10 +76,14 @@ class ObjectStoreResult:
     """MinIO's client image, for Jobs that administer it (None: cloud buckets)."""
     ready: Sequence[pulumi.Resource] = ()
     """What must exist before a client uses the store (MinIO's buckets and users)."""
-
+    consumer_stores: Mapping[str, "ObjectStoreResult"] = field(default_factory=dict)
+    """App -> a store of its own that replaces this one for it (Azure: Airbyte's key-based
+    account, foundation.KeyedContainer)."""
 
     def for_consumer(self, app: str) -> "ObjectStoreResult":
-        """This store as `app` sees it: with its own credentials Secret, if it has one."""
+        """This store as `app` sees it: its own store, or with its own credentials Secret."""
+        if app in self.consumer_stores:
+            return self.consumer_stores[app]
         secret = self.consumer_credentials.get(app)
         return replace(self, credentials_secret=secret) if secret else self
 

@@ -5,6 +5,7 @@ redirect, and on Azure a WAF that blocks."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from .model import MANDATORY, Context, Resource, known, resource_rule
 
@@ -16,17 +17,29 @@ TLS12_APPGW_POLICIES = ("AppGwSslPolicy20220101", "AppGwSslPolicy20220101S")
 ACME_PATHS = {"/.well-known/acme-challenge/*"}
 
 
+def _dicts(value: Any) -> list[dict]:
+    """The dicts of a list input (during a preview a computed list, or an item, may be unknown)."""
+    return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
+
+
+def _dict(value: Any) -> dict:
+    return value if isinstance(value, dict) else {}
+
+
+def _ref_name(ref: Any) -> str:
+    return str(_dict(ref).get("id", "")).rsplit("/", 1)[-1]
+
+
 def _http_listeners_only_redirect(r: Resource) -> Iterator[str]:
-    http = {li.get("name") for li in r.props.get("httpListeners") or [] if li.get("protocol") == "Http"}
-    maps = {m.get("name"): m for m in r.props.get("urlPathMaps") or []}
-    for rule in r.props.get("requestRoutingRules") or []:
-        listener = str((rule.get("httpListener") or {}).get("id", "")).rsplit("/", 1)[-1]
-        if listener not in http:
+    http = {li.get("name") for li in _dicts(r.props.get("httpListeners")) if li.get("protocol") == "Http"}
+    maps = {m.get("name"): m for m in _dicts(r.props.get("urlPathMaps"))}
+    for rule in _dicts(r.props.get("requestRoutingRules")):
+        listener = _ref_name(rule.get("httpListener"))
+        if listener not in http or rule.get("redirectConfiguration"):
             continue
-        if rule.get("redirectConfiguration"):
-            continue
-        path_map = maps.get(str((rule.get("urlPathMap") or {}).get("id", "")).rsplit("/", 1)[-1])
-        if path_map and path_map.get("defaultRedirectConfiguration") and all(set(p.get("paths") or []) <= ACME_PATHS for p in path_map.get("pathRules") or []):
+        path_map = maps.get(_ref_name(rule.get("urlPathMap")))
+        if path_map and path_map.get("defaultRedirectConfiguration") and all(
+                set(p.get("paths") or []) <= ACME_PATHS for p in _dicts(path_map.get("pathRules"))):
             continue
         yield f"{r.name}: rule {rule.get('name')} serves the HTTP listener {listener} without redirecting to HTTPS (only ACME HTTP-01 paths may pass)"
 
@@ -38,20 +51,22 @@ def _http_listeners_only_redirect(r: Resource) -> Iterator[str]:
 )
 def l7_tls_and_waf(r: Resource, ctx: Context) -> Iterator[str]:
     if r.type == APP_GATEWAY:
-        tier = (r.props.get("sku") or {}).get("tier")
+        tier = _dict(r.props.get("sku")).get("tier")
         if known(tier) and tier != "WAF_v2":
             yield f"{r.name}: sku.tier is {tier}; use WAF_v2"
         if not r.props.get("firewallPolicy"):
             yield f"{r.name}: no firewallPolicy; attach a WebApplicationFirewallPolicy in Prevention mode"
-        policy = r.props.get("sslPolicy") or {}
-        if policy.get("policyName") not in TLS12_APPGW_POLICIES and policy.get("minProtocolVersion") not in ("TLSv1_2", "TLSv1_3"):
+        policy = r.props.get("sslPolicy")
+        if known(policy) and _dict(policy).get("policyName") not in TLS12_APPGW_POLICIES \
+                and _dict(policy).get("minProtocolVersion") not in ("TLSv1_2", "TLSv1_3"):
             yield f"{r.name}: sslPolicy allows TLS below 1.2; use {TLS12_APPGW_POLICIES[-1]}"
         yield from _http_listeners_only_redirect(r)
     if r.type == WAF_POLICY:
-        settings = r.props.get("policySettings") or {}
-        if settings.get("state") != "Enabled" or settings.get("mode") != "Prevention":
-            yield f"{r.name}: policySettings must be state Enabled, mode Prevention (got {settings.get('state')}, {settings.get('mode')})"
-        if not (r.props.get("managedRules") or {}).get("managedRuleSets"):
+        settings = _dict(r.props.get("policySettings"))
+        state, mode = settings.get("state"), settings.get("mode")
+        if (known(state) and state != "Enabled") or (known(mode) and mode != "Prevention"):
+            yield f"{r.name}: policySettings must be state Enabled, mode Prevention (got {state}, {mode})"
+        if known(r.props.get("managedRules")) and not _dict(r.props.get("managedRules")).get("managedRuleSets"):
             yield f"{r.name}: no managed rule set; add Microsoft_DefaultRuleSet"
-    if r.type == GCP_SSL_POLICY and r.props.get("minTlsVersion") not in ("TLS_1_2", "TLS_1_3"):
+    if r.type == GCP_SSL_POLICY and known(r.props.get("minTlsVersion")) and r.props.get("minTlsVersion") not in ("TLS_1_2", "TLS_1_3"):
         yield f"{r.name}: minTlsVersion is {r.props.get('minTlsVersion')}; use TLS_1_2"

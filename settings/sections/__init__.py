@@ -1,14 +1,17 @@
-"""Structured settings, one section per component (`data-platform:<key>` objects)."""
+"""Structured settings, one section per platform component (`data-platform:<key>` objects).
 
+The clouds' sections (`aws`, `azure`, `gcp`) live with their cloud (clouds/<name>/settings.py)
+and reach `settings.load` from the composition root (`clouds.registry()`)."""
+
+from collections.abc import Iterable
+
+from ..schema import Section
 from .airbyte import AirbyteSettings
-from .aws import AwsSettings
-from .azure import AzureSettings
 from .backups import BackupSettings
 from .cluster_network import ClusterNetworkSettings
 from .dbt import DbtSettings
 from .dremio import DremioSettings
 from .elasticsearch import ElasticsearchSettings
-from .gcp import GcpSettings
 from .minio import MinioSettings
 from .observability import ObservabilitySettings
 from .off_hours import OffHoursSettings
@@ -25,11 +28,19 @@ SECTIONS = (
     DbtSettings,
     ObservabilitySettings,
     OffHoursSettings,
-    AwsSettings,
-    GcpSettings,
     BackupSettings,
     ClusterNetworkSettings,
-    AzureSettings,
 )
 
-__all__ = [s.__name__ for s in SECTIONS] + ["SECTIONS"]
+ORDER = ("postgres", "minio", "elasticsearch", "dremio", "airbyte", "superset", "dbt", "observability", "offhours",
+         "aws", "gcp", "backups", "clusterNetwork", "azure")
+"""The order sections are read in (the first bad value is the one reported) and documented in
+docs/config-reference.md; a key not listed (a new cloud's) comes last."""
+
+
+def ordered(sections: Iterable[type[Section]]) -> tuple[type[Section], ...]:
+    """`sections` in ORDER."""
+    return tuple(sorted(sections, key=lambda s: ORDER.index(s.KEY) if s.KEY in ORDER else len(ORDER)))
+
+
+__all__ = [s.__name__ for s in SECTIONS] + ["ORDER", "SECTIONS", "ordered"]

@@ -14,13 +14,13 @@ zone's standard time (settings/cron.py `utc_schedule`). RDS backup windows stay 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Optional
+from typing import Optional
 
 from .. import checks
 from ..cron import CronError, quartz_fields, utc_schedule
-from ..environments import PROFILES, by_env
+from ..environments import PROFILES
 from ..errors import MISSING
-from ..schema import CrossFieldInvalid, Section, setting
+from ..schema import CrossFieldInvalid, Section, from_env, per_env, setting
 
 
 @dataclass(frozen=True)
@@ -28,40 +28,21 @@ class BackupSettings(Section):
     KEY = "backups"
     DOC = "Recovery objectives (RPO/RTO) the backup configuration is checked against"
 
-    time_zone: str = setting(checks.time_zone, "IANA time zone every backup schedule is written in (default Etc/UTC): Kubernetes CronJobs (spec.timeZone), Velero (CRON_TZ=), AWS Backup (ScheduleExpressionTimezone). CloudNativePG's ScheduledBackup and Elasticsearch's SLM only know UTC: their daily schedules are moved to UTC at the zone's standard time, so under daylight saving time they run an hour later on the wall clock (docs/backups.md).")
-    rpo: str = setting(checks.duration, "Recovery point objective: the most data (in time) a failure may lose; the settings refuse a configuration whose worst case is longer (seed: 24h/4h/15m).")
-    rto: str = setting(checks.duration, "Recovery time objective: how long a restore may take (seed: 24h/4h/1h); the runbooks (docs/runbooks/) are written to it.")
-    object_store_schedule: str = setting(checks.cron, "Object storage snapshot (seed: daily at 01:00 UTC): the AWS Backup plan of the S3 buckets, copied to aws.drRegion when set.")
-    object_store_retention_days: int = setting(checks.integer(1, 36500), "Days each object-storage recovery point (and its DR copy) is kept.")
-    config_schedule: str = setting(checks.cron, "Configuration/metadata backup (seed: daily at 02:00 UTC): the Velero Schedule of the platform's namespaces (Kubernetes objects; EBS snapshots of their volumes on AWS) and Dremio's catalog backup CronJob.")
-    config_retention_days: int = setting(checks.integer(1, 3650), "Days each configuration/metadata backup is kept (the Velero backup TTL).")
-    velero: bool = setting(checks.boolean, "Install Velero (its own namespace, bucket and least-privilege identity) and schedule the configuration backup.")
-    elasticsearch_snapshots: bool = setting(checks.boolean, "Snapshot Elasticsearch at configSchedule (its snapshot lifecycle policy, UTC) into its own bucket (`elasticsearch`), kept configRetentionDays, with its own least-privilege identity (a MinIO user through ECK's secure settings; IRSA on AWS).")
-    mirror_endpoint: Optional[str] = setting(checks.optional(checks.text(r"https?://[A-Za-z0-9.-]+(:\d{1,5})?/?", "an http(s) URL of an S3-compatible endpoint such as https://s3.eu-central-1.amazonaws.com or http://minio.dr.example.com:9000")), "MinIO only: mirror the lake buckets (bronze, silver, gold) daily at objectStoreSchedule to this S3-compatible endpoint (another MinIO, S3, ...), with mc mirror (new and changed objects; deletes are not propagated). Unset: no mirror.")
-    mirror_bucket: Optional[str] = setting(checks.optional(checks.text(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](/[A-Za-z0-9._-]+)*/?", "a bucket name, optionally with a prefix: dr-lake or dr-lake/prod")), "Target bucket (and optional prefix) of the mirror: each lake bucket goes to <bucket>/<prefix>/<lake bucket>.")
-    mirror_credentials_secret: Optional[str] = setting(checks.optional(checks.k8s_name), "Secret in data-storage with keys accessKey and secretKey of the target (create it yourself: never in the stack file). The mirror writes there only.")
-    mirror_cidrs: tuple[str, ...] = setting(checks.cidr_list, "Address blocks of the mirror target: its NetworkPolicy egress (on the endpoint's port) goes there only. Empty: any address outside the cluster's pod and Service ranges, on that port.")
-    standby: bool = setting(checks.boolean, "dr only: stand by. The cloud foundation runs (network, cluster at its node minimum, keys, buckets, vaults); no database and no platform workloads until failover, which sets this false together with aws.dbRestoreSource (docs/runbooks/disaster-recovery.md).")
-    vault_lock: bool = setting(checks.boolean, "Lock the AWS Backup vaults (governance mode: recovery points cannot be deleted before objectStoreRetentionDays except by an IAM principal allowed to bypass governance). Default: on in prod and dr.")
-
-    @classmethod
-    def defaults(cls, env: str) -> dict[str, Any]:
-        return {
-            "time_zone": "Etc/UTC",
-            "rpo": PROFILES[env].rpo, "rto": PROFILES[env].rto,
-            "object_store_schedule": "0 1 * * *",
-            "object_store_retention_days": by_env(env, dev=7, staging=14, prod=35),
-            "config_schedule": "0 2 * * *",
-            "config_retention_days": by_env(env, dev=7, staging=14, prod=30),
-            "velero": True,
-            "elasticsearch_snapshots": True,
-            "vault_lock": by_env(env, dev=False, staging=False, prod=True),
-            "standby": False,
-            "mirror_endpoint": None,
-            "mirror_bucket": None,
-            "mirror_credentials_secret": None,
-            "mirror_cidrs": (),
-        }
+    time_zone: str = setting(checks.time_zone, "IANA time zone every backup schedule is written in (default Etc/UTC): Kubernetes CronJobs (spec.timeZone), Velero (CRON_TZ=), AWS Backup (ScheduleExpressionTimezone). CloudNativePG's ScheduledBackup and Elasticsearch's SLM only know UTC: their daily schedules are moved to UTC at the zone's standard time, so under daylight saving time they run an hour later on the wall clock (docs/backups.md).", default="Etc/UTC")
+    rpo: str = setting(checks.duration, "Recovery point objective: the most data (in time) a failure may lose; the settings refuse a configuration whose worst case is longer (seed: 24h/4h/15m).", default=from_env(lambda env: PROFILES[env].rpo))
+    rto: str = setting(checks.duration, "Recovery time objective: how long a restore may take (seed: 24h/4h/1h); the runbooks (docs/runbooks/) are written to it.", default=from_env(lambda env: PROFILES[env].rto))
+    object_store_schedule: str = setting(checks.cron, "Object storage snapshot (seed: daily at 01:00 UTC): the AWS Backup plan of the S3 buckets, copied to aws.drRegion when set.", default="0 1 * * *")
+    object_store_retention_days: int = setting(checks.integer(1, 36500), "Days each object-storage recovery point (and its DR copy) is kept.", default=per_env(dev=7, staging=14, prod=35))
+    config_schedule: str = setting(checks.cron, "Configuration/metadata backup (seed: daily at 02:00 UTC): the Velero Schedule of the platform's namespaces (Kubernetes objects; EBS snapshots of their volumes on AWS) and Dremio's catalog backup CronJob.", default="0 2 * * *")
+    config_retention_days: int = setting(checks.integer(1, 3650), "Days each configuration/metadata backup is kept (the Velero backup TTL).", default=per_env(dev=7, staging=14, prod=30))
+    velero: bool = setting(checks.boolean, "Install Velero (its own namespace, bucket and least-privilege identity) and schedule the configuration backup.", default=True)
+    elasticsearch_snapshots: bool = setting(checks.boolean, "Snapshot Elasticsearch at configSchedule (its snapshot lifecycle policy, UTC) into its own bucket (`elasticsearch`), kept configRetentionDays, with its own least-privilege identity (a MinIO user through ECK's secure settings; IRSA on AWS).", default=True)
+    mirror_endpoint: Optional[str] = setting(checks.optional(checks.text(r"https?://[A-Za-z0-9.-]+(:\d{1,5})?/?", "an http(s) URL of an S3-compatible endpoint such as https://s3.eu-central-1.amazonaws.com or http://minio.dr.example.com:9000")), "MinIO only: mirror the lake buckets (bronze, silver, gold) daily at objectStoreSchedule to this S3-compatible endpoint (another MinIO, S3, ...), with mc mirror (new and changed objects; deletes are not propagated). Unset: no mirror.", default=None)
+    mirror_bucket: Optional[str] = setting(checks.optional(checks.text(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](/[A-Za-z0-9._-]+)*/?", "a bucket name, optionally with a prefix: dr-lake or dr-lake/prod")), "Target bucket (and optional prefix) of the mirror: each lake bucket goes to <bucket>/<prefix>/<lake bucket>.", default=None)
+    mirror_credentials_secret: Optional[str] = setting(checks.optional(checks.k8s_name), "Secret in data-storage with keys accessKey and secretKey of the target (create it yourself: never in the stack file). The mirror writes there only.", default=None)
+    mirror_cidrs: tuple[str, ...] = setting(checks.cidr_list, "Address blocks of the mirror target: its NetworkPolicy egress (on the endpoint's port) goes there only. Empty: any address outside the cluster's pod and Service ranges, on that port.", default=())
+    standby: bool = setting(checks.boolean, "dr only: stand by. The cloud foundation runs (network, cluster at its node minimum, keys, buckets, vaults); no database and no platform workloads until failover, which sets this false together with aws.dbRestoreSource (docs/runbooks/disaster-recovery.md).", default=False)
+    vault_lock: bool = setting(checks.boolean, "Lock the AWS Backup vaults (governance mode: recovery points cannot be deleted before objectStoreRetentionDays except by an IAM principal allowed to bypass governance). Default: on in prod and dr.", default=per_env(dev=False, staging=False, prod=True))
 
     def cross_check(self) -> None:
         if self.mirror_endpoint:

@@ -30,9 +30,5 @@ class ClusterNetworkSettings(Section):
     KEY = "clusterNetwork"
     DOC = "the cluster's pod and Service address ranges, excluded from the connectors' internet egress"
 
-    pod_cidrs: tuple = setting(_internal_cidrs, "Pod CIDRs of the cluster. Empty: the cloud's defaults (local: 10.244.0.0/16 kind/minikube/kubeadm, 10.42.0.0/16 k3s/k3d, 10.1.0.0/16 Docker Desktop; AWS: the VPC CIDR, since the VPC CNI gives pods VPC addresses).")
-    service_cidrs: tuple = setting(_internal_cidrs, "Service CIDRs of the cluster. Empty: the cloud's defaults (local: 10.96.0.0/12 kubeadm/kind/minikube, 10.43.0.0/16 k3s/k3d; AWS: the two ranges EKS picks from, 10.100.0.0/16 and 172.20.0.0/16).")
-
-    @classmethod
-    def defaults(cls, env: str) -> dict[str, Any]:
-        return {"pod_cidrs": (), "service_cidrs": ()}
+    pod_cidrs: tuple = setting(_internal_cidrs, "Pod CIDRs of the cluster. Empty: the cloud's defaults (local: 10.244.0.0/16 kind/minikube/kubeadm, 10.42.0.0/16 k3s/k3d, 10.1.0.0/16 Docker Desktop; AWS: the VPC CIDR, since the VPC CNI gives pods VPC addresses).", default=())
+    service_cidrs: tuple = setting(_internal_cidrs, "Service CIDRs of the cluster. Empty: the cloud's defaults (local: 10.96.0.0/12 kubeadm/kind/minikube, 10.43.0.0/16 k3s/k3d; AWS: the two ranges EKS picks from, 10.100.0.0/16 and 172.20.0.0/16).", default=())

@@ -17,11 +17,16 @@ from dataclasses import dataclass
 from typing import Any, Optional
 
 from .. import checks
-from ..environments import by_env
-from ..schema import CrossFieldInvalid, Section, setting
+from ..schema import CrossFieldInvalid, Section, per_env, setting
 
 MIN_DIRECT_MB = 1024
 """Dremio refuses to run executors with less direct memory than this in practice."""
+
+S3_PROFILE_PROVIDER = "com.dremio.plugins.s3.store.AWSProfileCredentialsProviderV1"
+"""Dremio's AWS-profile provider: the pod's web identity (IRSA) through a profile file
+(components/apps/dremio/s3_identity.py)."""
+S3_EC2_METADATA_PROVIDER = "com.amazonaws.auth.InstanceProfileCredentialsProvider"
+"""The node's instance profile (every pod on the node gets its rights: not least privilege)."""
 
 
 @dataclass(frozen=True)
@@ -80,68 +85,39 @@ class DremioSettings(Section):
     KEY = "dremio"
     DOC = "Dremio coordinator, executors and ZooKeeper"
 
-    image: str = setting(checks.image, "Dremio image (OSS by default), pinned by tag or digest.")
-    executors: int = setting(checks.integer(1, 64), "Executor replicas (executor StatefulSet). The seed: 3+ in prod, 6 when scaling out.")
-    executors_interruptible: bool = setting(checks.boolean, "Let executors run on the cloud's interruptible (Spot) nodes when it has them (aws.spotNodes, azure.spotNodes, gcp.spotPool): they tolerate the pool's taint and prefer its nodes. A reclaimed executor fails the queries it was running; Dremio reschedules the next ones.")
+    image: str = setting(checks.image, "Dremio image (OSS by default), pinned by tag or digest. The S3 credential paths, catalog API and configuration keys the program relies on were read in dremio-oss 25.2.0, the newest release whose source is published; the default stays 26.0 because Dremio's KV store upgrades one way (an existing 26.0 deployment cannot go back to 25.2). A new deployment that wants only what was read can set dremio/dremio-oss:25.2.0.", default="dremio/dremio-oss:26.0")
+    executors: int = setting(checks.integer(1, 64), "Executor replicas (executor StatefulSet). The seed: 3+ in prod, 6 when scaling out.", default=per_env(dev=1, staging=2, prod=3))
+    executors_interruptible: bool = setting(checks.boolean, "Let executors run on the cloud's interruptible (Spot) nodes when it has them (aws.spotNodes, azure.spotNodes, gcp.spotPool): they tolerate the pool's taint and prefer its nodes. A reclaimed executor fails the queries it was running; Dremio reschedules the next ones.", default=False)
     zookeeper: str = setting(checks.one_of("embedded", "ensemble"),
-                             "'embedded': the master coordinator runs ZooKeeper itself (dev only). 'ensemble': a separate ZooKeeper StatefulSet.")
-    zookeeper_replicas: int = setting(_odd(3, 7), "ZooKeeper ensemble size (odd) when zookeeper is 'ensemble'.")
-    zookeeper_image: str = setting(checks.image, "ZooKeeper image (the official image, the tag the dremio_v2 chart uses).")
-    zookeeper_volume_size: str = setting(checks.memory, "ZooKeeper data volume per member (fast-ssd).")
-    coordinator_cpu_request: str = setting(checks.cpu, "Master coordinator CPU request.")
-    coordinator_cpu_limit: str = setting(checks.cpu, "Master coordinator CPU limit.")
-    coordinator_memory_request: str = setting(checks.memory, "Master coordinator memory request.")
-    coordinator_memory_limit: str = setting(checks.memory, "Master coordinator memory limit (heap + direct + reserve are sized from it).")
-    coordinator_heap_mb: int = setting(checks.integer(1024, 262144), "Master coordinator JVM heap in MiB (the seed: 16384 in prod). Direct memory gets the rest of the limit.")
-    coordinator_volume_size: str = setting(checks.memory, "Master coordinator volume (KV store, local results) on fast-ssd.")
-    executor_cpu_request: str = setting(checks.cpu, "Executor CPU request (the seed: 4 in prod).")
-    executor_cpu_limit: str = setting(checks.cpu, "Executor CPU limit (the seed: 8 in prod, 16 for its vertical scaling step).")
-    executor_memory_request: str = setting(checks.memory, "Executor memory request (the seed: 16Gi in prod).")
-    executor_memory_limit: str = setting(checks.memory, "Executor memory limit (the seed: 32Gi in prod = its 32768 MB executor memory).")
-    executor_heap_mb: int = setting(checks.integer(1024, 262144), "Executor JVM heap in MiB; direct memory (what queries use) gets the rest of the limit.")
-    executor_volume_size: str = setting(checks.memory, "Executor spill/cache volume per pod (volumeClaimTemplates on fast-ssd; the seed: 100Gi).")
+                             "'embedded': the master coordinator runs ZooKeeper itself (dev only). 'ensemble': a separate ZooKeeper StatefulSet.", default=per_env(dev="embedded", staging="ensemble", prod="ensemble"))
+    zookeeper_replicas: int = setting(_odd(3, 7), "ZooKeeper ensemble size (odd) when zookeeper is 'ensemble'.", default=3)
+    zookeeper_image: str = setting(checks.image, "ZooKeeper image (the official image, the tag the dremio_v2 chart uses).", default="zookeeper:3.8.4-jre-17")
+    zookeeper_volume_size: str = setting(checks.memory, "ZooKeeper data volume per member (fast-ssd).", default=per_env(dev="2Gi", staging="5Gi", prod="10Gi"))
+    coordinator_cpu_request: str = setting(checks.cpu, "Master coordinator CPU request.", default=per_env(dev="200m", staging="2", prod="4"))
+    coordinator_cpu_limit: str = setting(checks.cpu, "Master coordinator CPU limit.", default=per_env(dev="2", staging="4", prod="8"))
+    coordinator_memory_request: str = setting(checks.memory, "Master coordinator memory request.", default=per_env(dev="2Gi", staging="12Gi", prod="24Gi"))
+    coordinator_memory_limit: str = setting(checks.memory, "Master coordinator memory limit (heap + direct + reserve are sized from it).", default=per_env(dev="4Gi", staging="12Gi", prod="24Gi"))
+    coordinator_heap_mb: int = setting(checks.integer(1024, 262144), "Master coordinator JVM heap in MiB (the seed: 16384 in prod). Direct memory gets the rest of the limit.", default=per_env(dev=2048, staging=8192, prod=16384))
+    coordinator_volume_size: str = setting(checks.memory, "Master coordinator volume (KV store, local results) on fast-ssd.", default=per_env(dev="10Gi", staging="50Gi", prod="100Gi"))
+    executor_cpu_request: str = setting(checks.cpu, "Executor CPU request (the seed: 4 in prod).", default=per_env(dev="200m", staging="2", prod="4"))
+    executor_cpu_limit: str = setting(checks.cpu, "Executor CPU limit (the seed: 8 in prod, 16 for its vertical scaling step).", default=per_env(dev="2", staging="4", prod="8"))
+    executor_memory_request: str = setting(checks.memory, "Executor memory request (the seed: 16Gi in prod).", default=per_env(dev="1536Mi", staging="8Gi", prod="16Gi"))
+    executor_memory_limit: str = setting(checks.memory, "Executor memory limit (the seed: 32Gi in prod = its 32768 MB executor memory).", default=per_env(dev="4Gi", staging="16Gi", prod="32Gi"))
+    executor_heap_mb: int = setting(checks.integer(1024, 262144), "Executor JVM heap in MiB; direct memory (what queries use) gets the rest of the limit.", default=per_env(dev=1024, staging=4096, prod=8192))
+    executor_volume_size: str = setting(checks.memory, "Executor spill/cache volume per pod (volumeClaimTemplates on fast-ssd; the seed: 100Gi).", default="100Gi")
     dist_bucket: str = setting(checks.one_of("dremio", "bronze", "silver", "gold"),
-                               "Which object-store bucket role holds Dremio's distributed storage (reflections, uploads, job results): its own `dremio` bucket, or a lake bucket. Never `backups` (PostgreSQL's only).")
-    dist_path: str = setting(checks.text(r"[a-z0-9][a-z0-9._/-]*", "a bucket path such as dremio"), "Path inside that bucket: dist = dremioS3:///<bucket>/<distPath>.")
+                               "Which object-store bucket role holds Dremio's distributed storage (reflections, uploads, job results): its own `dremio` bucket, or a lake bucket. Never `backups` (PostgreSQL's only).", default="dremio")
+    dist_path: str = setting(checks.text(r"[a-z0-9][a-z0-9._/-]*", "a bucket path such as dremio"), "Path inside that bucket: dist = dremioS3:///<bucket>/<distPath>.", default="dremio")
     s3_credentials_provider: str = setting(
-        checks.text(r"[A-Za-z_][\w.$]*", "a Java class name"),
-        "fs.s3a.aws.credentials.provider when the object store uses workload identity (no credentials Secret).",
+        checks.one_of(S3_PROFILE_PROVIDER, S3_EC2_METADATA_PROVIDER),
+        "How Dremio (distributed store and the `lake` source) authenticates to S3 when the object store has no keys: "
+        f"`{S3_PROFILE_PROVIDER}` (the default) turns the pod's web identity (IRSA) into an AWS profile; "
+        f"`{S3_EC2_METADATA_PROVIDER}` uses the node's instance profile. Dremio 25.2 accepts no other keyless provider.", default=S3_PROFILE_PROVIDER,
     )
-    heap_dumps: bool = setting(checks.boolean, "On OutOfMemoryError, write a heap dump (the size of the heap) to the pod's data volume, not the 2Gi log emptyDir; false turns dumps off. Size coordinatorVolumeSize/executorVolumeSize with room for one.")
-    read_only_root_filesystem: bool = setting(checks.boolean, "Run Dremio and ZooKeeper with a read-only root filesystem (writable paths are volumes).")
-    bootstrap_admin: bool = setting(checks.boolean, "Create Dremio's first admin user and a dbt service user with a Job (PUT /apiv2/bootstrap/firstuser).")
-    bootstrap_image: str = setting(checks.image, "Image of the bootstrap Job (needs sh and curl).")
-
-    @classmethod
-    def defaults(cls, env: str) -> dict[str, Any]:
-        return {
-            "image": "dremio/dremio-oss:26.0",
-            "executors": by_env(env, dev=1, staging=2, prod=3),
-            "executors_interruptible": False,
-            "zookeeper": by_env(env, dev="embedded", staging="ensemble", prod="ensemble"),
-            "zookeeper_replicas": 3,
-            "zookeeper_image": "zookeeper:3.8.4-jre-17",
-            "zookeeper_volume_size": by_env(env, dev="2Gi", staging="5Gi", prod="10Gi"),
-            "coordinator_cpu_request": by_env(env, dev="200m", staging="2", prod="4"),
-            "coordinator_cpu_limit": by_env(env, dev="2", staging="4", prod="8"),
-            "coordinator_memory_request": by_env(env, dev="2Gi", staging="12Gi", prod="24Gi"),
-            "coordinator_memory_limit": by_env(env, dev="4Gi", staging="12Gi", prod="24Gi"),
-            "coordinator_heap_mb": by_env(env, dev=2048, staging=8192, prod=16384),
-            "coordinator_volume_size": by_env(env, dev="10Gi", staging="50Gi", prod="100Gi"),
-            "executor_cpu_request": by_env(env, dev="200m", staging="2", prod="4"),
-            "executor_cpu_limit": by_env(env, dev="2", staging="4", prod="8"),
-            "executor_memory_request": by_env(env, dev="1536Mi", staging="8Gi", prod="16Gi"),
-            "executor_memory_limit": by_env(env, dev="4Gi", staging="16Gi", prod="32Gi"),
-            "executor_heap_mb": by_env(env, dev=1024, staging=4096, prod=8192),
-            "executor_volume_size": "100Gi",
-            "dist_bucket": "dremio",
-            "dist_path": "dremio",
-            "s3_credentials_provider": "com.amazonaws.auth.WebIdentityTokenCredentialsProvider",
-            "heap_dumps": True,
-            "read_only_root_filesystem": True,
-            "bootstrap_admin": True,
-            "bootstrap_image": "curlimages/curl:8.11.1",
-        }
+    heap_dumps: bool = setting(checks.boolean, "On OutOfMemoryError, write a heap dump (the size of the heap) to the pod's data volume, not the 2Gi log emptyDir; false turns dumps off. Size coordinatorVolumeSize/executorVolumeSize with room for one.", default=True)
+    read_only_root_filesystem: bool = setting(checks.boolean, "Run Dremio and ZooKeeper with a read-only root filesystem (writable paths are volumes).", default=True)
+    bootstrap_admin: bool = setting(checks.boolean, "Create Dremio's first admin user and a dbt service user with a Job (PUT /apiv2/bootstrap/firstuser).", default=True)
+    bootstrap_image: str = setting(checks.image, "Image of the bootstrap Job (needs sh and curl).", default="curlimages/curl:8.11.1")
 
     def coordinator_memory(self) -> MemoryPlan:
         return memory_plan(mebibytes(self.coordinator_memory_limit), self.coordinator_heap_mb)

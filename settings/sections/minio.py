@@ -10,11 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Optional
+from typing import Optional
 
 from .. import checks
-from ..environments import by_env
-from ..schema import CrossFieldInvalid, Section, setting
+from ..schema import CrossFieldInvalid, Section, per_env, setting
 
 DEFAULT_IMAGE = "quay.io/minio/minio:RELEASE.2025-09-07T16-13-09Z"
 DEFAULT_MC_IMAGE = "quay.io/minio/mc:RELEASE.2025-08-13T08-35-41Z"
@@ -49,39 +48,20 @@ class MinioSettings(Section):
     KEY = "minio"
     DOC = "MinIO distributed object store (data lake when objectStore is minio)"
 
-    image: str = setting(checks.image, "MinIO server image, pinned (upstream is archived: point this at your mirror or fork).")
-    mc_image: str = setting(checks.image, "MinIO client image used by the bucket/user bootstrap Job.")
-    restart_image: str = setting(checks.image, "Image of the Job that restarts every server together on an upgrade or expansion (needs sh and curl).")
-    pools: tuple = setting(checks.string_list(checks.integer(1, 32)), "Servers per server pool; [4] is one erasure set, [4, 4] the seed's expansion to 8 servers.")
-    drives_per_server: int = setting(checks.integer(1, 16), "Volumes per server (4 servers x 4 drives = one 16-drive set with the seed's EC:4 parity).")
-    drive_size: str = setting(checks.memory, "Size of each drive volume (standard role).")
-    cpu_request: str = setting(checks.cpu, "CPU request of each server.")
-    cpu_limit: str = setting(checks.cpu, "CPU limit of each server (seed storage node: 2 CPU).")
-    memory_request: str = setting(checks.memory, "Memory request of each server.")
-    memory_limit: str = setting(checks.memory, "Memory limit of each server (seed storage node: 8 GB).")
-    locked_buckets: tuple = setting(checks.string_list(checks.one_of(*LAKE_BUCKETS)), "Lake buckets created with object locking and a default retention (only possible at creation).")
-    lock_mode: str = setting(checks.one_of("GOVERNANCE", "COMPLIANCE"), "Default retention mode of locked buckets (seed: GOVERNANCE).")
-    lock_days: int = setting(checks.integer(1, 3650), "Default retention of locked buckets in days (seed: 30).")
-    anti_affinity: str = setting(checks.one_of("preferred", "required"), "Spread servers over nodes: required in prod (a node holding two servers can exceed the parity).")
-
-    @classmethod
-    def defaults(cls, env: str) -> dict[str, Any]:
-        return {
-            "image": DEFAULT_IMAGE,
-            "mc_image": DEFAULT_MC_IMAGE,
-            "restart_image": DEFAULT_RESTART_IMAGE,
-            "pools": by_env(env, dev=(1,), staging=(4,), prod=(4,)),
-            "drives_per_server": by_env(env, dev=1, staging=2, prod=4),
-            "drive_size": by_env(env, dev="10Gi", staging="50Gi", prod="250Gi"),
-            "cpu_request": by_env(env, dev="100m", staging="500m", prod="1"),
-            "cpu_limit": by_env(env, dev="1", staging="1", prod="2"),
-            "memory_request": by_env(env, dev="256Mi", staging="2Gi", prod="4Gi"),
-            "memory_limit": by_env(env, dev="1Gi", staging="4Gi", prod="8Gi"),
-            "locked_buckets": by_env(env, dev=(), staging=("bronze",), prod=("bronze",)),
-            "lock_mode": "GOVERNANCE",
-            "lock_days": 30,
-            "anti_affinity": by_env(env, dev="preferred", staging="preferred", prod="required"),
-        }
+    image: str = setting(checks.image, "MinIO server image, pinned (upstream is archived: point this at your mirror or fork).", default=DEFAULT_IMAGE)
+    mc_image: str = setting(checks.image, "MinIO client image used by the bucket/user bootstrap Job.", default=DEFAULT_MC_IMAGE)
+    restart_image: str = setting(checks.image, "Image of the Job that restarts every server together on an upgrade or expansion (needs sh and curl).", default=DEFAULT_RESTART_IMAGE)
+    pools: tuple = setting(checks.string_list(checks.integer(1, 32)), "Servers per server pool; [4] is one erasure set, [4, 4] the seed's expansion to 8 servers.", default=per_env(dev=(1,), staging=(4,), prod=(4,)))
+    drives_per_server: int = setting(checks.integer(1, 16), "Volumes per server (4 servers x 4 drives = one 16-drive set with the seed's EC:4 parity).", default=per_env(dev=1, staging=2, prod=4))
+    drive_size: str = setting(checks.memory, "Size of each drive volume (standard role).", default=per_env(dev="10Gi", staging="50Gi", prod="250Gi"))
+    cpu_request: str = setting(checks.cpu, "CPU request of each server.", default=per_env(dev="100m", staging="500m", prod="1"))
+    cpu_limit: str = setting(checks.cpu, "CPU limit of each server (seed storage node: 2 CPU).", default=per_env(dev="1", staging="1", prod="2"))
+    memory_request: str = setting(checks.memory, "Memory request of each server.", default=per_env(dev="256Mi", staging="2Gi", prod="4Gi"))
+    memory_limit: str = setting(checks.memory, "Memory limit of each server (seed storage node: 8 GB).", default=per_env(dev="1Gi", staging="4Gi", prod="8Gi"))
+    locked_buckets: tuple = setting(checks.string_list(checks.one_of(*LAKE_BUCKETS)), "Lake buckets created with object locking and a default retention (only possible at creation).", default=per_env(dev=(), staging=("bronze",), prod=("bronze",)))
+    lock_mode: str = setting(checks.one_of("GOVERNANCE", "COMPLIANCE"), "Default retention mode of locked buckets (seed: GOVERNANCE).", default="GOVERNANCE")
+    lock_days: int = setting(checks.integer(1, 3650), "Default retention of locked buckets in days (seed: 30).", default=30)
+    anti_affinity: str = setting(checks.one_of("preferred", "required"), "Spread servers over nodes: required in prod (a node holding two servers can exceed the parity).", default=per_env(dev="preferred", staging="preferred", prod="required"))
 
     def cross_check(self) -> None:
         problem = pool_problem(self.pools, self.drives_per_server)

@@ -9,11 +9,9 @@ default, off in dev (a laptop cluster) and prod.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from .. import checks
-from ..environments import by_env
-from ..schema import CrossFieldInvalid, Section, setting
+from ..schema import CrossFieldInvalid, Section, per_env, setting
 
 _TZ = checks.text(r"[A-Za-z_]+(/[A-Za-z0-9_+-]+)*", "an IANA time zone such as Europe/Paris")
 
@@ -23,23 +21,12 @@ class OffHoursSettings(Section):
     KEY = "offhours"
     DOC = "Off-hours scale-down of the platform's Deployments and StatefulSets (non-prod)"
 
-    enabled: bool = setting(checks.boolean, "Scale the platform to 0 at downSchedule and back at upSchedule (on by default in staging, off in dev and prod).")
-    down_schedule: str = setting(checks.cron, "When to scale down (five-field cron in timeZone), e.g. 20:00 on weekdays.")
-    up_schedule: str = setting(checks.cron, "When to scale back up (five-field cron in timeZone), e.g. 07:00 on weekdays: the weekend stays down.")
-    time_zone: str = setting(_TZ, "IANA time zone of both schedules (the CronJobs' spec.timeZone).")
-    image: str = setting(checks.image, "Image with a POSIX shell and kubectl (the client within one minor of kubernetesVersion).")
-    namespaces: tuple = setting(checks.string_list(checks.one_of("data-platform", "data-storage")), "Platform namespaces whose Deployments/StatefulSets are scaled (objects an operator owns are left to it).")
-
-    @classmethod
-    def defaults(cls, env: str) -> dict[str, Any]:
-        return {
-            "enabled": by_env(env, dev=False, staging=True, prod=False),
-            "down_schedule": "0 20 * * 1-5",
-            "up_schedule": "0 7 * * 1-5",
-            "time_zone": "Europe/Paris",
-            "image": "alpine/k8s:1.34.1",
-            "namespaces": ("data-platform", "data-storage"),
-        }
+    enabled: bool = setting(checks.boolean, "Scale the platform to 0 at downSchedule and back at upSchedule (on by default in staging, off in dev and prod).", default=per_env(dev=False, staging=True, prod=False))
+    down_schedule: str = setting(checks.cron, "When to scale down (five-field cron in timeZone), e.g. 20:00 on weekdays.", default="0 20 * * 1-5")
+    up_schedule: str = setting(checks.cron, "When to scale back up (five-field cron in timeZone), e.g. 07:00 on weekdays: the weekend stays down.", default="0 7 * * 1-5")
+    time_zone: str = setting(_TZ, "IANA time zone of both schedules (the CronJobs' spec.timeZone).", default="Europe/Paris")
+    image: str = setting(checks.image, "Image with a POSIX shell and kubectl (the client within one minor of kubernetesVersion).", default="alpine/k8s:1.34.1")
+    namespaces: tuple = setting(checks.string_list(checks.one_of("data-platform", "data-storage")), "Platform namespaces whose Deployments/StatefulSets are scaled (objects an operator owns are left to it).", default=("data-platform", "data-storage"))
 
     def cross_check(self) -> None:
         if self.enabled and not self.namespaces:

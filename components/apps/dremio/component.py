@@ -25,7 +25,7 @@ from foundation import NO_IDENTITY, WORKLOAD_SERVICE_ACCOUNTS, WorkloadIdentity
 from settings.cron import dst_minutes, max_gap_minutes
 from settings.sections.dremio import DremioSettings
 
-from . import bootstrap, catalog_backup, lake_source, services, statefulsets
+from . import bootstrap, catalog_backup, lake_source, s3_identity, services, statefulsets
 from .config import (
     CLIENT_PORT,
     FLIGHT_PORT,
@@ -145,6 +145,8 @@ class Dremio(pulumi.ComponentResource):
         if bucket is None:
             raise ValueError(f"the object store has no '{s.dist_bucket}' bucket for Dremio (has: {', '.join(sorted(store.buckets))})")
         static_keys = store.credentials_secret is not None
+        # Without keys, on S3, Dremio's S3 clients use the pod's identity through s3_identity.py.
+        keyless = s.s3_credentials_provider if not static_keys and store.kind == "s3" else None
         files = pulumi.Output.all(bucket, store.endpoint).apply(lambda a: {
             "dremio.conf": render_dremio_conf(dist_uri(a[0], s.dist_path)),
             "core-site.xml": render_core_site(S3Access(
@@ -190,7 +192,7 @@ class Dremio(pulumi.ComponentResource):
                 credentials_secret=store.credentials_secret, service_account=self.service_account.metadata["name"],
                 read_only_root=s.read_only_root_filesystem, selector=selector, labels={**labels, **args.identity.pod_labels},
                 required_anti_affinity=required,
-                heap_dumps=s.heap_dumps,
+                heap_dumps=s.heap_dumps, aws_profile=s3_identity.uses_profile(keyless), region=store.region or None,
             )
 
         sts_opts = kube.child(self, args.provider, depends_on=[*args.depends_on, self.cluster_service, self.config_map])
@@ -241,14 +243,15 @@ class Dremio(pulumi.ComponentResource):
         self.admin_secret = self._login_secret("dremio-admin", ADMIN_USER, admin_pw.result, ns_name, args)
         self.dbt_secret = self._login_secret("dremio-dbt", DBT_USER, dbt_pw.result, ns_name, args)
         self.superset_secret = self._login_secret("dremio-superset", SUPERSET_USER, superset_pw.result, ns_name, args)
-        # The lake source needs keys Dremio can store; with workload identity there are none
-        # (docs/dremio.md: register it by hand with an AWS profile, or give the store keys).
+        # The lake source: with the store's keys (the Job adds them), or with the same keyless
+        # identity as the distributed store (workload identity).
         lake = [b for b in lake_source.LAKE_BUCKETS if b in store.buckets]
         self.lake_source_body: Optional[pulumi.Output] = None
-        if s.bootstrap_admin and static_keys and lake:
+        if s.bootstrap_admin and lake and (static_keys or keyless):
             self.lake_source_body = pulumi.Output.all(store.endpoint, *[store.buckets[b] for b in lake]).apply(
                 lambda a: lake_source.source_body(lake_source.source_config(
-                    endpoint=a[0], path_style=store.path_style, region=store.region or None, buckets=a[1:])))
+                    endpoint=a[0], path_style=store.path_style, region=store.region or None, buckets=a[1:],
+                    keyless_provider=keyless)))
         host = f"{services.CLIENT_SERVICE}.{ns_name}.svc.cluster.local"
         bootstrap_sel = kube.selector(BOOTSTRAP_APP)
         self.bootstrap_job: Optional[k8s.batch.v1.Job] = None
@@ -329,8 +332,8 @@ class Dremio(pulumi.ComponentResource):
                 kube.secret_env("ADMIN_USER", self.admin_secret, "username"),
                 kube.secret_env("ADMIN_PASSWORD", self.admin_secret, "password"),
                 {"name": "LAKE_SOURCE", "value": self.lake_source_body.apply(lambda b: json.dumps(b, sort_keys=True))},
-                kube.secret_env("LAKE_ACCESS_KEY", store.credentials_secret, "accessKeyId"),
-                kube.secret_env("LAKE_SECRET_KEY", store.credentials_secret, "secretAccessKey"),
+                *([kube.secret_env("LAKE_ACCESS_KEY", store.credentials_secret, "accessKeyId"),
+                   kube.secret_env("LAKE_SECRET_KEY", store.credentials_secret, "secretAccessKey")] if store.credentials_secret else []),
                 {"name": "PYTHONDONTWRITEBYTECODE", "value": "1"},
             ]
             main = dict(container="lake-source", image=SOURCE_IMAGE, script=lake_source.REGISTER_SCRIPT, env=source_env,

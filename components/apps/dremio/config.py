@@ -16,7 +16,9 @@ from typing import Literal, Optional
 from urllib.parse import urlsplit
 from xml.sax.saxutils import escape
 
-from settings.sections.dremio import MemoryPlan
+from settings.sections.dremio import S3_PROFILE_PROVIDER, MemoryPlan
+
+from . import s3_identity
 
 Role = Literal["master", "executor"]
 
@@ -78,7 +80,8 @@ class S3Access:
     static_keys: bool
     """True: keys come from AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY in the pod environment
     (mounted from the object store's credentials Secret). False: workload identity."""
-    credentials_provider: str = "com.amazonaws.auth.WebIdentityTokenCredentialsProvider"
+    credentials_provider: str = S3_PROFILE_PROVIDER
+    """Without keys: one of the providers Dremio's S3 file system accepts (s3_identity.py)."""
 
 
 def _prop(name: str, value: str, doc: str) -> str:
@@ -99,7 +102,7 @@ def core_site_properties(s3: S3Access) -> dict[str, str]:
         props["fs.s3a.access.key"] = "${env." + ACCESS_KEY_ENV + "}"
         props["fs.s3a.secret.key"] = "${env." + SECRET_KEY_ENV + "}"
     else:
-        props["fs.s3a.aws.credentials.provider"] = s3.credentials_provider
+        props.update(s3_identity.core_site(s3.credentials_provider))
     if s3.endpoint:
         parts = urlsplit(s3.endpoint if "://" in s3.endpoint else f"http://{s3.endpoint}")
         if not parts.hostname:
@@ -119,6 +122,7 @@ def core_site_properties(s3: S3Access) -> dict[str, str]:
 _DOCS = {
     "fs.dremioS3.impl": "Dremio's S3 filesystem for dremioS3:/// paths.",
     "fs.s3a.aws.credentials.provider": "Where S3 credentials come from.",
+    "com.dremio.awsProfile": "AWS profile (web identity) written by the aws-profile init container.",
     "fs.s3a.access.key": "Access key, expanded from the pod environment (Secret).",
     "fs.s3a.secret.key": "Secret key, expanded from the pod environment (Secret).",
     "fs.s3a.endpoint": "S3-compatible endpoint (host:port).",

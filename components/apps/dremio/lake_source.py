@@ -1,8 +1,10 @@
 """The data lake (bronze, silver, gold) as a Dremio S3 source, registered by the bootstrap Job.
 
-`source_config` is the source's `config` without credentials (pure, tested); the Job adds the
-lake keys from its environment (secretKeyRef on the object store's credentials Secret) inside
-the pod, so no key is in a manifest. Field names are Dremio's S3 plugin configuration
+`source_config` is the source's `config` without keys (pure, tested); with keys (MinIO) the Job
+adds them from its environment (secretKeyRef on the object store's credentials Secret) inside
+the pod, so no key is in a manifest. Without keys (workload identity, `keyless_provider`) the
+source uses the same identity as Dremio's distributed store: `credentialType: AWS_PROFILE` on the
+profile the Dremio pods write (s3_identity.py), or `EC2_METADATA`. Field names are Dremio's S3 plugin configuration
 (`AbstractS3PluginConfig` / `S3PluginConfig` in dremio-oss): `credentialType`
 `ACCESS_KEY` with `accessKey`/`accessSecret`, `secure`, `rootPath`, `compatibilityMode` (an
 S3-compatible store such as MinIO: no STS `GetCallerIdentity` check), `whitelistedBuckets`
@@ -21,12 +23,16 @@ from collections.abc import Sequence
 from typing import Any, Optional
 from urllib.parse import urlsplit
 
+from . import s3_identity
+
 SOURCE_NAME = "lake"
 LAKE_BUCKETS = ("bronze", "silver", "gold")
 
 
-def source_config(*, endpoint: Optional[str], path_style: bool, region: Optional[str], buckets: Sequence[str]) -> dict[str, Any]:
-    """The S3 source's `config` for the lake buckets, without credentials (the Job adds them)."""
+def source_config(*, endpoint: Optional[str], path_style: bool, region: Optional[str], buckets: Sequence[str],
+                  keyless_provider: Optional[str] = None) -> dict[str, Any]:
+    """The S3 source's `config` for the lake buckets: `ACCESS_KEY` (the Job adds the keys), or
+    with `keyless_provider` (dremio.s3CredentialsProvider) the matching keyless credential type."""
     if not buckets:
         raise ValueError("the lake source needs at least one bucket")
     props: list[dict[str, str]] = []
@@ -42,8 +48,9 @@ def source_config(*, endpoint: Optional[str], path_style: bool, region: Optional
         props.append({"name": "fs.s3a.path.style.access", "value": "true"})
     if region:
         props.append({"name": "fs.s3a.endpoint.region", "value": region})
+    credentials = s3_identity.source_credentials(keyless_provider) if keyless_provider else {"credentialType": "ACCESS_KEY"}
     return {
-        "credentialType": "ACCESS_KEY",
+        **credentials,
         "secure": secure,
         "rootPath": "/",
         # dbt materialises tables into the lake (CTAS); Dremio OSS has no per-user grants.
@@ -57,7 +64,7 @@ def source_config(*, endpoint: Optional[str], path_style: bool, region: Optional
 
 
 def source_body(config: dict[str, Any], name: str = SOURCE_NAME) -> dict[str, Any]:
-    """The `POST /api/v3/catalog` body (the Job adds `accessKey`/`accessSecret` to `config`)."""
+    """The `POST /api/v3/catalog` body (with keys, the Job adds `accessKey`/`accessSecret` to `config`)."""
     return {"entityType": "source", "name": name, "type": "S3", "config": config}
 
 
@@ -92,8 +99,9 @@ if code != 200:
     sys.exit("admin login answered HTTP %d (the first-user step runs before this one)" % code)
 token = login["token"]
 body = json.loads(os.environ["LAKE_SOURCE"])
-body["config"]["accessKey"] = os.environ["LAKE_ACCESS_KEY"]
-body["config"]["accessSecret"] = os.environ["LAKE_SECRET_KEY"]
+if body["config"]["credentialType"] == "ACCESS_KEY":
+    body["config"]["accessKey"] = os.environ["LAKE_ACCESS_KEY"]
+    body["config"]["accessSecret"] = os.environ["LAKE_SECRET_KEY"]
 code, found = call("GET", "/api/v3/catalog/by-path/" + body["name"], token=token)
 if code == 200:
     body.update({"id": found["id"], "tag": found["tag"]})
@@ -106,6 +114,7 @@ else:
     sys.exit("looking up source %s answered HTTP %d" % (body["name"], code))
 if code != 200:
     sys.exit("registering source %s answered HTTP %d: %s" % (body["name"], code, answer.get("errorMessage", "")))
-print("source %s %s (buckets: %s)" % (body["name"], verb, ", ".join(body["config"]["whitelistedBuckets"])))
+print("source %s %s (buckets: %s; credentials: %s)" % (body["name"], verb, ", ".join(body["config"]["whitelistedBuckets"]),
+                                                       body["config"]["credentialType"]))
 '''
 """Run with `python -c`. Never prints a key: only the source name, buckets and HTTP codes."""

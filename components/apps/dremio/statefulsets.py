@@ -18,6 +18,7 @@ from typing import Any, Optional
 import kube
 from settings.sections.dremio import MemoryPlan
 
+from . import s3_identity
 from .config import (
     ACCESS_KEY_ENV,
     CLIENT_PORT,
@@ -60,6 +61,10 @@ class PodInputs:
     required_anti_affinity: bool
     heap_dumps: bool = True
     """Write a heap dump on OutOfMemoryError to the data volume (False: no dump)."""
+    aws_profile: bool = False
+    """Workload identity through an AWS profile (s3_identity.py): an init container writes it
+    from the pod's web identity, and both AWS SDKs of Dremio read it."""
+    region: Optional[str] = None
 
 
 def checksum(files: Mapping[str, str]) -> str:
@@ -77,6 +82,8 @@ def _env(p: PodInputs) -> list[dict]:
     if p.credentials_secret:
         env.append({"name": ACCESS_KEY_ENV, "value_from": {"secret_key_ref": {"name": p.credentials_secret, "key": "accessKeyId"}}})
         env.append({"name": SECRET_KEY_ENV, "value_from": {"secret_key_ref": {"name": p.credentials_secret, "key": "secretAccessKey"}}})
+    if p.aws_profile:
+        env += s3_identity.env(p.region)
     return env
 
 
@@ -112,7 +119,7 @@ def probes(role: Role) -> dict[str, Any]:
     }
 
 
-def _mounts(role: Role) -> list[dict]:
+def _mounts(p: PodInputs) -> list[dict]:
     mounts = [{"name": "data", "mount_path": DATA_DIR}]
     mounts += [{"name": "config", "mount_path": f"{CONF_DIR}/{f}", "sub_path": f, "read_only": True} for f in CONFIG_FILES]
     mounts += [
@@ -120,6 +127,8 @@ def _mounts(role: Role) -> list[dict]:
         {"name": "logs", "mount_path": "/var/log/dremio"},
         {"name": "run", "mount_path": "/var/run/dremio"},
     ]
+    if p.aws_profile:
+        mounts.append(s3_identity.mount())
     return mounts
 
 
@@ -140,7 +149,7 @@ def container(p: PodInputs, name: str, args: Sequence[str] = ("start-fg",), with
         "env": _env(p),
         "resources": kube.resources(p.cpu_request, p.memory_request, p.cpu_limit, p.memory_limit),
         "security_context": kube.container_security(read_only_root=p.read_only_root),
-        "volume_mounts": _mounts(p.role),
+        "volume_mounts": _mounts(p),
     }
     if with_probes:
         c["ports"] = ports(p.role, p.embedded_zookeeper)
@@ -166,12 +175,19 @@ def pod_template(p: PodInputs, pool: Optional[Any] = None) -> dict:
             {"name": "run", "empty_dir": {"size_limit": "16Mi"}},
         ],
     }
+    init: list[dict] = []
+    if p.aws_profile:
+        spec["volumes"].append(s3_identity.volume())
+        init.append(s3_identity.init_container(p.image, kube.container_security(read_only_root=p.read_only_root),
+                                               kube.resources("10m", "16Mi", "100m", "64Mi")))
     if pool is not None:
         spec["tolerations"] = kube.tolerations_for(pool)
         spec["affinity"] = {**spec["affinity"], **kube.prefer_pool(pool)}
     if p.role == "master":
         # The chart's upgrade step: migrates the KV store after an image upgrade (no-op on a fresh volume).
-        spec["init_containers"] = [container(p, "upgrade", args=("upgrade",), with_probes=False)]
+        init.append(container(p, "upgrade", args=("upgrade",), with_probes=False))
+    if init:
+        spec["init_containers"] = init
     return {
         "metadata": {"labels": dict(p.labels), "annotations": {"data-platform.io/config-checksum": p.config_checksum}},
         "spec": spec,
