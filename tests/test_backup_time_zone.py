@@ -13,7 +13,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from settings import SettingsError, load
+from program import load_settings as load
+from settings import SettingsError
 from settings.cron import CronError, dst_minutes, parse, utc_schedule
 
 PARIS = {"backups": {"timeZone": "Europe/Paris"}}

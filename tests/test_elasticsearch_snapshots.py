@@ -17,7 +17,8 @@ import pytest
 
 from components.backups.elasticsearch_snapshots import POLICY, REPOSITORY, check_script, register_script, slm_policy, stale_ms
 from components.data_services.es_snapshot_store import SECURE_KEYS
-from settings import SettingsError, load
+from program import load_settings as load
+from settings import SettingsError
 from settings.cron import CronError, elasticsearch_schedule
 from tests.fake_http import JsonHandler
 

@@ -10,7 +10,8 @@ import json
 import pytest
 
 from components.backups.minio_mirror import script, target_port
-from settings import SettingsError, load
+from program import load_settings as load
+from settings import SettingsError
 from settings.sections.minio import DEFAULT_MC_IMAGE
 
 CRON = "kubernetes:batch/v1:CronJob"
