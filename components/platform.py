@@ -15,7 +15,7 @@ import pulumi
 from foundation import Foundation
 from kube.namespaces import APPS, STORAGE, Namespaces, NamespacesArgs
 from settings import Settings
-from settings.cron import max_gap_minutes
+from settings.cron import dst_minutes, max_gap_minutes
 
 from .apps.airbyte import Airbyte, AirbyteArgs
 from .apps.dbt import Dbt, DbtArgs
@@ -74,7 +74,7 @@ class DataPlatform(pulumi.ComponentResource):
             fast_ssd_storage_class=f.storage_classes.fast_ssd,
             identity=f.identity("dremio"), depends_on=after, protect=s.protect,
             executor_pool=f.interruptible if s.dremio.executors_interruptible else None,
-            catalog_backup_schedule=None if s.backups.standby else s.backups.config_schedule,
+            catalog_backup_schedule=None if s.backups.standby else s.backups.config_schedule, catalog_backup_time_zone=s.backups.time_zone,
         ), pulumi.ResourceOptions(parent=self))
         self.dbt = Dbt("dbt", DbtArgs(
             provider=f.provider, namespace=self.namespaces.apps, settings=s.dbt,
@@ -122,11 +122,12 @@ class DataPlatform(pulumi.ComponentResource):
         self.observability = Observability("observability", ObservabilityArgs(
             provider=f.provider, settings=s.observability, environment=s.environment, kubelet_certificates_verifiable=f.kubelet_certificates_verifiable,
             data=ds, edge=edge, standard_storage_class=f.storage_classes.standard, airbyte=self.airbyte.result if self.airbyte else None,
-            velero=ScheduledBackup(VELERO_NAMESPACE, VELERO_SCHEDULE, max_gap_minutes(s.backups.config_schedule)) if store is not None else None,
+            velero=ScheduledBackup(VELERO_NAMESPACE, VELERO_SCHEDULE, max_gap_minutes(s.backups.config_schedule) + dst_minutes(s.backups.time_zone))
+            if store is not None else None,
             catalog_backup=self.dremio.result.catalog_backup,
             snapshot_check=(ScheduledBackup(STORAGE, self.es_snapshots.check_cronjob, self.es_snapshots.check_gap_minutes)
                             if self.es_snapshots is not None else None),
-            lake_mirror=(ScheduledBackup(STORAGE, self.lake_mirror.name, max_gap_minutes(s.backups.object_store_schedule))
+            lake_mirror=(ScheduledBackup(STORAGE, self.lake_mirror.name, max_gap_minutes(s.backups.object_store_schedule) + dst_minutes(s.backups.time_zone))
                          if self.lake_mirror is not None else None),
             log_sink=f.log_sink, log_shipper_identity=f.identity("fluent-bit"),
             depends_on=(self.namespaces,),

@@ -109,3 +109,50 @@ def aws_schedule(schedule: str) -> str:
 def elasticsearch_schedule(schedule: str) -> str:
     """A five-field cron -> Elasticsearch's cron (SLM `schedule`): seconds first, then Quartz's fields."""
     return f"0 {quartz_fields(schedule)}"
+
+
+UTC = "Etc/UTC"
+
+
+def _offsets(zone: str) -> tuple[int, int]:
+    """(standard, daylight) UTC offsets of `zone` in minutes: the smaller and the larger of its
+    offsets on 1 January and 1 July (equal where the zone has no daylight saving time)."""
+    from zoneinfo import ZoneInfo
+
+    z = ZoneInfo(zone)
+    offs = sorted(int(dt.datetime(2026, m, 1, 12, tzinfo=z).utcoffset().total_seconds() // 60) for m in (1, 7))
+    return offs[0], offs[1]
+
+
+def dst_minutes(zone: str) -> int:
+    """How much longer than the cron's own gap two runs may be apart in `zone` (the
+    daylight-saving shift; 0 in UTC): what a "too old" alert must allow for."""
+    standard, daylight = _offsets(zone)
+    return daylight - standard
+
+
+def utc_schedule(schedule: str, zone: str) -> str:
+    """A daily five-field cron meant in `zone` as the UTC cron of the same runs in the zone's
+    *standard* time: for schedulers that only know UTC (CloudNativePG's ScheduledBackup,
+    cloudnative-pg#9382; Elasticsearch's SLM). Under daylight saving time the runs happen
+    `dst_minutes(zone)` later on the wall clock. Only schedules whose day fields are all `*` can be
+    moved (a shift across midnight would change the day), and only when every hour keeps the
+    same minutes."""
+    parse(schedule)
+    standard, _ = _offsets(zone)
+    if standard == 0:
+        return schedule
+    minute, hour, *days = schedule.split()
+    if any(f != "*" for f in days):
+        raise CronError(f"a daily schedule (day of month, month and day of week '*') to be moved from {zone} to UTC")
+    minutes, hours, *_ = parse(schedule)
+    runs = sorted({(h * 60 + m - standard) % 1440 for h in hours for m in minutes})
+    by_hour: dict[int, set[int]] = {}
+    for t in runs:
+        by_hour.setdefault(t // 60, set()).add(t % 60)
+    if len({frozenset(v) for v in by_hour.values()}) != 1:
+        raise CronError(f"the same minutes in every hour once moved from {zone} to UTC (a half-hour offset splits them)")
+    mins = sorted(next(iter(by_hour.values())))
+    minute_field = "*" if len(mins) == 60 else ",".join(map(str, mins))
+    hour_field = "*" if len(by_hour) == 24 else ",".join(map(str, sorted(by_hour)))
+    return f"{minute_field} {hour_field} * * *"

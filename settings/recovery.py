@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Optional
 
 from .checks import duration_seconds, human_duration
-from .cron import max_gap_minutes
+from .cron import UTC, CronError, dst_minutes, max_gap_minutes, utc_schedule
 from .errors import MISSING, PROJECT, SettingsError
 
 if TYPE_CHECKING:
@@ -80,6 +80,15 @@ def _gcp_postgres(s: Settings) -> RecoveryPoint:
     )
 
 
+def _zone(s: Settings, schedule: str) -> str:
+    """How a UTC-only scheduler's run time reads: `UTC`, or the zone and the UTC cron it becomes."""
+    zone = s.backups.time_zone
+    if zone == UTC:
+        return "UTC"
+    drift = ", an hour later on the wall clock under daylight saving time" if dst_minutes(zone) else ""
+    return f"{zone} (run at '{utc_schedule(schedule, zone)}' UTC{drift})"
+
+
 def _postgres(s: Settings) -> RecoveryPoint:
     if s.database == "managed" and s.cloud == "azure":
         return _azure_postgres(s)
@@ -103,7 +112,7 @@ def _postgres(s: Settings) -> RecoveryPoint:
     return RecoveryPoint(
         "postgres", duration_seconds(p.archive_timeout),
         f"the Barman Cloud plugin archives WAL to {where} at least every {p.archive_timeout} (archive_timeout) and takes a base backup "
-        f"on '{p.backup_schedule}' UTC (at most {human_duration(max_gap_minutes(p.backup_schedule) * 60)} apart), kept {p.backup_retention}{sync}",
+        f"on '{p.backup_schedule}' {_zone(s, p.backup_schedule)} (at most {human_duration(max_gap_minutes(p.backup_schedule) * 60)} apart), kept {p.backup_retention}{sync}",
         "nothing: the archive is in the same cluster's MinIO" if s.object_store == "minio"
         else (("the lake account's asynchronous geo-replica in the paired region" if "GRS" in s.azure.lake_replication or "GZRS" in s.azure.lake_replication
                else "nothing: the lake account's copies are in the stack's region") if s.cloud == "azure"
@@ -117,7 +126,7 @@ def _object_store(s: Settings) -> RecoveryPoint:
     # objectStore says: report what holds the data.
     if s.object_store == "native" and s.cloud == "aws":
         b = s.backups
-        snapshot = (f"AWS Backup recovery points on '{b.object_store_schedule}' UTC (at most "
+        snapshot = (f"AWS Backup recovery points on '{b.object_store_schedule}' {b.time_zone if b.time_zone != UTC else 'UTC'} (at most "
                     f"{human_duration(max_gap_minutes(b.object_store_schedule) * 60)} apart), kept {b.object_store_retention_days} day(s)")
         return RecoveryPoint(
             "objectStore", 0,
@@ -130,7 +139,7 @@ def _object_store(s: Settings) -> RecoveryPoint:
         )
     m = s.minio
     b = s.backups
-    off_site = (f"the lake buckets mirrored on '{b.object_store_schedule}' UTC (at most {human_duration(max_gap_minutes(b.object_store_schedule) * 60)} "
+    off_site = (f"the lake buckets mirrored on '{b.object_store_schedule}' {b.time_zone if b.time_zone != UTC else 'UTC'} (at most {human_duration(max_gap_minutes(b.object_store_schedule) * 60)} "
                 f"apart) to {b.mirror_bucket} at {b.mirror_endpoint} (mc mirror: new and changed objects, deletes not propagated)"
                 if b.mirror_endpoint else "nothing: no copy outside the cluster")
     locked = ", ".join(m.locked_buckets)
@@ -165,7 +174,7 @@ def _elasticsearch(s: Settings) -> RecoveryPoint:
                else "nothing: the snapshots are in the same site")
     return RecoveryPoint(
         "elasticsearch", max_gap_minutes(b.config_schedule) * 60,
-        f"snapshot lifecycle policy on '{b.config_schedule}' UTC (at most {human_duration(max_gap_minutes(b.config_schedule) * 60)} apart) "
+        f"snapshot lifecycle policy on '{b.config_schedule}' {_zone(s, b.config_schedule)} (at most {human_duration(max_gap_minutes(b.config_schedule) * 60)} apart) "
         f"to {bucket}, kept {b.config_retention_days} day(s){replicas}",
         outside,
     )
@@ -211,6 +220,12 @@ def check(s: Settings) -> None:
             raise SettingsError(s.stack_file, rpo_key, s.backups.rpo,
                                 "at least 5m with a managed database: RDS copies transaction logs to S3 every 5 minutes")
         return
+    if s.backups.time_zone != UTC:
+        try:
+            utc_schedule(s.postgres.backup_schedule, s.backups.time_zone)
+        except CronError as e:
+            raise SettingsError(s.stack_file, f"{PROJECT}:postgres.backupSchedule", s.postgres.backup_schedule,
+                                f"{e}: CloudNativePG schedules in UTC only (cloudnative-pg#9382), backups.timeZone = {s.backups.time_zone}") from None
     timeout = duration_seconds(s.postgres.archive_timeout)
     if timeout > target:
         raise SettingsError(s.stack_file, f"{PROJECT}:postgres.archiveTimeout", s.postgres.archive_timeout,

@@ -32,10 +32,12 @@ class BackupPlanArgs:
     bucket_arns: Mapping[str, pulumi.Input[str]]
     lake_key_arn: pulumi.Input[str]
     schedule: str
-    """Five-field cron, UTC."""
+    """Five-field cron in `time_zone`."""
     retention_days: int
     vault_lock: bool
     dr: Optional[Context] = None
+    time_zone: str = "Etc/UTC"
+    """backups.timeZone: AWS Backup reads the cron in it (ScheduleExpressionTimezone)."""
     """The DR region's context; None: no copy out of the region."""
 
 
@@ -68,7 +70,7 @@ class BackupPlan(pulumi.ComponentResource):
             "rule_name": "object-storage-daily",
             "target_vault_name": self.vault.name,
             "schedule": aws_schedule(args.schedule),
-            "schedule_expression_timezone": "Etc/UTC",
+            "schedule_expression_timezone": args.time_zone,
             "start_window": 60,
             "completion_window": 180,
             "lifecycle": lifecycle,

@@ -247,7 +247,8 @@ def build_foundation(settings: Settings) -> Foundation:
         b = s.backups
         BackupPlan("backup-plan", BackupPlanArgs(
             ctx=ctx, bucket_arns={r: bucket.arn for r, bucket in lake.buckets.items()}, lake_key_arn=lake.key.arn,
-            schedule=b.object_store_schedule, retention_days=b.object_store_retention_days, vault_lock=b.vault_lock, dr=dr_ctx))
+            schedule=b.object_store_schedule, retention_days=b.object_store_retention_days, vault_lock=b.vault_lock, dr=dr_ctx,
+            time_zone=b.time_zone))
 
     # Container logs also go to CloudWatch when the platform runs its log shipper.
     app_logs = None

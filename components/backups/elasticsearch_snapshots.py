@@ -15,7 +15,8 @@ user and ECK's public HTTP CA (`elasticsearch-es-http-certs-public`):
   `ElasticsearchSnapshot*` alerts.
 
 SLM's cron has seconds and Quartz's day fields (settings/cron.py `elasticsearch_schedule`) and
-runs in UTC, like the other backup schedules.
+runs in UTC only: with a `backups.timeZone` the daily schedule is moved to UTC at the zone's
+standard time (`utc_schedule`; an hour later on the wall clock under daylight saving time).
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ import pulumi_kubernetes as k8s
 
 import kube
 from kube.namespaces import STORAGE
-from settings.cron import elasticsearch_schedule, max_gap_minutes
+from settings.cron import elasticsearch_schedule, max_gap_minutes, utc_schedule
 from settings.sections import BackupSettings
 
 from ..data_services.elasticsearch import HTTP_PORT, HTTP_SERVICE, NAME
@@ -127,16 +128,17 @@ class ElasticsearchSnapshots(pulumi.ComponentResource):
                  depends_on: Sequence[pulumi.Resource], opts: pulumi.ResourceOptions | None = None):
         super().__init__("data-platform:backups:ElasticsearchSnapshots", name, None, opts)
         s, p = settings, provider
+        schedule = utc_schedule(s.config_schedule, s.time_zone)  # SLM runs in UTC only
         self.selectors = [(JOB, dict(SELECTOR)), (CHECK, dict(CHECK_SELECTOR))]
         self.check_cronjob = CHECK
         self.check_gap_minutes = max_gap_minutes(CHECK_SCHEDULE)
         labels = kube.labels(JOB, "bootstrap")
-        script = pulumi.Output.from_input(store.bucket).apply(lambda b: register_script(STORAGE, b, s.config_schedule, s.config_retention_days))
+        script = pulumi.Output.from_input(store.bucket).apply(lambda b: register_script(STORAGE, b, schedule, s.config_retention_days))
         self.job = k8s.batch.v1.Job(JOB, metadata={"namespace": STORAGE, "labels": labels}, spec=_job_spec(labels, "register", image, script, 10),
                                     opts=kube.child(self, p, depends_on=depends_on))
 
         check_labels = kube.labels(CHECK, "check")
-        check = _job_spec(check_labels, "check", image, check_script(STORAGE, s.config_schedule), 0)
+        check = _job_spec(check_labels, "check", image, check_script(STORAGE, schedule), 0)
         check["template"]["spec"]["restart_policy"] = "Never"
         check["active_deadline_seconds"] = 1200
         self.cron_job = k8s.batch.v1.CronJob(
@@ -145,4 +147,4 @@ class ElasticsearchSnapshots(pulumi.ComponentResource):
                   "successful_jobs_history_limit": 1, "failed_jobs_history_limit": 3,
                   "job_template": {"metadata": {"labels": check_labels}, "spec": check}},
             opts=kube.child(self, p, depends_on=[self.job]))
-        self.register_outputs({"repository": REPOSITORY, "policy": POLICY, "schedule": elasticsearch_schedule(s.config_schedule)})
+        self.register_outputs({"repository": REPOSITORY, "policy": POLICY, "schedule": elasticsearch_schedule(schedule)})

@@ -83,7 +83,7 @@ def cron_spec(s: BackupSettings, *, image: str, source_endpoint: str, source_sec
     )
     job["template"]["spec"]["restart_policy"] = "Never"
     return {
-        "schedule": s.object_store_schedule, "time_zone": "Etc/UTC", "concurrency_policy": "Forbid", "starting_deadline_seconds": 3600,
+        "schedule": s.object_store_schedule, "time_zone": s.time_zone, "concurrency_policy": "Forbid", "starting_deadline_seconds": 3600,
         "successful_jobs_history_limit": 3, "failed_jobs_history_limit": 3,
         "job_template": {"metadata": {"labels": labels}, "spec": job},
     }

@@ -38,6 +38,7 @@ from foundation import NO_IDENTITY, WORKLOAD_SERVICE_ACCOUNTS, WorkloadIdentity
 from kube.charts import chart
 from kube.helm import release
 from kube.namespaces import namespace as make_namespace
+from settings.cron import UTC
 from settings.sections import BackupSettings
 
 from ..data_services.secrets import secret
@@ -66,6 +67,12 @@ UID = 65532
 def ttl(days: int) -> str:
     """A Go duration Velero accepts for `ttl` (hours; Go durations have no day unit)."""
     return f"{days * 24}h0m0s"
+
+
+def velero_schedule(cron: str, zone: str) -> str:
+    """The Schedule's cron in `zone`: Velero v1.17 parses it with robfig/cron v3 `ParseStandard`,
+    which reads a `CRON_TZ=<zone>` prefix (Velero's docs, backup-reference.md at v1.17.1)."""
+    return cron if zone == UTC else f"CRON_TZ={zone} {cron}"
 
 
 def credentials_file(access_key: str, secret_key: str) -> str:
@@ -175,7 +182,7 @@ def chart_values(args: VeleroArgs) -> dict[str, Any]:
         },
         "schedules": {SCHEDULE: {
             "disabled": False,
-            "schedule": s.config_schedule,
+            "schedule": velero_schedule(s.config_schedule, s.time_zone),
             "useOwnerReferencesInBackup": False,
             "template": schedule_template,
         }},

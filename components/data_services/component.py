@@ -93,7 +93,7 @@ class DataServices(pulumi.ComponentResource):
         if uses_cloudnative_pg(f, s):
             self.postgres = CloudNativePg("postgres", CloudNativePgArgs(
                 provider=p, settings=s.postgres, storage=storage, environment=s.environment, backup=backup,
-                protect=s.protect, depends_on=deps), child)
+                protect=s.protect, backup_time_zone=s.backups.time_zone, depends_on=deps), child)
         else:
             self.postgres = ManagedPostgres("postgres", ManagedPostgresArgs(provider=p, settings=s.postgres, database=f.database, depends_on=deps), child)
 

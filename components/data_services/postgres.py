@@ -26,6 +26,7 @@ from kube.charts import chart
 from kube.helm import release
 from kube.namespaces import STORAGE
 from settings.checks import duration_seconds, memory_bytes
+from settings.cron import UTC, utc_schedule
 from settings.sections import PostgresSettings
 
 from .databases import DATABASES, ROLES, k8s_name, role_secret_name
@@ -100,6 +101,8 @@ class CloudNativePgArgs:
     backup: Optional[BackupStore]
     """None: no archiving (only when the object store offers no supported target)."""
     protect: bool = False
+    backup_time_zone: str = UTC
+    """backups.timeZone: the ScheduledBackup knows only UTC, so the schedule is moved there."""
     depends_on: Sequence[pulumi.Resource] = ()
 
 
@@ -270,7 +273,7 @@ class CloudNativePg(pulumi.ComponentResource):
             "postgres-daily-backup", api_version=API, kind="ScheduledBackup",
             metadata={"name": f"{CLUSTER}-daily", "namespace": STORAGE, "labels": kube.labels("postgres", "backup")},
             spec={
-                "schedule": cnpg_schedule(s.backup_schedule),
+                "schedule": cnpg_schedule(utc_schedule(s.backup_schedule, args.backup_time_zone)),
                 "cluster": {"name": CLUSTER},
                 "method": "plugin",
                 "pluginConfiguration": {"name": PLUGIN},

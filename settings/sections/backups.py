@@ -4,9 +4,11 @@ Defaults are the seed's "Objectifs RTO/RPO" table (settings/environments.py): de
 staging 4h/4h, prod 1h/15m, and dr as prod. settings/recovery.py refuses a configuration whose
 worst-case data loss is longer than `rpo`.
 
-Every backup schedule in the platform is a five-field cron in UTC: CloudNativePG's
+Every backup schedule is a five-field cron in `timeZone` (Etc/UTC by default). CloudNativePG's
 ScheduledBackup has no time-zone field (it schedules in the operator's UTC, cloudnative-pg
-issue #9382) and RDS backup windows are UTC, so a local time is written as its UTC cron.
+issue #9382) and neither has Elasticsearch's SLM: their daily schedules are moved to UTC at the
+zone's standard time (settings/cron.py `utc_schedule`). RDS backup windows stay in UTC
+(aws.dbBackupWindow says so).
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from dataclasses import dataclass
 from typing import Optional
 
 from .. import checks
-from ..cron import CronError, quartz_fields
+from ..cron import CronError, quartz_fields, utc_schedule
 from ..environments import PROFILES
 from ..errors import MISSING
 from ..schema import CrossFieldInvalid, Section, from_env, per_env, setting
@@ -26,6 +28,7 @@ class BackupSettings(Section):
     KEY = "backups"
     DOC = "Recovery objectives (RPO/RTO) the backup configuration is checked against"
 
+    time_zone: str = setting(checks.time_zone, "IANA time zone every backup schedule is written in (default Etc/UTC): Kubernetes CronJobs (spec.timeZone), Velero (CRON_TZ=), AWS Backup (ScheduleExpressionTimezone). CloudNativePG's ScheduledBackup and Elasticsearch's SLM only know UTC: their daily schedules are moved to UTC at the zone's standard time, so under daylight saving time they run an hour later on the wall clock (docs/backups.md).", default="Etc/UTC")
     rpo: str = setting(checks.duration, "Recovery point objective: the most data (in time) a failure may lose; the settings refuse a configuration whose worst case is longer (seed: 24h/4h/15m).", default=from_env(lambda env: PROFILES[env].rpo))
     rto: str = setting(checks.duration, "Recovery time objective: how long a restore may take (seed: 24h/4h/1h); the runbooks (docs/runbooks/) are written to it.", default=from_env(lambda env: PROFILES[env].rto))
     object_store_schedule: str = setting(checks.cron, "Object storage snapshot (seed: daily at 01:00 UTC): the AWS Backup plan of the S3 buckets, copied to aws.drRegion when set.", default="0 1 * * *")
@@ -50,6 +53,6 @@ class BackupSettings(Section):
             raise CrossFieldInvalid("mirrorEndpoint", MISSING, "an http(s) URL: mirrorBucket, mirrorCredentialsSecret and mirrorCidrs only apply to a mirror")
         if self.elasticsearch_snapshots:
             try:
-                quartz_fields(self.config_schedule)  # Elasticsearch's SLM cron
+                quartz_fields(utc_schedule(self.config_schedule, self.time_zone))  # Elasticsearch's SLM cron (UTC only)
             except CronError as e:
                 raise CrossFieldInvalid("configSchedule", self.config_schedule, f"{e} (Elasticsearch's snapshot lifecycle policy runs on it)") from None

@@ -44,8 +44,8 @@ def backup_dir(dist: str) -> str:
     return f"{dist.rstrip('/')}/backups"
 
 
-def cron_spec(*, schedule: str, image: str, master_host: str, backup_path: Any, admin_secret: Any) -> dict[str, Any]:
-    """Once per `schedule` (UTC), never two at a time; the master's address, not the client Service
+def cron_spec(*, schedule: str, image: str, master_host: str, backup_path: Any, admin_secret: Any, time_zone: str = "Etc/UTC") -> dict[str, Any]:
+    """Once per `schedule` (in `time_zone`, backups.timeZone), never two at a time; the master's address, not the client Service
     (only the master can back up)."""
     labels = kube.labels(APP, "backup")
     job = kube.script_job_spec(
@@ -61,7 +61,7 @@ def cron_spec(*, schedule: str, image: str, master_host: str, backup_path: Any, 
     )
     job["template"]["spec"]["restart_policy"] = "Never"
     return {
-        "schedule": schedule, "time_zone": "Etc/UTC", "concurrency_policy": "Forbid", "starting_deadline_seconds": 3600,
+        "schedule": schedule, "time_zone": time_zone, "concurrency_policy": "Forbid", "starting_deadline_seconds": 3600,
         "successful_jobs_history_limit": 3, "failed_jobs_history_limit": 3,
         "job_template": {"metadata": {"labels": labels}, "spec": job},
     }

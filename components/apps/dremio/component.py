@@ -22,7 +22,7 @@ from components.backups.scheduled import ScheduledBackup
 from components.data_services.result import ObjectStoreResult
 from components.secrets import PlatformSecret, platform_secret, store_for
 from foundation import NO_IDENTITY, WORKLOAD_SERVICE_ACCOUNTS, WorkloadIdentity
-from settings.cron import max_gap_minutes
+from settings.cron import dst_minutes, max_gap_minutes
 from settings.sections.dremio import DremioSettings
 
 from . import bootstrap, catalog_backup, gcs, lake_source, s3_identity, services, statefulsets
@@ -67,6 +67,8 @@ class DremioArgs:
     executor_pool: Optional[Any] = None
     """A `foundation.InterruptiblePool` the executors tolerate and prefer (dremio.executorsInterruptible)."""
     catalog_backup_schedule: Optional[str] = None
+    catalog_backup_time_zone: str = "Etc/UTC"
+    """backups.timeZone: the CronJob's spec.timeZone."""
     """Cron (UTC) of the catalog backup CronJob (backups.configSchedule); None: no CronJob."""
 
 
@@ -272,7 +274,7 @@ class Dremio(pulumi.ComponentResource):
                 catalog_backup.APP,
                 metadata={"name": catalog_backup.APP, "namespace": ns, "labels": kube.labels(catalog_backup.APP, "backup")},
                 spec=catalog_backup.cron_spec(
-                    schedule=args.catalog_backup_schedule, image=s.bootstrap_image, master_host=f"dremio-master-0.{cluster_dns}",
+                    schedule=args.catalog_backup_schedule, time_zone=args.catalog_backup_time_zone, image=s.bootstrap_image, master_host=f"dremio-master-0.{cluster_dns}",
                     backup_path=pulumi.Output.from_input(bucket).apply(lambda b: catalog_backup.backup_dir(dist_uri(b, s.dist_path, scheme))),
                     admin_secret=self.admin_secret),
                 opts=kube.child(self, args.provider, depends_on=[self.admin_secret]),
@@ -286,7 +288,7 @@ class Dremio(pulumi.ComponentResource):
             dbt_username=DBT_USER, dbt_secret="dremio-dbt", dbt_password=dbt_pw.result, admin_secret="dremio-admin",
             superset_secret="dremio-superset", lake_source=lake_source.SOURCE_NAME if self.lake_source_body is not None else None,
             catalog_backup_selector=catalog_backup.SELECTOR if self.catalog_backup is not None else None,
-            catalog_backup=(ScheduledBackup(ns_name, self.catalog_backup_name, max_gap_minutes(args.catalog_backup_schedule))
+            catalog_backup=(ScheduledBackup(ns_name, self.catalog_backup_name, max_gap_minutes(args.catalog_backup_schedule) + dst_minutes(args.catalog_backup_time_zone))
                             if self.catalog_backup is not None and args.catalog_backup_schedule else None),
         )
         self.ui = self.result.ui
