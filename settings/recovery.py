@@ -169,7 +169,7 @@ def _elasticsearch(s: Settings) -> RecoveryPoint:
     # Native on AWS: its own S3 bucket; on Azure the in-cluster MinIO still runs (docs/azure.md) and holds them.
     if s.object_store == "native" and s.cloud == "gcp":
         return RecoveryPoint("elasticsearch", None, "no snapshot: no repository on GCS yet" + replicas, "nothing")
-    bucket = "its own S3 bucket" if s.object_store == "native" and s.cloud == "aws" else "the elasticsearch bucket of the in-cluster MinIO"
+    bucket = "its own S3 bucket" if s.object_store == "native" and s.cloud == "aws" else "the es-backups bucket of the in-cluster MinIO"
     outside = (f"the snapshots' bucket replicates to {s.aws.dr_region} (S3 replication)" if s.object_store == "native" and s.cloud == "aws" and s.aws.dr_region
                else "nothing: the snapshots are in the same site")
     return RecoveryPoint(

@@ -46,7 +46,7 @@ SINK_OUTPUT = f"[OUTPUT]\n    Name null\n    Match {FLUENT_BIT_TAG}\n    Alias c
 POOL = InterruptiblePool(node_labels={"contract.example/pool": "reclaimable"}, taint_key="contract.example/reclaimable",
                          taint_value="yes", taint_effect="NoExecute")
 L7_CLASS = "contract-l7"
-BUCKET_ROLES = ("bronze", "silver", "gold", "backups", "airbyte", "dremio", "velero", "elasticsearch")
+BUCKET_ROLES = ("bronze", "silver", "gold", "backups", "airbyte", "dremio", "velero", "es-backups")
 
 
 def no_slash(separator: str) -> Callable[[str], str]:

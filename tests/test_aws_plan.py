@@ -403,7 +403,7 @@ def test_every_bucket_is_private_versioned_owner_enforced_and_tls_only(plan_stac
     plan = plan_stack(stack)
     # The DR replicas (prod) are checked in test_aws_replication.py.
     buckets = [b for b in plan.by_type("aws:s3/bucket:Bucket") if not b.name.endswith("-replica")]
-    assert sorted(b.name for b in buckets) == sorted(f"{stack}-{r}" for r in ("bronze", "silver", "gold", "backups", "airbyte", "dremio", "velero", "elasticsearch", "access-logs"))
+    assert sorted(b.name for b in buckets) == sorted(f"{stack}-{r}" for r in ("bronze", "silver", "gold", "backups", "airbyte", "dremio", "velero", "es-backups", "access-logs"))
     pabs = bucket_children(plan, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock")
     vers = bucket_children(plan, "aws:s3/bucketVersioning:BucketVersioning")
     owns = bucket_children(plan, "aws:s3/bucketOwnershipControls:BucketOwnershipControls")
@@ -574,7 +574,7 @@ def test_foundation_contract(prod):
     """What the platform receives: the stack outputs and the edge Service annotations it applied."""
     out = prod.outputs
     assert out["cloud"] == "aws" and out["eksClusterName"] == "prod-eks"
-    assert set(out["dataLakeBuckets"]) == {"bronze", "silver", "gold", "backups", "airbyte", "dremio", "velero", "elasticsearch"}
+    assert set(out["dataLakeBuckets"]) == {"bronze", "silver", "gold", "backups", "airbyte", "dremio", "velero", "es-backups"}
     assert out["rdsAddress"].endswith(".rds.amazonaws.com")
     edge = [r.inputs for r in prod.by_type("kubernetes:helm.sh/v3:Release") if r.inputs.get("chart") == "traefik"]
     # The platform's Traefik puts the Foundation's NLB annotations on its Service.

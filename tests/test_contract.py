@@ -21,13 +21,13 @@ from components.data_services.object_store import native_result
 from components.secrets import SECRET_KEYS_ANNOTATION
 from foundation import WORKLOAD_SERVICE_ACCOUNTS, ObjectStore
 from offline_plan import manifests
-from tests.foundation_shapes import IDENTITY_ANNOTATION, L7_CLASS, POOL, SHAPES, SINK_OUTPUT, Shape
+from tests.foundation_shapes import BUCKET_ROLES, IDENTITY_ANNOTATION, L7_CLASS, POOL, SHAPES, SINK_OUTPUT, Shape
 from tests.test_workload_identity_azure import pod_templates, service_account_annotations
 
 RELEASE = "kubernetes:helm.sh/v3:Release"
 EXTERNAL_SECRET = "kubernetes:external-secrets.io/v1:ExternalSecret"
 LAKE_READERS = {
-    "s3": {"bronze", "silver", "gold", "dremio", "airbyte", "velero", "elasticsearch"},
+    "s3": {"bronze", "silver", "gold", "dremio", "airbyte", "velero", "es-backups"},
     # Today: Dremio does not read ADLS (MinIO serves it); Airbyte writes to its own keyed
     # container, Velero to the lake's `velero` container.
     "adls": {"airbyte-keyed", "velero"},
@@ -62,7 +62,8 @@ def mentions(plan, text: str) -> bool:
 def test_no_minio_when_the_cloud_provides_the_lake(shaped):
     shape, plan = shaped
     minio = [o["metadata"]["name"] for o in objects(plan, "StatefulSet") if o["metadata"]["name"].startswith("minio")]
-    referenced = set(re.findall(rf"contract-{shape.name}-([a-z]+(?:-keyed)?)\b", json.dumps([r.inputs for r in plan.registrations], default=str)))
+    roles = "|".join(sorted(BUCKET_ROLES, key=len, reverse=True))
+    referenced = set(re.findall(rf"contract-{shape.name}-([a-z]+-keyed|{roles})\b", json.dumps([r.inputs for r in plan.registrations], default=str)))
     assert referenced == LAKE_READERS[shape.name]
     if LAKE_READERS[shape.name] >= {"bronze", "silver", "gold", "dremio", "airbyte"}:
         assert minio == [] and plan.outputs["objectStore"]["kind"] == shape.kind

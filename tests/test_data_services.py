@@ -207,14 +207,14 @@ def test_bucket_job_creates_the_lake_and_backup_buckets_idempotently(dev, prod):
     for result, locked in ((dev, False), (prod, True)):
         (job,) = [r for r in result.by_type(JOB) if r.inputs["metadata"]["labels"].get("app.kubernetes.io/component") == "bootstrap" and r.inputs["metadata"]["labels"]["app"] == "minio"]
         script = job.inputs["spec"]["template"]["spec"]["containers"][0]["command"][-1]
-        for bucket in ("bronze", "silver", "gold", "dremio", "airbyte", "backups", "velero", "elasticsearch"):
+        for bucket in ("bronze", "silver", "gold", "dremio", "airbyte", "backups", "velero", "es-backups"):
             assert f"dp/{bucket}\n" in script + "\n"
         made = [line for line in script.splitlines() if line.startswith("mc mb ")]
         assert len(made) == 8 and all("--ignore-existing" in line for line in made)
         assert ("mc mb --ignore-existing --with-lock dp/bronze" in script) is locked
         assert ("mc retention set --default GOVERNANCE 30d dp/bronze" in script) is locked
         assert "--with-lock dp/silver" not in script and "--with-lock dp/gold" not in script
-    assert set(prod.outputs["objectStore"]["buckets"]) == {"bronze", "silver", "gold", "dremio", "airbyte", "backups", "velero", "elasticsearch"}
+    assert set(prod.outputs["objectStore"]["buckets"]) == {"bronze", "silver", "gold", "dremio", "airbyte", "backups", "velero", "es-backups"}
 
 
 def test_each_app_gets_its_database_and_owner(dev):

@@ -71,7 +71,7 @@ def test_minio_keys_reach_the_keystore_only_through_secure_settings(plan_stack):
         assert not any("key" in k for k in config), "keys are secure settings, never node settings"
     (cm,) = [r for r in plan.by_type("kubernetes:core/v1:ConfigMap") if r.name == "minio-policies"]
     doc = json.loads(cm.inputs["data"]["elasticsearch-snapshots.json"])
-    assert {res for st in doc["Statement"] for res in st["Resource"]} == {"arn:aws:s3:::elasticsearch", "arn:aws:s3:::elasticsearch/*"}
+    assert {res for st in doc["Statement"] for res in st["Resource"]} == {"arn:aws:s3:::es-backups", "arn:aws:s3:::es-backups/*"}
 
 
 def test_aws_uses_irsa_with_the_token_where_repository_s3_reads_it(plan_stack):

@@ -16,7 +16,7 @@ CM = "kubernetes:core/v1:ConfigMap"
 STS = "kubernetes:apps/v1:StatefulSet"
 RELEASE = "kubernetes:helm.sh/v3:Release"
 LAKE = {"bronze", "silver", "gold"}
-OWN = {"dremio": "dremio", "airbyte": "airbyte", "postgres-backup": "backups", "velero": "velero", "elasticsearch-snapshots": "elasticsearch"}
+OWN = {"dremio": "dremio", "airbyte": "airbyte", "postgres-backup": "backups", "velero": "velero", "elasticsearch-snapshots": "es-backups"}
 """MinIO policy -> the consumer bucket it alone may write and delete in."""
 
 
@@ -46,7 +46,7 @@ def test_minio_users_may_delete_only_in_the_lake_and_their_own_bucket(plan_stack
     assert all(_deletable(policies[n], _minio_bucket) == set() for n in read_only)
     assert deletable["postgres-backup"] == {"backups"}
     assert deletable["velero"] == {"velero"}
-    assert deletable["elasticsearch-snapshots"] == {"elasticsearch"}
+    assert deletable["elasticsearch-snapshots"] == {"es-backups"}
     assert deletable["dremio"] == LAKE | {"dremio"}
     assert deletable["airbyte"] == {"bronze", "airbyte"}
     for name, buckets in deletable.items():  # nobody else's consumer bucket
@@ -84,7 +84,7 @@ def test_aws_roles_may_delete_only_in_the_lake_and_their_own_bucket(plan_stack, 
     plan = plan_config(config, stack=stack) if config else plan_stack(stack)
     roles = _aws_buckets(plan)
     own = {f"{stack}-dremio": "dremio", f"{stack}-airbyte": "airbyte", f"{stack}-postgres": "backups", f"{stack}-velero": "velero",
-           f"{stack}-elasticsearch": "elasticsearch"}
+           f"{stack}-elasticsearch": "es-backups"}
     policies = _aws_policies(plan)
     checked = 0
     for name, statements in policies.items():

@@ -1,4 +1,4 @@
-"""S3 data lake: bronze, silver, gold, dremio, airbyte, backups, velero and elasticsearch buckets, plus an access-logs bucket.
+"""S3 data lake: bronze, silver, gold, dremio, airbyte, backups, velero and es-backups buckets, plus an access-logs bucket.
 
 Every bucket: versioning, public access fully blocked, ACLs disabled (BucketOwnerEnforced), a
 policy denying any request not made over TLS, and a lifecycle that expires noncurrent versions

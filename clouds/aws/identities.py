@@ -51,7 +51,7 @@ CNPG_WORKLOAD = Workload(*_sa("postgres"), ("backups",))
 # Velero (components/backups/velero.py): its bucket, plus EBS snapshots (velero_ec2_statements).
 VELERO_WORKLOAD = Workload(*_sa("velero"), ("velero",))
 # Elasticsearch's snapshot repository (repository-s3 with IRSA): its bucket only.
-ELASTICSEARCH_WORKLOAD = Workload(*_sa("elasticsearch"), ("elasticsearch",))
+ELASTICSEARCH_WORKLOAD = Workload(*_sa("elasticsearch"), ("es-backups",))
 
 VELERO_EC2_ACTIONS = ["ec2:CreateSnapshot", "ec2:CreateTags", "ec2:CreateVolume", "ec2:DeleteSnapshot"]
 VELERO_DESCRIBE_ACTIONS = ["ec2:DescribeSnapshots", "ec2:DescribeVolumes"]

@@ -10,11 +10,11 @@ ACCOUNT_ID_LENGTH = 12
 S3_NAME_MAX = 63
 REPLICA_SUFFIX = "-replica"
 
-DATA_ROLES = ("bronze", "silver", "gold", "backups", "airbyte", "dremio", "velero", "elasticsearch")
+DATA_ROLES = ("bronze", "silver", "gold", "backups", "airbyte", "dremio", "velero", "es-backups")
 """The seed's medallion buckets, then one bucket per consumer so no identity may delete another's
 objects: `backups` (PostgreSQL base backups and WAL only), `airbyte` (Airbyte's logs, state and
 workload output), `dremio` (Dremio's distributed storage), `velero` (Velero's configuration
-backups) and `elasticsearch` (Elasticsearch's snapshots)."""
+backups) and `es-backups` (Elasticsearch's snapshots)."""
 LOGS_ROLE = "access-logs"
 
 

@@ -39,7 +39,7 @@ def aws_stack_name(stack: str) -> str:
     if len(stack) > STACK_NAME_MAX or not re.fullmatch(r"[a-z]([a-z0-9]|-(?!-))*", stack) or stack.endswith("-"):
         raise checks.Invalid(
             f"on the aws cloud, at most {STACK_NAME_MAX} characters a-z, 0-9 and single hyphens, starting with a letter: "
-            "it names the S3 buckets (data-platform-<stack>-elasticsearch-<account>, at most 63), the RDS instance and the EKS node group"
+            "it names the S3 buckets (data-platform-<stack>-access-logs-<account>, at most 63), the RDS instance and the EKS node group"
         )
     return stack
 

@@ -90,7 +90,7 @@ def build_foundation(settings: Settings) -> Foundation:
     if a.dr_region and s.object_store == "native" and len(s.prefix) > REPLICATED_STACK_NAME_MAX:
         raise pulumi.RunError(f"{s.stack_file}: stack name = {s.prefix!r} is too long with data-platform:aws.drRegion: at most "
                               f"{REPLICATED_STACK_NAME_MAX} characters, so that each lake bucket's DR replica "
-                              "(data-platform-<stack>-elasticsearch-<account>-replica) fits S3's 63")
+                              "(data-platform-<stack>-es-backups-<account>-replica) fits S3's 63")
     try:
         addons = addon_versions(s.kubernetes_version)
         ca_image = autoscaler_image(s.kubernetes_version)

@@ -103,7 +103,7 @@ class DataServices(pulumi.ComponentResource):
             snapshots = (native_snapshot_store(f) if cloud_backups(f, s) else None) or (
                 minio_snapshot_store(self.minio) if self.minio is not None else None)
             if snapshots is None:
-                pulumi.log.warn("Elasticsearch snapshots: this cloud's object store has no elasticsearch bucket and identity; snapshots are off", self)
+                pulumi.log.warn("Elasticsearch snapshots: this cloud's object store has no es-backups bucket and elasticsearch identity; snapshots are off", self)
         self.elasticsearch = Elasticsearch("elasticsearch", ElasticsearchArgs(
             provider=p, settings=s.elasticsearch, storage=storage, environment=s.environment, protect=s.protect,
             snapshots=snapshots, depends_on=deps), child)

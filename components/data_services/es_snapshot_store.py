@@ -26,8 +26,9 @@ from foundation import NO_IDENTITY, WorkloadIdentity
 
 CLIENT = "snapshots"
 """The repository-s3 client name: every `s3.client.snapshots.*` setting and the repository's `client`."""
-BUCKET_ROLE = "elasticsearch"
-"""The object store's bucket of Elasticsearch's snapshots (MinIO bucket name; AWS bucket role)."""
+BUCKET_ROLE = "es-backups"
+"""The object store's bucket of Elasticsearch's snapshots (MinIO bucket name; AWS bucket role): at most
+11 characters, like `access-logs`, so the longest AWS stack name still fits S3's 63 (clouds/aws/settings.py)."""
 SECURE_KEYS = (f"s3.client.{CLIENT}.access_key", f"s3.client.{CLIENT}.secret_key")
 """Keys of the Secret ECK adds to the keystore (the MinIO user's access and secret key)."""
 SERVICE_ACCOUNT = "elasticsearch"
