@@ -248,6 +248,9 @@ def test_aws_dremio_reaches_s3_over_https(plan_stack):
     # Airbyte and Superset's migrations use PostgresResult.direct_host (the database itself).
     assert permits(pols, web, rds, 5432) and not permits(pols, web, rds, 22) and not permits(pols, pooler, rds, 22)
     assert not permits(pols, master, pooler, 5432) and not permits(pols, master, rds, 5432)  # Dremio uses no PostgreSQL
+    # No operator runs next to a managed database: nothing from CloudNativePG's namespace reaches PgBouncer.
+    cnpg = Endpoint(pg_mod.OPERATOR_NAMESPACE, {"app.kubernetes.io/name": "cloudnative-pg"})
+    assert not any(permits(pols, cnpg, pooler, port) for port in (8000, 5432))
 
 
 def test_dbt_runs_reach_dremio_and_nothing_else(plan_config):

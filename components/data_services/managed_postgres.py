@@ -23,7 +23,6 @@ from settings.sections import PostgresSettings
 
 from .databases import DATABASES, ROLES, role_secret_name
 from .logins import create_logins
-from .postgres import OPERATOR_NAMESPACE as CNPG_OPERATOR_NAMESPACE
 from .result import PostgresResult
 from .secrets import secret
 
@@ -178,9 +177,6 @@ class ManagedPostgres(pulumi.ComponentResource):
             sslmode="prefer",
             logins=logins,
             pooler_selector=select,
-            # No operator runs next to a managed server; the pooler's policy has admitted the
-            # CloudNativePG namespace on the status port since it was written: kept so plans stay
-            # byte-identical (issue 11), to drop in a change of its own.
-            operator_namespace=CNPG_OPERATOR_NAMESPACE,
+            operator_namespace=None,  # no operator runs next to a managed server: nothing probes PgBouncer's status port
         )
         self.register_outputs({"host": self.result.host, "directHost": db.host})

@@ -34,8 +34,9 @@ class PostgresResult:
     sslmode: str
     logins: Mapping[str, DatabaseLogin]
     """App key (airbyte, temporal, temporal_visibility, superset, ...) -> login."""
-    operator_namespace: str
-    """The namespace whose operator may reach the servers' and the pooler's status port."""
+    operator_namespace: Optional[str]
+    """The namespace whose operator may reach the servers' and the pooler's status port (None: no
+    operator manages them, e.g. PgBouncer in front of a managed database)."""
     ca_secret: Optional[str] = None
     """Secret in `data-platform` with `ca.crt` to verify the server, when TLS is verified."""
     server_selector: Mapping[str, str] = field(default_factory=dict)

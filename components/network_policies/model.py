@@ -116,7 +116,8 @@ class PostgresPeers:
     servers: Optional[Workload]
     """CloudNativePG instance pods; None for a managed database outside the cluster."""
     pooler: Optional[Workload]
-    operator_namespace: str
+    operator_namespace: Optional[str]
+    """Where CloudNativePG's operator runs (it probes the status port); None next to a managed database."""
     cluster: Optional[Workload] = None
     """Every pod of the CNPG cluster, including its initdb/join Jobs (default: servers)."""
     clients: tuple[Workload, ...] = ()

@@ -127,11 +127,11 @@ def plan_policies(t: Topology) -> list[Policy]:
     pg = t.postgres
     if pg is not None:
         app_clients = _app_clients(t, postgres=True)
-        operator = Peer(pg.operator_namespace, None, name="cnpg-operator")
+        operator = Peer(pg.operator_namespace, None, name="cnpg-operator") if pg.operator_namespace else None
         servers = _postgres_servers(pg)
         if pg.servers is not None:
             cluster = (pg.cluster or pg.servers).peer("postgres-cluster")
-            ingress = [Rule((cluster,), tcp(pg.port, pg.status_port)), Rule((operator,), tcp(pg.status_port))]
+            ingress = [Rule((cluster,), tcp(pg.port, pg.status_port))] + ([Rule((operator,), tcp(pg.status_port))] if operator else [])
             if pg.pooler:
                 ingress.append(Rule((pg.pooler.peer("pgbouncer"),), tcp(pg.port)))
             direct = app_clients + [c.peer("postgres-client") for c in pg.clients]
@@ -143,7 +143,7 @@ def plan_policies(t: Topology) -> list[Policy]:
             out.append(Policy("postgres", whole.namespace, dict(whole.selector), ingress=tuple(ingress),
                               egress=tuple([Rule((cluster,), tcp(pg.port, pg.status_port)), _api_server()] + _backup_store_rules(t, t.postgres_archive_to_cloud))))
         if pg.pooler:
-            pin = [Rule((operator,), tcp(pg.status_port))]
+            pin = [Rule((operator,), tcp(pg.status_port))] if operator else []
             if app_clients:
                 pin.append(Rule(tuple(app_clients), tcp(pg.port)))
             if t.scraper and pg.servers is not None:

@@ -155,7 +155,7 @@ def platform_alerts(*, platform_namespaces: Sequence[str], storage_namespace: st
             Alert("FluentBitOutputErrors", "sum by (pod, name) (rate(fluentbit_output_errors_total[5m])) > 0", "15m", "warning",
                   "Fluent Bit cannot deliver logs",
                   "{{ $labels.pod }} fails to write to output {{ $labels.name }} (es: credentials, TLS, disk watermark?; "
-                  "cloudwatch_logs: IAM role, log group, network?): see its logs."),
+                  "the cloud's log sink: its identity, destination, network?): see its logs."),
             Alert("FluentBitRecordsDropped", "sum by (pod, name) (increase(fluentbit_output_retries_failed_total[10m])) > 0", "5m", "critical",
                   "Fluent Bit dropped logs", "{{ $labels.pod }} gave up on chunks for output {{ $labels.name }} after exhausting retries: logs were lost."),
         ]
