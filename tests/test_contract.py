@@ -31,7 +31,7 @@ LAKE_READERS = {
     # Today: Dremio does not read ADLS (MinIO serves it); Airbyte writes to its own keyed
     # container, Velero to the lake's `velero` container.
     "adls": {"airbyte-keyed", "velero"},
-    "gcs": {"bronze", "silver", "gold", "dremio", "airbyte", "velero", "elasticsearch"},
+    "gcs": {"bronze", "silver", "gold", "dremio", "airbyte", "velero", "es-backups"},
 }
 """Shape -> the Foundation's bucket roles the plan references (the managed database leaves
 `backups` unused: only an in-cluster PostgreSQL archives there)."""

@@ -98,7 +98,7 @@ def test_gcp_uses_a_gcs_repository_on_its_bucket_with_workload_identity_and_no_k
     plan = plan_stack("gcp-prod")
     job = plan.one(JOB, "elasticsearch-snapshots")
     script = job.inputs["spec"]["template"]["spec"]["containers"][0]["command"][-1]
-    body = {"type": "gcs", "settings": {"bucket": "data-platform-prod-gcp-prod-elasticsearch", "base_path": "snapshots", "compress": True}}
+    body = {"type": "gcs", "settings": {"bucket": "data-platform-prod-gcp-prod-es-backups", "base_path": "snapshots", "compress": True}}
     assert f"_snapshot/{REPOSITORY}\" -d '{json.dumps(body)}'" in script  # the `default` client: it always exists
     spec = es_spec(plan)
     assert "secureSettings" not in spec  # no credentials_file: repository-gcs falls back to ADC (the GKE metadata server)

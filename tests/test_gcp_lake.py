@@ -59,7 +59,7 @@ def gsa(plan, app: str) -> str:
 
 
 def test_the_lake_has_the_seeds_buckets_one_per_consumer_and_a_log_bucket(prod):
-    assert set(buckets(prod)) == {"bronze", "silver", "gold", "backups", "airbyte", "dremio", "velero", "elasticsearch", "access-logs"}
+    assert set(buckets(prod)) == {"bronze", "silver", "gold", "backups", "airbyte", "dremio", "velero", "es-backups", "access-logs"}
     assert all(b["name"].startswith("data-platform-prod-gcp-prod-") and b["location"] == "EUROPE-WEST1" for b in buckets(prod).values())
     assert prod.outputs["objectStore"]["kind"] == "gcs"
 
@@ -114,7 +114,7 @@ def test_each_identity_holds_its_own_buckets_only_and_nothing_on_the_project(pro
     assert g[gsa(prod, "dremio")] == on("bronze", "silver", "gold", "dremio")
     assert g[gsa(prod, "airbyte")] == on("airbyte")  # a key file mounted in every Airbyte pod: its bucket only
     assert g[gsa(prod, "velero")] == on("velero")
-    assert g[gsa(prod, "elasticsearch")] == on("elasticsearch")  # snapshots only: no lake, no other consumer's bucket
+    assert g[gsa(prod, "elasticsearch")] == on("es-backups")  # snapshots only: no lake, no other consumer's bucket
     assert "backups" not in {r for held in g.values() for r, _ in held}  # Cloud SQL backs itself up
     s = grants(staging)
     (postgres,) = [e for e in s if e.startswith("gcp-lake-postgres@")]

@@ -1,5 +1,5 @@
 """The data lake on Cloud Storage: bronze, silver, gold, one bucket per consumer (backups,
-airbyte, dremio, velero, elasticsearch: Elasticsearch's snapshots) and an access-logs bucket, all
+airbyte, dremio, velero, es-backups: Elasticsearch's snapshots) and an access-logs bucket, all
 in the stack's region.
 
 Every bucket: uniform bucket-level access (IAM only, no object ACLs), public access prevention

@@ -2,7 +2,7 @@
 
 - Dremio (the lake source, its distributed store), CloudNativePG's backups (the `backups`
   bucket, only when PostgreSQL runs in the cluster), Velero (its `velero` bucket) and
-  Elasticsearch's nodes (their snapshots in the `elasticsearch` bucket, with
+  Elasticsearch's nodes (their snapshots in the `es-backups` bucket, with
   `backups.elasticsearchSnapshots`; repository-gcs reads Application Default Credentials):
   Workload Identity. Each service account trusts exactly one Kubernetes ServiceAccount
   (roles/iam.workloadIdentityUser for `<pool>[<namespace>/<ksa>]`), and the platform annotates
@@ -54,7 +54,7 @@ def dremio_consumer(dist_bucket: str) -> Consumer:
 AIRBYTE = Consumer(("airbyte",), workload_identity=False)
 POSTGRES = Consumer(("backups",))
 VELERO = Consumer(("velero",))
-ELASTICSEARCH = Consumer(("elasticsearch",))
+ELASTICSEARCH = Consumer(("es-backups",))
 
 
 def key_file(private_key_b64: str) -> str:
