@@ -166,10 +166,9 @@ def _elasticsearch(s: Settings) -> RecoveryPoint:
     replicas = "; replica shards on other nodes survive one node" if e.data_nodes > 1 else "; one data node: a lost volume loses what the snapshot lacks"
     if not b.elasticsearch_snapshots:
         return RecoveryPoint("elasticsearch", None, "no snapshot (backups.elasticsearchSnapshots is off)" + replicas, "nothing")
-    # Native on AWS: its own S3 bucket; on Azure the in-cluster MinIO still runs (docs/azure.md) and holds them.
-    if s.object_store == "native" and s.cloud == "gcp":
-        return RecoveryPoint("elasticsearch", None, "no snapshot: no repository on GCS yet" + replicas, "nothing")
-    bucket = "its own S3 bucket" if s.object_store == "native" and s.cloud == "aws" else "the es-backups bucket of the in-cluster MinIO"
+    # Native on AWS and GCP: its own bucket; on Azure the in-cluster MinIO still runs (docs/azure.md) and holds them.
+    native, minio = {"aws": "its own S3 bucket", "gcp": "its own regional Cloud Storage bucket"}, "the es-backups bucket of the in-cluster MinIO"
+    bucket = native.get(s.cloud, minio) if s.object_store == "native" else minio
     outside = (f"the snapshots' bucket replicates to {s.aws.dr_region} (S3 replication)" if s.object_store == "native" and s.cloud == "aws" and s.aws.dr_region
                else "nothing: the snapshots are in the same site")
     return RecoveryPoint(

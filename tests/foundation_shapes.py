@@ -119,7 +119,7 @@ class Shape:
 PROD = {"environment": "prod", "acmeEmail": "ops@example.com"}
 SHAPES = {
     "s3": Shape("s3", "s3", {**PROD, "cloud": "aws", "aws": {"drRegion": "eu-central-1"}}, remote_name=lambda key: key),
-    # Dremio, Airbyte (its key file), Velero and CloudNativePG read the GCS lake: no MinIO.
+    # Dremio, Airbyte (its key file), Velero, CloudNativePG and Elasticsearch (snapshots) read the GCS lake: no MinIO.
     "gcs": Shape("gcs", "gcs", {**PROD, "cloud": "gcp"}, remote_name=no_slash("--")),
     # Dremio does not read ADLS yet (object_store.APPS_ON_MINIO): MinIO serves it, while Airbyte
     # writes to a key-based container of its own and the backups go to the lake.

@@ -31,15 +31,15 @@ LAKE_READERS = {
     # Today: Dremio does not read ADLS (MinIO serves it); Airbyte writes to its own keyed
     # container, Velero to the lake's `velero` container.
     "adls": {"airbyte-keyed", "velero"},
-    "gcs": {"bronze", "silver", "gold", "dremio", "airbyte", "velero"},
+    "gcs": {"bronze", "silver", "gold", "dremio", "airbyte", "velero", "es-backups"},
 }
 """Shape -> the Foundation's bucket roles the plan references (the managed database leaves
 `backups` unused: only an in-cluster PostgreSQL archives there)."""
 IDENTIFIED = {
     "s3": {"dremio", "airbyte", "fluent-bit", "velero", "elasticsearch"},
-    # Elasticsearch's snapshots go to a cloud store on S3 only (elsewhere MinIO keys, no ServiceAccount).
+    # Elasticsearch's snapshots go to a cloud store on S3 and GCS only (on ADLS MinIO keys, no ServiceAccount).
     "adls": {"dremio", "airbyte", "fluent-bit", "velero"},
-    "gcs": {"dremio", "airbyte", "fluent-bit", "velero"},
+    "gcs": {"dremio", "airbyte", "fluent-bit", "velero", "elasticsearch"},
 }
 """Shape -> the WORKLOAD_SERVICE_ACCOUNTS that run with the Foundation's identity (`postgres`
 never here: CloudNativePG's ServiceAccount exists only without a managed database)."""

@@ -88,7 +88,7 @@ def test_gcp_prod_figures_come_from_the_table(gcp_doc):
     versions = sum(r["type"] == "gcp:secretmanager/secretVersion:SecretVersion" for r in gcp_doc["resources"])
     assert versions >= 15  # every generated credential of the platform, the database admin, Airbyte's key file
     gb = GCP["assumptions"]["objectStorageGbPerBucket"]["value"]
-    assert _line(est, "Cloud Storage Standard") == pytest.approx(8 * gb * usd(GCP, "gcs.standard.gbMonth"), abs=0.01)  # the lake's 8 buckets
+    assert _line(est, "Cloud Storage Standard") == pytest.approx(9 * gb * usd(GCP, "gcs.standard.gbMonth"), abs=0.01)  # the lake's 9 buckets (es-backups included)
     assert _line(est, "Secret Manager") == pytest.approx(versions * usd(GCP, "secretManager.versionMonth"), abs=0.01)
     assert est.monthly == pytest.approx(sum(ln.monthly for ln in est.lines), abs=0.01)
     assert not est.not_estimated

@@ -1,6 +1,6 @@
 """Elasticsearch snapshots (issue 9 item 5): a repository on the object store and a snapshot
 lifecycle policy at the 02:00 metadata time, kept per environment; credentials through ECK's
-secure settings on MinIO and IRSA on AWS, never in a manifest; the registration Job and the
+secure settings on MinIO, IRSA on AWS and Workload Identity on GKE, never in a manifest; the registration Job and the
 check CronJob run against a fake Elasticsearch API; failing snapshots alert with a runbook."""
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from http.server import ThreadingHTTPServer
 
 import pytest
 
-from components.backups.elasticsearch_snapshots import POLICY, REPOSITORY, check_script, register_script, slm_policy, stale_ms
+from components.backups.elasticsearch_snapshots import POLICY, REPOSITORY, check_script, register_script, repository_body, slm_policy, stale_ms
 from components.data_services.es_snapshot_store import SECURE_KEYS
 from program import load_settings as load
 from settings import SettingsError
@@ -92,6 +92,30 @@ def test_aws_uses_irsa_with_the_token_where_repository_s3_reads_it(plan_stack):
     role = json.loads(plan.one("aws:iam/role:Role", "prod-elasticsearch").inputs["assumeRolePolicy"])
     (sub,) = [v for k, v in role["Statement"][0]["Condition"]["StringEquals"].items() if k.endswith(":sub")]
     assert sub == "system:serviceaccount:data-storage:elasticsearch"
+
+
+def test_gcp_uses_a_gcs_repository_on_its_bucket_with_workload_identity_and_no_key(plan_stack):
+    plan = plan_stack("gcp-prod")
+    job = plan.one(JOB, "elasticsearch-snapshots")
+    script = job.inputs["spec"]["template"]["spec"]["containers"][0]["command"][-1]
+    body = {"type": "gcs", "settings": {"bucket": "data-platform-prod-gcp-prod-es-backups", "base_path": "snapshots", "compress": True}}
+    assert f"_snapshot/{REPOSITORY}\" -d '{json.dumps(body)}'" in script  # the `default` client: it always exists
+    spec = es_spec(plan)
+    assert "secureSettings" not in spec  # no credentials_file: repository-gcs falls back to ADC (the GKE metadata server)
+    assert not [k for k in plan.by_type("gcp:serviceaccount/key:Key") if "elasticsearch" in k.name]  # no key file anywhere
+    sa = plan.one("kubernetes:core/v1:ServiceAccount", "elasticsearch-service-account").inputs
+    assert sa["metadata"]["annotations"] == {"iam.gke.io/gcp-service-account": "gcp-prod-elasticsearch@data-platform-prod.iam.gserviceaccount.com"}
+    for ns in spec["nodeSets"]:
+        pod = ns["podTemplate"]["spec"]
+        assert pod["serviceAccountName"] == "elasticsearch" and "volumes" not in pod  # no token file: the metadata server answers
+        assert not [k for k in ns["config"] if k.startswith(("s3.", "gcs."))]
+    egress = {r.name: r.inputs["spec"] for r in plan.by_type(NP)}["data-storage-elasticsearch"]["egress"]
+    assert {"ports": [{"port": 443, "protocol": "TCP"}], "to": [{"ipBlock": {"cidr": "0.0.0.0/0"}}]} in egress  # storage.googleapis.com
+
+
+def test_repository_bodies_per_store():
+    assert repository_body("b") == {"type": "s3", "settings": {"bucket": "b", "client": "snapshots", "base_path": "snapshots", "compress": True}}
+    assert repository_body("b", "gcs") == {"type": "gcs", "settings": {"bucket": "b", "base_path": "snapshots", "compress": True}}
 
 
 def test_nodes_may_reach_the_object_store_and_the_jobs_may_reach_elasticsearch(plan_stack):
@@ -193,3 +217,5 @@ def test_recovery_points_report_the_snapshot_gap(plan_stack):
     rp = plan_stack("prod").outputs["recoveryPoints"]["elasticsearch"]
     assert (rp["worstCaseRpo"], rp["meetsTarget"]) == ("24h", False) and "eu-central-1" in rp["siteLoss"]
     assert plan_stack("dev").outputs["recoveryPoints"]["elasticsearch"]["siteLoss"].startswith("nothing")
+    gcp = plan_stack("gcp-prod").outputs["recoveryPoints"]["elasticsearch"]
+    assert gcp["worstCaseRpo"] == "24h" and "Cloud Storage bucket" in gcp["how"] and gcp["siteLoss"].startswith("nothing")

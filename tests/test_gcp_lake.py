@@ -1,8 +1,8 @@
 """The data lake on Cloud Storage (issue 14 item 4) as the engine would receive it: private
 buckets, the seed's lifecycle, one Google service account per consumer with IAM on its own
 buckets only and Workload Identity for exactly its Kubernetes ServiceAccount, protection in prod
-only, and the consumers (Dremio, Airbyte, Velero, CloudNativePG) reading Cloud Storage instead of
-MinIO."""
+only, and the consumers (Dremio, Airbyte, Velero, CloudNativePG, Elasticsearch's snapshots)
+reading Cloud Storage instead of MinIO."""
 
 from __future__ import annotations
 
@@ -59,7 +59,7 @@ def gsa(plan, app: str) -> str:
 
 
 def test_the_lake_has_the_seeds_buckets_one_per_consumer_and_a_log_bucket(prod):
-    assert set(buckets(prod)) == {"bronze", "silver", "gold", "backups", "airbyte", "dremio", "velero", "access-logs"}
+    assert set(buckets(prod)) == {"bronze", "silver", "gold", "backups", "airbyte", "dremio", "velero", "es-backups", "access-logs"}
     assert all(b["name"].startswith("data-platform-prod-gcp-prod-") and b["location"] == "EUROPE-WEST1" for b in buckets(prod).values())
     assert prod.outputs["objectStore"]["kind"] == "gcs"
 
@@ -114,6 +114,7 @@ def test_each_identity_holds_its_own_buckets_only_and_nothing_on_the_project(pro
     assert g[gsa(prod, "dremio")] == on("bronze", "silver", "gold", "dremio")
     assert g[gsa(prod, "airbyte")] == on("airbyte")  # a key file mounted in every Airbyte pod: its bucket only
     assert g[gsa(prod, "velero")] == on("velero")
+    assert g[gsa(prod, "elasticsearch")] == on("es-backups")  # snapshots only: no lake, no other consumer's bucket
     assert "backups" not in {r for held in g.values() for r, _ in held}  # Cloud SQL backs itself up
     s = grants(staging)
     (postgres,) = [e for e in s if e.startswith("gcp-lake-postgres@")]
@@ -124,7 +125,7 @@ def test_each_identity_holds_its_own_buckets_only_and_nothing_on_the_project(pro
 
 
 def test_workload_identity_trusts_exactly_one_ksa_per_account(prod, staging):
-    for plan, apps in ((prod, ("dremio", "velero")), (staging, ("dremio", "velero", "postgres"))):
+    for plan, apps in ((prod, ("dremio", "velero", "elasticsearch")), (staging, ("dremio", "velero", "postgres", "elasticsearch"))):
         bindings = [r.inputs for r in plan.by_type(WI) if r.inputs["role"] == "roles/iam.workloadIdentityUser"]
         by_account = {b["serviceAccountId"]: b["member"] for b in bindings}
         assert len(by_account) == len(bindings)  # one binding per account
@@ -139,6 +140,7 @@ def test_workload_identity_trusts_exactly_one_ksa_per_account(prod, staging):
 def test_the_ksas_carry_their_google_service_account(prod):
     sa = {r.inputs["metadata"]["name"]: r.inputs["metadata"].get("annotations") or {} for r in prod.by_type("kubernetes:core/v1:ServiceAccount")}
     assert sa["dremio"] == {"iam.gke.io/gcp-service-account": gsa(prod, "dremio")}
+    assert sa["elasticsearch"] == {"iam.gke.io/gcp-service-account": gsa(prod, "elasticsearch")}
     velero = prod.one(RELEASE, "velero").inputs["values"]["serviceAccount"]["server"]
     assert velero["annotations"] == {"iam.gke.io/gcp-service-account": gsa(prod, "velero")}
 

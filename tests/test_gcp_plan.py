@@ -211,9 +211,8 @@ def test_every_workload_of_the_aws_prod_stack_runs_on_gke_too(prod, plan_stack):
         return {(r.type, r.name) for r in plan.registrations if r.type in kinds}
 
     aws_only = workloads(plan_stack("prod")) - workloads(prod)
-    # AWS's own controllers; GKE has its load balancer controller and autoscaler built in. The
-    # Elasticsearch snapshot Job: no repository-gcs client on the Cloud Storage lake yet (README gaps).
-    assert {name for _, name in aws_only} == {"aws-load-balancer-controller", "cluster-autoscaler", "elasticsearch-snapshots"}
+    # AWS's own controllers; GKE has its load balancer controller and autoscaler built in.
+    assert {name for _, name in aws_only} == {"aws-load-balancer-controller", "cluster-autoscaler"}
     assert not [name for _, name in workloads(prod) if "minio" in name]  # the lake is on Cloud Storage
 
 

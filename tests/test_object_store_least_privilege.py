@@ -4,7 +4,7 @@ Airbyte (and so every connector pod) hold used to reach PostgreSQL's base backup
 the backup credentials Dremio's distributed store, because both lived in `backups`.
 
 Checked on MinIO (the policies the bootstrap Job loads, and which Secret each workload gets) and
-on AWS (the IRSA role policies)."""
+on AWS (the IRSA role policies) and on GCP (the Google service accounts' bucket grants)."""
 
 from __future__ import annotations
 
@@ -117,6 +117,6 @@ def test_gcp_accounts_may_delete_only_in_the_lake_and_their_own_bucket(plan_stac
             deletable.setdefault(app, set()).add(role_of[r.inputs["bucket"]])
     assert ("postgres" in deletable) == bool(config)  # CloudNativePG's archive: in-cluster PostgreSQL only
     assert deletable.pop("postgres", {"backups"}) == {"backups"}
-    assert deletable == {"dremio": LAKE | {"dremio"}, "airbyte": {"airbyte"}, "velero": {"velero"}}
+    assert deletable == {"dremio": LAKE | {"dremio"}, "airbyte": {"airbyte"}, "velero": {"velero"}, "elasticsearch": {"es-backups"}}
     # Nobody holds a storage role on the project (it would reach every bucket).
     assert not [r for r in plan.by_type("gcp:projects/iAMMember:IAMMember") if "storage" in r.inputs["role"]]

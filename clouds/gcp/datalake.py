@@ -1,5 +1,6 @@
 """The data lake on Cloud Storage: bronze, silver, gold, one bucket per consumer (backups,
-airbyte, dremio, velero) and an access-logs bucket, all in the stack's region.
+airbyte, dremio, velero, es-backups: Elasticsearch's snapshots) and an access-logs bucket, all
+in the stack's region.
 
 Every bucket: uniform bucket-level access (IAM only, no object ACLs), public access prevention
 `enforced` (no `allUsers`/`allAuthenticatedUsers` binding can ever take effect), versioning, a

@@ -1,8 +1,10 @@
 """One Google service account per consumer of the lake, with IAM on its own buckets only.
 
 - Dremio (the lake source, its distributed store), CloudNativePG's backups (the `backups`
-  bucket, only when PostgreSQL runs in the cluster) and Velero (its `velero` bucket): Workload
-  Identity. Each service account trusts exactly one Kubernetes ServiceAccount
+  bucket, only when PostgreSQL runs in the cluster), Velero (its `velero` bucket) and
+  Elasticsearch's nodes (their snapshots in the `es-backups` bucket, with
+  `backups.elasticsearchSnapshots`; repository-gcs reads Application Default Credentials):
+  Workload Identity. Each service account trusts exactly one Kubernetes ServiceAccount
   (roles/iam.workloadIdentityUser for `<pool>[<namespace>/<ksa>]`), and the platform annotates
   that ServiceAccount with `iam.gke.io/gcp-service-account` (`Foundation.workload_identity`).
 - Airbyte: its storage client reads only a service-account key file
@@ -13,7 +15,8 @@
 
 On each of its buckets an identity holds roles/storage.objectUser (read, write, delete, list
 objects and multipart uploads) and roles/storage.legacyBucketReader (`storage.buckets.get`: the
-gcs-connector under Dremio and barman-cloud read the bucket's metadata), nothing on the project.
+gcs-connector under Dremio, barman-cloud and repository-gcs read the bucket's metadata), nothing
+on the project.
 Velero also holds roles/iam.serviceAccountTokenCreator on its own account: the GCP plugin signs
 download URLs (`velero backup logs/describe`) with signBlob as `serviceAccount`.
 """
@@ -51,6 +54,7 @@ def dremio_consumer(dist_bucket: str) -> Consumer:
 AIRBYTE = Consumer(("airbyte",), workload_identity=False)
 POSTGRES = Consumer(("backups",))
 VELERO = Consumer(("velero",))
+ELASTICSEARCH = Consumer(("es-backups",))
 
 
 def key_file(private_key_b64: str) -> str:

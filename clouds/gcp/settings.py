@@ -78,7 +78,7 @@ def cloud_sql_tier_problem(edition: str, tier: str) -> Optional[str]:
     return None
 
 
-LAKE_BUCKET_ROLES = ("bronze", "silver", "gold", "backups", "airbyte", "dremio", "velero", "access-logs")
+LAKE_BUCKET_ROLES = ("bronze", "silver", "gold", "backups", "airbyte", "dremio", "velero", "es-backups", "access-logs")
 """The Cloud Storage buckets of the lake (clouds/gcp/datalake.py): the medallion buckets, one per
 consumer (so no identity may delete another's objects), and the access-logs bucket."""
 

@@ -25,7 +25,7 @@ from .common import Context, secret_id
 from .database import ADMIN_USERNAME, PORT, Database, DatabaseArgs, database_flags
 from .datalake import DataLake, DataLakeArgs
 from .gke import FAST_SSD, STANDARD, GkeArgs, GkeCluster, maintenance_window
-from .identities import AIRBYTE, POSTGRES, VELERO, LakeIdentities, LakeIdentitiesArgs, dremio_consumer
+from .identities import AIRBYTE, ELASTICSEARCH, POSTGRES, VELERO, LakeIdentities, LakeIdentitiesArgs, dremio_consumer
 from .logs import CloudLogging, CloudLoggingArgs
 from .network import PODS_RANGE, SERVICES_RANGE, Network, NetworkArgs
 from .registry import Registry, RegistryArgs
@@ -111,6 +111,7 @@ def build_foundation(settings: Settings) -> Foundation:
             "airbyte": AIRBYTE,
             **({"postgres": POSTGRES} if s.database == "in-cluster" else {}),
             **({"velero": VELERO} if s.backups.velero else {}),
+            **({"elasticsearch": ELASTICSEARCH} if s.backups.elasticsearch_snapshots else {}),
         }))
         object_store = ObjectStore(
             kind="gcs", buckets=buckets, region=region, project=project,

@@ -37,6 +37,7 @@ from ..data_services.elasticsearch import HTTP_PORT, HTTP_SERVICE, NAME
 from ..data_services.es_snapshot_store import CLIENT, SnapshotStore
 
 REPOSITORY = "platform-snapshots"
+BASE_PATH = "snapshots"
 POLICY = "platform-daily"
 JOB = "elasticsearch-snapshots"
 CHECK = "elasticsearch-snapshot-check"
@@ -49,10 +50,13 @@ CA_SECRET = f"{NAME}-es-http-certs-public"
 UID = 1000
 
 
-def repository_body(bucket: str) -> dict[str, Any]:
-    """`PUT _snapshot/<repository>`: the bucket through the `snapshots` client, snapshot files
-    compressed metadata, server-side encryption left to the bucket's default (SSE-KMS on AWS)."""
-    return {"type": "s3", "settings": {"bucket": bucket, "client": CLIENT, "base_path": "snapshots", "compress": True}}
+def repository_body(bucket: str, kind: str = "s3") -> dict[str, Any]:
+    """`PUT _snapshot/<repository>`: the bucket through the `snapshots` client (s3) or the
+    `default` one (gcs: es_snapshot_store.py), snapshot files compressed metadata, server-side
+    encryption left to the bucket's default (SSE-KMS on AWS, Google-managed on GCS)."""
+    if kind == "gcs":
+        return {"type": "gcs", "settings": {"bucket": bucket, "base_path": BASE_PATH, "compress": True}}
+    return {"type": "s3", "settings": {"bucket": bucket, "client": CLIENT, "base_path": BASE_PATH, "compress": True}}
 
 
 def slm_policy(schedule: str, retention_days: int) -> dict[str, Any]:
@@ -84,10 +88,10 @@ def _preamble(namespace: str) -> list[str]:
     ]
 
 
-def register_script(namespace: str, bucket: str, schedule: str, retention_days: int) -> str:
+def register_script(namespace: str, bucket: str, schedule: str, retention_days: int, kind: str = "s3") -> str:
     return "\n".join([
         *_preamble(namespace),
-        f"es -X PUT \"$ES/_snapshot/{REPOSITORY}\" -d '{json.dumps(repository_body(bucket))}'; echo",
+        f"es -X PUT \"$ES/_snapshot/{REPOSITORY}\" -d '{json.dumps(repository_body(bucket, kind))}'; echo",
         f"es -X PUT \"$ES/_slm/policy/{POLICY}\" -d '{json.dumps(slm_policy(schedule, retention_days))}'; echo",
         f"echo 'snapshots of every index on {elasticsearch_schedule(schedule)} (UTC) to {bucket}, kept {retention_days} days'",
     ])
@@ -133,7 +137,7 @@ class ElasticsearchSnapshots(pulumi.ComponentResource):
         self.check_cronjob = CHECK
         self.check_gap_minutes = max_gap_minutes(CHECK_SCHEDULE)
         labels = kube.labels(JOB, "bootstrap")
-        script = pulumi.Output.from_input(store.bucket).apply(lambda b: register_script(STORAGE, b, schedule, s.config_retention_days))
+        script = pulumi.Output.from_input(store.bucket).apply(lambda b: register_script(STORAGE, b, schedule, s.config_retention_days, store.kind))
         self.job = k8s.batch.v1.Job(JOB, metadata={"namespace": STORAGE, "labels": labels}, spec=_job_spec(labels, "register", image, script, 10),
                                     opts=kube.child(self, p, depends_on=depends_on))
 

@@ -17,7 +17,8 @@ so pods in other namespaces can verify the server with a CA they can mount.
 
 Snapshots (`backups.elasticsearchSnapshots`): the nodes get the `snapshots` S3 client of
 es_snapshot_store.py (node settings, keys through `spec.secureSettings` or the ServiceAccount's
-identity); the repository and its lifecycle policy are registered by components/backups/.
+identity), or on Cloud Storage only the ServiceAccount (repository-gcs's default client); the
+repository and its lifecycle policy are registered by components/backups/.
 """
 
 from __future__ import annotations

@@ -12,6 +12,14 @@ plugin may only read its own config directory), but a token projected at
 `config/repository-s3/aws-web-identity-token-file`, with the role from `AWS_ROLE_ARN` (which
 the EKS pod-identity webhook injects from the ServiceAccount's annotation): ECK's documented
 IRSA setup (docs/.../elasticsearch/snapshots.asciidoc at 2.16.1).
+
+On GKE (kind `gcs`) there is neither key nor token file: with no `gcs.client.<name>.credentials_file`
+in the keystore, repository-gcs builds its client from `GoogleCredentials.getApplicationDefault()`
+(GoogleCloudStorageService.createStorageOptions, since 7.13: elastic/elasticsearch#71239), which on
+a Workload Identity node pool asks the GKE metadata server for the token of the Google service
+account named by the pod's ServiceAccount annotation (ECK 2.16.1's "Use GKE Workload Identity").
+The repository uses the `default` client, which always exists: a named client needs at least one
+`gcs.client.<name>.*` node setting or the repository is refused ("Unknown client name").
 """
 
 from __future__ import annotations
@@ -40,11 +48,14 @@ TOKEN_AUDIENCE = "sts.amazonaws.com"
 @dataclass(frozen=True)
 class SnapshotStore:
     """A bucket reachable with an S3 client: MinIO (`endpoint`, plain HTTP, path style, keys in
-    `credentials_secret`) or S3 (regional endpoint, HTTPS, the ServiceAccount's identity)."""
+    `credentials_secret`) or S3 (regional endpoint, HTTPS, the ServiceAccount's identity); or a
+    Cloud Storage bucket (`kind` gcs: repository-gcs, Workload Identity, no endpoint)."""
 
     bucket: pulumi.Input[str]
-    endpoint: str
-    """host[:port], no scheme (repository-s3's `endpoint`)."""
+    endpoint: str = ""
+    """host[:port], no scheme (repository-s3's `endpoint`); unused for gcs (Google's default)."""
+    kind: str = "s3"
+    """The repository type: `s3` (repository-s3) or `gcs` (repository-gcs)."""
     protocol: str = "https"
     path_style: bool = False
     credentials_secret: Optional[str] = None
@@ -60,7 +71,10 @@ class SnapshotStore:
 
 
 def client_settings(store: SnapshotStore) -> dict[str, Any]:
-    """The node settings (elasticsearch.yml) of the `snapshots` client: no credential in them."""
+    """The node settings (elasticsearch.yml) of the `snapshots` client: no credential in them
+    (none for gcs: its `default` client reaches storage.googleapis.com as it is)."""
+    if store.kind == "gcs":
+        return {}
     out: dict[str, Any] = {f"s3.client.{CLIENT}.endpoint": store.endpoint, f"s3.client.{CLIENT}.protocol": store.protocol}
     if store.path_style:
         out[f"s3.client.{CLIENT}.path_style_access"] = True
@@ -75,9 +89,12 @@ def secure_settings(store: SnapshotStore) -> list[dict[str, str]]:
 def pod_identity(store: SnapshotStore) -> tuple[dict[str, Any], dict[str, Any]]:
     """(pod spec additions, container additions) for IRSA: the ServiceAccount and the token
     projected where repository-s3 reads it. Nothing with keys (MinIO). The identity's pod labels
-    go on the pod template's metadata (Elasticsearch._node_set)."""
+    go on the pod template's metadata (Elasticsearch._node_set). On GKE the ServiceAccount alone:
+    the metadata server answers for the pod's ServiceAccount, no token is mounted."""
     if not store.web_identity:
         return {}, {}
+    if store.kind == "gcs":
+        return {"serviceAccountName": SERVICE_ACCOUNT}, {}
     volume = {"name": "repository-s3-token", "projected": {"sources": [{"serviceAccountToken": {
         "audience": TOKEN_AUDIENCE, "expirationSeconds": 86400, "path": TOKEN_FILE}}]}}
     return ({"serviceAccountName": SERVICE_ACCOUNT, "volumes": [volume]},

@@ -108,12 +108,15 @@ def native_backup_store(foundation: Foundation) -> Optional[BackupStore]:
 
 
 def native_snapshot_store(foundation: Foundation) -> Optional[SnapshotStore]:
-    """Elasticsearch's snapshot bucket on a cloud S3 store, reached with the `elasticsearch`
-    workload identity (regional endpoint: repository-s3 signs for the endpoint's region); None
-    where the cloud has no such bucket or identity (GCS, Azure: not built)."""
+    """Elasticsearch's snapshot bucket on the cloud's store, reached with the `elasticsearch`
+    workload identity: S3 (regional endpoint: repository-s3 signs for the endpoint's region) or
+    Cloud Storage (repository-gcs, Application Default Credentials from the GKE metadata server);
+    None where the cloud has no such bucket or identity (Azure: not built)."""
     store = foundation.object_store
-    if store is None or store.kind != "s3" or ES_BUCKET not in store.buckets or "elasticsearch" not in foundation.workload_identity:
+    if store is None or store.kind not in ("s3", "gcs") or ES_BUCKET not in store.buckets or "elasticsearch" not in foundation.workload_identity:
         return None
+    if store.kind == "gcs":
+        return SnapshotStore(bucket=store.buckets[ES_BUCKET], kind="gcs", identity=foundation.identity("elasticsearch"))
     endpoint = store.endpoint.split("://", 1)[-1].rstrip("/") if store.endpoint else f"s3.{store.region}.amazonaws.com"
     return SnapshotStore(bucket=store.buckets[ES_BUCKET], endpoint=endpoint, identity=foundation.identity("elasticsearch"))
 
