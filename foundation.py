@@ -300,6 +300,10 @@ class Foundation:
     any address; `clusterNetwork.podCidrs`/`serviceCidrs` override them."""
     interruptible: Optional[InterruptiblePool] = None
     """A pool of interruptible nodes (None: every node is on-demand, e.g. local clusters)."""
+    identity_endpoints: Sequence[tuple[str, int]] = ()
+    """(CIDR, TCP port) where pods with a workload identity fetch their cloud tokens, when that is
+    not a projected file plus HTTPS to the cloud (GKE: the metadata server, which NetworkPolicies
+    must let those pods reach). Empty on AWS and Azure (token file, then STS/Entra over 443)."""
     kubelet_certificates_verifiable: bool = True
     """False where kubelets serve self-signed serving certificates (kind): metrics-server then
     skips verifying them (`--kubelet-insecure-tls`); a cloud's kubelets are signed by the cluster CA."""

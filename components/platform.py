@@ -157,6 +157,7 @@ class DataPlatform(pulumi.ComponentResource):
             velero=Workload(self.velero.namespace, dict(self.velero.selector)) if self.velero else None,
             velero_cloud_store=self.velero.cloud_store if self.velero else False,
             postgres_archive_to_cloud=self.data_services.archive_in_cloud, cluster_cidrs=self.cluster_cidrs,
+            identity_endpoints=tuple(f.identity_endpoints),
             es_snapshots=self.es_snapshots is not None, es_snapshot_clients=tuple(self.es_snapshots.selectors) if self.es_snapshots else (),
             mirror=(MirrorPeers(Workload(STORAGE, dict(self.lake_mirror.selector)), self.lake_mirror.port, self.lake_mirror.cidrs)
                     if self.lake_mirror is not None else None),

@@ -307,3 +307,17 @@ def test_without_data_service_selectors_traffic_still_flows_to_the_storage_names
     assert not permits(pols, dremio, Endpoint(S, {"anything": "x"}), 5432)  # Dremio uses no PostgreSQL
     assert permits(pols, dremio, Endpoint(S, {"anything": "x"}), 9000)
     assert not permits(pols, dremio, Endpoint(S, {"anything": "x"}), 9200)
+
+
+def test_gke_workload_identity_pods_reach_the_metadata_server_and_aws_pods_do_not(plan_stack):
+    """GKE serves Workload Identity tokens from its metadata server, which a default-deny egress
+    blocks: the pods that reach the cloud's store may reach it there (and only there)."""
+    gcp, aws = plan_stack("gcp-prod"), plan_stack("prod")
+    metadata = [(Endpoint(None, ip="169.254.169.254"), 80), (Endpoint(None, ip="169.254.169.252"), 988)]
+    master = Endpoint(A, template_labels(gcp, "kubernetes:apps/v1:StatefulSet", "dremio-master"))
+    pols = policies(gcp)
+    assert all(permits(pols, master, dst, port) for dst, port in metadata)
+    superset = Endpoint(A, template_labels(gcp, "kubernetes:apps/v1:Deployment", "superset-web"))
+    assert not any(permits(pols, superset, dst, port) for dst, port in metadata)
+    aws_master = Endpoint(A, template_labels(aws, "kubernetes:apps/v1:StatefulSet", "dremio-master"))
+    assert not any(permits(policies(aws), aws_master, dst, port) for dst, port in metadata)

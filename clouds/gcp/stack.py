@@ -195,6 +195,9 @@ def build_foundation(settings: Settings) -> Foundation:
         workload_identity={app: WorkloadIdentity(service_account_annotations=a) for app, a in identities.annotations.items()} if identities else {},
         pod_cidrs=(g.pods_cidr,),
         service_cidrs=(g.services_cidr,),
+        # GKE's documented egress for NetworkPolicies with Workload Identity: the metadata server
+        # (169.254.169.252:988, and on Dataplane V2 169.254.169.254:80), where every identity's tokens come from.
+        identity_endpoints=(("169.254.169.254/32", 80), ("169.254.169.252/32", 988)),
         interruptible=cluster.interruptible,
         cluster_ready=(*cluster.ready, *services.ready),
         outputs=outputs,

@@ -207,6 +207,9 @@ class Topology:
     api_clients: tuple[tuple[str, Workload], ...] = ()
     """(policy name, pods) that only talk to the Kubernetes API server (the Elasticsearch CA publisher Job)."""
     dns: Peer = field(default_factory=lambda: Peer("kube-system", DNS_SELECTOR, name="kube-dns"))
+    identity_endpoints: tuple[tuple[str, int], ...] = ()
+    """(CIDR, port) of the cloud's token endpoint (Foundation.identity_endpoints): reachable from
+    every pod that reaches the cloud's object store."""
     cluster_cidrs: tuple[str, ...] = ()
     """The cluster's pod and Service ranges: cut out of the connectors' any-address egress (on
     most CNIs an ipBlock also matches pod and Service IPs)."""

@@ -27,18 +27,23 @@ def _postgres_servers(pg: PostgresPeers) -> list[Peer]:
     return [pg.servers.peer("postgres")] if pg.servers else [Peer(cidr=ANYWHERE, name="managed-postgres")]
 
 
+def _cloud_store_rules(t: Topology) -> list[Rule]:
+    """The cloud's object store over HTTPS, and the endpoint its workload-identity tokens come from."""
+    return [_https_out()] + [Rule((Peer(cidr=cidr, name="identity-token-endpoint"),), tcp(port)) for cidr, port in t.identity_endpoints]
+
+
 def _object_store_rules(t: Topology) -> list[Rule]:
     if t.object_store is None:
         return [Rule((Peer(t.storage_namespace, None, name="data-storage"),), tcp(9000))]
     if t.object_store.servers is None:
-        return [_https_out()]
+        return _cloud_store_rules(t)
     return [Rule((t.object_store.servers.peer("minio"),), tcp(t.object_store.port))]
 
 
 def _backup_store_rules(t: Topology, to_cloud: bool) -> list[Rule]:
     """Where PostgreSQL's archive or Velero writes: the cloud's store over HTTPS (and its token
     endpoint) when the backups leave the cluster, else wherever the lake is."""
-    return [_https_out()] if to_cloud else _object_store_rules(t)
+    return _cloud_store_rules(t) if to_cloud else _object_store_rules(t)
 
 
 def plan_policies(t: Topology) -> list[Policy]:

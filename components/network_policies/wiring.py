@@ -55,6 +55,7 @@ class Layers:
     """(name, pods in the storage namespace) of the snapshot Jobs: clients of Elasticsearch's HTTP API."""
     mirror: Optional[MirrorPeers] = None
     """The MinIO lake mirror's Jobs and its target (components/backups/minio_mirror.py)."""
+    identity_endpoints: tuple[tuple[str, int], ...] = ()
     cluster_cidrs: tuple[str, ...] = ()
 
 
@@ -143,5 +144,5 @@ def topology_from(layers: Layers) -> Topology:
         apps_namespace=APPS, storage_namespace=STORAGE, dremio=dremio_peers, superset=superset_peers, airbyte=airbyte_peers,
         ingress_controller=controller, edge=edge, postgres=pg_peers, object_store=os_peers, elasticsearch=es_peers, velero=velero_peers, scraper=scraper,
         postgres_archive_to_cloud=layers.postgres_archive_to_cloud, mirror=layers.mirror,
-        api_clients=tuple(api_clients), cluster_cidrs=tuple(layers.cluster_cidrs),
+        api_clients=tuple(api_clients), cluster_cidrs=tuple(layers.cluster_cidrs), identity_endpoints=tuple(layers.identity_endpoints),
     )
