@@ -99,6 +99,9 @@ def _postgres(s: Settings) -> RecoveryPoint:
         outside = (f"RDS automated backups (snapshots and transaction logs) replicated to {a.dr_region} as soon as they are ready, "
                    f"kept {a.db_backup_retention_days} day(s): point-in-time restore there" if a.dr_region
                    else "nothing: automated backups stay in the stack's region")
+        if a.db_cross_region_replica:
+            outside = (f"a promotable read replica in {a.dr_region} (asynchronous streaming: it loses its replication lag, seconds, "
+                       f"minutes under load; CloudWatch ReplicaLag), then {outside}")
         return RecoveryPoint(
             "postgres", RDS_LOG_UPLOAD_SECONDS,
             f"RDS point-in-time restore: transaction logs copied to S3 every 5 minutes, {a.db_backup_retention_days} day(s) kept, "
@@ -198,6 +201,9 @@ def check(s: Settings) -> None:
     if s.backups.mirror_endpoint and s.object_store == "native" and s.cloud != "azure":
         raise SettingsError(s.stack_file, f"{PROJECT}:backups.mirrorEndpoint", s.backups.mirror_endpoint,
                             "unset with objectStore: native: the MinIO mirror copies the in-cluster MinIO's lake (cloud buckets replicate with aws.drRegion)")
+    if s.cloud == "aws" and s.aws.db_cross_region_replica and (s.database != "managed" or s.backups.standby):
+        raise SettingsError(s.stack_file, f"{PROJECT}:aws.dbCrossRegionReplica", True,
+                            "false unless database: managed on a stack that runs its database (not a standby DR site): it replicates the RDS instance")
     target = duration_seconds(s.backups.rpo)
     rpo_key = f"{PROJECT}:backups.rpo"
     if s.database == "managed" and s.cloud == "azure":

@@ -41,6 +41,7 @@ from .lake_replication import LakeReplication, LakeReplicationArgs
 from .log_groups import LogsKey
 from .names import REPLICATED_STACK_NAME_MAX
 from .network import Network, NetworkArgs
+from .read_replica import ReadReplica, ReadReplicaArgs
 from .registry import Registry, RegistryArgs
 from .versions import UnpinnedVersion, addon_versions, autoscaler_image
 
@@ -201,6 +202,7 @@ def build_foundation(settings: Settings) -> Foundation:
         )
 
     db = None
+    db_parameters = tuple(postgres_parameters(a.db_shared_buffers, a.db_effective_cache_size, a.db_work_mem, a.db_maintenance_work_mem, a.db_max_connections))
     # A standing-by DR site has no database: failover restores one from the replicated backups.
     if s.database == "managed" and not s.backups.standby:
         db = Database(
@@ -222,7 +224,7 @@ def build_foundation(settings: Settings) -> Foundation:
                 final_snapshot=a.db_final_snapshot,
                 performance_insights_retention_days=a.db_performance_insights_retention_days,
                 monitoring_interval=a.db_monitoring_interval,
-                parameters=tuple(postgres_parameters(a.db_shared_buffers, a.db_effective_cache_size, a.db_work_mem, a.db_maintenance_work_mem, a.db_max_connections)),
+                parameters=db_parameters,
                 log_retention_days=a.log_retention_days,
                 identifier=a.db_instance_identifier,
                 restore_source=a.db_restore_source,
@@ -236,9 +238,16 @@ def build_foundation(settings: Settings) -> Foundation:
         dr_provider = Provider(f"{p}-aws-dr", region=a.dr_region, default_tags={"tags": default_tags(s)},
                                allowed_account_ids=list(a.allowed_account_ids) or None)
         dr_ctx = dataclasses.replace(ctx, provider=dr_provider, region=a.dr_region)
+    replica = None
     if db and dr_ctx:
-        BackupReplication("backup-replication", BackupReplicationArgs(
+        backups = BackupReplication("backup-replication", BackupReplicationArgs(
             ctx=dr_ctx, source_db_instance_arn=db.instance.arn, retention_days=a.db_backup_retention_days))
+        if a.db_cross_region_replica:
+            replica = ReadReplica("read-replica", ReadReplicaArgs(
+                ctx=dr_ctx, source_arn=db.instance.arn, key_arn=backups.key.arn, subnet_ids=tuple(a.db_replica_subnet_ids),
+                instance_class=a.db_instance_class, max_allocated_storage_gb=a.db_max_allocated_storage_gb,
+                engine_version=a.db_engine_version, auto_minor_version_upgrade=a.db_auto_minor_version_upgrade,
+                parameters=db_parameters, final_snapshot=a.db_final_snapshot))
     if lake and dr_ctx:
         LakeReplication("lake-replication", LakeReplicationArgs(
             ctx=ctx, dr=dr_ctx, buckets=lake.buckets, versioning=lake.versioning, lake_key_arn=lake.key.arn,
@@ -305,6 +314,8 @@ def build_foundation(settings: Settings) -> Foundation:
     if db is not None:
         outputs["rdsAddress"] = db.instance.address
         outputs["rdsMasterSecretArn"] = db.master_secret_arn
+    if replica is not None:
+        outputs["rdsReplica"] = {"region": a.dr_region, "arn": replica.instance.arn, "address": replica.instance.address}
     if app_logs is not None:
         outputs["applicationLogGroup"] = app_logs.group.name
     return Foundation(
