@@ -73,3 +73,10 @@ def test_a_replica_without_what_it_needs_is_refused_naming_the_key(config, key):
     with pytest.raises(SettingsError) as e:
         load(config, "prod")
     assert f"data-platform:{key} = " in str(e.value) and "\n" not in str(e.value)
+
+
+def test_the_policy_pack_finds_nothing_on_the_replica(prod):
+    from policy import offline
+
+    findings = offline.evaluate(offline.from_registrations(prod.registrations)).findings
+    assert [(f.policy, f.message) for f in findings if "replica" in f.urn and "postgres" in f.urn] == []
