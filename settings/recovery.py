@@ -101,7 +101,7 @@ def _postgres(s: Settings) -> RecoveryPoint:
                    else "nothing: automated backups stay in the stack's region")
         if a.db_cross_region_replica:
             outside = (f"a promotable read replica in {a.dr_region} (asynchronous streaming: it loses its replication lag, seconds, "
-                       f"minutes under load; CloudWatch ReplicaLag), then {outside}")
+                       f"minutes under load; CloudWatch ReplicaLag); failing it, {outside}")
         return RecoveryPoint(
             "postgres", RDS_LOG_UPLOAD_SECONDS,
             f"RDS point-in-time restore: transaction logs copied to S3 every 5 minutes, {a.db_backup_retention_days} day(s) kept, "

@@ -35,7 +35,9 @@ def test_the_replica_follows_the_source_from_the_dr_region_under_the_dr_key(prod
     (backups,) = prod.by_type("aws:rds/instanceAutomatedBackupsReplication:InstanceAutomatedBackupsReplication")
     assert r["kmsKeyId"] == backups.inputs["kmsKeyId"] != source.inputs["kmsKeyId"]
     assert r["kmsKeyId"].startswith(f"arn:aws:kms:eu-central-1:{ACCOUNT}:key/")
-    assert replica.protect and r["deletionProtection"] is True and r["skipFinalSnapshot"] is False
+    assert replica.protect and r["deletionProtection"] is True
+    # RDS refuses to delete a replica with a final snapshot identifier: none, unlike its source.
+    assert r["skipFinalSnapshot"] is True and "finalSnapshotIdentifier" not in r and source.inputs["skipFinalSnapshot"] is False
     assert r["multiAz"] is False and r["publiclyAccessible"] is False
     assert "username" not in r and "dbName" not in r  # a replica inherits them
     # Its own subnet group in the DR region, from the configured subnets (never the default VPC's).

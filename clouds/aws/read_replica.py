@@ -1,16 +1,18 @@
 """A promotable cross-region read replica of the RDS instance in `aws.drRegion` (`aws.dbCrossRegionReplica`).
 
 RDS streams the source's WAL to it asynchronously: its RPO is the replication lag (seconds,
-minutes under load) instead of a point-in-time restore from the replicated backups, and its RTO
-is `aws rds promote-read-replica` (docs/runbooks/disaster-recovery.md). Everything is created
+minutes under load) instead of the replicated backups' ~5 minutes; failover promotes it (`aws rds
+promote-read-replica`) and the dr stack restores its own instance from it in-region
+(docs/runbooks/disaster-recovery.md). Everything is created
 through the DR region's provider. A cross-region replica needs the source's ARN, a KMS key of its
 own region (the replicated backups' key is reused) and a DB subnet group there: without one RDS
 would put it in the region's `default` group (the default VPC, public subnets). This program has
 no VPC in the DR region, so the subnets come from config (`aws.dbReplicaSubnetIds`, private
 subnets of the DR VPC, e.g. the dr stack's database subnets). No security group is set: RDS
-attaches that VPC's default group, which admits only its own members; the dr stack opens the
-replica to its cluster after promotion. Single-AZ until promoted (a standby for a standby costs
-double); no Performance Insights, Enhanced Monitoring nor log exports while it only replays WAL.
+attaches that VPC's default group, which admits only its own members. Single-AZ until promoted
+(a standby for a standby costs double); no final snapshot (RDS refuses one of a replica: protect
+and deletion protection guard it in prod); no Performance Insights, Enhanced Monitoring nor log
+exports while it only replays WAL.
 """
 
 from __future__ import annotations
@@ -39,7 +41,6 @@ class ReadReplicaArgs:
     engine_version: str
     auto_minor_version_upgrade: bool
     parameters: tuple
-    final_snapshot: bool
 
 
 class ReadReplica(pulumi.ComponentResource):
@@ -71,8 +72,9 @@ class ReadReplica(pulumi.ComponentResource):
             parameter_group_name=params.name,
             copy_tags_to_snapshot=True,
             deletion_protection=ctx.protect,
-            skip_final_snapshot=not args.final_snapshot,
-            final_snapshot_identifier=f"{ident}-final" if args.final_snapshot else None,
+            # RDS refuses a final snapshot of a read replica (DeleteDBInstance: "FinalDBSnapshotIdentifier
+            # can not be specified when deleting a replica instance"); the source's backups hold its data.
+            skip_final_snapshot=True,
             auto_minor_version_upgrade=args.auto_minor_version_upgrade,
             apply_immediately=False,
             performance_insights_enabled=False,

@@ -247,7 +247,7 @@ def build_foundation(settings: Settings) -> Foundation:
                 ctx=dr_ctx, source_arn=db.instance.arn, key_arn=backups.key.arn, subnet_ids=tuple(a.db_replica_subnet_ids),
                 instance_class=a.db_instance_class, max_allocated_storage_gb=a.db_max_allocated_storage_gb,
                 engine_version=a.db_engine_version, auto_minor_version_upgrade=a.db_auto_minor_version_upgrade,
-                parameters=db_parameters, final_snapshot=a.db_final_snapshot))
+                parameters=db_parameters))
     if lake and dr_ctx:
         LakeReplication("lake-replication", LakeReplicationArgs(
             ctx=ctx, dr=dr_ctx, buckets=lake.buckets, versioning=lake.versioning, lake_key_arn=lake.key.arn,
