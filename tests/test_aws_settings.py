@@ -220,5 +220,5 @@ def test_a_stack_name_too_long_for_its_dr_replicas_is_refused_before_any_registr
     stack = "p" * (REPLICATED_STACK_NAME_MAX + 1)
     config = {"data-platform:cloud": "aws", "data-platform:environment": "prod", "data-platform:acmeEmail": "ops@example.com",
               "aws:region": "eu-west-1", "data-platform:aws": {"drRegion": "eu-central-1"}}
-    with pytest.raises(PlanError, match=f"stack name = '{stack}' is too long with data-platform:aws.drRegion: at most {REPLICATED_STACK_NAME_MAX}"):
+    with pytest.raises(PlanError, match=f"stack name = '{stack}' is not valid: at most {REPLICATED_STACK_NAME_MAX} characters with data-platform:aws.drRegion"):
         run_config(config, tmp_path, stack=stack)

@@ -29,16 +29,16 @@ REPLICATED_STACK_NAME_MAX = _room(DATA_ROLES, REPLICA_SUFFIX)
 """The same with `aws.drRegion`: each data bucket also has a `-replica` bucket."""
 
 
-def bucket_name(project: str, stack: str, role: str, account_id: str) -> str:
-    """Globally unique, DNS-safe: `<project>-<stack>-<role>-<account>` (at most 63 characters)."""
-    name = f"{project}-{stack}-{role}-{account_id}".lower()
+def _fits(name: str) -> str:
     if len(name) > S3_NAME_MAX:
         raise ValueError(f"S3 bucket name {name!r} is longer than 63 characters; use a shorter stack name")
     return name
+
+
+def bucket_name(project: str, stack: str, role: str, account_id: str) -> str:
+    """Globally unique, DNS-safe: `<project>-<stack>-<role>-<account>` (at most 63 characters)."""
+    return _fits(f"{project}-{stack}-{role}-{account_id}".lower())
 
 
 def replica_bucket_name(source: str) -> str:
-    name = f"{source}{REPLICA_SUFFIX}"
-    if len(name) > S3_NAME_MAX:
-        raise ValueError(f"S3 bucket name {name!r} is longer than 63 characters; use a shorter stack name")
-    return name
+    return _fits(f"{source}{REPLICA_SUFFIX}")

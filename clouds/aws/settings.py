@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any, Optional
+from typing import Any, Mapping, Optional  # noqa: UP035 (a cloud settings module imports only settings and a few stdlib modules)
 
 from settings import checks, windows
 from settings.errors import MISSING
 from settings.schema import CrossFieldInvalid, Section, per_env, setting
 
-from .names import STACK_NAME_MAX
+from .names import REPLICATED_STACK_NAME_MAX, STACK_NAME_MAX
 from .subnets import SubnetPlanError, plan_subnets
 
 _INSTANCE_TYPE = r"[a-z][a-z0-9-]*\.[a-z0-9]+"
@@ -153,6 +153,14 @@ class AwsSettings(Section):
     @classmethod
     def check_stack(cls, stack: str) -> None:
         aws_stack_name(stack)
+
+    @classmethod
+    def check_names(cls, stack: str, raw: Mapping[str, Any], object_store: str) -> None:
+        """With aws.drRegion each lake bucket also has a `-replica` bucket: a shorter stack name."""
+        section = raw.get("data-platform:aws")
+        if object_store == "native" and isinstance(section, Mapping) and section.get("drRegion") and len(stack) > REPLICATED_STACK_NAME_MAX:
+            raise CrossFieldInvalid("stack name", stack, f"at most {REPLICATED_STACK_NAME_MAX} characters with data-platform:aws.drRegion and objectStore native, "
+                                    "so that each lake bucket's DR replica (data-platform-<stack>-es-backups-<account>-replica) fits S3's 63")
 
     def cross_check(self) -> None:
         if not self.node_min_size <= self.node_desired_size <= self.node_max_size:

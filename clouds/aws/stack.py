@@ -39,7 +39,6 @@ from .identities import (
 )
 from .lake_replication import LakeReplication, LakeReplicationArgs
 from .log_groups import LogsKey
-from .names import REPLICATED_STACK_NAME_MAX
 from .network import Network, NetworkArgs
 from .read_replica import ReadReplica, ReadReplicaArgs
 from .registry import Registry, RegistryArgs
@@ -88,10 +87,6 @@ def build_foundation(settings: Settings) -> Foundation:
     region = pulumi.Config("aws").get("region")
     if not region:
         raise pulumi.RunError(f"{s.stack_file}: aws:region is missing: set it with `pulumi config set aws:region eu-west-1` (cloud aws needs a region)")
-    if a.dr_region and s.object_store == "native" and len(s.prefix) > REPLICATED_STACK_NAME_MAX:
-        raise pulumi.RunError(f"{s.stack_file}: stack name = {s.prefix!r} is too long with data-platform:aws.drRegion: at most "
-                              f"{REPLICATED_STACK_NAME_MAX} characters, so that each lake bucket's DR replica "
-                              "(data-platform-<stack>-es-backups-<account>-replica) fits S3's 63")
     try:
         addons = addon_versions(s.kubernetes_version)
         ca_image = autoscaler_image(s.kubernetes_version)
