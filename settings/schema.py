@@ -12,10 +12,14 @@ from __future__ import annotations
 import dataclasses
 import json
 from collections.abc import Callable, Mapping
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Optional
 
 from .checks import Check, Invalid, cpu_millis, memory_bytes
 from .errors import MISSING, PROJECT, SettingsError
+
+if TYPE_CHECKING:
+    from .model import Settings
+    from .recovery import NativeCopy, RecoveryPoint
 
 
 class PerEnv:
@@ -53,11 +57,33 @@ def camel(name: str) -> str:
     return head + "".join(p[:1].upper() + p[1:] for p in rest)
 
 
+@dataclasses.dataclass(frozen=True)
+class FrontTls:
+    """A cloud L7 load balancer in front of the Gateway, and the one `tlsIssuer` that works behind it."""
+
+    issuer: str
+    """The issuer this front needs (its default too, outside dev)."""
+    allowed: str
+    """What the SettingsError for any other issuer says is allowed, naming the key that selects the front."""
+
+
 class Section:
-    """Base for settings sections. Subclasses are `@dataclass(frozen=True)`."""
+    """Base for settings sections. Subclasses are `@dataclass(frozen=True)`.
+
+    A cloud's section (clouds/<name>/settings.py) also answers the questions whose answer depends
+    on the cloud (its capabilities, its L7 front, what its managed services can lose), so the
+    rules that span sections (settings/model.py, settings/recovery.py) never name a cloud. Only
+    the selected cloud's section is asked; a cloud without a section (local) has none of it."""
 
     KEY: ClassVar[str]
     DOC: ClassVar[str]
+    HAS_NATIVE_LAKE: ClassVar[bool] = False
+    """The cloud builds the lake in its own buckets (`objectStore: native`, then the default)."""
+    HAS_MANAGED_DATABASE: ClassVar[bool] = False
+    """The cloud has a managed PostgreSQL (`database: managed`, then the default)."""
+    LAKE_STAYS_ON_MINIO: ClassVar[bool] = False
+    """With `objectStore: native` the applications' lake still runs on the in-cluster MinIO (a
+    consumer does not read the cloud's store yet), so the MinIO mirror still has a lake to copy."""
 
     @classmethod
     def field_name(cls) -> str:
@@ -88,6 +114,34 @@ class Section:
     def cross_check(self) -> None:
         """Raise `Invalid` with a `field` attribute naming the camelCase key for rules that span
         several fields (e.g. min <= max)."""
+
+    def front_tls(self) -> Optional[FrontTls]:
+        """The L7 load balancer this section puts in front of the Gateway, if its certificate
+        handling dictates the `tlsIssuer` (None: the Gateway's certificate is what users see)."""
+        return None
+
+    def check_recovery(self, settings: Settings, target_seconds: int) -> None:
+        """Raise `CrossFieldInvalid` (field: the full key at fault) if this cloud's services miss
+        the RPO target (`backups.rpo`, in seconds) or its DR options do not fit the settings."""
+
+    def database_recovery_point(self, settings: Settings) -> RecoveryPoint:
+        """What the managed database (`database: managed`) can lose, and what survives the site."""
+        raise NotImplementedError(f"{self.KEY}: no managed database")
+
+    def archive_copy(self, settings: Settings) -> NativeCopy:
+        """Where CloudNativePG archives in this cloud's backups bucket (`objectStore: native`), and
+        what of the archive survives the loss of the site."""
+        raise NotImplementedError(f"{self.KEY}: no native backups bucket")
+
+    def lake_recovery_point(self, settings: Settings) -> Optional[RecoveryPoint]:
+        """What the cloud's lake buckets can lose (`objectStore: native`); None: the applications'
+        lake is the in-cluster MinIO's."""
+        return None
+
+    def snapshot_copy(self, settings: Settings) -> Optional[NativeCopy]:
+        """Where Elasticsearch's snapshots go in this cloud's store (`objectStore: native`), and what
+        of them survives the site; None: in the in-cluster MinIO."""
+        return None
 
 
 class CrossFieldInvalid(Invalid):
