@@ -93,7 +93,7 @@ class OffHours(pulumi.ComponentResource):
     def __init__(self, name: str, args: OffHoursArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("data-platform:platform:OffHours", name, None, opts)
         s, p = args.settings, args.ctx.provider
-        self._provider = p
+        self._k8s = p
         lbl = kube.labels(APP, "scaler")
         self.selector = kube.selector(APP, "scaler")
         deps = list(args.namespaces)
@@ -133,5 +133,5 @@ class OffHours(pulumi.ComponentResource):
                 "failed_jobs_history_limit": 3,
                 "job_template": {"metadata": {"labels": lbl}, "spec": job},
             },
-            opts=kube.child(self, self._provider, depends_on=deps),
+            opts=kube.child(self, self._k8s, depends_on=deps),
         )

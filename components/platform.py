@@ -111,7 +111,7 @@ class DataPlatform(pulumi.ComponentResource):
         self.lake_mirror = LakeMirror(
             "lake-mirror", ctx=ctx, settings=s.backups, image=s.minio.mc_image, source_endpoint=minio.result.endpoint,
             depends_on=[self.namespaces, *minio.ready], opts=pulumi.ResourceOptions(parent=self),
-        ) if minio is not None and s.backups.mirror_endpoint and not s.backups.standby else None
+        ) if minio is not None and minio.result.endpoint is not None and s.backups.mirror_endpoint and not s.backups.standby else None
 
         # --- observability (components/observability) ---
         store = self._velero_store(f, s) if s.backups.velero and not s.backups.standby else None

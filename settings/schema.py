@@ -52,6 +52,13 @@ def setting(check: Check, doc: str, default: Any = _REQUIRED) -> Any:
     return dataclasses.field(metadata={"check": check, "doc": doc, **({} if default is _REQUIRED else {"default": default})})
 
 
+def section_fields(section: type[Section] | Section) -> tuple[dataclasses.Field[Any], ...]:
+    """A section's declared fields: every Section subclass is a `@dataclass(frozen=True)`."""
+    if not dataclasses.is_dataclass(section):
+        raise TypeError(f"{section!r}: a settings section must be a @dataclass(frozen=True)")
+    return dataclasses.fields(section)
+
+
 def camel(name: str) -> str:
     head, *rest = name.split("_")
     return head + "".join(p[:1].upper() + p[1:] for p in rest)
@@ -94,7 +101,7 @@ class Section:
     def defaults(cls, env: str) -> dict[str, Any]:
         """Field name -> default for this environment, from the fields' `default=`."""
         out = {}
-        for f in dataclasses.fields(cls):  # subclasses are dataclasses
+        for f in section_fields(cls):
             if "default" in f.metadata:
                 d = f.metadata["default"]
                 out[f.name] = d.of(env) if isinstance(d, PerEnv) else d
@@ -162,7 +169,7 @@ def read_section(cls: type[Section], raw: Any, stack_file: str, env: str) -> Sec
             raise SettingsError(stack_file, key, raw, "an object of settings") from None
     if not isinstance(raw, dict):
         raise SettingsError(stack_file, key, raw, "an object of settings")
-    fields = {camel(f.name): f for f in dataclasses.fields(cls)}
+    fields = {camel(f.name): f for f in section_fields(cls)}
     for k, v in raw.items():
         if k not in fields:
             raise SettingsError(stack_file, f"{key}.{k}", v, "a known key: " + ", ".join(sorted(fields)))
@@ -186,7 +193,7 @@ def read_section(cls: type[Section], raw: Any, stack_file: str, env: str) -> Sec
 def check_requests_within_limits(obj: Section) -> None:
     """Every `<x>_request` field is at most its `<x>_limit` twin (cpu and memory alike), for
     every section, so no component can schedule a pod Kubernetes would reject."""
-    names = {f.name for f in dataclasses.fields(obj)}
+    names = {f.name for f in section_fields(obj)}
     for name in sorted(names):
         if not name.endswith("_request"):
             continue
@@ -202,4 +209,4 @@ def check_requests_within_limits(obj: Section) -> None:
 def describe(cls: type[Section], env: str) -> list[tuple[str, Any, str]]:
     """(camelKey, default for env, doc) rows for the config reference."""
     d = cls.defaults(env)
-    return [(camel(f.name), d.get(f.name), f.metadata["doc"]) for f in dataclasses.fields(cls)]
+    return [(camel(f.name), d.get(f.name), f.metadata["doc"]) for f in section_fields(cls)]

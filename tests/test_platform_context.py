@@ -45,7 +45,7 @@ def test_context_of_a_stack_carries_the_foundation_and_settings_values():
     s = load_settings({"data-platform:cloud": "local", "data-platform:environment": "prod", "data-platform:domain": "data.example.org"}, "ctxtest")
     pool = InterruptiblePool()
     dremio = WorkloadIdentity({"iam.gke.io/gcp-service-account": "dremio@p.iam.gserviceaccount.com"})
-    f = Foundation(cloud="test", provider=object(), storage_classes=StorageClasses("fast", None), edge=EdgeFrontend(),  # type: ignore[arg-type]
+    f = Foundation(cloud="test", provider=object(), storage_classes=StorageClasses("fast", None), edge=EdgeFrontend(),
                    interruptible=pool, workload_identity={"dremio": dremio})
     ctx = PlatformContext.of(f, s)
     assert (ctx.provider, ctx.environment, ctx.domain, ctx.protect, ctx.highly_available) == (f.provider, "prod", "data.example.org", s.protect, s.highly_available)

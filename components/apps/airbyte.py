@@ -35,7 +35,7 @@ What this component decides (see docs/airbyte.md):
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Optional
 
@@ -304,7 +304,7 @@ class AirbyteArgs:
     settings: AirbyteSettings
     postgres: PostgresResult
     object_store: ObjectStoreResult
-    depends_on: tuple = ()
+    depends_on: Sequence[pulumi.Resource] = ()
     """Namespaces, data-service Secrets/databases that must exist first."""
 
 

@@ -70,18 +70,21 @@ class DataServices(pulumi.ComponentResource):
 
         backup: Optional[BackupStore]
         self.minio: Optional[Minio] = None
-        if uses_minio(f, s):
+        native = None if uses_minio(f, s) else f.object_store  # uses_minio: always without a cloud store
+        if native is None:
             self.minio = Minio("minio", MinioArgs(ctx=ctx, settings=s.minio,
                                                   mirror=bool(s.backups.mirror_endpoint), depends_on=deps), child)
             object_store = self.minio.result
+            endpoint = object_store.endpoint
+            assert endpoint is not None  # MinIO's API Service
             backup = (native_backup_store(f) if cloud_backups(f, s) else None) or BackupStore(
                 destination_path=f"s3://{BACKUPS}/postgres",
-                endpoint_url=pulumi.Output.from_input(object_store.endpoint),
+                endpoint_url=pulumi.Output.from_input(endpoint),
                 credentials_secret=self.minio.backup_credentials,
                 ready=self.minio.ready,
             )
         else:
-            object_store = native_result(f.object_store)
+            object_store = native_result(native)
             backup = native_backup_store(f)
             if backup is None:
                 pulumi.log.warn("PostgreSQL backups: no supported archive target on this object store; WAL archiving is off", self)
@@ -91,12 +94,14 @@ class DataServices(pulumi.ComponentResource):
         self.archive_in_cloud = backup is not None and backup.credentials_secret is None
         """PostgreSQL archives to the cloud's store (workload identity), not to MinIO."""
 
-        if uses_cloudnative_pg(f, s):
+        managed = None if uses_cloudnative_pg(f, s) else f.database  # uses_cloudnative_pg: always without a managed database
+        self.postgres: CloudNativePg | ManagedPostgres
+        if managed is None:
             self.postgres = CloudNativePg("postgres", CloudNativePgArgs(
                 ctx=ctx, settings=s.postgres, backup=backup,
                 backup_time_zone=s.backups.time_zone, depends_on=deps), child)
         else:
-            self.postgres = ManagedPostgres("postgres", ManagedPostgresArgs(ctx=ctx, settings=s.postgres, database=f.database, depends_on=deps), child)
+            self.postgres = ManagedPostgres("postgres", ManagedPostgresArgs(ctx=ctx, settings=s.postgres, database=managed, depends_on=deps), child)
 
         snapshots: Optional[SnapshotStore] = None
         if s.backups.elasticsearch_snapshots:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Optional
+from typing import Any, Optional
 
 import pulumi
 import pulumi_kubernetes as k8s
@@ -90,7 +90,7 @@ class ManagedPostgres(pulumi.ComponentResource):
         admin = db.admin_secret
         labels = kube.labels("postgres", "bootstrap")
 
-        env = [
+        env: list[dict[str, Any]] = [
             {"name": "HOME", "value": "/tmp"},
             {"name": "PGHOST", "value": db.host},
             {"name": "PGPORT", "value": str(db.port)},

@@ -62,7 +62,7 @@ class BackupStore:
     """Where WAL and base backups go (barman-cloud object store)."""
 
     destination_path: pulumi.Input[str]
-    endpoint_url: Optional[str] = None
+    endpoint_url: Optional[pulumi.Input[str]] = None
     credentials_secret: Optional[str] = None
     """Secret in data-storage with ACCESS_KEY_ID / ACCESS_SECRET_KEY; None: workload identity."""
     provider: str = "s3"  # s3 | gcs | azure
@@ -148,7 +148,9 @@ class CloudNativePg(pulumi.ComponentResource):
         if args.backup:
             after_operator += list(args.backup.ready)
         self._args = args
-        self.plugin = self.object_store = self.scheduled_backup = None
+        self.plugin: Optional[k8s.helm.v3.Release] = None
+        self.object_store: Optional[k8s.apiextensions.CustomResource] = None
+        self.scheduled_backup: Optional[k8s.apiextensions.CustomResource] = None
 
         spec: dict = {
             "instances": s.instances,
@@ -251,7 +253,7 @@ class CloudNativePg(pulumi.ComponentResource):
         if not args.backup:
             return
         p, s = args.ctx.provider, args.settings
-        self.plugin = release(
+        self.plugin = plugin = release(
             "barman-cloud", chart=chart("plugin-barman-cloud"), namespace=OPERATOR_NAMESPACE, provider=p, parent=self,
             depends_on=[self.operator, *cert_manager],
             values={
@@ -261,11 +263,11 @@ class CloudNativePg(pulumi.ComponentResource):
                 **restricted_values("podSecurityContext", "containerSecurityContext"),
             },
         )
-        self.object_store = k8s.apiextensions.CustomResource(
+        self.object_store = object_store = k8s.apiextensions.CustomResource(
             "postgres-object-store", api_version=BARMAN_API, kind="ObjectStore",
             metadata={"name": OBJECT_STORE, "namespace": STORAGE, "labels": kube.labels("postgres", "backup")},
             spec=object_store_spec(args.backup, s),
-            opts=kube.child(self, p, depends_on=[self.plugin, *args.backup.ready, *args.depends_on]),
+            opts=kube.child(self, p, depends_on=[plugin, *args.backup.ready, *args.depends_on]),
         )
         self.scheduled_backup = k8s.apiextensions.CustomResource(
             "postgres-daily-backup", api_version=API, kind="ScheduledBackup",
@@ -278,7 +280,7 @@ class CloudNativePg(pulumi.ComponentResource):
                 "backupOwnerReference": "self",
                 "immediate": True,
             },
-            opts=kube.child(self, p, depends_on=[self.cluster, self.object_store]),
+            opts=kube.child(self, p, depends_on=[self.cluster, object_store]),
         )
 
 

@@ -79,7 +79,10 @@ class Observability(pulumi.ComponentResource):
         super().__init__("data-platform:observability:Observability", name, None, opts)
         s, p, deps = args.settings, args.ctx.provider, list(args.depends_on)
         self.minio_job_selector: Optional[Mapping[str, str]] = None
-        self.kube_prometheus_stack = self.fluent_bit = self.metrics_server = self.rule = None
+        self.kube_prometheus_stack: Optional[k8s.helm.v3.Release] = None
+        self.fluent_bit: Optional[k8s.helm.v3.Release] = None
+        self.metrics_server: Optional[k8s.helm.v3.Release] = None
+        self.rule: Optional[k8s.apiextensions.CustomResource] = None
         self.monitors: list[k8s.apiextensions.CustomResource] = []
         self.outputs: dict[str, pulumi.Input] = {}
 
@@ -109,13 +112,13 @@ class Observability(pulumi.ComponentResource):
         s, p = args.settings, args.ctx.provider
         ns = namespace(MONITORING, self, p, args.ctx.environment, deps)
         grafana, _ = metrics.grafana_admin_secret(self, p, ns)
-        self.kube_prometheus_stack = metrics.install_kube_prometheus_stack(
+        self.kube_prometheus_stack = stack = metrics.install_kube_prometheus_stack(
             self, p, s, args.ctx.storage.standard, args.ctx.environment, [ns, grafana])
-        after: list[pulumi.Resource] = [self.kube_prometheus_stack]
+        after: list[pulumi.Resource] = [stack]
 
         token = None
         store = args.data.object_store
-        if store.server_selector and store.mc_image:
+        if store.server_selector and store.mc_image and store.endpoint is not None:
             access = minio_token.MinioMetricsAccess(self, p, namespace=STORAGE, endpoint=store.endpoint, mc_image=store.mc_image,
                                                     depends_on=[*deps, *store.ready], monitoring_namespace=ns)
             self.minio_job_selector = access.selector
@@ -146,7 +149,7 @@ class Observability(pulumi.ComponentResource):
         self.rule = k8s.apiextensions.CustomResource(
             "platform-alerts", api_version=monitors.API, kind="PrometheusRule",
             metadata={"name": "data-platform", "namespace": MONITORING, "labels": kube.labels("prometheus", "rules")},
-            spec=runbooks.with_runbooks(alerts.rule_spec(groups), s.runbook_base_url), opts=kube.child(self, p, depends_on=[self.kube_prometheus_stack]))
+            spec=runbooks.with_runbooks(alerts.rule_spec(groups), s.runbook_base_url), opts=kube.child(self, p, depends_on=[stack]))
         self.outputs.update({
             "grafana": {
                 "namespace": MONITORING, "service": metrics.GRAFANA_SERVICE, "adminSecret": metrics.GRAFANA_SECRET,

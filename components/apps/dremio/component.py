@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Optional
+from typing import Any, Optional
 
 import pulumi
 import pulumi_kubernetes as k8s
@@ -319,6 +319,7 @@ class Dremio(pulumi.ComponentResource):
             {"name": "SUPERSET_EMAIL", "value": f"superset@{args.ctx.domain}"},
         ]
         resources = kube.resources("50m", "64Mi", "200m", "128Mi")
+        main: dict[str, Any]
         if self.lake_source_body is None:
             main = dict(container="bootstrap", image=s.bootstrap_image, script=bootstrap.SCRIPT, env=users_env,
                         interpreter=("/bin/sh", "-c"), pod_extra={})

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Optional
+from typing import Any, Optional
 
 import pulumi
 import pulumi_kubernetes as k8s
@@ -40,7 +41,7 @@ class SupersetArgs:
     postgres: PostgresResult
     dremio: Optional[DremioConnection] = None
     """Dremio to register as a database (the driver is then installed in every pod)."""
-    depends_on: tuple = ()
+    depends_on: Sequence[pulumi.Resource] = ()
     namespace_ready: tuple = ()
     """What Superset's Secret and Redis wait for (the namespace): neither uses PostgreSQL, so they do
     not wait for the data services in `depends_on` (only the init Job and the pods that connect do)."""
@@ -89,11 +90,13 @@ class Superset(pulumi.ComponentResource):
         no_deps = no_deps_packages(tuple(s.pip_packages), args.dremio is not None and s.install_dremio_driver)
         self.pip_packages = packages + no_deps
         image = s.image
-        common = dict(login_secret=login.secret_name, database=login.database, sslmode=pg.sslmode, ca_secret=pg.ca_secret,
-                      redis_host=self.redis.host, extra_pythonpath=bool(self.pip_packages))
+        def env_for(db_host: pulumi.Input[str], db_port: int, dremio: Optional[DremioConnection] = None) -> list[dict[str, Any]]:
+            return superset_env(db_host=db_host, db_port=db_port, dremio=dremio, login_secret=login.secret_name, database=login.database,
+                                sslmode=pg.sslmode, ca_secret=pg.ca_secret, redis_host=self.redis.host, extra_pythonpath=bool(self.pip_packages))
+
         # Applications go through the pooler; migrations use the primary directly.
-        env = superset_env(db_host=pg.host, db_port=pg.port, **common)
-        init_env = superset_env(db_host=pg.direct_host, db_port=pg.direct_port, dremio=args.dremio, **common) + [
+        env = env_for(pg.host, pg.port)
+        init_env = env_for(pg.direct_host, pg.direct_port, args.dremio) + [
             {"name": "ADMIN_USERNAME", "value": s.admin_username},
             {"name": "ADMIN_EMAIL", "value": s.admin_email or f"admin@{args.ctx.domain}"},
             {"name": "ADMIN_PASSWORD", "value_from": {"secret_key_ref": {"name": SECRET_NAME, "key": "admin-password"}}},
