@@ -192,6 +192,19 @@ def outputs(s: Settings) -> dict[str, Any]:
     return {"target": {"rpo": s.backups.rpo, "rto": s.backups.rto}, **{p.store: p.output(target) for p in recovery_points(s)}}
 
 
+def _check_primary_stack(s: Settings) -> None:
+    """A dr stack on S3 reads its primary's lake replicas (`aws.primaryStack`); nothing else does."""
+    key, primary = f"{PROJECT}:aws.primaryStack", s.aws.primary_stack
+    reads = s.environment == "dr" and s.object_store == "native"
+    if primary is None and reads:
+        raise SettingsError(s.stack_file, key, MISSING, "the name of the stack this dr stack stands in for, such as prod: "
+                            "its bronze, silver and gold are that stack's S3 replicas in this region")
+    if primary is not None and not reads:
+        raise SettingsError(s.stack_file, key, primary, f"unset: only a dr stack with objectStore native reads a primary's replicas (this is {s.environment}, objectStore {s.object_store})")
+    if primary is not None and primary == s.stack:
+        raise SettingsError(s.stack_file, key, primary, "another stack's name (the primary, such as prod), not this stack's")
+
+
 def check(s: Settings) -> None:
     """Refuse a PostgreSQL configuration whose worst case is longer than backups.rpo, or a target
     the configured service cannot reach. (The lake's lack of an off-site copy is reported by
@@ -204,6 +217,8 @@ def check(s: Settings) -> None:
     if s.cloud == "aws" and s.aws.db_cross_region_replica and (s.database != "managed" or s.backups.standby):
         raise SettingsError(s.stack_file, f"{PROJECT}:aws.dbCrossRegionReplica", True,
                             "false unless database: managed on a stack that runs its database (not a standby DR site): it replicates the RDS instance")
+    if s.cloud == "aws":
+        _check_primary_stack(s)
     target = duration_seconds(s.backups.rpo)
     rpo_key = f"{PROJECT}:backups.rpo"
     if s.database == "managed" and s.cloud == "azure":

@@ -79,6 +79,8 @@ class DataLakeArgs:
     bronze_glacier_days: int = 90
     noncurrent_version_expiration_days: int = 90
     access_log_retention_days: int = 365
+    roles: tuple[str, ...] = DATA_ROLES
+    """The data buckets this stack owns (a dr stack reads bronze, silver and gold from its primary's replicas)."""
 
 
 class DataLake(pulumi.ComponentResource):
@@ -125,7 +127,7 @@ class DataLake(pulumi.ComponentResource):
 
         logs = make(LOGS_ROLE, kms=False)
         self.buckets = {}
-        for role in DATA_ROLES:
+        for role in args.roles:
             b = make(role, kms=True)
             s3.BucketLogging(f"{ctx.prefix}-{role}", bucket=b.id, target_bucket=logs.id, target_prefix=f"{role}/", opts=o())
             self.buckets[role] = b

@@ -31,14 +31,31 @@ COMPONENT = "lake-replication"
 
 
 @dataclass(frozen=True)
+class ReplicationSource:
+    """A versioned bucket of the stack's region to replicate: one of the stack's own, or (a dr
+    stack) a bucket it reads but does not own, its primary's replica (failback copies)."""
+
+    name: pulumi.Input[str]
+    arn: pulumi.Input[str]
+    replica_name: pulumi.Input[str]
+    """The replica's name in the DR region: `<this stack's bucket name>-replica`."""
+    ready: tuple = ()
+    """What replication must wait for (the source's versioning)."""
+
+
+def own_sources(buckets: Mapping[str, s3.Bucket], versioning: Mapping[str, s3.BucketVersioning]) -> dict[str, ReplicationSource]:
+    return {r: ReplicationSource(b.bucket, b.arn, b.bucket.apply(replica_bucket_name), (versioning[r],)) for r, b in buckets.items()}
+
+
+@dataclass(frozen=True)
 class LakeReplicationArgs:
     ctx: Context
     """The stack's region's context (the sources, the IAM role)."""
     dr: Context
     """The DR region's context: its provider and region (the replicas and their key)."""
-    buckets: Mapping[str, s3.Bucket]
-    versioning: Mapping[str, s3.BucketVersioning]
-    lake_key_arn: pulumi.Input[str]
+    sources: Mapping[str, ReplicationSource]
+    source_key_arns: tuple
+    """The KMS keys of the sources' region their objects are encrypted with (decrypted through S3 only)."""
     force_destroy: bool = False
     noncurrent_version_expiration_days: int = 90
 
@@ -52,11 +69,11 @@ class LakeReplication(pulumi.ComponentResource):
         self.key = kms_key(dr, self, "s3-replica", f"{ctx.prefix}: data-lake replicas in {dr.region}", COMPONENT)
 
         self.replicas = {}
-        for role, source in args.buckets.items():
+        for role, source in args.sources.items():
             logical = f"{ctx.prefix}-{role}-replica"
             replica = s3.Bucket(
                 logical,
-                bucket=source.bucket.apply(replica_bucket_name),
+                bucket=source.replica_name,
                 force_destroy=args.force_destroy,
                 tags=tags(COMPONENT, logical, {"data-lake-role": role}),
                 opts=dr.opts(self, stateful=True),
@@ -71,30 +88,36 @@ class LakeReplication(pulumi.ComponentResource):
             "Condition": {"StringEquals": {"aws:SourceAccount": a}}}]}, sort_keys=True))
         self.role = iam.Role(n, name=n, description=f"{n}: S3 replication of the data-lake buckets to {dr.region}",
                              assume_role_policy=trust, tags=tags(COMPONENT, n), opts=ctx.opts(self))
-        sources = [b.arn for b in args.buckets.values()]
-        objects = lambda buckets: [b.arn.apply(lambda a: f"{a}/*") for b in buckets]  # noqa: E731
+        sources = [b.arn for b in args.sources.values()]
+        objects = lambda arns: [pulumi.Output.from_input(a).apply(lambda a: f"{a}/*") for a in arns]  # noqa: E731
+        keys = list(args.source_key_arns)
         iam.RolePolicy(n, role=self.role.id, policy=policy([
             {"Sid": "ReadReplicationConfiguration", "Effect": "Allow", "Action": ["s3:GetReplicationConfiguration", "s3:ListBucket"], "Resource": sources},
             {"Sid": "ReadSourceVersions", "Effect": "Allow",
              "Action": ["s3:GetObjectVersionForReplication", "s3:GetObjectVersionAcl", "s3:GetObjectVersionTagging"],
-             "Resource": objects(args.buckets.values())},
+             "Resource": objects(sources)},
             {"Sid": "WriteReplicas", "Effect": "Allow", "Action": ["s3:ReplicateObject", "s3:ReplicateDelete", "s3:ReplicateTags"],
-             "Resource": objects(self.replicas.values())},
-            {"Sid": "DecryptSources", "Effect": "Allow", "Action": "kms:Decrypt", "Resource": args.lake_key_arn,
+             "Resource": objects([b.arn for b in self.replicas.values()])},
+            {"Sid": "DecryptSources", "Effect": "Allow", "Action": "kms:Decrypt", "Resource": keys[0] if len(keys) == 1 else keys,
              "Condition": {"StringLike": {"kms:ViaService": f"s3.{ctx.region}.amazonaws.com"}}},
             {"Sid": "EncryptReplicas", "Effect": "Allow", "Action": "kms:Encrypt", "Resource": self.key.arn,
              "Condition": {"StringLike": {"kms:ViaService": f"s3.{dr.region}.amazonaws.com"}}},
         ]), opts=ctx.opts(self))
 
         self.configs = {}
-        for role, source in args.buckets.items():
+        for role, source in args.sources.items():
             self.configs[role] = s3.BucketReplicationConfig(
                 f"{ctx.prefix}-{role}",
-                bucket=source.id,
+                bucket=source.name,
                 role=self.role.arn,
                 rules=[{
                     "id": f"replicate-to-{dr.region}",
                     "status": "Enabled",
+                    # An empty filter is a V2 rule over every object: PutBucketReplication requires a Filter
+                    # (or the legacy Prefix) with DeleteMarkerReplication, and "to specify a rule that
+                    # applies to all objects in the bucket, specify an empty Filter" (Amazon S3 API
+                    # Reference, ReplicationRule / ReplicationRuleFilter; S3 User Guide, "Replication
+                    # configuration file elements": "filter": {} with "DeleteMarkerReplication").
                     "filter": {},
                     "delete_marker_replication": {"status": "Enabled"},
                     "source_selection_criteria": {"sse_kms_encrypted_objects": {"status": "Enabled"}},
@@ -104,6 +127,6 @@ class LakeReplication(pulumi.ComponentResource):
                         "encryption_configuration": {"replica_kms_key_id": self.key.arn},
                     },
                 }],
-                opts=ctx.opts(self, depends_on=[args.versioning[role]]),
+                opts=ctx.opts(self, depends_on=list(source.ready)),
             )
         self.register_outputs({"region": dr.region, "replicas": {r: b.bucket for r, b in self.replicas.items()}, "key": self.key.arn})
