@@ -21,6 +21,8 @@ import pulumi
 import pulumi_aws.kms as kms
 import pulumi_aws.s3 as s3
 
+from settings.catalog_backups import PrefixExpiry
+
 from .common import Context, policy, tags
 from .keys import kms_key
 from .names import DATA_ROLES, LOGS_ROLE, bucket_name
@@ -79,6 +81,8 @@ class DataLakeArgs:
     bronze_glacier_days: int = 90
     noncurrent_version_expiration_days: int = 90
     access_log_retention_days: int = 365
+    expiries: tuple[PrefixExpiry, ...] = ()
+    """Prefixes whose objects expire (Dremio's catalog backups, settings/catalog_backups.py)."""
     roles: tuple[str, ...] = DATA_ROLES
     """The data buckets this stack owns (a dr stack reads bronze, silver and gold from its primary's replicas)."""
 
@@ -120,6 +124,9 @@ class DataLake(pulumi.ComponentResource):
             rules = version_lifecycle_rules(args.noncurrent_version_expiration_days)
             if role == "bronze":
                 rules.append({"id": "bronze-to-glacier", "status": "Enabled", "filter": {}, "transitions": [{"days": args.bronze_glacier_days, "storage_class": "GLACIER"}]})
+            # Versioned: an expired object becomes a noncurrent version, gone after the rule above.
+            rules += [{"id": e.rule_id, "status": "Enabled", "filter": {"prefix": e.prefix}, "expiration": {"days": e.days}}
+                      for e in args.expiries if e.bucket_role == role]
             if role == LOGS_ROLE:
                 rules.append({"id": "expire-access-logs", "status": "Enabled", "filter": {}, "expiration": {"days": args.access_log_retention_days}})
             s3.BucketLifecycleConfiguration(logical, bucket=bucket.id, rules=rules, opts=o())

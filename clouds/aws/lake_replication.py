@@ -113,12 +113,14 @@ class LakeReplication(pulumi.ComponentResource):
                 rules=[{
                     "id": f"replicate-to-{dr.region}",
                     "status": "Enabled",
-                    # An empty filter is a V2 rule over every object: PutBucketReplication requires a Filter
-                    # (or the legacy Prefix) with DeleteMarkerReplication, and "to specify a rule that
-                    # applies to all objects in the bucket, specify an empty Filter" (Amazon S3 API
-                    # Reference, ReplicationRule / ReplicationRuleFilter; S3 User Guide, "Replication
-                    # configuration file elements": "filter": {} with "DeleteMarkerReplication").
-                    "filter": {},
+                    # A V2 rule (a Filter, required with DeleteMarkerReplication) over every object. The S3 API
+                    # Reference (ReplicationRule, ReplicationRuleFilter): "A Filter must specify exactly one
+                    # Prefix, Tag, or an And child element", and for Prefix "To include all objects in a
+                    # bucket, specify an empty string". terraform-provider-aws (expandReplicationRuleFilter,
+                    # bucket_replication_configuration.go) sends an empty `filter {}` as that same empty
+                    # Prefix, but an empty object may not survive the Pulumi bridge: the empty prefix is
+                    # written out so the request is <Filter><Prefix></Prefix></Filter> either way.
+                    "filter": {"prefix": ""},
                     "delete_marker_replication": {"status": "Enabled"},
                     "source_selection_criteria": {"sse_kms_encrypted_objects": {"status": "Enabled"}},
                     "destination": {

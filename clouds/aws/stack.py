@@ -17,6 +17,7 @@ from pulumi_aws.provider import Provider
 
 from foundation import EdgeFrontend, Foundation, ManagedDatabase, ObjectStore, SecretStore, StorageClasses, WorkloadIdentity
 from settings import Settings
+from settings.catalog_backups import catalog_backup_expiry
 
 from .alb import alb_frontend
 from .app_logs import ApplicationLogs, ApplicationLogsArgs
@@ -181,6 +182,7 @@ def build_foundation(settings: Settings) -> Foundation:
                 noncurrent_version_expiration_days=a.noncurrent_version_expiration_days,
                 access_log_retention_days=a.log_retention_days,
                 roles=tuple(r for r in DATA_ROLES if primary is None or r not in primary.buckets),
+                expiries=tuple(e for e in (catalog_backup_expiry(s),) if e is not None),
             ),
         )
         read = {**{r: b.bucket for r, b in lake.buckets.items()}, **(primary.buckets if primary else {})}

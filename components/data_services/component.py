@@ -22,6 +22,7 @@ import pulumi
 from foundation import Foundation
 from kube.namespaces import STORAGE
 from settings import Settings
+from settings.catalog_backups import catalog_backup_expiry
 
 from .databases import DATABASES
 from .elasticsearch import Elasticsearch, ElasticsearchArgs
@@ -71,7 +72,10 @@ class DataServices(pulumi.ComponentResource):
         self.minio: Optional[Minio] = None
         if uses_minio(f, s):
             self.minio = Minio("minio", MinioArgs(provider=p, settings=s.minio, storage=storage, protect=s.protect,
-                                                  mirror=bool(s.backups.mirror_endpoint), depends_on=deps), child)
+                                                  mirror=bool(s.backups.mirror_endpoint),
+                                                  # Dremio's store is this MinIO whenever it runs (its catalog backups expire here).
+                                                  expiries=tuple(e for e in (catalog_backup_expiry(s),) if e is not None),
+                                                  depends_on=deps), child)
             object_store = self.minio.result
             backup = (native_backup_store(f) if cloud_backups(f, s) else None) or BackupStore(
                 destination_path=f"s3://{BACKUPS}/postgres",
