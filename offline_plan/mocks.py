@@ -402,6 +402,15 @@ def _vpc_id(region: str) -> str:
     return f"vpc-{_hex(region + '-vpc')}"
 
 
+class InvokeFailure(Exception):
+    """Raised by `call` (or a test's replacement) for an invoke the provider would fail: the
+    engine returns it as a failure and the program's invoke raises, as against AWS."""
+
+    def __init__(self, reason: str, property: str = ""):
+        super().__init__(reason)
+        self.reason, self.property = reason, property
+
+
 class _Named:
     """The two attributes the resource mocks read, for an invoke answered like a resource."""
 
@@ -474,6 +483,8 @@ class PlatformMocks(pulumi.runtime.Mocks):
         _CURRENT_REGION[0] = _PROVIDER_REGIONS.get(_provider_name(args.provider), REGION)
         try:
             return call(args.token, args.args), []
+        except InvokeFailure as e:  # the provider's error, as the engine returns it (the program sees an InvokeError)
+            return {}, [(e.property, e.reason)]
         finally:
             _CURRENT_REGION[0] = REGION
 

@@ -131,9 +131,13 @@ def _object_store(s: Settings) -> RecoveryPoint:
         b = s.backups
         snapshot = (f"AWS Backup recovery points on '{b.object_store_schedule}' {b.time_zone if b.time_zone != UTC else 'UTC'} (at most "
                     f"{human_duration(max_gap_minutes(b.object_store_schedule) * 60)} apart), kept {b.object_store_retention_days} day(s)")
+        primary = s.aws.primary_stack
+        started = (f"bronze, silver and gold are {primary}'s S3 replicas in this region (aws.primaryStack): at failover they hold what "
+                   f"{primary} had replicated, usually all but its last minutes (asynchronous, no SLA), or {primary}'s daily AWS Backup "
+                   f"copies in this region's {primary}-backup-dr vault, up to a day old; ") if primary else ""
         return RecoveryPoint(
             "objectStore", 0,
-            f"S3 stores every object across availability zones; versioning keeps overwritten and deleted objects "
+            f"{started}S3 stores every object across availability zones; versioning keeps overwritten and deleted objects "
             f"{s.aws.noncurrent_version_expiration_days} day(s); {snapshot}",
             (f"every data bucket is replicated continuously to {s.aws.dr_region} (S3 replication, asynchronous: most objects "
              "within 15 minutes, but S3 Replication Time Control is not enabled, so no SLA; deletes replicate as delete markers); "
