@@ -6,6 +6,10 @@ disabled, TLS only), and a replication rule on the source covering the whole buc
 versions, tags and delete markers are copied asynchronously (most objects within minutes; S3
 Replication Time Control is not enabled, so there is no 15-minute SLA). Objects that existed
 before the rule are not copied (S3 Batch Replication does that, docs/runbooks/disaster-recovery.md).
+A dr stack also replicates the buckets it reads but does not own, its primary's replicas of
+bronze, silver and gold (`aws.primaryStack`), to `<its own bucket name>-replica` in its DR region:
+S3 does not re-replicate what arrived by replication, so only what the DR site writes goes back
+(failback).
 
 S3 assumes one role, `<stack>-s3-replication`, allowed only what replication needs on these
 buckets and keys. Lifecycle actions are not replicated: the replica expires its own noncurrent
