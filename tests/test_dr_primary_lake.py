@@ -182,3 +182,10 @@ def test_the_rpo_output_says_where_the_lake_starts_from_at_failover(failover, pr
     assert how.startswith("bronze, silver and gold are prod's S3 replicas in this region (aws.primaryStack)")
     assert "prod-backup-dr vault" in how and "replicated continuously to eu-west-1" in failover.outputs["recoveryPoints"]["objectStore"]["siteLoss"]
     assert "aws.primaryStack" not in prod.outputs["recoveryPoints"]["objectStore"]["how"]
+
+
+def test_the_alias_dr_looks_up_is_the_one_prod_creates(prod):
+    from clouds.aws.names import replica_key_alias
+
+    (alias,) = [a for a in prod.by_type("aws:kms/alias:Alias") if a.name == "prod-s3-replica"]
+    assert alias.inputs["name"] == replica_key_alias("prod") == "alias/prod-s3-replica"
