@@ -120,10 +120,12 @@ class LakeReplication(pulumi.ComponentResource):
                     # A V2 rule (a Filter, required with DeleteMarkerReplication) over every object. The S3 API
                     # Reference (ReplicationRule, ReplicationRuleFilter): "A Filter must specify exactly one
                     # Prefix, Tag, or an And child element", and for Prefix "To include all objects in a
-                    # bucket, specify an empty string". terraform-provider-aws (expandReplicationRuleFilter,
-                    # bucket_replication_configuration.go) sends an empty `filter {}` as that same empty
-                    # Prefix, but an empty object may not survive the Pulumi bridge: the empty prefix is
-                    # written out so the request is <Filter><Prefix></Prefix></Filter> either way.
+                    # bucket, specify an empty string". terraform-provider-aws (internal/service/s3/
+                    # bucket_replication_configuration.go, expandReplicationRules/expandReplicationRuleFilter)
+                    # sends an empty `filter {}` as that empty Prefix, but a rule without any filter as V1
+                    # (which refuses DeleteMarkerReplication), and reads the rule back as `prefix = ""`: the
+                    # empty prefix is written out so the request is <Filter><Prefix></Prefix></Filter> even if
+                    # the bridge drops an empty object, and the state read back matches (no perpetual diff).
                     "filter": {"prefix": ""},
                     "delete_marker_replication": {"status": "Enabled"},
                     "source_selection_criteria": {"sse_kms_encrypted_objects": {"status": "Enabled"}},
