@@ -122,8 +122,8 @@ class LakeReplication(pulumi.ComponentResource):
                     # Prefix, Tag, or an And child element", and for Prefix "To include all objects in a
                     # bucket, specify an empty string". terraform-provider-aws (internal/service/s3/
                     # bucket_replication_configuration.go, expandReplicationRules/expandReplicationRuleFilter)
-                    # sends an empty `filter {}` as that empty Prefix, but a rule without any filter as V1
-                    # (which refuses DeleteMarkerReplication), and reads the rule back as `prefix = ""`: the
+                    # sends an empty `filter {}` as that empty Prefix, but a rule without any filter in the
+                    # legacy V1 schema (rule-level Prefix), and reads the rule back as `prefix = ""`: the
                     # empty prefix is written out so the request is <Filter><Prefix></Prefix></Filter> even if
                     # the bridge drops an empty object, and the state read back matches (no perpetual diff).
                     "filter": {"prefix": ""},
