@@ -47,8 +47,18 @@ def test_s3_expires_them_in_dremios_bucket_only(plan_stack, stack, days):
     assert rule == {"id": RULE_ID, "status": "Enabled", "filter": {"prefix": "dremio/backups/"}, "expiration": {"days": days}}
     # The bucket is versioned: the expired backup becomes a noncurrent version, which expires too.
     assert any("noncurrentVersionExpiration" in r for r in rules_of(plan, "dremio"))
-    others = [r for lc in plan.by_type(LIFECYCLE) if lc.name != f"{stack}-dremio" for r in lc.inputs["rules"]]
+    others = [r for lc in plan.by_type(LIFECYCLE) if lc.name not in (f"{stack}-dremio", f"{stack}-dremio-replica") for r in lc.inputs["rules"]]
     assert not [r for r in others if r["id"] == RULE_ID]
+
+
+def test_dremios_dr_replica_expires_them_too(plan_stack):
+    """S3 does not replicate lifecycle expirations: without its own rule the replica would keep
+    every backup forever."""
+    plan = plan_stack("prod")
+    (rule,) = [r for r in rules_of(plan, "dremio-replica") if r["id"] == RULE_ID]
+    assert rule["filter"] == {"prefix": "dremio/backups/"} and rule["expiration"] == {"days": 30}
+    assert not [r for lc in plan.by_type(LIFECYCLE) if lc.name.endswith("-replica") and lc.name != "prod-dremio-replica"
+                for r in lc.inputs["rules"] if r["id"] == RULE_ID]
 
 
 def test_cloud_storage_expires_them_in_dremios_bucket(plan_stack):

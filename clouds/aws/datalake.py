@@ -38,6 +38,13 @@ def version_lifecycle_rules(noncurrent_days: int) -> list[dict]:
     ]
 
 
+def prefix_expiry_rules(expiries: tuple[PrefixExpiry, ...], role: str) -> list[dict]:
+    """The expiring prefixes of one bucket role (Dremio's catalog backups). Versioned buckets: an
+    expired object becomes a noncurrent version, gone after the noncurrent rule."""
+    return [{"id": e.rule_id, "status": "Enabled", "filter": {"prefix": e.prefix}, "expiration": {"days": e.days}}
+            for e in expiries if e.bucket_role == role]
+
+
 def harden_bucket(ctx: Context, parent: pulumi.Resource, logical: str, bucket: s3.Bucket,
                   kms_key_arn: pulumi.Input[str] | None, extra_statements: list | tuple = ()) -> s3.BucketVersioning:
     """What every bucket of the lake (and its DR replica) gets: public access fully blocked, ACLs
@@ -124,9 +131,7 @@ class DataLake(pulumi.ComponentResource):
             rules = version_lifecycle_rules(args.noncurrent_version_expiration_days)
             if role == "bronze":
                 rules.append({"id": "bronze-to-glacier", "status": "Enabled", "filter": {}, "transitions": [{"days": args.bronze_glacier_days, "storage_class": "GLACIER"}]})
-            # Versioned: an expired object becomes a noncurrent version, gone after the rule above.
-            rules += [{"id": e.rule_id, "status": "Enabled", "filter": {"prefix": e.prefix}, "expiration": {"days": e.days}}
-                      for e in args.expiries if e.bucket_role == role]
+            rules += prefix_expiry_rules(args.expiries, role)
             if role == LOGS_ROLE:
                 rules.append({"id": "expire-access-logs", "status": "Enabled", "filter": {}, "expiration": {"days": args.access_log_retention_days}})
             s3.BucketLifecycleConfiguration(logical, bucket=bucket.id, rules=rules, opts=o())

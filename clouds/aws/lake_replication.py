@@ -26,8 +26,10 @@ import pulumi
 import pulumi_aws.iam as iam
 import pulumi_aws.s3 as s3
 
+from settings.catalog_backups import PrefixExpiry
+
 from .common import Context, policy, tags
-from .datalake import harden_bucket, version_lifecycle_rules
+from .datalake import harden_bucket, prefix_expiry_rules, version_lifecycle_rules
 from .keys import kms_key
 from .names import replica_bucket_name
 
@@ -62,6 +64,9 @@ class LakeReplicationArgs:
     """The KMS keys of the sources' region their objects are encrypted with (decrypted through S3 only)."""
     force_destroy: bool = False
     noncurrent_version_expiration_days: int = 90
+    expiries: tuple[PrefixExpiry, ...] = ()
+    """The sources' expiring prefixes: lifecycle expirations are not replicated (S3 does not
+    replicate lifecycle delete markers), so each replica expires them itself."""
 
 
 class LakeReplication(pulumi.ComponentResource):
@@ -83,7 +88,8 @@ class LakeReplication(pulumi.ComponentResource):
                 opts=dr.opts(self, stateful=True),
             )
             harden_bucket(dr, self, logical, replica, self.key.arn)
-            s3.BucketLifecycleConfiguration(logical, bucket=replica.id, rules=version_lifecycle_rules(args.noncurrent_version_expiration_days), opts=dr.opts(self))
+            s3.BucketLifecycleConfiguration(logical, bucket=replica.id, rules=[*version_lifecycle_rules(args.noncurrent_version_expiration_days), *prefix_expiry_rules(args.expiries, role)],
+                                            opts=dr.opts(self))
             self.replicas[role] = replica
 
         n = f"{ctx.prefix}-s3-replication"

@@ -170,6 +170,7 @@ def build_foundation(settings: Settings) -> Foundation:
     primary: PrimaryLake | None = None
     if s.object_store == "native":
         # A dr stack's lake is its primary's replicas in this region (primary_lake.py); the rest is its own.
+        expiries = tuple(e for e in (catalog_backup_expiry(s),) if e is not None)
         if a.primary_stack:
             primary = primary_lake(stack_file=s.stack_file, project=s.project, primary=a.primary_stack, account_id=account_id, region=region, invoke=invoke)
         lake = DataLake(
@@ -182,7 +183,7 @@ def build_foundation(settings: Settings) -> Foundation:
                 noncurrent_version_expiration_days=a.noncurrent_version_expiration_days,
                 access_log_retention_days=a.log_retention_days,
                 roles=tuple(r for r in DATA_ROLES if primary is None or r not in primary.buckets),
-                expiries=tuple(e for e in (catalog_backup_expiry(s),) if e is not None),
+                expiries=expiries,
             ),
         )
         read = {**{r: b.bucket for r, b in lake.buckets.items()}, **(primary.buckets if primary else {})}
@@ -264,7 +265,8 @@ def build_foundation(settings: Settings) -> Foundation:
         replication = LakeReplication("lake-replication", LakeReplicationArgs(
             ctx=ctx, dr=dr_ctx, sources={r: sources[r] for r in DATA_ROLES if r in sources},
             source_key_arns=(lake.key.arn, *((primary.key_arn,) if primary else ())),
-            force_destroy=not s.protect, noncurrent_version_expiration_days=a.noncurrent_version_expiration_days))
+            force_destroy=not s.protect, noncurrent_version_expiration_days=a.noncurrent_version_expiration_days,
+            expiries=tuple(e for e in expiries if e.bucket_role in sources)))
     if lake:
         b = s.backups
         # Standing by, the primary's replicas are the primary's to back up (its copies land in this
