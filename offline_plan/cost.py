@@ -407,10 +407,53 @@ class _AwsPricer(Pricer):
                 return int((bdm.get("ebs") or {}).get("volumeSize", 0))
         return 0
 
+    def _region_of(self, r: Mapping[str, Any]) -> Optional[str]:
+        """The region of the aws provider a resource is created through (None: the stack's)."""
+        ref = r.get("provider") or ""
+        for p in _by_type(self.res, "pulumi:providers:aws"):
+            if ref.startswith(p["urn"] + "::"):
+                return p["inputs"].get("region")
+        return None
+
+    def _priced_in(self, region: Optional[str], key: str, sub: Optional[str] = None) -> Optional[float]:
+        """A figure from the table of `region` (another region's resources, e.g. the DR region's)."""
+        table = price_table("aws", region) if region and region != self.t["region"] else self.t
+        if table is None:
+            self.est.not_estimated.append(f"{key} {sub or ''} in {region}: no price table for aws {region}")
+            return None
+        saved, self.t = self.t, table
+        try:
+            return self.price(key, sub)
+        finally:
+            self.t = saved
+
+    def _read_replica(self, r: Mapping[str, Any], instances: Sequence[Mapping[str, Any]]) -> None:
+        """A cross-region read replica (`replicateSourceDb`): its own instance hours, Single-AZ,
+        and storage as large as its source's (RDS gives a replica the source's allocated
+        storage), at the list prices of its own region."""
+        h, i = self.hours, r["inputs"]
+        region = self._region_of(r)
+        where = f" in {region}" if region and region != self.t["region"] else ""
+        source = str(i.get("replicateSourceDb", "")).rsplit(":", 1)[-1]
+        src = next((s["inputs"] for s in instances if s["inputs"].get("identifier") == source), {})
+        hourly = self._priced_in(region, "rds.postgres.instance.hour", i["instanceClass"])
+        if hourly is None:
+            self.est.not_estimated.append(f"RDS read replica {i['instanceClass']}{where}: not in the price table")
+        else:
+            self.add("database", f"RDS read replica {i['instanceClass']}{' Multi-AZ' if i.get('multiAz') else ''}{where}", f"{h} h", hourly * h)
+        gb = int(i.get("allocatedStorage") or src.get("allocatedStorage") or 0)
+        gb_month = self._priced_in(region, "rds.gp3.gbMonth")
+        if gb_month is not None:
+            self.add("database", f"RDS read replica storage gp3{where}", f"{gb} GB (its source's)", gb * gb_month)
+
     def _database(self) -> None:
         h = self.hours
-        for r in _by_type(self.res, "aws:rds/instance:Instance"):
+        instances = _by_type(self.res, "aws:rds/instance:Instance")
+        for r in instances:
             i = r["inputs"]
+            if i.get("replicateSourceDb"):
+                self._read_replica(r, instances)
+                continue
             hourly = self.price("rds.postgres.instance.hour", i["instanceClass"])
             factor = self.rate("rds.multiAz.factor") if i.get("multiAz") else 1
             if hourly is None:

@@ -393,6 +393,31 @@ RESOURCES: dict[str, Callable[[pulumi.runtime.MockResourceArgs], tuple[str, dict
 }
 
 
+VPC_CIDRS = {"eu-central-1": "10.1.0.0/16"}
+"""The VPC a looked-up subnet of a region belongs to: eu-central-1's is the dr stack's (its
+aws.vpcCidr in Pulumi.dr.yaml), where prod's cross-region read replica goes."""
+
+
+def _vpc_id(region: str) -> str:
+    return f"vpc-{_hex(region + '-vpc')}"
+
+
+class InvokeFailure(Exception):
+    """Raised by `call` (or a test's replacement) for an invoke the provider would fail: the
+    engine returns it as a failure and the program's invoke raises, as against AWS."""
+
+    def __init__(self, reason: str, property: str = ""):
+        super().__init__(reason)
+        self.reason, self.property = reason, property
+
+
+class _Named:
+    """The two attributes the resource mocks read, for an invoke answered like a resource."""
+
+    def __init__(self, name: str, inputs: dict | None = None):
+        self.name, self.inputs = name, inputs or {}
+
+
 def call(token: str, args: dict) -> dict:
     """Invokes (data sources) the program makes."""
     region = _CURRENT_REGION[0]
@@ -406,6 +431,26 @@ def call(token: str, args: dict) -> dict:
         return {"name": region, "region": region, "id": region, "endpoint": f"ec2.{region}.amazonaws.com", "description": "Europe (Ireland)"}
     if token == "aws:index/getPartition:getPartition":
         return {"partition": "aws", "dnsSuffix": "amazonaws.com", "id": "aws"}
+    if token == "aws:kms/getKey:getKey":
+        # An alias `alias/<name>` resolves to the key the program creates as `<name>` (kms_key), so a
+        # dr stack's look-up of its primary's replica key finds the ARN the primary's plan shows.
+        key_id = str(args.get("keyId", ""))
+        name = key_id.removeprefix("alias/")
+        state = _kms(_Named(name), "")
+        return {**state, "keyId": state["keyId"], "arn": state["arn"], "keyState": "Enabled", "enabled": True, "keyManager": "CUSTOMER",
+                "keyUsage": "ENCRYPT_DECRYPT", "keySpec": "SYMMETRIC_DEFAULT", "origin": "AWS_KMS", "multiRegion": False, "region": region}
+    if token == "aws:s3/getBucket:getBucket":
+        bucket = str(args.get("bucket", ""))
+        return {**_bucket_state(_Named(bucket, {"bucket": bucket})), "region": region}
+    if token == "aws:ec2/getSubnet:getSubnet":
+        subnet = str(args.get("id", ""))
+        cidr = VPC_CIDRS.get(region, "10.0.0.0/16")
+        return {"id": subnet, "arn": _arn("ec2", f"subnet/{subnet}"), "vpcId": _vpc_id(region), "availabilityZone": f"{region}{'abc'[int(_hex(subnet, 2), 16) % 3]}",
+                "cidrBlock": cidr, "state": "available", "ownerId": ACCOUNT}
+    if token == "aws:ec2/getVpc:getVpc":
+        vpc = str(args.get("id", ""))
+        return {"id": vpc, "arn": _arn("ec2", f"vpc/{vpc}"), "cidrBlock": VPC_CIDRS.get(region, "10.0.0.0/16"), "state": "available", "ownerId": ACCOUNT,
+                "default": False, "cidrBlockAssociations": [{"cidrBlock": VPC_CIDRS.get(region, "10.0.0.0/16"), "state": "associated", "associationId": f"vpc-cidr-assoc-{_hex(vpc)}"}]}
     if token == "aws:iam/getPolicyDocument:getPolicyDocument":
         return {"json": json.dumps({"Version": "2012-10-17", "Statement": args.get("statements", [])}), "id": "policy"}
     if token.startswith("azure-native:"):
@@ -438,6 +483,8 @@ class PlatformMocks(pulumi.runtime.Mocks):
         _CURRENT_REGION[0] = _PROVIDER_REGIONS.get(_provider_name(args.provider), REGION)
         try:
             return call(args.token, args.args), []
+        except InvokeFailure as e:  # the provider's error, as the engine returns it (the program sees an InvokeError)
+            return {}, [(e.property, e.reason)]
         finally:
             _CURRENT_REGION[0] = REGION
 

@@ -45,7 +45,7 @@ def test_every_data_bucket_replicates_everything_to_its_replica_under_the_dr_key
     assert set(configs) == data
     for name, c in configs.items():
         (rule,) = c.inputs["rules"]
-        assert rule["status"] == "Enabled" and rule["filter"] == {}
+        assert rule["status"] == "Enabled" and rule["filter"] == {"prefix": ""}  # every object (S3 API: an empty Prefix)
         assert rule["deleteMarkerReplication"] == {"status": "Enabled"}
         assert rule["sourceSelectionCriteria"] == {"sseKmsEncryptedObjects": {"status": "Enabled"}}
         assert rule["destination"] == {"bucket": f"arn:aws:s3:::{name}-replica", "storageClass": "STANDARD",

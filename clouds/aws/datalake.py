@@ -21,6 +21,8 @@ import pulumi
 import pulumi_aws.kms as kms
 import pulumi_aws.s3 as s3
 
+from settings.catalog_backups import PrefixExpiry
+
 from .common import Context, policy, tags
 from .keys import kms_key
 from .names import DATA_ROLES, LOGS_ROLE, bucket_name
@@ -34,6 +36,13 @@ def version_lifecycle_rules(noncurrent_days: int) -> list[dict]:
         {"id": "expire-noncurrent-versions", "status": "Enabled", "filter": {}, "noncurrent_version_expiration": {"noncurrent_days": noncurrent_days}},
         {"id": "abort-incomplete-multipart-uploads", "status": "Enabled", "filter": {}, "abort_incomplete_multipart_upload": {"days_after_initiation": 7}},
     ]
+
+
+def prefix_expiry_rules(expiries: tuple[PrefixExpiry, ...], role: str) -> list[dict]:
+    """The expiring prefixes of one bucket role (Dremio's catalog backups). Versioned buckets: an
+    expired object becomes a noncurrent version, gone after the noncurrent rule."""
+    return [{"id": e.rule_id, "status": "Enabled", "filter": {"prefix": e.prefix}, "expiration": {"days": e.days}}
+            for e in expiries if e.bucket_role == role]
 
 
 def harden_bucket(ctx: Context, parent: pulumi.Resource, logical: str, bucket: s3.Bucket,
@@ -79,6 +88,10 @@ class DataLakeArgs:
     bronze_glacier_days: int = 90
     noncurrent_version_expiration_days: int = 90
     access_log_retention_days: int = 365
+    expiries: tuple[PrefixExpiry, ...] = ()
+    """Prefixes whose objects expire (Dremio's catalog backups, settings/catalog_backups.py)."""
+    roles: tuple[str, ...] = DATA_ROLES
+    """The data buckets this stack owns (a dr stack reads bronze, silver and gold from its primary's replicas)."""
 
 
 class DataLake(pulumi.ComponentResource):
@@ -118,6 +131,7 @@ class DataLake(pulumi.ComponentResource):
             rules = version_lifecycle_rules(args.noncurrent_version_expiration_days)
             if role == "bronze":
                 rules.append({"id": "bronze-to-glacier", "status": "Enabled", "filter": {}, "transitions": [{"days": args.bronze_glacier_days, "storage_class": "GLACIER"}]})
+            rules += prefix_expiry_rules(args.expiries, role)
             if role == LOGS_ROLE:
                 rules.append({"id": "expire-access-logs", "status": "Enabled", "filter": {}, "expiration": {"days": args.access_log_retention_days}})
             s3.BucketLifecycleConfiguration(logical, bucket=bucket.id, rules=rules, opts=o())
@@ -125,7 +139,7 @@ class DataLake(pulumi.ComponentResource):
 
         logs = make(LOGS_ROLE, kms=False)
         self.buckets = {}
-        for role in DATA_ROLES:
+        for role in args.roles:
             b = make(role, kms=True)
             s3.BucketLogging(f"{ctx.prefix}-{role}", bucket=b.id, target_bucket=logs.id, target_prefix=f"{role}/", opts=o())
             self.buckets[role] = b

@@ -78,15 +78,24 @@ OBJECT_ACTIONS = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMu
 BUCKET_ACTIONS = ["s3:ListBucket", "s3:GetBucketLocation", "s3:ListBucketMultipartUploads"]
 
 
-def s3_statements(bucket_arns: Mapping[str, pulumi.Input[str]], w: Workload, key_arn: pulumi.Input[str]) -> list[dict]:
+def bucket_key_arns(w: Workload, key_arn: pulumi.Input[str], bucket_keys: Mapping[str, pulumi.Input[str]]) -> list:
+    """The keys of exactly the workload's buckets: the lake key, and a bucket's own where
+    `bucket_keys` names one (a dr stack's reads of its primary's replicas), each once."""
+    keys = [bucket_keys.get(b, key_arn) for b in w.buckets] or [key_arn]
+    return list({id(k): k for k in keys}.values())
+
+
+def s3_statements(bucket_arns: Mapping[str, pulumi.Input[str]], w: Workload, key_arn: pulumi.Input[str],
+                  bucket_keys: Mapping[str, pulumi.Input[str]] | None = None) -> list[dict]:
     full = [bucket_arns[b] for b in w.buckets]
+    keys = bucket_key_arns(w, key_arn, bucket_keys or {})
     out: list[dict] = []
     if full:
         out += [
             {"Sid": "ListOwnBuckets", "Effect": "Allow", "Action": BUCKET_ACTIONS, "Resource": full},
             {"Sid": "ReadWriteOwnBuckets", "Effect": "Allow", "Action": OBJECT_ACTIONS, "Resource": [pulumi.Output.from_input(a).apply(lambda x: f"{x}/*") for a in full]},
         ]
-    out.append({"Sid": "DataLakeKey", "Effect": "Allow", "Action": ["kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey"], "Resource": key_arn})
+    out.append({"Sid": "DataLakeKey", "Effect": "Allow", "Action": ["kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey"], "Resource": keys[0] if len(keys) == 1 else keys})
     return out
 
 
@@ -98,6 +107,8 @@ class WorkloadIdentitiesArgs:
     bucket_arns: Mapping[str, pulumi.Input[str]]
     key_arn: pulumi.Input[str]
     workloads: Mapping[str, Workload]
+    bucket_keys: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
+    """Lake role -> its key where it is not `key_arn` (a dr stack: its primary's replicas' key)."""
     extra_statements: Mapping[str, list[dict]] = field(default_factory=dict)
     """App -> statements its role needs beyond its buckets (Velero's EBS snapshots)."""
 
@@ -120,7 +131,7 @@ class WorkloadIdentities(pulumi.ComponentResource):
                 tags=tags(COMPONENT, rname),
                 opts=ctx.opts(self),
             )
-            iam.RolePolicy(rname, role=role.id, policy=policy([*s3_statements(args.bucket_arns, w, args.key_arn), *args.extra_statements.get(app, [])]), opts=ctx.opts(self))
+            iam.RolePolicy(rname, role=role.id, policy=policy([*s3_statements(args.bucket_arns, w, args.key_arn, args.bucket_keys), *args.extra_statements.get(app, [])]), opts=ctx.opts(self))
             self.roles[app] = role
             self.annotations[app] = {IRSA_ANNOTATION: role.arn}
         self.register_outputs({"roles": {a: r.arn for a, r in self.roles.items()}})

@@ -16,6 +16,10 @@ objects: `backups` (PostgreSQL base backups and WAL only), `airbyte` (Airbyte's 
 workload output), `dremio` (Dremio's distributed storage), `velero` (Velero's configuration
 backups) and `es-backups` (Elasticsearch's snapshots)."""
 LOGS_ROLE = "access-logs"
+PRIMARY_LAKE_ROLES = ("bronze", "silver", "gold")
+"""What a dr stack reads from its primary's replicas (`aws.primaryStack`): the lake itself. Every
+consumer's own bucket (backups, airbyte, dremio, velero, es-backups) stays the dr stack's: it is
+the state of the site that runs, and prod's copies of them are restored from, not written to."""
 
 
 def _room(roles: tuple[str, ...], suffix: str = "") -> int:
@@ -42,3 +46,8 @@ def bucket_name(project: str, stack: str, role: str, account_id: str) -> str:
 
 def replica_bucket_name(source: str) -> str:
     return _fits(f"{source}{REPLICA_SUFFIX}")
+
+
+def replica_key_alias(stack: str) -> str:
+    """The alias of the KMS key a stack's replicas are encrypted with in its DR region (keys.kms_key)."""
+    return f"alias/{stack}-s3-replica"

@@ -47,9 +47,13 @@ def lake(a: AwsSettings, s: Settings) -> RecoveryPoint:
     b = s.backups
     snapshot = (f"AWS Backup recovery points on '{b.object_store_schedule}' {b.time_zone if b.time_zone != UTC else 'UTC'} (at most "
                 f"{human_duration(max_gap_minutes(b.object_store_schedule) * 60)} apart), kept {b.object_store_retention_days} day(s)")
+    primary = a.primary_stack
+    started = (f"bronze, silver and gold are {primary}'s S3 replicas in this region (aws.primaryStack): at failover they hold what "
+               f"{primary} had replicated, usually all but its last minutes (asynchronous, no SLA), or {primary}'s daily AWS Backup "
+               f"copies in this region's {primary}-backup-dr vault, up to a day old; ") if primary else ""
     return RecoveryPoint(
         "objectStore", 0,
-        f"S3 stores every object across availability zones; versioning keeps overwritten and deleted objects "
+        f"{started}S3 stores every object across availability zones; versioning keeps overwritten and deleted objects "
         f"{a.noncurrent_version_expiration_days} day(s); {snapshot}",
         (f"every data bucket is replicated continuously to {a.dr_region} (S3 replication, asynchronous: most objects "
          "within 15 minutes, but S3 Replication Time Control is not enabled, so no SLA; deletes replicate as delete markers); "
@@ -63,10 +67,24 @@ def snapshots(a: AwsSettings) -> NativeCopy:
                       else "nothing: the snapshots are in the same site")
 
 
+def check_primary_stack(a: AwsSettings, s: Settings) -> None:
+    """A dr stack on S3 reads its primary's lake replicas (`aws.primaryStack`); nothing else does."""
+    key, primary = f"{PROJECT}:aws.primaryStack", a.primary_stack
+    reads = s.environment == "dr" and s.object_store == "native"
+    if primary is None and reads:
+        raise CrossFieldInvalid(key, MISSING, "the name of the stack this dr stack stands in for, such as prod: "
+                                "its bronze, silver and gold are that stack's S3 replicas in this region")
+    if primary is not None and not reads:
+        raise CrossFieldInvalid(key, primary, f"unset: only a dr stack with objectStore native reads a primary's replicas (this is {s.environment}, objectStore {s.object_store})")
+    if primary is not None and primary == s.stack:
+        raise CrossFieldInvalid(key, primary, "another stack's name (the primary, such as prod), not this stack's")
+
+
 def check(a: AwsSettings, s: Settings, target_seconds: int) -> None:
     if a.db_cross_region_replica and (s.database != "managed" or s.backups.standby):
         raise CrossFieldInvalid(f"{PROJECT}:aws.dbCrossRegionReplica", True,
                                 "false unless database: managed on a stack that runs its database (not a standby DR site): it replicates the RDS instance")
+    check_primary_stack(a, s)
     if s.database != "managed":
         return
     if s.environment == "prod" and not a.dr_region:

@@ -17,6 +17,7 @@ from pulumi_aws.provider import Provider
 
 from foundation import EdgeFrontend, Foundation, ManagedDatabase, ObjectStore, SecretStore, StorageClasses, WorkloadIdentity
 from settings import Settings
+from settings.catalog_backups import catalog_backup_expiry
 
 from .alb import alb_frontend
 from .app_logs import ApplicationLogs, ApplicationLogsArgs
@@ -37,9 +38,11 @@ from .identities import (
     dremio_workload,
     velero_ec2_statements,
 )
-from .lake_replication import LakeReplication, LakeReplicationArgs
+from .lake_replication import LakeReplication, LakeReplicationArgs, ReplicationSource, own_sources
 from .log_groups import LogsKey
+from .names import DATA_ROLES, bucket_name, replica_bucket_name
 from .network import Network, NetworkArgs
+from .primary_lake import PrimaryLake, primary_lake
 from .read_replica import ReadReplica, ReadReplicaArgs
 from .registry import Registry, RegistryArgs
 from .versions import UnpinnedVersion, addon_versions, autoscaler_image
@@ -164,7 +167,12 @@ def build_foundation(settings: Settings) -> Foundation:
     object_store = None
     identities = None
     lake = None
+    primary: PrimaryLake | None = None
     if s.object_store == "native":
+        # A dr stack's lake is its primary's replicas in this region (primary_lake.py); the rest is its own.
+        expiries = tuple(e for e in (catalog_backup_expiry(s),) if e is not None)
+        if a.primary_stack:
+            primary = primary_lake(stack_file=s.stack_file, project=s.project, primary=a.primary_stack, account_id=account_id, region=region, invoke=invoke)
         lake = DataLake(
             "datalake",
             DataLakeArgs(
@@ -174,17 +182,22 @@ def build_foundation(settings: Settings) -> Foundation:
                 bronze_glacier_days=a.bronze_glacier_days,
                 noncurrent_version_expiration_days=a.noncurrent_version_expiration_days,
                 access_log_retention_days=a.log_retention_days,
+                roles=tuple(r for r in DATA_ROLES if primary is None or r not in primary.buckets),
+                expiries=expiries,
             ),
         )
-        object_store = ObjectStore(kind="s3", buckets={r: b.bucket for r, b in lake.buckets.items()}, region=region)
+        read = {**{r: b.bucket for r, b in lake.buckets.items()}, **(primary.buckets if primary else {})}
+        read_arns = {**{r: b.arn for r, b in lake.buckets.items()}, **(primary.arns if primary else {})}
+        object_store = ObjectStore(kind="s3", buckets={r: read[r] for r in DATA_ROLES}, region=region)
         identities = WorkloadIdentities(
             "identities",
             WorkloadIdentitiesArgs(
                 ctx=ctx,
                 oidc_provider_arn=cluster.oidc_provider_arn,
                 oidc_issuer=cluster.oidc_issuer,
-                bucket_arns={r: b.arn for r, b in lake.buckets.items()},
+                bucket_arns=read_arns,
                 key_arn=lake.key.arn,
+                bucket_keys={r: primary.key_arn for r in primary.buckets} if primary else {},
                 workloads={
                     "dremio": dremio_workload(s.dremio.dist_bucket),
                     "airbyte": AIRBYTE_WORKLOAD,
@@ -242,15 +255,26 @@ def build_foundation(settings: Settings) -> Foundation:
                 ctx=dr_ctx, source_arn=db.instance.arn, key_arn=backups.key.arn, subnet_ids=tuple(a.db_replica_subnet_ids),
                 instance_class=a.db_instance_class, max_allocated_storage_gb=a.db_max_allocated_storage_gb,
                 engine_version=a.db_engine_version, auto_minor_version_upgrade=a.db_auto_minor_version_upgrade,
-                parameters=db_parameters))
+                parameters=db_parameters, allowed_cidrs=tuple(a.db_replica_allowed_cidrs), stack_file=s.stack_file))
+    replication = None
     if lake and dr_ctx:
-        LakeReplication("lake-replication", LakeReplicationArgs(
-            ctx=ctx, dr=dr_ctx, buckets=lake.buckets, versioning=lake.versioning, lake_key_arn=lake.key.arn,
-            force_destroy=not s.protect, noncurrent_version_expiration_days=a.noncurrent_version_expiration_days))
+        sources = own_sources(lake.buckets, lake.versioning)
+        if primary:  # failback: what the dr stack writes into its primary's replicas goes back out (to <own name>-replica)
+            sources.update({r: ReplicationSource(primary.buckets[r], primary.arns[r], replica_bucket_name(bucket_name(s.project, p, r, account_id)))
+                            for r in primary.buckets})
+        replication = LakeReplication("lake-replication", LakeReplicationArgs(
+            ctx=ctx, dr=dr_ctx, sources={r: sources[r] for r in DATA_ROLES if r in sources},
+            source_key_arns=(lake.key.arn, *((primary.key_arn,) if primary else ())),
+            force_destroy=not s.protect, noncurrent_version_expiration_days=a.noncurrent_version_expiration_days,
+            expiries=tuple(e for e in expiries if e.bucket_role in sources)))
     if lake:
         b = s.backups
+        # Standing by, the primary's replicas are the primary's to back up (its copies land in this
+        # region's <primary>-backup-dr vault); once the dr stack runs, it backs up what it writes.
+        backed_up = {r: read_arns[r] for r in DATA_ROLES if r in lake.buckets or (primary and not b.standby)}
         BackupPlan("backup-plan", BackupPlanArgs(
-            ctx=ctx, bucket_arns={r: bucket.arn for r, bucket in lake.buckets.items()}, lake_key_arn=lake.key.arn,
+            ctx=ctx, bucket_arns=backed_up,
+            lake_key_arn=[lake.key.arn, primary.key_arn] if primary and not b.standby else lake.key.arn,
             schedule=b.object_store_schedule, retention_days=b.object_store_retention_days, vault_lock=b.vault_lock, dr=dr_ctx,
             time_zone=b.time_zone))
 
@@ -305,8 +329,14 @@ def build_foundation(settings: Settings) -> Foundation:
         "kubeconfig": cluster.kubeconfig,
         "ecrRegistry": registry.url,
     }
-    if lake is not None:
-        outputs["dataLakeBuckets"] = {r: b.bucket for r, b in lake.buckets.items()}
+    if lake is not None and object_store is not None:
+        outputs["dataLakeBuckets"] = dict(object_store.buckets)
+    if replication is not None:
+        # What a dr stack in drRegion reads (its aws.primaryStack names this stack; primary_lake.py).
+        outputs["lakeReplicas"] = {"region": a.dr_region, "buckets": {r: b.bucket for r, b in replication.replicas.items()},
+                                   "kmsKeyArn": replication.key.arn}
+    if primary is not None:
+        outputs["primaryLake"] = {"stack": primary.stack, "buckets": primary.buckets, "kmsKeyArn": primary.key_arn}
     if db is not None:
         outputs["rdsAddress"] = db.instance.address
         outputs["rdsMasterSecretArn"] = db.master_secret_arn

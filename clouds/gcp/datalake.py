@@ -28,6 +28,8 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_gcp.storage as storage
 
+from settings.catalog_backups import PrefixExpiry
+
 from .common import Context, labels
 from .settings import LAKE_BUCKET_ROLES, gcs_bucket_name
 
@@ -39,9 +41,11 @@ LOG_DELIVERY = "group:cloud-storage-analytics@google.com"
 DAY = 86400
 
 
-def lifecycle_rules(role: str, *, noncurrent_days: int, cold_class: str, cold_days: int, log_days: int) -> list[dict]:
+def lifecycle_rules(role: str, *, noncurrent_days: int, cold_class: str, cold_days: int, log_days: int,
+                    expiries: tuple[PrefixExpiry, ...] = ()) -> list[dict]:
     """What every versioned bucket needs (noncurrent versions expire, multipart uploads are
-    aborted), plus bronze's move to a colder class and the access logs' expiry."""
+    aborted), plus bronze's move to a colder class, the access logs' expiry and prefixes that
+    expire (Dremio's catalog backups: live objects become noncurrent, then go with the first rule)."""
     rules: list[dict] = [
         {"action": {"type": "Delete"}, "condition": {"days_since_noncurrent_time": noncurrent_days, "with_state": "ARCHIVED"}},
         {"action": {"type": "AbortIncompleteMultipartUpload"}, "condition": {"age": 7}},
@@ -51,6 +55,8 @@ def lifecycle_rules(role: str, *, noncurrent_days: int, cold_class: str, cold_da
                       "condition": {"age": cold_days, "matches_storage_classes": ["STANDARD"], "with_state": "LIVE"}})
     if role == LOGS_ROLE:
         rules.append({"action": {"type": "Delete"}, "condition": {"age": log_days, "with_state": "LIVE"}})
+    rules += [{"action": {"type": "Delete"}, "condition": {"age": e.days, "matches_prefixes": [e.prefix], "with_state": "LIVE"}}
+              for e in expiries if e.bucket_role == role]
     return rules
 
 
@@ -63,6 +69,7 @@ class DataLakeArgs:
     noncurrent_version_expiration_days: int = 90
     soft_delete_days: int = 7
     access_log_retention_days: int = 365
+    expiries: tuple[PrefixExpiry, ...] = ()
 
 
 class DataLake(pulumi.ComponentResource):
@@ -86,7 +93,7 @@ class DataLake(pulumi.ComponentResource):
                 soft_delete_policy={"retention_duration_seconds": args.soft_delete_days * DAY},
                 lifecycle_rules=lifecycle_rules(
                     role, noncurrent_days=args.noncurrent_version_expiration_days, cold_class=args.bronze_cold_storage_class,
-                    cold_days=args.bronze_cold_days, log_days=args.access_log_retention_days),
+                    cold_days=args.bronze_cold_days, log_days=args.access_log_retention_days, expiries=args.expiries),
                 logging={"log_bucket": log_bucket, "log_object_prefix": role} if log_bucket is not None else None,
                 force_destroy=args.force_destroy,
                 labels=labels(COMPONENT, {"data-lake-role": role}),

@@ -22,6 +22,7 @@ import pulumi
 from foundation import Foundation
 from kube.namespaces import STORAGE
 from settings import Settings
+from settings.catalog_backups import catalog_backup_expiry
 
 from ..context import PlatformContext
 from .databases import DATABASES
@@ -73,7 +74,10 @@ class DataServices(pulumi.ComponentResource):
         native = None if uses_minio(f, s) else f.object_store  # uses_minio: always without a cloud store
         if native is None:
             self.minio = Minio("minio", MinioArgs(ctx=ctx, settings=s.minio,
-                                                  mirror=bool(s.backups.mirror_endpoint), depends_on=deps), child)
+                                                  mirror=bool(s.backups.mirror_endpoint),
+                                                  # Dremio's store is this MinIO whenever it runs (its catalog backups expire here).
+                                                  expiries=tuple(e for e in (catalog_backup_expiry(s),) if e is not None),
+                                                  depends_on=deps), child)
             object_store = self.minio.result
             endpoint = object_store.endpoint
             assert endpoint is not None  # MinIO's API Service

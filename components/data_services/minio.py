@@ -20,6 +20,7 @@ import pulumi_kubernetes as k8s
 
 import kube
 from kube.namespaces import APPS, STORAGE
+from settings.catalog_backups import PrefixExpiry
 from settings.sections import MinioSettings
 from settings.sections.minio import LAKE_BUCKETS
 
@@ -55,9 +56,20 @@ RESTART_SELECTOR = kube.selector("minio", "restart")
 """Pod labels of the restart Job (it talks to the API server and waits on MinIO's health)."""
 
 
-def bootstrap_script(s: MinioSettings, endpoint_host: str, users: Mapping[str, MinioUser] = USERS) -> str:
+def lifecycle_json(expiries: Sequence[PrefixExpiry]) -> str:
+    """A bucket's whole lifecycle configuration as `mc ilm rule import` reads it: minio-go's
+    `lifecycle.Configuration` decoded from JSON (mc RELEASE.2025-08-13T08-35-41Z,
+    cmd/ilm-rule-import.go; minio-go v7.0.90 pkg/lifecycle: Rules, ID, Status, Filter.Prefix,
+    Expiration.Days)."""
+    return json.dumps({"Rules": [{"ID": e.rule_id, "Status": "Enabled", "Filter": {"Prefix": e.prefix}, "Expiration": {"Days": e.days}}
+                                 for e in expiries]}, sort_keys=True)
+
+
+def bootstrap_script(s: MinioSettings, endpoint_host: str, users: Mapping[str, MinioUser] = USERS,
+                     expiries: Sequence[PrefixExpiry] = ()) -> str:
     """Idempotent: `mb --ignore-existing`, `policy create` replaces, users are re-keyed, a policy is
-    attached only when missing. Object locking can only be enabled when a bucket is created."""
+    attached only when missing, `ilm rule import` replaces a bucket's lifecycle (the program owns
+    it: Dremio's catalog backups expire). Object locking can only be enabled when a bucket is created."""
     lines = [
         "set -eu",
         'export MC_HOST_dp="http://${ROOT_USER}:${ROOT_PASSWORD}@' + endpoint_host + '"',
@@ -70,6 +82,9 @@ def bootstrap_script(s: MinioSettings, endpoint_host: str, users: Mapping[str, M
         else:
             lines.append(f"mc mb --ignore-existing dp/{b}")
     lines += [f"mc mb --ignore-existing dp/{b}" for b in BUCKETS if b not in LAKE_BUCKETS]
+    for bucket in dict.fromkeys(e.bucket_role for e in expiries):
+        rules = [e for e in expiries if e.bucket_role == bucket]
+        lines.append(f"echo '{lifecycle_json(rules)}' | mc ilm rule import dp/{bucket}")
     for consumer, u in users.items():
         key_var, secret_var = f"{env_prefix(consumer)}_ACCESS_KEY", f"{env_prefix(consumer)}_SECRET_KEY"
         lines += [
@@ -140,6 +155,8 @@ class MinioArgs:
     settings: MinioSettings
     mirror: bool = False
     """Also create the lake mirror's read-only user (backups.mirrorEndpoint is set)."""
+    expiries: Sequence[PrefixExpiry] = ()
+    """Prefixes whose objects expire (Dremio's catalog backups, settings/catalog_backups.py)."""
     depends_on: Sequence[pulumi.Resource] = ()
 
 
@@ -244,7 +261,7 @@ class Minio(pulumi.ComponentResource):
             opts=kube.child(self, p, depends_on=deps),
         )
         api_host = f"{SERVICE}.{STORAGE}.svc.cluster.local:{API_PORT}"
-        self.bootstrap = self._bootstrap_job(p, s, api_host, policies, root, users, user_secrets, [api, *self.pools])
+        self.bootstrap = self._bootstrap_job(p, s, api_host, policies, root, users, user_secrets, [api, *self.pools], tuple(args.expiries))
         self.restart = self._restart_job(p, s, pod_spec, deps, [*self.pools]) if distributed else None
         self.ready = [self.bootstrap, backup, *([self.restart] if self.restart else [])]
         self.result = ObjectStoreResult(
@@ -303,12 +320,13 @@ class Minio(pulumi.ComponentResource):
             spec["affinity"] = {"pod_anti_affinity": {key: [term] if s.anti_affinity == "required" else [{"weight": 100, "pod_affinity_term": term}]}}
         return spec
 
-    def _bootstrap_job(self, p, s, api_host, policies, root, users: Mapping[str, MinioUser], secrets: dict, after) -> k8s.batch.v1.Job:
+    def _bootstrap_job(self, p, s, api_host, policies, root, users: Mapping[str, MinioUser], secrets: dict, after,
+                       expiries: Sequence[PrefixExpiry] = ()) -> k8s.batch.v1.Job:
         return k8s.batch.v1.Job(
             "minio-bootstrap",
             metadata={"namespace": STORAGE, "labels": kube.labels("minio", "bootstrap")},
             spec=kube.script_job_spec(
-                labels=kube.labels("minio", "bootstrap"), container="mc", image=s.mc_image, script=bootstrap_script(s, api_host, users), uid=UID,
+                labels=kube.labels("minio", "bootstrap"), container="mc", image=s.mc_image, script=bootstrap_script(s, api_host, users, expiries), uid=UID,
                 env=[
                     *mc_root_env(root),
                     *(kube.secret_env(f"{env_prefix(c)}_{kind}", secrets[c], key)

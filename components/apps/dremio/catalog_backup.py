@@ -7,7 +7,9 @@ are created only on master node"), into `backupDir` through Hadoop's FileSystem 
 core-site.xml (its conf dir is on the classpath, distribution/.../bin/dremio-config): so the
 `dremioS3:///` scheme of the distributed store works, and the backup lands next to it in the
 object store (`<dist>/backups/dremio_backup_<timestamp>/`), not on the volume it protects.
-Restoring is `dremio-admin restore` with Dremio stopped (docs/runbooks/backups.md).
+Restoring is `dremio-admin restore` with Dremio stopped (docs/runbooks/backups.md). The job does not
+prune: the store expires backups older than `backups.configRetentionDays` on that prefix
+(settings/catalog_backups.py: S3 and GCS lifecycle rules, MinIO ILM).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from __future__ import annotations
 from typing import Any
 
 import kube
+from settings.catalog_backups import BACKUP_DIR
 
 from . import bootstrap
 from .config import WEB_PORT
@@ -40,8 +43,9 @@ echo "catalog backed up under $BACKUP_DIR"
 
 
 def backup_dir(dist: str) -> str:
-    """`<dist>/backups`: next to the distributed store, in Dremio's own bucket."""
-    return f"{dist.rstrip('/')}/backups"
+    """`<dist>/backups`: next to the distributed store, in Dremio's own bucket; the store expires
+    them after backups.configRetentionDays (settings/catalog_backups.py)."""
+    return f"{dist.rstrip('/')}/{BACKUP_DIR}"
 
 
 def cron_spec(*, schedule: str, image: str, master_host: str, backup_path: Any, admin_secret: Any, time_zone: str = "Etc/UTC") -> dict[str, Any]:
