@@ -65,7 +65,8 @@ def source_config(*, endpoint: Optional[str], path_style: bool, region: Optional
 
 def source_body(config: dict[str, Any], name: str = SOURCE_NAME, source_type: str = "S3") -> dict[str, Any]:
     """The `POST /api/v3/catalog` body (with keys, the Job adds `accessKey`/`accessSecret` to
-    `config`; a GCS source (gcs.py) has none)."""
+    `config`; with an Entra application (azure_storage.py) it adds `clientSecret`; a GCS source
+    (gcs.py) has none)."""
     return {"entityType": "source", "name": name, "type": source_type, "config": config}
 
 
@@ -104,6 +105,8 @@ config = body["config"]
 if config.get("credentialType") == "ACCESS_KEY":  # a GCS source (authMode AUTO) has no key
     body["config"]["accessKey"] = os.environ["LAKE_ACCESS_KEY"]
     body["config"]["accessSecret"] = os.environ["LAKE_SECRET_KEY"]
+elif config.get("credentialsType") == "AZURE_ACTIVE_DIRECTORY":  # an Entra application (azure_storage.py)
+    body["config"]["clientSecret"] = os.environ["LAKE_CLIENT_SECRET"]
 code, found = call("GET", "/api/v3/catalog/by-path/" + body["name"], token=token)
 if code == 200:
     body.update({"id": found["id"], "tag": found["tag"]})
@@ -116,7 +119,7 @@ else:
     sys.exit("looking up source %s answered HTTP %d" % (body["name"], code))
 if code != 200:
     sys.exit("registering source %s answered HTTP %d: %s" % (body["name"], code, answer.get("errorMessage", "")))
-print("source %s %s (buckets: %s; credentials: %s)" % (body["name"], verb, ", ".join(config.get("whitelistedBuckets") or config.get("bucketWhitelist") or []),
-                                                       config.get("credentialType") or config.get("authMode")))
+print("source %s %s (buckets: %s; credentials: %s)" % (body["name"], verb, ", ".join(config.get("whitelistedBuckets") or config.get("bucketWhitelist") or config.get("containers") or []),
+                                                       config.get("credentialType") or config.get("credentialsType") or config.get("authMode")))
 '''
 """Run with `python -c`. Never prints a key: only the source name, buckets and HTTP codes."""
