@@ -365,7 +365,7 @@ class Dremio(pulumi.ComponentResource):
                    {"name": "LAKE_CLIENT_SECRET_KEY_ID", "value": store.oauth.secret_version}] if store.oauth is not None else []),
                 {"name": "PYTHONDONTWRITEBYTECODE", "value": "1"},
             ]
-            main = dict(container="lake-source", image=SOURCE_IMAGE, script=lake_source.REGISTER_SCRIPT, env=source_env,
+            main = dict(container="lake-source", image=SOURCE_IMAGE, script=lake_source.register_script(client_secret=store.oauth is not None), env=source_env,
                         interpreter=("python", "-c"), pod_extra={"init_containers": [users]})
         spec = kube.script_job_spec(
             labels=labels, container=main["container"], image=main["image"], script=main["script"],

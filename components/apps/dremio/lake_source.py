@@ -105,8 +105,6 @@ config = body["config"]
 if config.get("credentialType") == "ACCESS_KEY":  # a GCS source (authMode AUTO) has no key
     body["config"]["accessKey"] = os.environ["LAKE_ACCESS_KEY"]
     body["config"]["accessSecret"] = os.environ["LAKE_SECRET_KEY"]
-elif config.get("credentialsType") == "AZURE_ACTIVE_DIRECTORY":  # an Entra application (azure_storage.py)
-    body["config"]["clientSecret"] = os.environ["LAKE_CLIENT_SECRET"]
 code, found = call("GET", "/api/v3/catalog/by-path/" + body["name"], token=token)
 if code == 200:
     body.update({"id": found["id"], "tag": found["tag"]})
@@ -119,7 +117,26 @@ else:
     sys.exit("looking up source %s answered HTTP %d" % (body["name"], code))
 if code != 200:
     sys.exit("registering source %s answered HTTP %d: %s" % (body["name"], code, answer.get("errorMessage", "")))
-print("source %s %s (buckets: %s; credentials: %s)" % (body["name"], verb, ", ".join(config.get("whitelistedBuckets") or config.get("bucketWhitelist") or config.get("containers") or []),
-                                                       config.get("credentialType") or config.get("credentialsType") or config.get("authMode")))
+print("source %s %s (buckets: %s; credentials: %s)" % (body["name"], verb, ", ".join(config.get("whitelistedBuckets") or config.get("bucketWhitelist") or []),
+                                                       config.get("credentialType") or config.get("authMode")))
 '''
 """Run with `python -c`. Never prints a key: only the source name, buckets and HTTP codes."""
+
+_KEY_STEP = '''    body["config"]["accessSecret"] = os.environ["LAKE_SECRET_KEY"]
+'''
+_CLIENT_SECRET_STEP = '''elif config.get("credentialsType") == "AZURE_ACTIVE_DIRECTORY":  # an Entra application (azure_storage.py)
+    body["config"]["clientSecret"] = os.environ["LAKE_CLIENT_SECRET"]
+'''
+_REPORT = 'config.get("whitelistedBuckets") or config.get("bucketWhitelist") or []'
+
+
+def register_script(client_secret: bool = False) -> str:
+    """REGISTER_SCRIPT; with `client_secret` (an Azure Storage source) it also adds `clientSecret`
+    from LAKE_CLIENT_SECRET and reports the source's `containers` and `credentialsType`. The S3
+    and GCS script stays as it was, so their Jobs do not change."""
+    if not client_secret:
+        return REGISTER_SCRIPT
+    assert _KEY_STEP in REGISTER_SCRIPT and _REPORT in REGISTER_SCRIPT
+    return (REGISTER_SCRIPT.replace(_KEY_STEP, _KEY_STEP + _CLIENT_SECRET_STEP)
+            .replace(_REPORT, 'config.get("containers") or []')
+            .replace('config.get("credentialType") or config.get("authMode")', 'config.get("credentialsType")'))
