@@ -59,6 +59,8 @@ def test_staging_is_smaller_and_destroyable():
     ({"appGatewayMinCapacity": 12, "appGatewayMaxCapacity": 10}, "azure.appGatewayMinCapacity", "at most appGatewayMaxCapacity (10)"),
     ({"loadBalancer": "agic"}, "azure.loadBalancer", "standard, appgw"),
     ({"nodeSize": "m5.2xlarge"}, "azure.nodeSize", "an Azure VM size"),
+    ({"dremioSecretEndDate": "2027/06/30"}, "azure.dremioSecretEndDate", "YYYY-MM-DD"),
+    ({"dremioSecretEndDate": "2027-02-30"}, "azure.dremioSecretEndDate", "a real calendar date"),
 ])
 def test_bad_values_fail_in_one_line_naming_file_key_and_what_is_allowed(azure, key, allowed):
     with pytest.raises(SettingsError) as e:
