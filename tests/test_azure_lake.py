@@ -14,7 +14,7 @@ from offline_plan import manifests
 AZ = "azure-native:"
 BLOB_DATA_CONTRIBUTOR = "ba92f5b4-2d11-453d-a403-e96b0029c9fe"
 IN_CLUSTER_DB = {"cloud": "azure", "environment": "staging", "azure-native:location": "westeurope", "acmeEmail": "ops@example.com",
-                 "domain": "staging.example.com", "database": "in-cluster"}
+                 "domain": "staging.example.com", "database": "in-cluster", "azure": {"dremioSecretEndDate": "2027-06-30"}}
 
 
 @pytest.fixture(scope="module")
@@ -124,3 +124,9 @@ def test_identities_are_scoped_to_their_containers(in_cluster):
     # No identity reaches another's container, and none the whole account.
     for app, container in (("postgres", "backups"), ("velero", "velero")):
         assert grants(in_cluster, app) == {(BLOB_DATA_CONTRIBUTOR, container_scope(in_cluster, container))}, app
+
+
+def test_a_configured_end_date_is_the_dremio_passwords_expiry(in_cluster):
+    """azure.dremioSecretEndDate: changing it replaces the password (rotation, docs/azure.md)."""
+    pw = in_cluster.one("azuread:index/applicationPassword:ApplicationPassword", f"{in_cluster.stack}-dremio")
+    assert pw.inputs["endDate"] == "2027-06-30T00:00:00Z"

@@ -13,7 +13,6 @@ It lives with the cloud, next to the pure planner it checks with (subnets.py), a
 
 from __future__ import annotations
 
-import datetime
 import re
 from dataclasses import dataclass
 from typing import Any, Optional
@@ -41,15 +40,6 @@ def _vnet_cidr(value: Any) -> str:
         plan_subnets(value)
     except SubnetPlanError as e:
         raise checks.Invalid(str(e)) from None
-    return value
-
-
-def _date(value: Any) -> str:
-    value = checks.text(r"\d{4}-\d{2}-\d{2}", "a date such as 2027-06-30 (YYYY-MM-DD)")(value)
-    try:
-        datetime.date.fromisoformat(value)
-    except ValueError:
-        raise checks.Invalid("a real calendar date such as 2027-06-30 (YYYY-MM-DD)") from None
     return value
 
 
@@ -108,7 +98,7 @@ class AzureSettings(Section):
     bronze_cold_days: int = setting(checks.integer(1, 3650), "Days after the last modification before bronze blobs move to bronzeTier (the seed: 90).", default=90)
     bronze_tier: str = setting(checks.one_of("cool", "cold", "archive"), "Tier old bronze blobs move to: archive (the seed's Glacier; offline until rehydrated) or cold/cool (still readable by Dremio).", default="archive")
     soft_delete_days: int = setting(checks.integer(1, 365), "Blob and container soft delete retention in days.", default=per_env(dev=7, staging=7, prod=90))
-    dremio_secret_end_date: Optional[str] = setting(checks.optional(_date), "Expiry (YYYY-MM-DD, 00:00 UTC) of the client secret of Dremio's Entra application (Dremio's Azure Storage plugin takes no workload identity); changing it issues a new secret (rotation, docs/azure.md). Unset: Entra's default, two years after it is issued.", default=None)
+    dremio_secret_end_date: Optional[str] = setting(checks.optional(checks.iso_date), "Expiry (YYYY-MM-DD, 00:00 UTC) of the client secret of Dremio's Entra application (Dremio's Azure Storage plugin takes no workload identity); changing it issues a new secret (rotation, docs/azure.md). Unset: Entra's default, two years after it is issued.", default=None)
     key_vault_soft_delete_days: int = setting(checks.integer(7, 90), "Key Vault soft delete retention in days (fixed at creation).", default=per_env(dev=7, staging=7, prod=90))
     key_vault_purge_protection: bool = setting(checks.boolean, "Key Vault purge protection (irreversible: a deleted vault is kept for the whole retention; prod).", default=per_env(dev=False, staging=False, prod=True))
     acr_untagged_retention_days: int = setting(checks.integer(0, 365), "Days untagged manifests stay in the registry (the seed: 14).", default=14)
