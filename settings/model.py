@@ -34,8 +34,8 @@ from .sections import (
 
 NATIVE_LAKE_CLOUDS = ("aws", "azure", "gcp")
 """Clouds that build the lake in their own buckets (`objectStore: native`, their default). On
-Azure the ADLS Gen2 lake holds the backups (PostgreSQL's archive, Velero) and Airbyte has an
-account of its own, while Dremio, which does not read ADLS yet, stays on the in-cluster MinIO
+Azure the ADLS Gen2 lake holds Dremio's sources and distributed store (an Entra application)
+and the backups (PostgreSQL's archive, Velero), and Airbyte has an account of its own
 (docs/azure.md); on GCP Dremio, Airbyte, CloudNativePG and Velero use the Cloud Storage buckets
 (docs/gcp.md)."""
 

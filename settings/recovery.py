@@ -125,8 +125,16 @@ def _postgres(s: Settings) -> RecoveryPoint:
 
 
 def _object_store(s: Settings) -> RecoveryPoint:
-    # On Azure Dremio's lake still runs on the in-cluster MinIO (docs/azure.md), whatever
-    # objectStore says: report what holds the data.
+    if s.object_store == "native" and s.cloud == "azure":
+        z = s.azure
+        zones = "across availability zones" if "ZRS" in z.lake_replication else "three times in one datacenter"
+        return RecoveryPoint(
+            "objectStore", 0,
+            f"the ADLS Gen2 lake ({z.lake_replication}) stores every blob {zones}; blob and container soft delete keep deleted data "
+            f"{z.soft_delete_days} day(s); overwritten blobs are not recoverable (no versioning on a hierarchical-namespace account) and there is no snapshot",
+            "the lake account's asynchronous geo-replica in the paired region (deletes replicate too)" if "GRS" in z.lake_replication or "GZRS" in z.lake_replication
+            else "nothing: the lake account's copies are in the stack's region",
+        )
     if s.object_store == "native" and s.cloud == "aws":
         b = s.backups
         snapshot = (f"AWS Backup recovery points on '{b.object_store_schedule}' {b.time_zone if b.time_zone != UTC else 'UTC'} (at most "
@@ -169,7 +177,11 @@ def _elasticsearch(s: Settings) -> RecoveryPoint:
     replicas = "; replica shards on other nodes survive one node" if e.data_nodes > 1 else "; one data node: a lost volume loses what the snapshot lacks"
     if not b.elasticsearch_snapshots:
         return RecoveryPoint("elasticsearch", None, "no snapshot (backups.elasticsearchSnapshots is off)" + replicas, "nothing")
-    # Native on AWS and GCP: its own bucket; on Azure the in-cluster MinIO still runs (docs/azure.md) and holds them.
+    if s.object_store == "native" and s.cloud == "azure":
+        # Elasticsearch 8.15's azure repository takes a key or SAS token only; the lake takes neither (docs/azure.md).
+        return RecoveryPoint("elasticsearch", None, "no snapshot: no repository on Azure (the pinned Elasticsearch reads Azure Blob with "
+                             "an account key or SAS token only, which the lake refuses)" + replicas, "nothing")
+    # Native on AWS and GCP: its own bucket.
     native, minio = {"aws": "its own S3 bucket", "gcp": "its own regional Cloud Storage bucket"}, "the es-backups bucket of the in-cluster MinIO"
     bucket = native.get(s.cloud, minio) if s.object_store == "native" else minio
     outside = (f"the snapshots' bucket replicates to {s.aws.dr_region} (S3 replication)" if s.object_store == "native" and s.cloud == "aws" and s.aws.dr_region
@@ -198,7 +210,7 @@ def check(s: Settings) -> None:
     `outputs`, not refused: MinIO replication and S3 cross-region replication are not built yet.)"""
     if s.backups.standby and s.environment != "dr":
         raise SettingsError(s.stack_file, f"{PROJECT}:backups.standby", True, f"false: only the dr environment stands by (this is {s.environment})")
-    if s.backups.mirror_endpoint and s.object_store == "native" and s.cloud != "azure":
+    if s.backups.mirror_endpoint and s.object_store == "native":
         raise SettingsError(s.stack_file, f"{PROJECT}:backups.mirrorEndpoint", s.backups.mirror_endpoint,
                             "unset with objectStore: native: the MinIO mirror copies the in-cluster MinIO's lake (cloud buckets replicate with aws.drRegion)")
     if s.cloud == "aws" and s.aws.db_cross_region_replica and (s.database != "managed" or s.backups.standby):
