@@ -168,6 +168,7 @@ def test_the_token_endpoint_is_the_v1_form_dremio_accepts(tenant):
     "https://login.microsoftonline.com/tenant/oauth2/v2.0/token",  # v2: Dremio's check refuses it
     "http://login.microsoftonline.com/tenant/oauth2/token",
     "https://login.microsoftonline.com/oauth2/token",
+    "https://login.microsoftonline.com/Contoso.onmicrosoft.com/oauth2/token",  # Dremio compares with the lower-cased URL
 ])
 def test_other_token_endpoints_are_refused_before_dremio_would(endpoint):
     with pytest.raises(ValueError, match="v1 token endpoint"):

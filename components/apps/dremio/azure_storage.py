@@ -57,8 +57,11 @@ def dist_uri(container: str, path: str) -> str:
 
 
 def _check_endpoint(token_endpoint: str) -> None:
+    """What `ClientCredentialsBasedTokenProviderImpl.validateOAuthURL` accepts: it rebuilds
+    `https://<host lower-cased>/<tenant lower-cased>/oauth2/token` and compares."""
     parts = token_endpoint.split("/")
-    if len(parts) != 6 or parts[0] != "https:" or parts[1] or not parts[2] or not parts[3] or parts[4:] != ["oauth2", "token"]:
+    if (len(parts) != 6 or parts[0] != "https:" or parts[1] or not parts[2] or not parts[3] or parts[4:] != ["oauth2", "token"]
+            or token_endpoint != token_endpoint.lower()):
         raise ValueError(f"Dremio takes a v1 token endpoint https://<host>/<tenant>/oauth2/token, not {token_endpoint!r}")
 
 
