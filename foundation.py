@@ -338,6 +338,12 @@ class Foundation:
 
     def identity(self, app: str) -> WorkloadIdentity:
         """`app`'s workload identity, or NO_IDENTITY where the cloud grants it nothing."""
-        if app not in WORKLOAD_SERVICE_ACCOUNTS:
-            raise KeyError(f"{app!r} is not one of WORKLOAD_SERVICE_ACCOUNTS ({', '.join(WORKLOAD_SERVICE_ACCOUNTS)})")
-        return self.workload_identity.get(app, NO_IDENTITY)
+        return identity_of(self.workload_identity, app)
+
+
+def identity_of(workload_identity: Mapping[str, WorkloadIdentity], app: str) -> WorkloadIdentity:
+    """`app`'s entry of a `Foundation.workload_identity` table, or NO_IDENTITY; an app that is not
+    one of WORKLOAD_SERVICE_ACCOUNTS is a programming error (no cloud could trust it)."""
+    if app not in WORKLOAD_SERVICE_ACCOUNTS:
+        raise KeyError(f"{app!r} is not one of WORKLOAD_SERVICE_ACCOUNTS ({', '.join(WORKLOAD_SERVICE_ACCOUNTS)})")
+    return workload_identity.get(app, NO_IDENTITY)

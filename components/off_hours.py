@@ -33,6 +33,8 @@ import kube
 from kube.namespaces import APPS
 from settings.sections.off_hours import OffHoursSettings
 
+from .context import PlatformContext
+
 APP = "off-hours-scaler"
 REPLICAS_ANNOTATION = "data-platform/off-hours-replicas"
 SKIP_ANNOTATION = "data-platform/off-hours"
@@ -78,7 +80,8 @@ def up_script(namespaces: Sequence[str]) -> str:
 
 @dataclass(frozen=True)
 class OffHoursArgs:
-    provider: k8s.Provider
+    ctx: PlatformContext
+    """The stack's shared values (provider, environment, protect, storage roles, ...)."""
     settings: OffHoursSettings
     namespaces: Sequence[pulumi.Resource]
     """The Namespace resources the CronJobs live in and scale (they must exist first)."""
@@ -89,8 +92,8 @@ class OffHours(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: OffHoursArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("data-platform:platform:OffHours", name, None, opts)
-        s, p = args.settings, args.provider
-        self._provider = p
+        s, p = args.settings, args.ctx.provider
+        self._k8s = p
         lbl = kube.labels(APP, "scaler")
         self.selector = kube.selector(APP, "scaler")
         deps = list(args.namespaces)
@@ -130,5 +133,5 @@ class OffHours(pulumi.ComponentResource):
                 "failed_jobs_history_limit": 3,
                 "job_template": {"metadata": {"labels": lbl}, "spec": job},
             },
-            opts=kube.child(self, self._provider, depends_on=deps),
+            opts=kube.child(self, self._k8s, depends_on=deps),
         )

@@ -29,6 +29,7 @@ from .backups.scheduled import ScheduledBackup
 from .backups.velero import NAMESPACE as VELERO_NAMESPACE
 from .backups.velero import SCHEDULE_NAME as VELERO_SCHEDULE
 from .backups.velero import VELERO_KINDS, AzureBlob, VeleroStore
+from .context import PlatformContext
 from .data_services import DataServices, DataServicesArgs
 from .data_services.component import cloud_backups
 from .edge import EDGE_WAS_INGRESS, Edge, EdgeArgs, Route
@@ -52,15 +53,16 @@ class DataPlatform(pulumi.ComponentResource):
         super().__init__("data-platform:platform:DataPlatform", name, None, opts)
         f, s = args.foundation, args.settings
         use_store(f.provider, f.secret_store)
+        self.ctx = ctx = PlatformContext.of(f, s)
         self.namespaces = Namespaces(
             "namespaces",
-            NamespacesArgs(provider=f.provider, environment=s.environment),
+            NamespacesArgs(provider=ctx.provider, environment=ctx.environment),
             pulumi.ResourceOptions(parent=self, depends_on=list(f.cluster_ready)),
         )
         # --- data services (components/data_services) ---
         self.data_services = DataServices(
             "data-services",
-            DataServicesArgs(foundation=f, settings=s, depends_on=[self.namespaces]),
+            DataServicesArgs(ctx=ctx, foundation=f, settings=s, depends_on=[self.namespaces]),
             pulumi.ResourceOptions(parent=self),
         )
 
@@ -69,27 +71,21 @@ class DataPlatform(pulumi.ComponentResource):
 
         # --- applications (components/apps) ---
         self.dremio = Dremio("dremio", DremioArgs(
-            provider=f.provider, namespace=self.namespaces.apps, namespace_name=APPS, settings=s.dremio,
-            object_store=ds.object_store.for_consumer("dremio"), highly_available=s.highly_available, domain=s.domain,
-            fast_ssd_storage_class=f.storage_classes.fast_ssd,
-            identity=f.identity("dremio"), depends_on=after, protect=s.protect,
-            executor_pool=f.interruptible if s.dremio.executors_interruptible else None,
+            ctx=ctx, namespace=self.namespaces.apps, namespace_name=APPS, settings=s.dremio,
+            object_store=ds.object_store.for_consumer("dremio"), depends_on=after,
             catalog_backup_schedule=None if s.backups.standby else s.backups.config_schedule, catalog_backup_time_zone=s.backups.time_zone,
         ), pulumi.ResourceOptions(parent=self))
         self.dbt = Dbt("dbt", DbtArgs(
-            provider=f.provider, namespace=self.namespaces.apps, settings=s.dbt,
+            ctx=ctx, namespace=self.namespaces.apps, settings=s.dbt,
             dremio_host=self.dremio.result.host, dremio_port=self.dremio.result.web_port,
             username=self.dremio.result.dbt_username, password=self.dremio.result.dbt_password,
             depends_on=[self.namespaces],
         ), pulumi.ResourceOptions(parent=self))
         self.airbyte = Airbyte("airbyte", AirbyteArgs(
-            provider=f.provider, settings=s.airbyte, environment=s.environment, domain=s.domain,
-            postgres=ds.postgres, object_store=ds.object_store.for_consumer("airbyte"),
-            identity=f.identity("airbyte"), depends_on=after, interruptible=f.interruptible,
+            ctx=ctx, settings=s.airbyte, postgres=ds.postgres, object_store=ds.object_store.for_consumer("airbyte"), depends_on=after,
         ), pulumi.ResourceOptions(parent=self)) if s.airbyte.enabled else None
         self.superset = Superset("superset", SupersetArgs(
-            provider=f.provider, settings=s.superset, environment=s.environment, domain=s.domain,
-            postgres=ds.postgres, storage_class=f.storage_classes.standard, depends_on=after, namespace_ready=(self.namespaces,),
+            ctx=ctx, settings=s.superset, postgres=ds.postgres, depends_on=after, namespace_ready=(self.namespaces,),
             dremio=DremioConnection(self.dremio.result.host, self.dremio.result.flight_port, self.dremio.result.superset_secret),
         ), pulumi.ResourceOptions(parent=self)) if s.superset.enabled else None
 
@@ -97,7 +93,7 @@ class DataPlatform(pulumi.ComponentResource):
         uis = [(prefix, r) for prefix, r in (("airbyte", self.airbyte.result if self.airbyte else None), ("dremio", self.dremio.result),
                                              ("superset", self.superset.result if self.superset else None)) if r is not None]
         self.edge = Edge("edge", EdgeArgs(
-            provider=f.provider, environment=s.environment, domain=s.domain, gateway_class=s.gateway_class,
+            ctx=ctx, gateway_class=s.gateway_class,
             tls_issuer=s.tls_issuer, acme_email=s.acme_email, frontend=f.edge,
             routes=[Route(prefix, r.ui, tuple(r.ui_paths), body_limit=prefix not in WEBSOCKET_UIS) for prefix, r in uis],
             depends_on=(self.namespaces,),
@@ -108,20 +104,20 @@ class DataPlatform(pulumi.ComponentResource):
         # --- Elasticsearch snapshots (components/backups/; the nodes' S3 client is the data services') ---
         es, minio = self.data_services.elasticsearch, self.data_services.minio
         self.es_snapshots = ElasticsearchSnapshots(
-            "elasticsearch-snapshots", provider=f.provider, settings=s.backups, store=es.snapshots, image=ds.elasticsearch.image,
+            "elasticsearch-snapshots", ctx=ctx, settings=s.backups, store=es.snapshots, image=ds.elasticsearch.image,
             depends_on=[self.namespaces, *ds.elasticsearch.ready, *es.snapshots.ready], opts=pulumi.ResourceOptions(parent=self),
         ) if es.snapshots is not None else None
         # --- the lake's daily copy off the cluster (MinIO only; cloud buckets replicate) ---
         self.lake_mirror = LakeMirror(
-            "lake-mirror", provider=f.provider, settings=s.backups, image=s.minio.mc_image, source_endpoint=minio.result.endpoint,
+            "lake-mirror", ctx=ctx, settings=s.backups, image=s.minio.mc_image, source_endpoint=minio.result.endpoint,
             depends_on=[self.namespaces, *minio.ready], opts=pulumi.ResourceOptions(parent=self),
-        ) if minio is not None and s.backups.mirror_endpoint and not s.backups.standby else None
+        ) if minio is not None and minio.result.endpoint is not None and s.backups.mirror_endpoint and not s.backups.standby else None
 
         # --- observability (components/observability) ---
         store = self._velero_store(f, s) if s.backups.velero and not s.backups.standby else None
         self.observability = Observability("observability", ObservabilityArgs(
-            provider=f.provider, settings=s.observability, environment=s.environment, kubelet_certificates_verifiable=f.kubelet_certificates_verifiable,
-            data=ds, edge=edge, standard_storage_class=f.storage_classes.standard, airbyte=self.airbyte.result if self.airbyte else None,
+            ctx=ctx, settings=s.observability, kubelet_certificates_verifiable=f.kubelet_certificates_verifiable,
+            data=ds, edge=edge, airbyte=self.airbyte.result if self.airbyte else None,
             velero=ScheduledBackup(VELERO_NAMESPACE, VELERO_SCHEDULE, max_gap_minutes(s.backups.config_schedule) + dst_minutes(s.backups.time_zone))
             if store is not None else None,
             catalog_backup=self.dremio.result.catalog_backup,
@@ -129,14 +125,14 @@ class DataPlatform(pulumi.ComponentResource):
                             if self.es_snapshots is not None else None),
             lake_mirror=(ScheduledBackup(STORAGE, self.lake_mirror.name, max_gap_minutes(s.backups.object_store_schedule) + dst_minutes(s.backups.time_zone))
                          if self.lake_mirror is not None else None),
-            log_sink=f.log_sink, log_shipper_identity=f.identity("fluent-bit"),
+            log_sink=f.log_sink,
             depends_on=(self.namespaces,),
         ), pulumi.ResourceOptions(parent=self))
         obs = self.observability.result
 
         # --- configuration/metadata backup (components/backups/; the data services back up themselves) ---
         self.velero = Velero("velero", VeleroArgs(
-            provider=f.provider, settings=s.backups, environment=s.environment, store=store,
+            ctx=ctx, settings=s.backups, store=store,
             namespaces=[APPS, STORAGE, edge.controller_namespace, *obs.namespaces], service_monitor=s.observability.metrics,
             # MinIO's users exist, and the ServiceMonitor CRD (kube-prometheus-stack); not the rest.
             depends_on=(*ds.object_store.ready, *filter(None, [obs.monitoring_crds])),
@@ -144,7 +140,7 @@ class DataPlatform(pulumi.ComponentResource):
 
         # --- off-hours scale-down (components/off_hours.py; non-prod) ---
         self.off_hours = OffHours("off-hours", OffHoursArgs(
-            provider=f.provider, settings=s.offhours, namespaces=(self.namespaces.apps, self.namespaces.storage),
+            ctx=ctx, settings=s.offhours, namespaces=(self.namespaces.apps, self.namespaces.storage),
         ), pulumi.ResourceOptions(parent=self)) if s.offhours.enabled else None
 
         # --- network policies (components/network_policies/) ---
@@ -163,7 +159,7 @@ class DataPlatform(pulumi.ComponentResource):
                     if self.lake_mirror is not None else None),
         )
         self.network_policies = NetworkPolicies("network-policies", NetworkPoliciesArgs(
-            provider=f.provider, topology=topology_from(layers), depends_on=[self.namespaces, self.edge, *([self.velero] if self.velero else [])],
+            ctx=ctx, topology=topology_from(layers), depends_on=[self.namespaces, self.edge, *([self.velero] if self.velero else [])],
         ), pulumi.ResourceOptions(parent=self)) if s.network_policies else None
 
         self.outputs: dict[str, pulumi.Input] = {

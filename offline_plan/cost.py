@@ -269,6 +269,14 @@ class Pricer:
         self.est.unverified = sum(not v for v in self.used.values())
         return entry["usd"]
 
+    def rate(self, key: str, sub: Optional[str] = None) -> float:
+        """A figure the estimate cannot go without (a fixed key, not a per-SKU look-up): a table
+        that lacks it is broken, which `tests/test_cost_tables.py` catches, not a SKU to report."""
+        p = self.price(key, sub)
+        if p is None:
+            raise KeyError(f"the price table of {self.t.get('region', 'this region')} has no {key}{'/' + sub if sub else ''} (offline_plan/tables/)")
+        return p
+
     def add(self, category: str, item: str, quantity: str, monthly: float) -> None:
         self.est.lines.append(Line(category, item, quantity, round(monthly, 2)))
 
@@ -349,10 +357,11 @@ class _AwsPricer(Pricer):
 
     def instance_hour(self, types: Sequence[str]) -> Optional[float]:
         prices = [self.price("ec2.instance.hour", t) for t in types]
-        if any(p is None for p in prices):
+        known = [p for p in prices if p is not None]
+        if len(known) < len(prices):
             self.est.not_estimated.append(f"EC2 {', '.join(t for t, p in zip(types, prices) if p is None)}: not in the price table")
             return None
-        return sum(prices) / len(prices)  # Spot spreads over the types: their mean
+        return sum(known) / len(known)  # Spot spreads over the types: their mean
 
     def run(self) -> None:
         h, a, est = self.hours, self.a, self.est
@@ -365,9 +374,9 @@ class _AwsPricer(Pricer):
             "not counted: data transfer, API requests, ECR storage, snapshots/backups beyond the free allowance, support plans, taxes",
         ]
         for _ in _by_type(self.res, "aws:eks/cluster:Cluster"):
-            self.add("control plane", "EKS cluster", f"{h} h", self.price("eks.cluster.hour") * h)
+            self.add("control plane", "EKS cluster", f"{h} h", self.rate("eks.cluster.hour") * h)
         disk = self._node_disk_gb()
-        ebs = self.price("ebs.gp3.gbMonth")
+        ebs = self.rate("ebs.gp3.gbMonth")
         groups = []
         for r in _by_type(self.res, NODE_GROUP):
             i = r["inputs"]
@@ -403,14 +412,14 @@ class _AwsPricer(Pricer):
         for r in _by_type(self.res, "aws:rds/instance:Instance"):
             i = r["inputs"]
             hourly = self.price("rds.postgres.instance.hour", i["instanceClass"])
-            factor = self.price("rds.multiAz.factor") if i.get("multiAz") else 1
+            factor = self.rate("rds.multiAz.factor") if i.get("multiAz") else 1
             if hourly is None:
                 self.est.not_estimated.append(f"RDS {i['instanceClass']}: not in the price table")
             else:
                 self.add("database", f"RDS {i['instanceClass']}{' Multi-AZ' if i.get('multiAz') else ''}", f"{h} h x {factor}", hourly * factor * h)
             gb = int(i.get("allocatedStorage", 0))
-            self.add("database", "RDS storage gp3 (allocated)", f"{gb} GB x {factor}", gb * factor * self.price("rds.gp3.gbMonth"))
-            free = self.price("rds.performanceInsights.freeRetentionDays")
+            self.add("database", "RDS storage gp3 (allocated)", f"{gb} GB x {factor}", gb * factor * self.rate("rds.gp3.gbMonth"))
+            free = self.rate("rds.performanceInsights.freeRetentionDays")
             if i.get("performanceInsightsEnabled") and int(i.get("performanceInsightsRetentionPeriod", 7)) > free:
                 self.est.not_estimated.append(f"Performance Insights retention {i['performanceInsightsRetentionPeriod']} days (beyond the free {free})")
 
@@ -431,28 +440,28 @@ class _AwsPricer(Pricer):
         buckets = _by_type(self.res, "aws:s3/bucket:Bucket")
         if buckets:
             gb = self.a["objectStorageGbPerBucket"]
-            self.add("storage", "S3 Standard (assumed size)", f"{len(buckets)} buckets x {gb} GB", len(buckets) * gb * self.price("s3.standard.gbMonth"))
+            self.add("storage", "S3 Standard (assumed size)", f"{len(buckets)} buckets x {gb} GB", len(buckets) * gb * self.rate("s3.standard.gbMonth"))
 
     def _network(self) -> None:
         h, a = self.hours, self.a
         nats = _by_type(self.res, "aws:ec2/natGateway:NatGateway")
         if nats:
             n = len(nats)
-            self.add("network", "NAT gateways", f"{n} x {h} h", n * h * self.price("vpc.natGateway.hour"))
-            self.add("network", "NAT data processed (assumed)", f"{n} x {a['natGatewayGbPerMonth']} GB", n * a["natGatewayGbPerMonth"] * self.price("vpc.natGateway.gb"))
+            self.add("network", "NAT gateways", f"{n} x {h} h", n * h * self.rate("vpc.natGateway.hour"))
+            self.add("network", "NAT data processed (assumed)", f"{n} x {a['natGatewayGbPerMonth']} GB", n * a["natGatewayGbPerMonth"] * self.rate("vpc.natGateway.gb"))
         eips = _by_type(self.res, "aws:ec2/eip:Eip")
         if eips:
-            self.add("network", "public IPv4 addresses", f"{len(eips)} x {h} h", len(eips) * h * self.price("vpc.publicIpv4.hour"))
+            self.add("network", "public IPv4 addresses", f"{len(eips)} x {h} h", len(eips) * h * self.rate("vpc.publicIpv4.hour"))
         az_hours = sum(len(r["inputs"].get("subnetIds") or []) for r in _by_type(self.res, "aws:ec2/vpcEndpoint:VpcEndpoint")
                        if r["inputs"].get("vpcEndpointType") == "Interface")
         if az_hours:
-            self.add("network", "interface VPC endpoints", f"{az_hours} endpoint-AZs x {h} h", az_hours * h * self.price("vpc.interfaceEndpoint.azHour"))
+            self.add("network", "interface VPC endpoints", f"{az_hours} endpoint-AZs x {h} h", az_hours * h * self.rate("vpc.interfaceEndpoint.azHour"))
         nlbs, albs = self._load_balancers()
         lcu = a["loadBalancerCapacityUnits"]
         if nlbs:
-            self.add("network", "Network Load Balancer", f"{nlbs} x {h} h + {lcu} NLCU", nlbs * h * (self.price("elb.nlb.hour") + lcu * self.price("elb.nlcu.hour")))
+            self.add("network", "Network Load Balancer", f"{nlbs} x {h} h + {lcu} NLCU", nlbs * h * (self.rate("elb.nlb.hour") + lcu * self.rate("elb.nlcu.hour")))
         if albs:
-            self.add("network", "Application Load Balancer", f"{albs} x {h} h + {lcu} LCU", albs * h * (self.price("elb.alb.hour") + lcu * self.price("elb.lcu.hour")))
+            self.add("network", "Application Load Balancer", f"{albs} x {h} h + {lcu} LCU", albs * h * (self.rate("elb.alb.hour") + lcu * self.rate("elb.lcu.hour")))
 
     def _load_balancers(self) -> tuple[int, int]:
         """NLBs: LoadBalancer Services (plain or in Helm values) the AWS Load Balancer Controller
@@ -486,16 +495,16 @@ class _AwsPricer(Pricer):
             return
         gb = self.a["logIngestGbPerGroupMonth"]
         stored = sum(gb * int(r["inputs"].get("retentionInDays") or 3653) / 30 for r in groups)
-        self.add("logs", "CloudWatch Logs ingestion (assumed)", f"{len(groups)} groups x {gb} GB", len(groups) * gb * self.price("logs.ingest.gb"))
-        self.add("logs", "CloudWatch Logs storage at retention", f"{stored:.0f} GB", stored * self.price("logs.storage.gbMonth"))
+        self.add("logs", "CloudWatch Logs ingestion (assumed)", f"{len(groups)} groups x {gb} GB", len(groups) * gb * self.rate("logs.ingest.gb"))
+        self.add("logs", "CloudWatch Logs storage at retention", f"{stored:.0f} GB", stored * self.rate("logs.storage.gbMonth"))
 
     def _other(self) -> None:
         keys = _by_type(self.res, "aws:kms/key:Key")
         if keys:
-            self.add("other", "KMS customer keys", f"{len(keys)} keys", len(keys) * self.price("kms.key.month"))
+            self.add("other", "KMS customer keys", f"{len(keys)} keys", len(keys) * self.rate("kms.key.month"))
         secrets = _by_type(self.res, "aws:secretsmanager/secret:Secret")
         if secrets:
-            self.add("other", "Secrets Manager secrets", f"{len(secrets)} secrets", len(secrets) * self.price("secretsmanager.secret.month"))
+            self.add("other", "Secrets Manager secrets", f"{len(secrets)} secrets", len(secrets) * self.rate("secretsmanager.secret.month"))
 
 
 def document(est: Estimate) -> dict[str, Any]:

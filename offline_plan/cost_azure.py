@@ -56,7 +56,7 @@ class AzurePricer(Pricer):
         disk, disk_monthly = "", 0.0
         if p.get("osDiskType", "Managed") == "Managed":
             gb = int(p.get("osDiskSizeGB", 128))
-            disk, disk_monthly = f"{gb} GiB Premium SSD", gb * self.price("disk.gbMonth", "Premium_LRS")
+            disk, disk_monthly = f"{gb} GiB Premium SSD", gb * self.rate("disk.gbMonth", "Premium_LRS")
         self.node_pool(name, p["vmSize"], n, lo, od, p.get("scaleSetPriority") == "Spot", disk, disk_monthly)
 
     def _volumes(self) -> None:
@@ -73,16 +73,16 @@ class AzurePricer(Pricer):
             i = r["inputs"]
             sku = (i.get("sku") or {}).get("name", "")
             ha = ((i.get("highAvailability") or {}).get("mode") or "Disabled") != "Disabled"
-            factor = self.price("postgres.flexible.haFactor") if ha else 1
+            factor = self.rate("postgres.flexible.haFactor") if ha else 1
             hourly = self.priced("Flexible Server", "postgres.flexible.hour", sku)
             if hourly is not None:
                 self.add("database", f"Flexible Server {sku}{' HA' if ha else ''}", f"{h} h x {factor}", hourly * factor * h)
             gb = int((i.get("storage") or {}).get("storageSizeGB", 0))
-            self.add("database", "Flexible Server storage (provisioned)", f"{gb} GiB x {factor}", gb * factor * self.price("postgres.flexible.storage.gbMonth"))
+            self.add("database", "Flexible Server storage (provisioned)", f"{gb} GiB x {factor}", gb * factor * self.rate("postgres.flexible.storage.gbMonth"))
             geo = (i.get("backup") or {}).get("geoRedundantBackup") == "Enabled"
             backup_gb = gb * a["dbBackupGbBeyondFreePerGbProvisioned"]
             self.add("database", f"Flexible Server backups beyond the free allowance ({'geo' if geo else 'local'}, assumed)", f"{backup_gb:.0f} GiB",
-                     backup_gb * self.price("postgres.flexible.backup.gbMonth", "geo" if geo else "local"))
+                     backup_gb * self.rate("postgres.flexible.backup.gbMonth", "geo" if geo else "local"))
 
     def _storage(self) -> None:
         # Each account's own containers, summed per redundancy (the lake and Airbyte's account).
@@ -102,41 +102,41 @@ class AzurePricer(Pricer):
         nats = self.by_type("azure-native:network:NatGateway")
         if nats:
             n = len(nats)
-            self.add("network", "NAT gateway", f"{n} x {h} h", n * h * self.price("natGateway.hour"))
-            self.add("network", "NAT data processed (assumed)", f"{n} x {a['natGatewayGbPerMonth']} GB", n * a["natGatewayGbPerMonth"] * self.price("natGateway.gb"))
+            self.add("network", "NAT gateway", f"{n} x {h} h", n * h * self.rate("natGateway.hour"))
+            self.add("network", "NAT data processed (assumed)", f"{n} x {a['natGatewayGbPerMonth']} GB", n * a["natGatewayGbPerMonth"] * self.rate("natGateway.gb"))
         ips = self.by_type("azure-native:network:PublicIPAddress")
         if ips:
-            self.add("network", "public IPv4 addresses (Standard)", f"{len(ips)} x {h} h", len(ips) * h * self.price("publicIp.standard.hour"))
+            self.add("network", "public IPv4 addresses (Standard)", f"{len(ips)} x {h} h", len(ips) * h * self.rate("publicIp.standard.hour"))
         if self.load_balancer_services():  # AKS puts every LoadBalancer Service's rules on the one cluster load balancer
             self.add("network", "Standard Load Balancer (first 5 rules) + data (assumed)", f"{h} h + {a['loadBalancerGbPerMonth']} GB",
-                     h * self.price("loadBalancer.standard.ruleHour") + a["loadBalancerGbPerMonth"] * self.price("loadBalancer.standard.gb"))
+                     h * self.rate("loadBalancer.standard.ruleHour") + a["loadBalancerGbPerMonth"] * self.rate("loadBalancer.standard.gb"))
         for r in self.by_type("azure-native:network:ApplicationGateway"):
             reserved = 10 * int((r["inputs"].get("autoscaleConfiguration") or {}).get("minCapacity") or 0)
             units = max(reserved, a["appGatewayCapacityUnits"])
             self.add("network", f"Application Gateway WAF_v2 {r['name']} + capacity units (assumed)", f"{h} h + {units} CU x {h} h",
-                     h * (self.price("appGateway.wafV2.hour") + units * self.price("appGateway.wafV2.capacityUnitHour")))
+                     h * (self.rate("appGateway.wafV2.hour") + units * self.rate("appGateway.wafV2.capacityUnitHour")))
         endpoints = self.by_type("azure-native:network:PrivateEndpoint")
         if endpoints:
-            self.add("network", "private endpoints", f"{len(endpoints)} x {h} h", len(endpoints) * h * self.price("privateEndpoint.hour"))
+            self.add("network", "private endpoints", f"{len(endpoints)} x {h} h", len(endpoints) * h * self.rate("privateEndpoint.hour"))
         zones = self.by_type("azure-native:privatedns:PrivateZone")
         if zones:
-            self.add("network", "private DNS zones", f"{len(zones)} zones", len(zones) * self.price("privateDns.zoneMonth"))
+            self.add("network", "private DNS zones", f"{len(zones)} zones", len(zones) * self.rate("privateDns.zoneMonth"))
 
     def _logs(self) -> None:
         gb = self.a["logIngestGbPerWorkspaceMonth"]
-        included = self.price("logAnalytics.freeRetentionDays") if self.by_type("azure-native:operationalinsights:Workspace") else 0
+        included = self.rate("logAnalytics.freeRetentionDays") if self.by_type("azure-native:operationalinsights:Workspace") else 0
         for r in self.by_type("azure-native:operationalinsights:Workspace"):
             days = int(r["inputs"].get("retentionInDays") or 30)
-            self.add("logs", f"Log Analytics ingestion {r['name']} (assumed)", f"{gb} GB", gb * self.price("logAnalytics.ingest.gb"))
+            self.add("logs", f"Log Analytics ingestion {r['name']} (assumed)", f"{gb} GB", gb * self.rate("logAnalytics.ingest.gb"))
             stored = gb * max(0, days - included) / 30
             if stored:
-                self.add("logs", f"Log Analytics retention {r['name']} beyond {included:.0f} days", f"{stored:.0f} GB", stored * self.price("logAnalytics.retention.gbMonth"))
+                self.add("logs", f"Log Analytics retention {r['name']} beyond {included:.0f} days", f"{stored:.0f} GB", stored * self.rate("logAnalytics.retention.gbMonth"))
 
     def _other(self) -> None:
         vaults = self.by_type("azure-native:keyvault:Vault")
         if vaults:
             ops = self.a["keyVaultOperationsPerMonth"]
-            self.add("other", "Key Vault operations (assumed)", f"{len(vaults)} x {ops:,} ops", len(vaults) * ops / 10_000 * self.price("keyVault.operations10k"))
+            self.add("other", "Key Vault operations (assumed)", f"{len(vaults)} x {ops:,} ops", len(vaults) * ops / 10_000 * self.rate("keyVault.operations10k"))
         for r in self.by_type("azure-native:containerregistry:Registry"):
             sku = (r["inputs"].get("sku") or {}).get("name", "")
             daily = self.priced("Container registry", "acr.day", sku)

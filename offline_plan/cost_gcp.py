@@ -31,8 +31,8 @@ class GcpPricer(Pricer):
             "not counted: data transfer, load balancer data processing, Cloud Monitoring metrics, support plans, taxes",
         ]
         for _ in self.by_type("gcp:container/cluster:Cluster"):
-            self.add("control plane", "GKE cluster (regional, Standard)", f"{h} h", self.price("gke.cluster.hour") * h)
-        zones = self.price("gke.zonesPerRegionalPool")
+            self.add("control plane", "GKE cluster (regional, Standard)", f"{h} h", self.rate("gke.cluster.hour") * h)
+        zones = self.rate("gke.zonesPerRegionalPool")
         for r in self.by_type("gcp:container/nodePool:NodePool"):
             i = r["inputs"]
             cfg = i.get("nodeConfig") or {}
@@ -71,31 +71,31 @@ class GcpPricer(Pricer):
                 continue
             vcpu, gib = int(m.group(1)), int(m.group(2)) / 1024
             regional = s.get("availabilityType") == "REGIONAL"
-            factor = self.price("sql.regional.factor") if regional else 1
-            compute = vcpu * self.price("sql.enterprise.vcpu.hour") + gib * self.price("sql.enterprise.memory.gibHour")
+            factor = self.rate("sql.regional.factor") if regional else 1
+            compute = vcpu * self.rate("sql.enterprise.vcpu.hour") + gib * self.rate("sql.enterprise.memory.gibHour")
             self.add("database", f"Cloud SQL {tier}{' REGIONAL' if regional else ''}", f"{vcpu} vCPU + {gib:g} GiB x {h} h x {factor}", compute * factor * h)
             disk = int(s.get("diskSize", 10))
-            self.add("database", "Cloud SQL SSD storage (provisioned)", f"{disk} GB x {factor}", disk * factor * self.price("sql.ssd.gbMonth"))
+            self.add("database", "Cloud SQL SSD storage (provisioned)", f"{disk} GB x {factor}", disk * factor * self.rate("sql.ssd.gbMonth"))
             backup = disk * self.a["dbBackupGbPerGbProvisioned"]
-            self.add("database", "Cloud SQL backups (assumed)", f"{backup:.0f} GB", backup * self.price("sql.backup.gbMonth"))
+            self.add("database", "Cloud SQL backups (assumed)", f"{backup:.0f} GB", backup * self.rate("sql.backup.gbMonth"))
 
     def _network(self) -> None:
         h, a = self.hours, self.a
         nats = self.by_type("gcp:compute/routerNat:RouterNat")
         if nats:
             vms = sum(n for _name, n, _lo, _h, _d in self.groups)
-            per_vm = self.price("nat.vm.hour")
+            per_vm = self.rate("nat.vm.hour")
             self.add("network", "Cloud NAT gateways (per VM)", f"{len(nats)} x {min(vms, 32)} VMs x {h} h", len(nats) * min(vms, 32) * per_vm * h)
-            self.add("network", "Cloud NAT data processed (assumed)", f"{len(nats)} x {a['natGatewayGbPerMonth']} GB", len(nats) * a["natGatewayGbPerMonth"] * self.price("nat.gb"))
-            self.add("network", "Cloud NAT external IPs (AUTO_ONLY, one assumed)", f"{len(nats)} x {h} h", len(nats) * h * self.price("externalIp.hour"))
+            self.add("network", "Cloud NAT data processed (assumed)", f"{len(nats)} x {a['natGatewayGbPerMonth']} GB", len(nats) * a["natGatewayGbPerMonth"] * self.rate("nat.gb"))
+            self.add("network", "Cloud NAT external IPs (AUTO_ONLY, one assumed)", f"{len(nats)} x {h} h", len(nats) * h * self.rate("externalIp.hour"))
         lbs = self.load_balancer_services()
         if lbs:
-            self.add("network", "forwarding rules (LoadBalancer Services)", f"{lbs} x {h} h", lbs * h * self.price("forwardingRule.hour"))
+            self.add("network", "forwarding rules (LoadBalancer Services)", f"{lbs} x {h} h", lbs * h * self.rate("forwardingRule.hour"))
         albs = self.gce_ingresses()
         if albs:  # ingress-gce: one HTTP and one HTTPS forwarding rule per Ingress
             self.add("network", "global Application Load Balancer: forwarding rules + data (assumed)",
                      f"{2 * albs} x {h} h + {albs} x {a['albGbPerMonth']} GB",
-                     2 * albs * h * self.price("forwardingRule.hour") + albs * a["albGbPerMonth"] * self.price("alb.gb"))
+                     2 * albs * h * self.rate("forwardingRule.hour") + albs * a["albGbPerMonth"] * self.rate("alb.gb"))
 
     def gce_ingresses(self) -> int:
         """Ingresses GKE turns into a global external Application Load Balancer (class annotation `gce`)."""
@@ -106,19 +106,19 @@ class GcpPricer(Pricer):
         buckets = self.by_type("gcp:storage/bucket:Bucket")
         if buckets:
             gb = self.a["objectStorageGbPerBucket"]
-            self.add("storage", "Cloud Storage Standard (assumed size)", f"{len(buckets)} buckets x {gb} GB", len(buckets) * gb * self.price("gcs.standard.gbMonth"))
+            self.add("storage", "Cloud Storage Standard (assumed size)", f"{len(buckets)} buckets x {gb} GB", len(buckets) * gb * self.rate("gcs.standard.gbMonth"))
         repos = self.by_type("gcp:artifactregistry/repository:Repository")
         if repos:
             gb = self.a["registryGb"]
-            self.add("other", "Artifact Registry storage (assumed)", f"{len(repos)} x {gb} GB", len(repos) * gb * self.price("artifactRegistry.gbMonth"))
+            self.add("other", "Artifact Registry storage (assumed)", f"{len(repos)} x {gb} GB", len(repos) * gb * self.rate("artifactRegistry.gbMonth"))
         versions = self.by_type("gcp:secretmanager/secretVersion:SecretVersion")
         if versions:
-            self.add("other", "Secret Manager active versions", f"{len(versions)} versions", len(versions) * self.price("secretManager.versionMonth"))
+            self.add("other", "Secret Manager active versions", f"{len(versions)} versions", len(versions) * self.rate("secretManager.versionMonth"))
         ingest = self.a["logIngestGibPerMonth"]
-        free = self.price("logging.freeGibPerMonth")
-        self.add("logs", "Cloud Logging ingestion beyond the free allowance (assumed)", f"{ingest} - {free:g} GiB", max(0, ingest - free) * self.price("logging.ingest.gib"))
+        free = self.rate("logging.freeGibPerMonth")
+        self.add("logs", "Cloud Logging ingestion beyond the free allowance (assumed)", f"{ingest} - {free:g} GiB", max(0, ingest - free) * self.rate("logging.ingest.gib"))
         for r in self.by_type("gcp:logging/projectBucketConfig:ProjectBucketConfig"):
             days = int(r["inputs"].get("retentionDays") or 30)
             stored = ingest * max(0, days - 30) / 30
             if stored:
-                self.add("logs", f"Cloud Logging retention beyond 30 days ({r['inputs'].get('bucketId')})", f"{stored:.0f} GiB", stored * self.price("logging.retention.gibMonth"))
+                self.add("logs", f"Cloud Logging retention beyond 30 days ({r['inputs'].get('bucketId')})", f"{stored:.0f} GiB", stored * self.rate("logging.retention.gibMonth"))

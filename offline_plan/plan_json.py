@@ -11,7 +11,7 @@ from .runner import PlanResult
 
 
 def document(result: PlanResult) -> dict[str, Any]:
-    doc = {
+    doc: dict[str, Any] = {
         "project": result.project,
         "stack": result.stack,
         "cloud": result.cloud,

@@ -101,9 +101,13 @@ def _model_module(name: str) -> ModuleType:
     module's file is loaded under a private name instead (its imports are absolute)."""
     _strict_cloudcoil()
     top, *rest = name.split(".")
-    roots = importlib.util.find_spec(top).submodule_search_locations  # cloudcoil: a namespace package
-    path = next(p for p in (Path(r, *rest).with_suffix(".py") for r in roots) if p.is_file())
+    package = importlib.util.find_spec(top)
+    if package is None or package.submodule_search_locations is None:  # cloudcoil: a namespace package
+        raise ModuleNotFoundError(f"{top}: not an installed package (requirements.txt pins cloudcoil's models)")
+    path = next(p for p in (Path(r, *rest).with_suffix(".py") for r in package.submodule_search_locations) if p.is_file())
     spec = importlib.util.spec_from_file_location(f"offline_plan._crd.{name}", path)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"{path}: not loadable as a module")
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module  # pydantic resolves the models' annotations through it
     spec.loader.exec_module(module)

@@ -13,6 +13,8 @@ from pulumi_policy import EnforcementLevel, PolicyPack
 
 _HERE = Path(__file__).resolve().parent
 _spec = importlib.util.spec_from_file_location("data_platform_policy", _HERE / "__init__.py", submodule_search_locations=[str(_HERE)])
+if _spec is None or _spec.loader is None:
+    raise ImportError(f"{_HERE / '__init__.py'}: not loadable as the policy package")
 _package = importlib.util.module_from_spec(_spec)
 sys.modules["data_platform_policy"] = _package
 _spec.loader.exec_module(_package)

@@ -120,8 +120,15 @@ def _offsets(zone: str) -> tuple[int, int]:
     from zoneinfo import ZoneInfo
 
     z = ZoneInfo(zone)
-    offs = sorted(int(dt.datetime(2026, m, 1, 12, tzinfo=z).utcoffset().total_seconds() // 60) for m in (1, 7))
+    offs = sorted(_utc_offset_minutes(dt.datetime(2026, m, 1, 12, tzinfo=z)) for m in (1, 7))
     return offs[0], offs[1]
+
+
+def _utc_offset_minutes(when: dt.datetime) -> int:
+    offset = when.utcoffset()
+    if offset is None:  # only a naive datetime has none
+        raise ValueError(f"{when}: no time zone")
+    return int(offset.total_seconds() // 60)
 
 
 def dst_minutes(zone: str) -> int:

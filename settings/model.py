@@ -32,12 +32,6 @@ from .sections import (
     ordered,
 )
 
-NATIVE_LAKE_CLOUDS = ("aws", "azure", "gcp")
-"""Clouds that build the lake in their own buckets (`objectStore: native`, their default). On
-Azure the ADLS Gen2 lake holds Dremio's sources and distributed store (an Entra application)
-and the backups (PostgreSQL's archive, Velero), and Airbyte has an account of its own
-(docs/azure.md); on GCP Dremio, Airbyte, CloudNativePG and Velero use the Cloud Storage buckets
-(docs/gcp.md)."""
 
 @dataclass(frozen=True)
 class Settings:
@@ -144,35 +138,31 @@ def load(raw: Mapping[str, Any], stack: str, clouds: Mapping[str, Optional[type[
             selected.check_stack(stack)
         except Invalid as e:
             raise SettingsError(stack_file, "stack name", stack, str(e)) from None
-    # Defaults that depend on the cloud or the environment.
-    on_local = cloud == "local"
+    # Defaults that depend on the cloud (what its section says it has) or the environment. A cloud
+    # without a section (local: a cluster that is already there) has no managed service and may
+    # not be reachable by a public CA.
+    on_local = selected is None
+    native_lake = selected is not None and selected.HAS_NATIVE_LAKE
+    managed_database = selected is not None and selected.HAS_MANAGED_DATABASE
     if scalars["protect"] is None:
         scalars["protect"] = profile.protect
     if scalars["objectStore"] is None:
-        scalars["objectStore"] = "native" if cloud in NATIVE_LAKE_CLOUDS else "minio"
+        scalars["objectStore"] = "native" if native_lake else "minio"
     if scalars["database"] is None:
-        scalars["database"] = "in-cluster" if on_local else "managed"
+        scalars["database"] = "managed" if managed_database else "in-cluster"
     sections: dict[str, Any] = {s.field_name(): read_section(s, raw.get(f"{PROJECT}:{s.KEY}"), stack_file, env) for s in all_sections}
-    # Behind an L7 load balancer that does not verify the Gateway's certificate (AWS's ALB, GCP's
-    # Application Load Balancer), users see the load balancer's certificate, so the local CA signs
-    # the Gateway's; HTTP-01 could not pass their redirect to the not-yet-served HTTPS listener.
-    # Azure's Application Gateway verifies it (a public CA, per host): Let's Encrypt prod, its
-    # HTTP-01 challenges passed to the Gateway's HTTP listener (clouds/azure/appgw.py).
-    behind_alb = (cloud == "aws" and sections["aws"].load_balancer == "alb") or (cloud == "gcp" and sections["gcp"].load_balancer == "alb")
-    behind_appgw = cloud == "azure" and sections["azure"].load_balancer == "appgw"
+    # An L7 load balancer in front of the Gateway may dictate the issuer (the cloud's section says
+    # which and why: e.g. one that serves its own certificate needs selfsigned).
+    front = sections[selected.field_name()].front_tls() if selected is not None else None
     if scalars["tlsIssuer"] is None:
         scalars["tlsIssuer"] = (
-            "selfsigned" if on_local or env == "dev" or behind_alb
-            else "letsencrypt-prod" if behind_appgw
+            "selfsigned" if on_local or env == "dev" or (front is not None and front.issuer == "selfsigned")
+            else front.issuer if front is not None
             else {"staging": "letsencrypt-staging"}.get(env, "letsencrypt-prod")
         )
-    elif behind_alb and scalars["tlsIssuer"].startswith("letsencrypt"):
-        raise SettingsError(stack_file, f"{PROJECT}:tlsIssuer", scalars["tlsIssuer"],
-                            f"selfsigned when {cloud}.loadBalancer is alb (the load balancer serves its own certificate; ACME HTTP-01 cannot pass its HTTPS redirect)")
-    elif behind_appgw and scalars["tlsIssuer"] != "letsencrypt-prod":
-        raise SettingsError(stack_file, f"{PROJECT}:tlsIssuer", scalars["tlsIssuer"],
-                            "letsencrypt-prod when azure.loadBalancer is appgw (the Application Gateway only re-encrypts to certificates of a public CA)")
-    if cloud not in NATIVE_LAKE_CLOUDS and scalars["objectStore"] == "native":
+    elif front is not None and scalars["tlsIssuer"] != front.issuer:
+        raise SettingsError(stack_file, f"{PROJECT}:tlsIssuer", scalars["tlsIssuer"], front.allowed)
+    if not native_lake and scalars["objectStore"] == "native":
         raise SettingsError(stack_file, f"{PROJECT}:objectStore", "native",
                             "minio on the local cloud (it has no native buckets)" if on_local else
                             f"minio on the {cloud} cloud for now (Dremio and Airbyte are not wired to its buckets yet; see docs/{cloud}.md)")
@@ -181,8 +171,8 @@ def load(raw: Mapping[str, Any], stack: str, clouds: Mapping[str, Optional[type[
             selected.check_names(stack, raw, scalars["objectStore"])
         except CrossFieldInvalid as e:
             raise SettingsError(stack_file, e.field, e.value, str(e)) from None
-    if on_local and scalars["database"] == "managed":
-        raise SettingsError(stack_file, f"{PROJECT}:database", "managed", "in-cluster on the local cloud (it has no managed database)")
+    if not managed_database and scalars["database"] == "managed":
+        raise SettingsError(stack_file, f"{PROJECT}:database", "managed", f"in-cluster on the {cloud} cloud (it has no managed database)")
     if scalars["tlsIssuer"].startswith("letsencrypt") and not scalars["acmeEmail"]:
         raise SettingsError(stack_file, f"{PROJECT}:acmeEmail", raw.get(f"{PROJECT}:acmeEmail", MISSING),
                             f"an e-mail address: tlsIssuer {scalars['tlsIssuer']} needs an ACME account contact")

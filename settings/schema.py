@@ -12,10 +12,14 @@ from __future__ import annotations
 import dataclasses
 import json
 from collections.abc import Callable, Mapping
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Optional
 
 from .checks import Check, Invalid, cpu_millis, memory_bytes
 from .errors import MISSING, PROJECT, SettingsError
+
+if TYPE_CHECKING:
+    from .model import Settings
+    from .recovery import NativeCopy, RecoveryPoint
 
 
 class PerEnv:
@@ -48,16 +52,48 @@ def setting(check: Check, doc: str, default: Any = _REQUIRED) -> Any:
     return dataclasses.field(metadata={"check": check, "doc": doc, **({} if default is _REQUIRED else {"default": default})})
 
 
+def section_fields(section: type[Section] | Section) -> tuple[dataclasses.Field[Any], ...]:
+    """A section's declared fields: every Section subclass is a `@dataclass(frozen=True)`."""
+    if not dataclasses.is_dataclass(section):
+        raise TypeError(f"{section!r}: a settings section must be a @dataclass(frozen=True)")
+    return dataclasses.fields(section)
+
+
 def camel(name: str) -> str:
     head, *rest = name.split("_")
     return head + "".join(p[:1].upper() + p[1:] for p in rest)
 
 
+@dataclasses.dataclass(frozen=True)
+class FrontTls:
+    """A cloud L7 load balancer in front of the Gateway, and the one `tlsIssuer` that works behind it."""
+
+    issuer: str
+    """The issuer this front needs (its default too, outside dev)."""
+    allowed: str
+    """What the SettingsError for any other issuer says is allowed, naming the key that selects the front."""
+
+
 class Section:
-    """Base for settings sections. Subclasses are `@dataclass(frozen=True)`."""
+    """Base for settings sections. Subclasses are `@dataclass(frozen=True)`.
+
+    A cloud's section (clouds/<name>/settings.py) also answers the questions whose answer depends
+    on the cloud (its capabilities, its L7 front, what its managed services can lose), so the
+    rules that span sections (settings/model.py, settings/recovery.py) never name a cloud. Only
+    the selected cloud's section is asked; a cloud without a section (local) has none of it."""
 
     KEY: ClassVar[str]
     DOC: ClassVar[str]
+    HAS_NATIVE_LAKE: ClassVar[bool] = False
+    """The cloud builds the lake in its own buckets (`objectStore: native`, then the default)."""
+    HAS_MANAGED_DATABASE: ClassVar[bool] = False
+    """The cloud has a managed PostgreSQL (`database: managed`, then the default)."""
+    LAKE_STAYS_ON_MINIO: ClassVar[bool] = False
+    """With `objectStore: native` the applications' lake still runs on the in-cluster MinIO (a
+    consumer does not read the cloud's store yet), so the MinIO mirror still has a lake to copy."""
+    NO_SNAPSHOT_REPOSITORY: ClassVar[Optional[str]] = None
+    """With `objectStore: native`: why Elasticsearch has no snapshot repository on this cloud's
+    store (snapshots are then off), or None when it has one (`snapshot_copy`)."""
 
     @classmethod
     def field_name(cls) -> str:
@@ -68,7 +104,7 @@ class Section:
     def defaults(cls, env: str) -> dict[str, Any]:
         """Field name -> default for this environment, from the fields' `default=`."""
         out = {}
-        for f in dataclasses.fields(cls):  # subclasses are dataclasses
+        for f in section_fields(cls):
             if "default" in f.metadata:
                 d = f.metadata["default"]
                 out[f.name] = d.of(env) if isinstance(d, PerEnv) else d
@@ -89,6 +125,34 @@ class Section:
         """Raise `Invalid` with a `field` attribute naming the camelCase key for rules that span
         several fields (e.g. min <= max)."""
 
+    def front_tls(self) -> Optional[FrontTls]:
+        """The L7 load balancer this section puts in front of the Gateway, if its certificate
+        handling dictates the `tlsIssuer` (None: the Gateway's certificate is what users see)."""
+        return None
+
+    def check_recovery(self, settings: Settings, target_seconds: int) -> None:
+        """Raise `CrossFieldInvalid` (field: the full key at fault) if this cloud's services miss
+        the RPO target (`backups.rpo`, in seconds) or its DR options do not fit the settings."""
+
+    def database_recovery_point(self, settings: Settings) -> RecoveryPoint:
+        """What the managed database (`database: managed`) can lose, and what survives the site."""
+        raise NotImplementedError(f"{self.KEY}: no managed database")
+
+    def archive_copy(self, settings: Settings) -> NativeCopy:
+        """Where CloudNativePG archives in this cloud's backups bucket (`objectStore: native`), and
+        what of the archive survives the loss of the site."""
+        raise NotImplementedError(f"{self.KEY}: no native backups bucket")
+
+    def lake_recovery_point(self, settings: Settings) -> Optional[RecoveryPoint]:
+        """What the cloud's lake buckets can lose (`objectStore: native`); None: the applications'
+        lake is the in-cluster MinIO's."""
+        return None
+
+    def snapshot_copy(self, settings: Settings) -> Optional[NativeCopy]:
+        """Where Elasticsearch's snapshots go in this cloud's store (`objectStore: native`), and what
+        of them survives the site; None: in the in-cluster MinIO."""
+        return None
+
 
 class CrossFieldInvalid(Invalid):
     def __init__(self, field: str, value: Any, message: str):
@@ -108,7 +172,7 @@ def read_section(cls: type[Section], raw: Any, stack_file: str, env: str) -> Sec
             raise SettingsError(stack_file, key, raw, "an object of settings") from None
     if not isinstance(raw, dict):
         raise SettingsError(stack_file, key, raw, "an object of settings")
-    fields = {camel(f.name): f for f in dataclasses.fields(cls)}
+    fields = {camel(f.name): f for f in section_fields(cls)}
     for k, v in raw.items():
         if k not in fields:
             raise SettingsError(stack_file, f"{key}.{k}", v, "a known key: " + ", ".join(sorted(fields)))
@@ -132,7 +196,7 @@ def read_section(cls: type[Section], raw: Any, stack_file: str, env: str) -> Sec
 def check_requests_within_limits(obj: Section) -> None:
     """Every `<x>_request` field is at most its `<x>_limit` twin (cpu and memory alike), for
     every section, so no component can schedule a pod Kubernetes would reject."""
-    names = {f.name for f in dataclasses.fields(obj)}
+    names = {f.name for f in section_fields(obj)}
     for name in sorted(names):
         if not name.endswith("_request"):
             continue
@@ -148,4 +212,4 @@ def check_requests_within_limits(obj: Section) -> None:
 def describe(cls: type[Section], env: str) -> list[tuple[str, Any, str]]:
     """(camelKey, default for env, doc) rows for the config reference."""
     d = cls.defaults(env)
-    return [(camel(f.name), d.get(f.name), f.metadata["doc"]) for f in dataclasses.fields(cls)]
+    return [(camel(f.name), d.get(f.name), f.metadata["doc"]) for f in section_fields(cls)]

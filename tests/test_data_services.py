@@ -365,6 +365,7 @@ def _plan_with_foundation(config: dict[str, Any]):
     import pulumi
     import pulumi_kubernetes as k8s
 
+    from components.context import PlatformContext
     from components.data_services import DataServices, DataServicesArgs
     from components.secrets import use_store
     from foundation import EdgeFrontend, Foundation, ManagedDatabase, ObjectStore, StorageClasses, WorkloadIdentity
@@ -384,7 +385,7 @@ def _plan_with_foundation(config: dict[str, Any]):
             database=ManagedDatabase(host=pulumi.Output.from_input("db.example.rds.amazonaws.com"), port=5432, engine_version="16.4", admin_secret="rds-admin"),
             workload_identity={"postgres": WorkloadIdentity({"eks.amazonaws.com/role-arn": "arn:aws:iam::123456789012:role/pg"})},
         )
-        holder["ds"] = DataServices("data-services", DataServicesArgs(foundation=f, settings=s))
+        holder["ds"] = DataServices("data-services", DataServicesArgs(ctx=PlatformContext.of(f, s), foundation=f, settings=s))
         holder["ds"].install_backups([])
 
     registrations, _, _ = run_program(program, project="data-platform", stack="cloudtest")

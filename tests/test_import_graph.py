@@ -126,3 +126,34 @@ def test_no_component_branches_on_the_cloud_name():
         if re.search(r"\bcloud\s*(==|!=|\bin\b)|\.cloud\b", line)
     ]
     assert offenders == []
+
+
+def _names_a_cloud(path: Path, clouds: set[str]) -> list[str]:
+    """Lines of `path` whose code (not docs) compares with, indexes by, reads the attribute of or
+    keys a table on a cloud's name."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text())):
+        names = []
+        if isinstance(node, ast.Attribute):
+            names = [node.attr]
+        elif isinstance(node, ast.Compare):
+            names = [c.value for c in (node.left, *node.comparators) if isinstance(c, ast.Constant)]
+            names += [e.value for c in node.comparators if isinstance(c, (ast.Tuple, ast.List, ast.Set)) for e in c.elts if isinstance(e, ast.Constant)]
+        elif isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant):
+            names = [node.slice.value]
+        elif isinstance(node, ast.Dict):
+            names = [k.value for k in node.keys if isinstance(k, ast.Constant)]
+        if clouds & {n for n in names if isinstance(n, str)}:
+            found.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    return found
+
+
+def test_no_settings_rule_names_a_cloud():
+    """What depends on the cloud (its capabilities, its L7 front's TLS rule, what its managed
+    services can lose) is answered by the selected cloud's section through the hooks of
+    settings/schema.py's Section, so a new cloud adds no branch to settings/ (issue 11)."""
+    import clouds
+
+    names = set(clouds.available())
+    assert {"local", "aws"} <= names
+    assert [hit for path in sorted((ROOT / "settings").rglob("*.py")) for hit in _names_a_cloud(path, names)] == []

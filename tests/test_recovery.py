@@ -131,6 +131,14 @@ def test_in_cluster_postgres_on_s3_says_what_leaves_the_region():
     assert "AWS Backup copy in eu-central-1" in with_dr and without.startswith("nothing")
 
 
+def test_in_cluster_postgres_on_cloud_storage_names_its_bucket_not_s3():
+    """GCP's section says where the archive goes (it used to fall through to AWS's wording)."""
+    raw = cfg(cloud="gcp", environment="staging", acmeEmail="ops@example.com", database="in-cluster")
+    pg = recovery.outputs(load({**raw, "gcp:project": "acme-data"}, "staging"))["postgres"]
+    assert "Cloud Storage backups bucket" in pg["how"] and "S3" not in pg["how"] + pg["siteLoss"]
+    assert pg["siteLoss"].startswith("nothing")
+
+
 def test_a_lone_minio_server_is_reported_as_unbounded():
     dev = recovery.outputs(load(cfg(), "dev"))["objectStore"]
     assert dev["worstCaseRpo"] == "unbounded" and dev["meetsTarget"] is False

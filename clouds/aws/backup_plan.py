@@ -64,7 +64,7 @@ class BackupPlan(pulumi.ComponentResource):
             copies = [{"destination_vault_arn": self.dr_vault.arn, "lifecycle": lifecycle}]
         if args.vault_lock:
             lock(ctx, self, self.vault, n, args.retention_days)
-            if self.dr_vault:
+            if self.dr_vault is not None and args.dr is not None:
                 lock(args.dr, self, self.dr_vault, f"{n}-dr", args.retention_days)
         self.plan = backup.Plan(n, name=n, rules=[{
             "rule_name": "object-storage-daily",

@@ -227,10 +227,11 @@ class ClusterServices(pulumi.ComponentResource):
             tags=tags(SECRETS_COMPONENT, name, {"kubernetes-secret": key}),
             opts=aws_opts,
         )
+        document: pulumi.Output[str] = pulumi.Output.secret(pulumi.Output.json_dumps(pulumi.Output.from_input(dict(values)), sort_keys=True))
         version = secretsmanager.SecretVersion(
             rname,
             secret_id=sm.id,
-            secret_string=pulumi.Output.secret(pulumi.Output.json_dumps(pulumi.Output.from_input(dict(values)), sort_keys=True)),
+            secret_string=document,
             opts=pulumi.ResourceOptions.merge(aws_opts, pulumi.ResourceOptions(depends_on=[sm])),
         )
         return version

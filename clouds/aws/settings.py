@@ -13,14 +13,19 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any, Mapping, Optional  # noqa: UP035 (a cloud settings module imports only settings and a few stdlib modules)
+from typing import TYPE_CHECKING, Any, Mapping, Optional  # noqa: UP035 (a cloud settings module imports only settings and a few stdlib modules)
 
 from settings import checks, windows
 from settings.errors import MISSING
-from settings.schema import CrossFieldInvalid, Section, per_env, setting
+from settings.schema import CrossFieldInvalid, FrontTls, Section, per_env, setting
 
+from . import recovery
 from .names import REPLICATED_STACK_NAME_MAX, STACK_NAME_MAX
 from .subnets import SubnetPlanError, plan_subnets
+
+if TYPE_CHECKING:
+    from settings import Settings
+    from settings.recovery import NativeCopy, RecoveryPoint
 
 _INSTANCE_TYPE = r"[a-z][a-z0-9-]*\.[a-z0-9]+"
 _DB_CLASS = r"db\.[a-z][a-z0-9-]*\.[a-z0-9]+"
@@ -88,6 +93,8 @@ def _window(parse) -> checks.Check:
 class AwsSettings(Section):
     KEY = "aws"
     DOC = "AWS foundation: VPC, EKS, RDS, S3, ECR"
+    HAS_NATIVE_LAKE = True
+    HAS_MANAGED_DATABASE = True
 
     # --- account ---
     allowed_account_ids: tuple = setting(checks.string_list(checks.text(r"\d{12}", "a 12-digit AWS account id")), "AWS account ids this stack may deploy to (the provider refuses any other); empty: any.", default=())
@@ -194,6 +201,29 @@ class AwsSettings(Section):
             raise CrossFieldInvalid("dbReplicaSubnetIds", list(self.db_replica_subnet_ids), f"at least two private subnets of a VPC in {self.dr_region} (two AZs) when dbCrossRegionReplica is true: RDS needs a DB subnet group there")
         if not self.node_instance_types:
             raise CrossFieldInvalid("nodeInstanceTypes", [], "at least one EC2 instance type")
+
+    def front_tls(self) -> Optional[FrontTls]:
+        # The ALB does not verify the Gateway's certificate and users see the ALB's (ACM), so the
+        # local CA signs the Gateway's; HTTP-01 could not pass its redirect to the not-yet-served
+        # HTTPS listener.
+        if self.load_balancer != "alb":
+            return None
+        return FrontTls("selfsigned", "selfsigned when aws.loadBalancer is alb (the load balancer serves its own certificate; ACME HTTP-01 cannot pass its HTTPS redirect)")
+
+    def check_recovery(self, settings: Settings, target_seconds: int) -> None:
+        recovery.check(self, settings, target_seconds)
+
+    def database_recovery_point(self, settings: Settings) -> RecoveryPoint:
+        return recovery.database(self)
+
+    def archive_copy(self, settings: Settings) -> NativeCopy:
+        return recovery.archive(self)
+
+    def lake_recovery_point(self, settings: Settings) -> Optional[RecoveryPoint]:
+        return recovery.lake(self, settings)
+
+    def snapshot_copy(self, settings: Settings) -> Optional[NativeCopy]:
+        return recovery.snapshots(self)
 
 
 SECTION = AwsSettings

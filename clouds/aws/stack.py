@@ -287,6 +287,7 @@ def build_foundation(settings: Settings) -> Foundation:
 
     database = None
     if db is not None:
+        assert services.db_admin_secret is not None  # the cluster services write it whenever there is a database
         database = ManagedDatabase(
             host=db.instance.address,
             port=5432,

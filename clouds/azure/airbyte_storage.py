@@ -62,7 +62,7 @@ class AirbyteStorage(pulumi.ComponentResource):
         keys = storage.list_storage_account_keys_output(resource_group_name=rg, account_name=self.account.name,
                                                         opts=pulumi.InvokeOutputOptions(provider=ctx.provider, parent=self))
         key = keys.apply(lambda k: next(x.value for x in k.keys if x.key_name == "key1"))
-        self.connection_string = pulumi.Output.secret(pulumi.Output.all(self.account.name, key).apply(lambda a: connection_string(a[0], a[1])))
+        self.connection_string: pulumi.Output[str] = pulumi.Output.secret(pulumi.Output.all(self.account.name, key).apply(lambda a: connection_string(a[0], a[1])))
         self.register_outputs({"account": self.account.name, "container": CONTAINER})
 
     def keyed_container(self) -> KeyedContainer:

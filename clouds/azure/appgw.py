@@ -110,7 +110,12 @@ class AppGateway(pulumi.ComponentResource):
 
 
 def _dependencies(opts: pulumi.ResourceOptions) -> list[pulumi.Resource]:
+    """The resources `opts` depends on (the Edge passes plain resources, never an Output of them)."""
     deps = opts.depends_on
     if deps is None:
         return []
-    return list(deps) if isinstance(deps, (list, tuple)) else [deps]
+    listed = list(deps) if isinstance(deps, (list, tuple)) else [deps]
+    resources = [d for d in listed if isinstance(d, pulumi.Resource)]
+    if len(resources) != len(listed):
+        raise TypeError("the L7 front's depends_on must list resources, not Outputs or awaitables of them")
+    return resources

@@ -79,6 +79,7 @@ class Database(pulumi.ComponentResource):
         ha: dict = {"mode": args.high_availability}
         if args.high_availability == "ZoneRedundant":
             ha["standby_availability_zone"] = args.zones[1]
+        admin_password: pulumi.Output[str] = pulumi.Output.secret(password.result)
         self.server = dbforpostgresql.Server(
             f"{ctx.prefix}-postgres",
             resource_group_name=rg,
@@ -93,7 +94,7 @@ class Database(pulumi.ComponentResource):
                      "public_network_access": "Disabled"},
             auth_config={"password_auth": "Enabled", "active_directory_auth": "Disabled"},
             administrator_login=ADMIN_LOGIN,
-            administrator_login_password=pulumi.Output.secret(password.result),
+            administrator_login_password=admin_password,
             maintenance_window={"custom_window": "Enabled", "day_of_week": _DAY_NUMBER[args.maintenance_day],
                                 "start_hour": args.maintenance_start_hour, "start_minute": 0},
             tags=ctx.tags(COMPONENT),

@@ -15,13 +15,18 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 from settings import checks
 from settings.errors import MISSING
-from settings.schema import CrossFieldInvalid, Section, per_env, setting
+from settings.schema import CrossFieldInvalid, FrontTls, Section, per_env, setting
 
+from . import recovery
 from .subnets import SubnetPlanError, plan_subnets
+
+if TYPE_CHECKING:
+    from settings import Settings
+    from settings.recovery import NativeCopy, RecoveryPoint
 
 _VM_SIZE = r"Standard_[A-Z][A-Za-z0-9_]*"
 _UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
@@ -54,6 +59,11 @@ def _db_storage(value: Any) -> int:
 class AzureSettings(Section):
     KEY = "azure"
     DOC = "Azure foundation: VNet, AKS, PostgreSQL Flexible Server, Data Lake Gen2, Key Vault, ACR"
+    HAS_NATIVE_LAKE = True
+    HAS_MANAGED_DATABASE = True
+    # The whole lake is on ADLS (Dremio as an Entra application): LAKE_STAYS_ON_MINIO stays False.
+    NO_SNAPSHOT_REPOSITORY = ("no repository on Azure (the pinned Elasticsearch reads Azure Blob with an account key or SAS token only, "
+                              "which the lake refuses; workload identity came in 8.16)")
 
     # --- network ---
     vnet_cidr: str = setting(_vnet_cidr, "VNet CIDR (/16 to /20, outside 192.168.0.0/16 and 172.16.0.0/16, the pod and Service ranges). Subnets are planned from it: nodes 10.0.0.0/22, apiserver 10.0.4.0/28, ingress 10.0.4.16/28, postgres 10.0.5.0/27, endpoints 10.0.6.0/26, appgw 10.0.8.0/24 for 10.0.0.0/16.", default="10.0.0.0/16")
@@ -127,6 +137,26 @@ class AzureSettings(Section):
             raise CrossFieldInvalid("dbHighAvailability", self.db_high_availability, "Disabled with dbTier Burstable (burstable servers have no high availability)")
         if self.db_high_availability == "ZoneRedundant" and len(self.zones) < 2:
             raise CrossFieldInvalid("dbHighAvailability", self.db_high_availability, "SameZone or Disabled with a single zone (ZoneRedundant needs a second zone)")
+
+    def front_tls(self) -> Optional[FrontTls]:
+        # The Application Gateway verifies the Gateway's certificate (a public CA, per host):
+        # Let's Encrypt prod, its HTTP-01 challenges passed to the Gateway's HTTP listener
+        # (clouds/azure/appgw.py).
+        if self.load_balancer != "appgw":
+            return None
+        return FrontTls("letsencrypt-prod", "letsencrypt-prod when azure.loadBalancer is appgw (the Application Gateway only re-encrypts to certificates of a public CA)")
+
+    def check_recovery(self, settings: Settings, target_seconds: int) -> None:
+        recovery.check(self, settings)
+
+    def database_recovery_point(self, settings: Settings) -> RecoveryPoint:
+        return recovery.database(self)
+
+    def archive_copy(self, settings: Settings) -> NativeCopy:
+        return recovery.archive(self)
+
+    def lake_recovery_point(self, settings: Settings) -> Optional[RecoveryPoint]:
+        return recovery.lake(self)
 
     def _check_app_gateway(self) -> None:
         if self.load_balancer == "appgw":

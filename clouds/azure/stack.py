@@ -138,6 +138,7 @@ def build_foundation(settings: Settings) -> Foundation:
 
     database = None
     if db is not None:
+        assert services.db_admin_secret is not None  # the cluster services write it whenever there is a database
         database = ManagedDatabase(host=db.server.fully_qualified_domain_name, port=5432, engine_version=a.db_version,
                                    admin_secret=services.db_admin_secret, sslmode="require", ready=(*db.configured, *services.db_ready))
 

@@ -86,13 +86,13 @@ class Vault(pulumi.ComponentResource):
         as a secret) and out-of-band changes are not detected."""
         ctx = self._ctx
         name = key_vault_name(self._prefix + key)
+        document: pulumi.Output[str] = pulumi.Output.secret(pulumi.Output.json_dumps(pulumi.Output.from_input(dict(values)), sort_keys=True))
         return keyvault.Secret(
             f"{ctx.prefix}-secret-" + key.replace("/", "-"),
             resource_group_name=ctx.resource_group,
             vault_name=self.vault.name,
             secret_name=name,
-            properties={"value": pulumi.Output.secret(pulumi.Output.json_dumps(pulumi.Output.from_input(dict(values)), sort_keys=True)),
-                        "content_type": "application/json"},
+            properties={"value": document, "content_type": "application/json"},
             tags=ctx.tags(COMPONENT, {"kubernetes-secret": key.replace("/", ".")}),
             opts=pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(provider=ctx.provider)),
         )

@@ -52,8 +52,8 @@ class ClusterServicesArgs:
     ctx: Context
     provider: k8s.Provider
     secret_prefix: str
-    db_admin_username: Optional[str] = None
-    db_admin_password: Optional[pulumi.Input[str]] = None
+    db_admin: Optional[tuple[str, pulumi.Input[str]]] = None
+    """Cloud SQL's admin (username, password), written to Secret Manager for the platform; None: no database."""
     secret_namespaces: tuple[str, ...] = SECRET_NAMESPACES
     depends_on: tuple = ()
 
@@ -80,9 +80,10 @@ class ClusterServices(pulumi.ComponentResource):
         self.secret_store_ready: list[pulumi.Resource] = [eso, store]
 
         self.db_admin_secret, self.db_ready = None, []
-        if args.db_admin_password is not None:
+        if args.db_admin is not None:
+            username, password = args.db_admin
             key = f"{STORAGE}/{DB_ADMIN_SECRET}"
-            version = self.write_secret(key, {"username": args.db_admin_username, "password": args.db_admin_password}, pulumi.ResourceOptions(parent=self))
+            version = self.write_secret(key, {"username": username, "password": password}, pulumi.ResourceOptions(parent=self))
             self.db_admin_secret = DB_ADMIN_SECRET
             ext = external_secrets.database_admin_secret(
                 self, args.provider, store_name=SECRET_STORE, refresh_interval="15m",
@@ -106,10 +107,11 @@ class ClusterServices(pulumi.ComponentResource):
             deletion_protection=ctx.protect,
             opts=gcp_opts,
         )
+        document: pulumi.Output[str] = pulumi.Output.secret(pulumi.Output.json_dumps(pulumi.Output.from_input(dict(values)), sort_keys=True))
         version = secretmanager.SecretVersion(
             rname,
             secret=secret.id,
-            secret_data=pulumi.Output.secret(pulumi.Output.json_dumps(pulumi.Output.from_input(dict(values)), sort_keys=True)),
+            secret_data=document,
             opts=pulumi.ResourceOptions.merge(gcp_opts, pulumi.ResourceOptions(depends_on=[secret])),
         )
         secretmanager.SecretIamMember(

@@ -17,10 +17,16 @@ import ipaddress
 import math
 import re
 from dataclasses import dataclass
-from typing import Any, Mapping, Optional  # noqa: UP035 (a cloud settings module imports only settings and a few stdlib modules)
+from typing import TYPE_CHECKING, Any, Mapping, Optional  # noqa: UP035 (a cloud settings module imports only settings and a few stdlib modules)
 
 from settings import checks
-from settings.schema import CrossFieldInvalid, Section, per_env, setting
+from settings.schema import CrossFieldInvalid, FrontTls, Section, per_env, setting
+
+from . import recovery
+
+if TYPE_CHECKING:
+    from settings import Settings
+    from settings.recovery import NativeCopy, RecoveryPoint
 
 _MACHINE_TYPE = r"[a-z][a-z0-9]*-[a-z0-9]+(-[a-z0-9]+)*"
 _ZONE = r"[a-z]+-[a-z]+\d+-[a-z]"
@@ -110,6 +116,8 @@ def _no_default_route(field: str, cidrs: tuple) -> None:
 class GcpSettings(Section):
     KEY = "gcp"
     DOC = "GCP foundation: VPC, GKE, Cloud SQL, Cloud Storage, Artifact Registry"
+    HAS_NATIVE_LAKE = True
+    HAS_MANAGED_DATABASE = True
 
     # --- network ---
     subnet_cidr: str = setting(checks.cidr, "Primary range of the regional node subnet (nodes, internal load balancers).", default="10.0.0.0/22")
@@ -215,6 +223,26 @@ class GcpSettings(Section):
             raise CrossFieldInvalid("dbDiskAutoresizeLimitGb", self.db_disk_autoresize_limit_gb, f"at least dbDiskSizeGb ({self.db_disk_size_gb})")
         if self.db_edition == "ENTERPRISE" and self.db_transaction_log_retention_days > 7:
             raise CrossFieldInvalid("dbTransactionLogRetentionDays", self.db_transaction_log_retention_days, "1 to 7 for edition ENTERPRISE (ENTERPRISE_PLUS allows 35)")
+
+    def front_tls(self) -> Optional[FrontTls]:
+        # The Application Load Balancer does not verify the Gateway's certificate and users see
+        # its Google-managed one, so the local CA signs the Gateway's; HTTP-01 could not pass its
+        # redirect to the not-yet-served HTTPS listener.
+        if self.load_balancer != "alb":
+            return None
+        return FrontTls("selfsigned", "selfsigned when gcp.loadBalancer is alb (the load balancer serves its own certificate; ACME HTTP-01 cannot pass its HTTPS redirect)")
+
+    def check_recovery(self, settings: Settings, target_seconds: int) -> None:
+        recovery.check(self, settings, target_seconds)
+
+    def database_recovery_point(self, settings: Settings) -> RecoveryPoint:
+        return recovery.database(self)
+
+    def archive_copy(self, settings: Settings) -> NativeCopy:
+        return recovery.archive()
+
+    def snapshot_copy(self, settings: Settings) -> Optional[NativeCopy]:
+        return recovery.snapshots()
 
 
 SECTION = GcpSettings

@@ -154,14 +154,14 @@ def build_foundation(settings: Settings) -> Foundation:
             ctx=ctx,
             provider=cluster.provider,
             secret_prefix=secret_prefix,
-            db_admin_username=ADMIN_USERNAME if db else None,
-            db_admin_password=db.password.result if db else None,
+            db_admin=(ADMIN_USERNAME, db.password.result) if db else None,
             depends_on=tuple(cluster.ready),
         ),
     )
 
     database = None
     if db is not None:
+        assert services.db_admin_secret is not None  # the cluster services write it whenever there is a database
         database = ManagedDatabase(host=db.host, port=PORT, engine_version="16", admin_secret=services.db_admin_secret,
                                    sslmode="require", ready=tuple(services.db_ready))
 

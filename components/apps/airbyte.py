@@ -35,16 +35,17 @@ What this component decides (see docs/airbyte.md):
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Optional
 
 import pulumi
 import pulumi_kubernetes as k8s
 
+from components.context import PlatformContext
 from components.data_services.object_store import CONNECTION_STRING_KEY, KEY_FILE
 from components.data_services.result import ObjectStoreResult, PostgresResult
-from foundation import NO_IDENTITY, WORKLOAD_SERVICE_ACCOUNTS, InterruptiblePool, WorkloadIdentity
+from foundation import WORKLOAD_SERVICE_ACCOUNTS, InterruptiblePool
 from kube import PART_OF, child, helm, labels, tolerations_for
 from kube.charts import Chart
 from kube.namespaces import APPS
@@ -295,20 +296,16 @@ def worker_hpa_spec(s: AirbyteSettings, target: str) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class AirbyteArgs:
-    provider: k8s.Provider
+    ctx: PlatformContext
+    """The stack's shared values. `ctx.identity("airbyte")` (cloud access for the object store)
+    goes on the ServiceAccount this component owns (so a change is applied on the next `pulumi
+    up`) and on every pod that runs as it; connector job pods run on `ctx.interruptible` when
+    the cloud has one (None: with everything else)."""
     settings: AirbyteSettings
-    environment: str
-    domain: str
     postgres: PostgresResult
     object_store: ObjectStoreResult
-    identity: WorkloadIdentity = NO_IDENTITY
-    """Foundation.identity("airbyte"): cloud access for the object store, annotations on the
-    ServiceAccount this component owns (so a change is applied on the next `pulumi up`) and
-    labels on every pod that runs as it."""
-    depends_on: tuple = ()
+    depends_on: Sequence[pulumi.Resource] = ()
     """Namespaces, data-service Secrets/databases that must exist first."""
-    interruptible: Optional[InterruptiblePool] = None
-    """Foundation.interruptible: where connector job pods run (None: with everything else)."""
 
 
 class Airbyte(pulumi.ComponentResource):
@@ -321,34 +318,35 @@ class Airbyte(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: AirbyteArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("data-platform:apps:Airbyte", name, None, opts)
-        s = args.settings
+        s, ctx = args.settings, args.ctx
+        identity = ctx.identity("airbyte")
         store = args.object_store
         bucket = store.buckets.get("airbyte") or store.buckets["backups"]
         values = airbyte_values(
-            s, environment=args.environment, domain=args.domain, postgres=args.postgres,
-            object_store=store, bucket=bucket, interruptible=args.interruptible, pod_labels=args.identity.pod_labels,
+            s, environment=ctx.environment, domain=ctx.domain, postgres=args.postgres,
+            object_store=store, bucket=bucket, interruptible=ctx.interruptible, pod_labels=identity.pod_labels,
         )
         sa = WORKLOAD_SERVICE_ACCOUNTS["airbyte"]
         meta = {"namespace": sa.namespace, "labels": labels("airbyte", "service-account", instance=RELEASE)}
         self.service_account = k8s.core.v1.ServiceAccount(
             f"{name}-service-account",
-            metadata={**meta, "name": sa.name, "annotations": dict(args.identity.service_account_annotations)},
-            opts=child(self, args.provider, depends_on=list(args.depends_on)),
+            metadata={**meta, "name": sa.name, "annotations": dict(identity.service_account_annotations)},
+            opts=child(self, ctx.provider, depends_on=list(args.depends_on)),
         )
         role = k8s.rbac.v1.Role(
             f"{name}-role", metadata={**meta, "name": f"{sa.name}-role"}, rules=list(ROLE_RULES),
-            opts=child(self, args.provider, depends_on=list(args.depends_on)),
+            opts=child(self, ctx.provider, depends_on=list(args.depends_on)),
         )
         binding = k8s.rbac.v1.RoleBinding(
             f"{name}-role-binding",
             metadata={**meta, "name": f"{sa.name}-binding"},
             role_ref={"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": f"{sa.name}-role"},
             subjects=[{"kind": "ServiceAccount", "name": sa.name, "namespace": sa.namespace}],
-            opts=child(self, args.provider, depends_on=[role, self.service_account]),
+            opts=child(self, ctx.provider, depends_on=[role, self.service_account]),
         )
         self.release = helm.release(
             f"{name}-release", release_name=RELEASE, chart=Chart(CHART, s.chart_version, s.chart_repository),
-            namespace=APPS, values=values, provider=args.provider, parent=self,
+            namespace=APPS, values=values, provider=ctx.provider, parent=self,
             depends_on=[*args.depends_on, self.service_account, binding],
             # The bootloader migrates the database as a pre-install hook: give it time, and never
             # roll the release back automatically over a schema that has already moved forward.
@@ -361,7 +359,7 @@ class Airbyte(pulumi.ComponentResource):
                 f"{name}-worker-hpa",
                 metadata={"name": target, "namespace": APPS, "labels": labels("airbyte", "worker", instance=RELEASE)},
                 spec=worker_hpa_spec(s, target),
-                opts=child(self, args.provider, depends_on=[self.release]),
+                opts=child(self, ctx.provider, depends_on=[self.release]),
             )
         # Everything users reach is on the server (UI, public and Connector Builder APIs): chart
         # V2 renders no other user-facing Service (its own Ingress accepts only `server`), and
@@ -369,7 +367,7 @@ class Airbyte(pulumi.ComponentResource):
         self.result = AirbyteResult(
             namespace=APPS, pods=pod_selector(), jobs={JOB_POD_LABEL: "true"},
             ui=UiBackend(service=server_service_name(), port=8001, selector=pod_selector("server"), target_port=8001),
-            url=f"https://airbyte.{args.domain}",
+            url=f"https://airbyte.{ctx.domain}",
         )
         self.url = self.result.url
         self.register_outputs({

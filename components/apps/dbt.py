@@ -17,6 +17,7 @@ import pulumi_kubernetes as k8s
 import yaml
 
 import kube
+from components.context import PlatformContext
 from components.secrets import platform_secret, store_for
 from kube.namespaces import APPS
 from settings.sections.dbt import DbtSettings
@@ -53,7 +54,8 @@ def render_profiles(s: DbtSettings, host: str, port: int, user: str, password: s
 
 @dataclass(frozen=True)
 class DbtArgs:
-    provider: k8s.Provider
+    ctx: PlatformContext
+    """The stack's shared values (provider, environment, protect, storage roles, ...)."""
     namespace: k8s.core.v1.Namespace
     settings: DbtSettings
     dremio_host: str
@@ -75,8 +77,8 @@ class Dbt(pulumi.ComponentResource):
         profiles = pulumi.Output.secret(args.password).apply(
             lambda pw: render_profiles(s, args.dremio_host, args.dremio_port, args.username, pw))
         self.secret = platform_secret(
-            "dbt-profiles", APPS, {"profiles.yml": profiles}, store_for(args.provider),
-            parent=self, provider=args.provider, labels=kube.labels(APP, "profiles"),
+            "dbt-profiles", APPS, {"profiles.yml": profiles}, store_for(args.ctx.provider),
+            parent=self, provider=args.ctx.provider, labels=kube.labels(APP, "profiles"),
             depends_on=[args.namespace, *args.depends_on], resource_name="dbt-profiles",
         )
         self.cron_job = None
@@ -85,7 +87,7 @@ class Dbt(pulumi.ComponentResource):
                 "dbt",
                 metadata={"name": "dbt", "namespace": ns, "labels": kube.labels(APP, "run")},
                 spec=cron_spec(s, self.secret.metadata["name"]),
-                opts=kube.child(self, args.provider, depends_on=[*args.depends_on, self.secret]),
+                opts=kube.child(self, args.ctx.provider, depends_on=[*args.depends_on, self.secret]),
             )
         self.register_outputs({
             "profilesSecret": self.secret.metadata["name"],

@@ -33,6 +33,7 @@ from kube.namespaces import STORAGE
 from settings.cron import elasticsearch_schedule, max_gap_minutes, utc_schedule
 from settings.sections import BackupSettings
 
+from ..context import PlatformContext
 from ..data_services.elasticsearch import HTTP_PORT, HTTP_SERVICE, NAME
 from ..data_services.es_snapshot_store import CLIENT, SnapshotStore
 
@@ -128,10 +129,10 @@ def _job_spec(labels: dict[str, str], container: str, image: str, script: Any, b
 class ElasticsearchSnapshots(pulumi.ComponentResource):
     """The repository, the policy and the hourly check; `selectors` are the pods that call the HTTP API."""
 
-    def __init__(self, name: str, *, provider: k8s.Provider, settings: BackupSettings, store: SnapshotStore, image: str,
+    def __init__(self, name: str, *, ctx: PlatformContext, settings: BackupSettings, store: SnapshotStore, image: str,
                  depends_on: Sequence[pulumi.Resource], opts: pulumi.ResourceOptions | None = None):
         super().__init__("data-platform:backups:ElasticsearchSnapshots", name, None, opts)
-        s, p = settings, provider
+        s, p = settings, ctx.provider
         schedule = utc_schedule(s.config_schedule, s.time_zone)  # SLM runs in UTC only
         self.selectors = [(JOB, dict(SELECTOR)), (CHECK, dict(CHECK_SELECTOR))]
         self.check_cronjob = CHECK

@@ -29,6 +29,7 @@ from kube.namespaces import STORAGE
 from settings.sections import BackupSettings
 from settings.sections.minio import LAKE_BUCKETS
 
+from ..context import PlatformContext
 from ..data_services.minio_users import MIRROR_USER
 
 CRONJOB = "lake-mirror"
@@ -92,7 +93,7 @@ def cron_spec(s: BackupSettings, *, image: str, source_endpoint: str, source_sec
 class LakeMirror(pulumi.ComponentResource):
     """The CronJob; `selector`, `port` and `cidrs` are what its NetworkPolicy needs."""
 
-    def __init__(self, name: str, *, provider: k8s.Provider, settings: BackupSettings, image: str, source_endpoint: pulumi.Input[str],
+    def __init__(self, name: str, *, ctx: PlatformContext, settings: BackupSettings, image: str, source_endpoint: pulumi.Input[str],
                  depends_on: Sequence[pulumi.Resource], opts: pulumi.ResourceOptions | None = None):
         super().__init__("data-platform:backups:LakeMirror", name, None, opts)
         s = settings
@@ -107,5 +108,5 @@ class LakeMirror(pulumi.ComponentResource):
             CRONJOB, metadata={"name": CRONJOB, "namespace": STORAGE, "labels": kube.labels(CRONJOB, "backup"),
                                # The target's keys: a Secret the operator creates (tests/test_secret_refs.py reads this).
                                "annotations": {OPERATOR_SECRETS_ANNOTATION: s.mirror_credentials_secret or ""}}, spec=spec,
-            opts=kube.child(self, provider, depends_on=depends_on))
+            opts=kube.child(self, ctx.provider, depends_on=depends_on))
         self.register_outputs({"schedule": s.object_store_schedule, "target": f"{s.mirror_endpoint} {s.mirror_bucket}"})

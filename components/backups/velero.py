@@ -41,6 +41,7 @@ from kube.namespaces import namespace as make_namespace
 from settings.cron import UTC
 from settings.sections import BackupSettings
 
+from ..context import PlatformContext
 from ..data_services.secrets import secret
 
 IMAGE = ("docker.io/velero/velero", "v1.17.1")
@@ -109,9 +110,9 @@ class VeleroStore:
 
 @dataclass(frozen=True)
 class VeleroArgs:
-    provider: k8s.Provider
+    ctx: PlatformContext
+    """The stack's shared values (provider, environment, protect, storage roles, ...)."""
     settings: BackupSettings
-    environment: str
     store: VeleroStore
     namespaces: Sequence[str]
     """What the daily Schedule backs up (the platform's namespaces)."""
@@ -198,9 +199,9 @@ class Velero(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: VeleroArgs, opts: Optional[pulumi.ResourceOptions] = None):
         super().__init__("data-platform:backups:Velero", name, None, opts)
-        p = args.provider
+        p = args.ctx.provider
         self.cloud_store = args.store.keys is None
-        ns = make_namespace(NAMESPACE, provider=p, parent=self, environment=args.environment, enforce="restricted",
+        ns = make_namespace(NAMESPACE, provider=p, parent=self, environment=args.ctx.environment, enforce="restricted",
                             depends_on=args.depends_on)
         after: list[pulumi.Resource] = [ns]
         if args.store.keys is not None:

@@ -23,6 +23,7 @@ from foundation import Foundation
 from kube.namespaces import STORAGE
 from settings import Settings
 
+from ..context import PlatformContext
 from .databases import DATABASES
 from .elasticsearch import Elasticsearch, ElasticsearchArgs
 from .es_snapshot_store import SnapshotStore
@@ -39,12 +40,13 @@ from .object_store import (
 )
 from .postgres import BackupStore, CloudNativePg, CloudNativePgArgs
 from .result import DataServicesResult
-from .storage import StorageRoles
 
 
 @dataclass(frozen=True)
 class DataServicesArgs:
+    ctx: PlatformContext
     foundation: Foundation
+    """Which services the cloud manages (object store, database) and what they offer."""
     settings: Settings
     depends_on: Sequence[pulumi.Resource] = ()
     """What must exist first (the namespaces)."""
@@ -70,27 +72,29 @@ class DataServices(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: DataServicesArgs, opts: Optional[pulumi.ResourceOptions] = None):
         super().__init__("data-platform:data:DataServices", name, None, opts)
-        f, s = args.foundation, args.settings
-        p, deps = f.provider, list(args.depends_on)
-        storage = StorageRoles.from_foundation(f.storage_classes)
+        ctx, f, s = args.ctx, args.foundation, args.settings
+        p, deps = ctx.provider, list(args.depends_on)
         child = pulumi.ResourceOptions(parent=self)
 
         backup: Optional[BackupStore]
         self.minio: Optional[Minio] = None
-        if uses_minio(f, s):
-            self.minio = Minio("minio", MinioArgs(provider=p, settings=s.minio, storage=storage, protect=s.protect,
+        native = None if uses_minio(f, s) else f.object_store  # uses_minio: always without a cloud store
+        if native is None:
+            self.minio = Minio("minio", MinioArgs(ctx=ctx, settings=s.minio,
                                                   mirror=bool(s.backups.mirror_endpoint), depends_on=deps), child)
             object_store = self.minio.result
+            endpoint = object_store.endpoint
+            assert endpoint is not None  # MinIO's API Service
             backup = (native_backup_store(f) if cloud_backups(f, s) else None) or BackupStore(
                 destination_path=f"s3://{BACKUPS}/postgres",
-                endpoint_url=pulumi.Output.from_input(object_store.endpoint),
+                endpoint_url=pulumi.Output.from_input(endpoint),
                 credentials_secret=self.minio.backup_credentials,
                 ready=self.minio.ready,
             )
         else:
-            object_store = native_result(f.object_store)
-            if f.object_store.oauth_clients:
-                object_store = replace(object_store, consumer_oauth=oauth_logins(f.object_store, parent=self, provider=p, depends_on=deps))
+            object_store = native_result(native)
+            if native.oauth_clients:
+                object_store = replace(object_store, consumer_oauth=oauth_logins(native, parent=self, provider=p, depends_on=deps))
             backup = native_backup_store(f)
             if backup is None:
                 pulumi.log.warn("PostgreSQL backups: no supported archive target on this object store; WAL archiving is off", self)
@@ -100,12 +104,14 @@ class DataServices(pulumi.ComponentResource):
         self.archive_in_cloud = backup is not None and backup.credentials_secret is None
         """PostgreSQL archives to the cloud's store (workload identity), not to MinIO."""
 
-        if uses_cloudnative_pg(f, s):
+        managed = None if uses_cloudnative_pg(f, s) else f.database  # uses_cloudnative_pg: always without a managed database
+        self.postgres: CloudNativePg | ManagedPostgres
+        if managed is None:
             self.postgres = CloudNativePg("postgres", CloudNativePgArgs(
-                provider=p, settings=s.postgres, storage=storage, environment=s.environment, backup=backup,
-                protect=s.protect, backup_time_zone=s.backups.time_zone, depends_on=deps), child)
+                ctx=ctx, settings=s.postgres, backup=backup,
+                backup_time_zone=s.backups.time_zone, depends_on=deps), child)
         else:
-            self.postgres = ManagedPostgres("postgres", ManagedPostgresArgs(provider=p, settings=s.postgres, database=f.database, depends_on=deps), child)
+            self.postgres = ManagedPostgres("postgres", ManagedPostgresArgs(ctx=ctx, settings=s.postgres, database=managed, depends_on=deps), child)
 
         snapshots: Optional[SnapshotStore] = None
         if s.backups.elasticsearch_snapshots:
@@ -115,8 +121,7 @@ class DataServices(pulumi.ComponentResource):
             if snapshots is None:
                 pulumi.log.warn("Elasticsearch snapshots: this cloud's object store has no es-backups bucket and elasticsearch identity; snapshots are off", self)
         self.elasticsearch = Elasticsearch("elasticsearch", ElasticsearchArgs(
-            provider=p, settings=s.elasticsearch, storage=storage, environment=s.environment, protect=s.protect,
-            snapshots=snapshots, depends_on=deps), child)
+            ctx=ctx, settings=s.elasticsearch, snapshots=snapshots, depends_on=deps), child)
 
         self.result = DataServicesResult(postgres=self.postgres.result, object_store=object_store, elasticsearch=self.elasticsearch.result)
         self.outputs = {

@@ -37,11 +37,12 @@ from kube.namespaces import STORAGE
 from settings.checks import cpu_millis, memory_bytes
 from settings.sections import ElasticsearchSettings
 
+from ..context import PlatformContext
 from ..secrets import platform_secret, store_for
+from ..storage import StorageRoles
 from .es_snapshot_store import SERVICE_ACCOUNT, SnapshotStore, client_settings, pod_identity, secure_settings
 from .operators import install_operator, restricted_values
 from .result import Credentials, ElasticsearchResult
-from .storage import StorageRoles
 
 NAME = "elasticsearch"
 OPERATOR_NAMESPACE = "elastic-system"
@@ -93,11 +94,9 @@ def double(cpu: str) -> str:
 
 @dataclass(frozen=True)
 class ElasticsearchArgs:
-    provider: k8s.Provider
+    ctx: PlatformContext
+    """The stack's shared values (provider, environment, protect, storage roles, ...)."""
     settings: ElasticsearchSettings
-    storage: StorageRoles
-    environment: str
-    protect: bool = False
     snapshots: Optional[SnapshotStore] = None
     """Where the nodes may write snapshots (None: no repository client)."""
     depends_on: Sequence[pulumi.Resource] = ()
@@ -108,10 +107,10 @@ class Elasticsearch(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: ElasticsearchArgs, opts: Optional[pulumi.ResourceOptions] = None):
         super().__init__("data-platform:data:Elasticsearch", name, None, opts)
-        s, p = args.settings, args.provider
+        s, p = args.settings, args.ctx.provider
         self.snapshots = args.snapshots
         self.operator = install_operator(
-            self, p, name="elastic-operator", namespace=OPERATOR_NAMESPACE, chart=chart("eck-operator"), environment=args.environment,
+            self, p, name="elastic-operator", namespace=OPERATOR_NAMESPACE, chart=chart("eck-operator"), environment=args.ctx.environment,
             depends_on=args.depends_on,
             values={
                 "installCRDs": True,
@@ -130,10 +129,10 @@ class Elasticsearch(pulumi.ComponentResource):
                 "http": {"tls": {"certificate": {"secretName": HTTP_CERT_SECRET}}},
                 "auth": {"fileRealm": [{"secretName": LOG_WRITER_SECRET}], "roles": [{"secretName": ROLES_SECRET}]},
                 **({"secureSettings": secure_settings(args.snapshots)} if args.snapshots and secure_settings(args.snapshots) else {}),
-                "nodeSets": [self._node_set(s, args.storage, args.snapshots, *ns) for ns in node_sets(s)],
+                "nodeSets": [self._node_set(s, args.ctx.storage, args.snapshots, *ns) for ns in node_sets(s)],
             },
             opts=kube.child(self, p, depends_on=[self.operator, *args.depends_on, *self._log_writer(p, args), *self._snapshot_identity(p, args)],
-                            protect=args.protect),
+                            protect=args.ctx.protect),
         )
         self.result = ElasticsearchResult(
             url=self.cluster.metadata.apply(lambda m: f"https://{m['name']}-es-http.{STORAGE}.svc:9200"),

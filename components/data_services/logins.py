@@ -29,7 +29,7 @@ def create_logins(
     passwords = {}
     for role in ROLES:
         password = passwords[role.name] = generated(f"postgres-{role.name}-password", parent)
-        data = {"username": role.name, "password": password}
+        data: dict[str, pulumi.Input[str]] = {"username": role.name, "password": password}
         name = role_secret_name(role.name)
         labels = {**kube.labels("postgres", "credentials"), "cnpg.io/reload": "true"}
         storage_secrets.append(secret(name, STORAGE, data, parent=parent, provider=provider, labels=labels,

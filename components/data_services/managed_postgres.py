@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Optional
+from typing import Any, Optional
 
 import pulumi
 import pulumi_kubernetes as k8s
@@ -21,6 +21,7 @@ from foundation import ManagedDatabase
 from kube.namespaces import STORAGE
 from settings.sections import PostgresSettings
 
+from ..context import PlatformContext
 from .databases import DATABASES, ROLES, role_secret_name
 from .logins import create_logins
 from .result import PostgresResult
@@ -69,7 +70,8 @@ def pgbouncer_ini(host: str, port: int, s: PostgresSettings) -> str:
 
 @dataclass(frozen=True)
 class ManagedPostgresArgs:
-    provider: k8s.Provider
+    ctx: PlatformContext
+    """The stack's shared values (provider, environment, protect, storage roles, ...)."""
     settings: PostgresSettings
     database: ManagedDatabase
     depends_on: Sequence[pulumi.Resource] = ()
@@ -80,7 +82,7 @@ class ManagedPostgres(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: ManagedPostgresArgs, opts: Optional[pulumi.ResourceOptions] = None):
         super().__init__("data-platform:data:ManagedPostgres", name, None, opts)
-        s, p, db = args.settings, args.provider, args.database
+        s, p, db = args.settings, args.ctx.provider, args.database
         # Only what connects as the master user (the bootstrap Job) waits for its Secret
         # (`db.ready`); the generated logins and PgBouncer's config need just the namespace.
         deps = [*args.depends_on, *db.ready]
@@ -88,7 +90,7 @@ class ManagedPostgres(pulumi.ComponentResource):
         admin = db.admin_secret
         labels = kube.labels("postgres", "bootstrap")
 
-        env = [
+        env: list[dict[str, Any]] = [
             {"name": "HOME", "value": "/tmp"},
             {"name": "PGHOST", "value": db.host},
             {"name": "PGPORT", "value": str(db.port)},

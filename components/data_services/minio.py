@@ -23,6 +23,7 @@ from kube.namespaces import APPS, STORAGE
 from settings.sections import MinioSettings
 from settings.sections.minio import LAKE_BUCKETS
 
+from ..context import PlatformContext
 from .minio_topology import DATA_DIR, pool_name, server_args
 from .minio_users import (  # noqa: F401  (re-exported: the bucket and user names other modules use)
     AIRBYTE_BUCKET,
@@ -43,7 +44,6 @@ from .minio_users import (  # noqa: F401  (re-exported: the bucket and user name
 )
 from .result import ObjectStoreResult
 from .secrets import generated, secret
-from .storage import StorageRoles
 
 API_PORT = 9000
 CONSOLE_PORT = 9001
@@ -135,10 +135,9 @@ def mc_root_env(root_secret) -> list[dict]:
 
 @dataclass(frozen=True)
 class MinioArgs:
-    provider: k8s.Provider
+    ctx: PlatformContext
+    """The stack's shared values (provider, environment, protect, storage roles, ...)."""
     settings: MinioSettings
-    storage: StorageRoles
-    protect: bool = False
     mirror: bool = False
     """Also create the lake mirror's read-only user (backups.mirrorEndpoint is set)."""
     depends_on: Sequence[pulumi.Resource] = ()
@@ -156,7 +155,7 @@ class Minio(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: MinioArgs, opts: Optional[pulumi.ResourceOptions] = None):
         super().__init__("data-platform:data:Minio", name, None, opts)
-        s, p = args.settings, args.provider
+        s, p = args.settings, args.ctx.provider
         deps = tuple(args.depends_on)
         labels = kube.labels("minio", "server")
         select = kube.selector("minio", "server")
@@ -223,12 +222,12 @@ class Minio(pulumi.ComponentResource):
                     },
                     "volume_claim_templates": [
                         {"metadata": {"name": f"data{d}", "labels": labels},
-                         "spec": {"access_modes": ["ReadWriteOnce"], **kube.storage_class_name(args.storage.standard),
+                         "spec": {"access_modes": ["ReadWriteOnce"], **kube.storage_class_name(args.ctx.storage.standard),
                                   "resources": {"requests": {"storage": s.drive_size}}}}
                         for d in range(s.drives_per_server)
                     ],
                 },
-                opts=kube.child(self, p, depends_on=[headless, root], protect=args.protect),
+                opts=kube.child(self, p, depends_on=[headless, root], protect=args.ctx.protect),
             ))
             if servers > 1:
                 k8s.policy.v1.PodDisruptionBudget(

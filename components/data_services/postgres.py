@@ -29,12 +29,12 @@ from settings.checks import duration_seconds, memory_bytes
 from settings.cron import UTC, utc_schedule
 from settings.sections import PostgresSettings
 
+from ..context import PlatformContext
 from .databases import DATABASES, ROLES, k8s_name, role_secret_name
 from .logins import create_logins
 from .operators import install_operator, restricted_values
 from .pg_tuning import pg_memory_parameters, wal_keep_size
 from .result import PostgresResult
-from .storage import StorageRoles
 
 CLUSTER = WORKLOAD_SERVICE_ACCOUNTS["postgres"].name  # CNPG names the instances' ServiceAccount after the Cluster
 POOLER = "postgres-pooler-rw"
@@ -62,7 +62,7 @@ class BackupStore:
     """Where WAL and base backups go (barman-cloud object store)."""
 
     destination_path: pulumi.Input[str]
-    endpoint_url: Optional[str] = None
+    endpoint_url: Optional[pulumi.Input[str]] = None
     credentials_secret: Optional[str] = None
     """Secret in data-storage with ACCESS_KEY_ID / ACCESS_SECRET_KEY; None: workload identity."""
     provider: str = "s3"  # s3 | gcs | azure
@@ -94,13 +94,11 @@ class BackupStore:
 
 @dataclass(frozen=True)
 class CloudNativePgArgs:
-    provider: k8s.Provider
+    ctx: PlatformContext
+    """The stack's shared values (provider, environment, protect, storage roles, ...)."""
     settings: PostgresSettings
-    storage: StorageRoles
-    environment: str
     backup: Optional[BackupStore]
     """None: no archiving (only when the object store offers no supported target)."""
-    protect: bool = False
     backup_time_zone: str = UTC
     """backups.timeZone: the ScheduledBackup knows only UTC, so the schedule is moved there."""
     depends_on: Sequence[pulumi.Resource] = ()
@@ -133,9 +131,9 @@ class CloudNativePg(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: CloudNativePgArgs, opts: Optional[pulumi.ResourceOptions] = None):
         super().__init__("data-platform:data:CloudNativePg", name, None, opts)
-        s, p = args.settings, args.provider
+        s, p = args.settings, args.ctx.provider
         self.operator = install_operator(
-            self, p, name="cnpg", namespace=OPERATOR_NAMESPACE, chart=chart("cloudnative-pg"), environment=args.environment,
+            self, p, name="cnpg", namespace=OPERATOR_NAMESPACE, chart=chart("cloudnative-pg"), environment=args.ctx.environment,
             depends_on=args.depends_on,
             values={
                 "crds": {"create": True},
@@ -150,7 +148,9 @@ class CloudNativePg(pulumi.ComponentResource):
         if args.backup:
             after_operator += list(args.backup.ready)
         self._args = args
-        self.plugin = self.object_store = self.scheduled_backup = None
+        self.plugin: Optional[k8s.helm.v3.Release] = None
+        self.object_store: Optional[k8s.apiextensions.CustomResource] = None
+        self.scheduled_backup: Optional[k8s.apiextensions.CustomResource] = None
 
         spec: dict = {
             "instances": s.instances,
@@ -168,8 +168,8 @@ class CloudNativePg(pulumi.ComponentResource):
                  "passwordSecret": {"name": role_secret_name(r.name)}}
                 for r in ROLES
             ]},
-            "storage": {"size": s.storage_size, **_class(args.storage.fast_ssd)},
-            "walStorage": {"size": s.wal_storage_size, **_class(args.storage.fast_ssd)},
+            "storage": {"size": s.storage_size, **_class(args.ctx.storage.fast_ssd)},
+            "walStorage": {"size": s.wal_storage_size, **_class(args.ctx.storage.fast_ssd)},
             "resources": kube.resources(s.cpu, s.memory, s.cpu, s.memory),
             "affinity": {"enablePodAntiAffinity": True, "topologyKey": "kubernetes.io/hostname", "podAntiAffinityType": s.anti_affinity},
             "inheritedMetadata": {"labels": {**kube.labels("postgres", "server"), **(args.backup.identity.pod_labels if args.backup else {})}},
@@ -189,7 +189,7 @@ class CloudNativePg(pulumi.ComponentResource):
             metadata={"name": CLUSTER, "namespace": STORAGE, "labels": kube.labels("postgres", "server")},
             spec=spec,
             # A new bootstrap (restoreFrom) only takes effect on a new cluster: replace it.
-            opts=kube.child(self, p, depends_on=after_operator, protect=args.protect,
+            opts=kube.child(self, p, depends_on=after_operator, protect=args.ctx.protect,
                             replace_on_changes=["spec.bootstrap", "spec.externalClusters"], delete_before_replace=True),
         )
         for db in DATABASES:
@@ -199,7 +199,7 @@ class CloudNativePg(pulumi.ComponentResource):
                 f"postgres-db-{k8s_name(db.database)}", api_version=API, kind="Database",
                 metadata={"name": f"{CLUSTER}-{k8s_name(db.database)}", "namespace": STORAGE, "labels": kube.labels("postgres", "database")},
                 spec={"name": db.database, "owner": db.owner, "cluster": {"name": CLUSTER}, "ensure": "present", "databaseReclaimPolicy": "retain"},
-                opts=kube.child(self, p, depends_on=[self.cluster], protect=args.protect),
+                opts=kube.child(self, p, depends_on=[self.cluster], protect=args.ctx.protect),
             )
         pooler_labels = kube.labels("postgres", "pooler")
         self.pooler = k8s.apiextensions.CustomResource(
@@ -252,8 +252,8 @@ class CloudNativePg(pulumi.ComponentResource):
         args = self._args
         if not args.backup:
             return
-        p, s = args.provider, args.settings
-        self.plugin = release(
+        p, s = args.ctx.provider, args.settings
+        self.plugin = plugin = release(
             "barman-cloud", chart=chart("plugin-barman-cloud"), namespace=OPERATOR_NAMESPACE, provider=p, parent=self,
             depends_on=[self.operator, *cert_manager],
             values={
@@ -263,11 +263,11 @@ class CloudNativePg(pulumi.ComponentResource):
                 **restricted_values("podSecurityContext", "containerSecurityContext"),
             },
         )
-        self.object_store = k8s.apiextensions.CustomResource(
+        self.object_store = object_store = k8s.apiextensions.CustomResource(
             "postgres-object-store", api_version=BARMAN_API, kind="ObjectStore",
             metadata={"name": OBJECT_STORE, "namespace": STORAGE, "labels": kube.labels("postgres", "backup")},
             spec=object_store_spec(args.backup, s),
-            opts=kube.child(self, p, depends_on=[self.plugin, *args.backup.ready, *args.depends_on]),
+            opts=kube.child(self, p, depends_on=[plugin, *args.backup.ready, *args.depends_on]),
         )
         self.scheduled_backup = k8s.apiextensions.CustomResource(
             "postgres-daily-backup", api_version=API, kind="ScheduledBackup",
@@ -280,7 +280,7 @@ class CloudNativePg(pulumi.ComponentResource):
                 "backupOwnerReference": "self",
                 "immediate": True,
             },
-            opts=kube.child(self, p, depends_on=[self.cluster, self.object_store]),
+            opts=kube.child(self, p, depends_on=[self.cluster, object_store]),
         )
 
 

@@ -30,6 +30,7 @@ from kube.charts import chart
 from kube.helm import release
 from kube.namespaces import APPS, namespace
 
+from ..context import PlatformContext
 from . import gateway_api, routes, tls, traefik
 from .result import EdgeResult
 from .routes import Route
@@ -50,9 +51,8 @@ __all__ = ["BACKEND", "CERT_MANAGER_NS", "EDGE_NS", "EDGE_WAS_INGRESS", "Edge", 
 
 @dataclass(frozen=True)
 class EdgeArgs:
-    provider: k8s.Provider
-    environment: str
-    domain: str
+    ctx: PlatformContext
+    """The stack's shared values (provider, environment, protect, storage roles, ...)."""
     gateway_class: str
     tls_issuer: str
     acme_email: Optional[str]
@@ -68,35 +68,35 @@ class Edge(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: EdgeArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("data-platform:edge:Edge", name, None, opts)
-        p, deps = args.provider, list(args.depends_on)
-        ns_edge = namespace(EDGE_NS, provider=p, parent=self, environment=args.environment, enforce="restricted", depends_on=deps)
-        ns_cm = namespace(CERT_MANAGER_NS, provider=p, parent=self, environment=args.environment, depends_on=deps)
+        p, deps = args.ctx.provider, list(args.depends_on)
+        ns_edge = namespace(EDGE_NS, provider=p, parent=self, environment=args.ctx.environment, enforce="restricted", depends_on=deps)
+        ns_cm = namespace(CERT_MANAGER_NS, provider=p, parent=self, environment=args.ctx.environment, depends_on=deps)
         self.crds = gateway_api.install(f"{name}-gateway-api", provider=p, parent=self, depends_on=deps)
         crds = list(self.crds.values())
         self.traefik = release(
             f"{name}-traefik", release_name=traefik.RELEASE, chart=chart("traefik"), namespace=EDGE_NS,
             values=traefik.traefik_values(gateway_class=args.gateway_class, service_type=args.frontend.service_type,
-                                          service_annotations=args.frontend.service_annotations, environment=args.environment,
+                                          service_annotations=args.frontend.service_annotations, environment=args.ctx.environment,
                                           crd_namespaces=[APPS]),
             provider=p, parent=self, depends_on=[ns_edge, *crds], atomic=False,  # a LoadBalancer may take minutes to get an address
         )
         self.cert_manager = release(
             f"{name}-cert-manager", release_name="cert-manager", chart=chart("cert-manager"), namespace=CERT_MANAGER_NS,
-            values=tls.cert_manager_values(args.environment), provider=p, parent=self, depends_on=[ns_cm, *crds],
+            values=tls.cert_manager_values(args.ctx.environment), provider=p, parent=self, depends_on=[ns_cm, *crds],
         )
         after = self._issuers(name, args)
 
         self.certificates = {r.prefix: k8s.apiextensions.CustomResource(
             f"{name}-certificate-{r.prefix}", api_version="cert-manager.io/v1", kind="Certificate",
             metadata={"name": routes.tls_secret(r), "namespace": EDGE_NS, "labels": owned_labels()},
-            spec=routes.certificate_spec(r, args.domain, tls.issuer_name(args.tls_issuer)),
+            spec=routes.certificate_spec(r, args.ctx.domain, tls.issuer_name(args.tls_issuer)),
             opts=child(self, p, depends_on=[ns_edge, *after]),
         ) for r in args.routes}
         on_gateway = [self.traefik, self.crds["Gateway"], self.crds["HTTPRoute"]]
         self.gateway = k8s.apiextensions.CustomResource(
             f"{name}-gateway", api_version="gateway.networking.k8s.io/v1", kind="Gateway",
             metadata={"name": routes.GATEWAY, "namespace": EDGE_NS, "labels": owned_labels()},
-            spec=routes.gateway_spec(args.routes, args.domain, gateway_class=args.gateway_class, http_port=traefik.WEB_PORT,
+            spec=routes.gateway_spec(args.routes, args.ctx.domain, gateway_class=args.gateway_class, http_port=traefik.WEB_PORT,
                                      https_port=traefik.WEBSECURE_PORT, routes_namespace=APPS),
             opts=child(self, p, depends_on=[ns_edge, *on_gateway, *self.certificates.values()]),
         )
@@ -114,7 +114,7 @@ class Edge(pulumi.ComponentResource):
         self.routes = {r.prefix: k8s.apiextensions.CustomResource(
             f"{name}-route-{r.prefix}", api_version="gateway.networking.k8s.io/v1", kind="HTTPRoute",
             metadata={"name": r.prefix, "namespace": APPS, "labels": owned_labels()},
-            spec=routes.http_route_spec(r, args.domain, EDGE_NS),
+            spec=routes.http_route_spec(r, args.ctx.domain, EDGE_NS),
             opts=child(self, p, depends_on=[self.gateway, self.body_limit, *deps]),
         ) for r in args.routes}
 
@@ -122,20 +122,20 @@ class Edge(pulumi.ComponentResource):
         # Gateway's hosts, once Traefik's release (and so its Service) exists.
         self.l7: dict[str, pulumi.Resource] = {}
         if args.frontend.l7 is not None:
-            backend = dataclasses.replace(BACKEND, namespace=EDGE_NS, hosts=tuple(r.host(args.domain) for r in args.routes), labels=owned_labels())
+            backend = dataclasses.replace(BACKEND, namespace=EDGE_NS, hosts=tuple(r.host(args.ctx.domain) for r in args.routes), labels=owned_labels())
             self.l7 = dict(args.frontend.l7.build(name, backend, child(self, p, depends_on=[ns_edge, self.traefik])))
 
         self.result = EdgeResult(
             controller_namespace=EDGE_NS, controller_selector=dict(traefik.SELECTOR),
             traffic_ports=(traefik.WEB_PORT, traefik.WEBSECURE_PORT, traefik.PING_PORT), metrics_port=traefik.METRICS_PORT[1],
             backends=routes.backend_pods(args.routes), cert_manager=self.cert_manager, cert_manager_namespace=CERT_MANAGER_NS,
-            hosts=tuple(r.host(args.domain) for r in args.routes), urls={r.prefix: f"https://{r.host(args.domain)}" for r in args.routes},
+            hosts=tuple(r.host(args.ctx.domain) for r in args.routes), urls={r.prefix: f"https://{r.host(args.ctx.domain)}" for r in args.routes},
         )
         self.register_outputs({"hosts": list(self.result.hosts), "issuer": tls.issuer_name(args.tls_issuer), "gateway": routes.GATEWAY,
                                "l7": sorted(self.l7)})
 
     def _issuers(self, name: str, args: EdgeArgs) -> list[pulumi.Resource]:
-        p = args.provider
+        p = args.ctx.provider
         self.issuers: dict[str, k8s.apiextensions.CustomResource] = {}
         after: list[pulumi.Resource] = [self.cert_manager]
         solver_parent = {"group": "gateway.networking.k8s.io", "kind": "Gateway", "namespace": EDGE_NS,
@@ -150,7 +150,7 @@ class Edge(pulumi.ComponentResource):
                     metadata={"name": tls.LOCAL_CA, "namespace": CERT_MANAGER_NS, "labels": owned_labels()},
                     spec={
                         "isCA": True,
-                        "commonName": f"data-platform {args.environment} local CA",
+                        "commonName": f"data-platform {args.ctx.environment} local CA",
                         "secretName": tls.LOCAL_CA,
                         "duration": "87600h",
                         "privateKey": {"algorithm": "ECDSA", "size": 256, "rotationPolicy": "Never"},

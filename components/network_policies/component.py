@@ -11,6 +11,7 @@ import pulumi_kubernetes as k8s
 
 import kube
 
+from ..context import PlatformContext
 from .model import Policy, Topology
 from .plan import plan_policies
 from .render import manifest_spec
@@ -18,7 +19,8 @@ from .render import manifest_spec
 
 @dataclass(frozen=True)
 class NetworkPoliciesArgs:
-    provider: k8s.Provider
+    ctx: PlatformContext
+    """The stack's shared values (provider, environment, protect, storage roles, ...)."""
     topology: Topology
     depends_on: Sequence[pulumi.Resource] = ()
 
@@ -29,7 +31,7 @@ class NetworkPolicies(pulumi.ComponentResource):
     def __init__(self, name: str, args: NetworkPoliciesArgs, opts: Optional[pulumi.ResourceOptions] = None):
         super().__init__("data-platform:platform:NetworkPolicies", name, None, opts)
         self.policies = plan_policies(args.topology)
-        child = kube.child(self, args.provider, depends_on=list(args.depends_on))
+        child = kube.child(self, args.ctx.provider, depends_on=list(args.depends_on))
         self.resources = [
             k8s.networking.v1.NetworkPolicy(
                 f"{p.namespace}-{p.name}",

@@ -24,16 +24,16 @@ def _selects(selector: Optional[Mapping[str, str]], labels: Mapping[str, str]) -
     return selector is None or all(labels.get(k) == v for k, v in selector.items())
 
 
-def _in_block(peer: Peer, ip: str) -> bool:
+def _in_block(cidr: str, except_: Sequence[str], ip: str) -> bool:
     addr = ipaddress.ip_address(ip)
-    return addr in ipaddress.ip_network(peer.cidr) and not any(addr in ipaddress.ip_network(x) for x in peer.except_)
+    return addr in ipaddress.ip_network(cidr) and not any(addr in ipaddress.ip_network(x) for x in except_)
 
 
 def _peer_matches(peer: Peer, policy_ns: str, other: Endpoint, ip_blocks_match_pods: bool = False) -> bool:
     if peer.cidr is not None:
         # ipBlock: whether pod IPs match is CNI-specific. Allowing is checked without it (never
         # rely on it); denying with it (most CNIs do match pod and Service IPs).
-        return (other.namespace is None or ip_blocks_match_pods) and _in_block(peer, other.ip)
+        return (other.namespace is None or ip_blocks_match_pods) and _in_block(peer.cidr, peer.except_, other.ip)
     if other.namespace is None:
         return False
     if peer.namespace is not None and peer.namespace != other.namespace:

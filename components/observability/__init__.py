@@ -28,12 +28,13 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 import kube
-from foundation import NO_IDENTITY, LogSink, WorkloadIdentity
+from foundation import LogSink
 from kube.namespaces import APPS, STORAGE
 from settings.sections.observability import ObservabilitySettings
 
 from ..apps.result import AirbyteResult
 from ..backups.scheduled import ScheduledBackup
+from ..context import PlatformContext
 from ..data_services.result import DataServicesResult
 from ..edge.result import EdgeResult
 from . import alerts, es_tls, logs, metrics, minio_token, monitors, retention, runbooks
@@ -45,9 +46,10 @@ __all__ = ["Observability", "ObservabilityArgs", "ObservabilityResult", "MONITOR
 
 @dataclass(frozen=True)
 class ObservabilityArgs:
-    provider: k8s.Provider
+    ctx: PlatformContext
+    """The stack's shared values (Prometheus' and Alertmanager's volumes take the `standard`
+    storage role; Fluent Bit runs as `ctx.identity("fluent-bit")`, its write access to `log_sink`)."""
     settings: ObservabilitySettings
-    environment: str
     kubelet_certificates_verifiable: bool
     """Foundation.kubelet_certificates_verifiable: False makes metrics-server skip verifying them."""
     data: DataServicesResult
@@ -55,7 +57,6 @@ class ObservabilityArgs:
     log writer, its image (the Jobs that call its API use it) and the resource ECK publishes from."""
     edge: EdgeResult
     """The Gateway's controller (scraped) and cert-manager (its CRDs and Elasticsearch's HTTP certificate)."""
-    standard_storage_class: Optional[str] = None
     airbyte: Optional[AirbyteResult] = None
     """Airbyte when it runs (its alerts)."""
     velero: Optional[ScheduledBackup] = None
@@ -68,8 +69,6 @@ class ObservabilityArgs:
     """The MinIO lake mirror CronJob."""
     log_sink: Optional[LogSink] = None
     """The cloud's log service (Foundation.log_sink): Fluent Bit ships there too."""
-    log_shipper_identity: WorkloadIdentity = NO_IDENTITY
-    """What gives Fluent Bit write access to `log_sink` (Foundation.identity("fluent-bit"))."""
     depends_on: Sequence[pulumi.Resource] = field(default_factory=tuple)
 
 
@@ -78,9 +77,12 @@ class Observability(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: ObservabilityArgs, opts: Optional[pulumi.ResourceOptions] = None):
         super().__init__("data-platform:observability:Observability", name, None, opts)
-        s, p, deps = args.settings, args.provider, list(args.depends_on)
+        s, p, deps = args.settings, args.ctx.provider, list(args.depends_on)
         self.minio_job_selector: Optional[Mapping[str, str]] = None
-        self.kube_prometheus_stack = self.fluent_bit = self.metrics_server = self.rule = None
+        self.kube_prometheus_stack: Optional[k8s.helm.v3.Release] = None
+        self.fluent_bit: Optional[k8s.helm.v3.Release] = None
+        self.metrics_server: Optional[k8s.helm.v3.Release] = None
+        self.rule: Optional[k8s.apiextensions.CustomResource] = None
         self.monitors: list[k8s.apiextensions.CustomResource] = []
         self.outputs: dict[str, pulumi.Input] = {}
 
@@ -107,16 +109,16 @@ class Observability(pulumi.ComponentResource):
 
     # ------------------------------------------------------------------ metrics and alerts
     def _metrics(self, args: ObservabilityArgs, deps: list[pulumi.Resource]) -> None:
-        s, p = args.settings, args.provider
-        ns = namespace(MONITORING, self, p, args.environment, deps)
+        s, p = args.settings, args.ctx.provider
+        ns = namespace(MONITORING, self, p, args.ctx.environment, deps)
         grafana, _ = metrics.grafana_admin_secret(self, p, ns)
-        self.kube_prometheus_stack = metrics.install_kube_prometheus_stack(
-            self, p, s, args.standard_storage_class, args.environment, [ns, grafana])
-        after: list[pulumi.Resource] = [self.kube_prometheus_stack]
+        self.kube_prometheus_stack = stack = metrics.install_kube_prometheus_stack(
+            self, p, s, args.ctx.storage.standard, args.ctx.environment, [ns, grafana])
+        after: list[pulumi.Resource] = [stack]
 
         token = None
         store = args.data.object_store
-        if store.server_selector and store.mc_image:
+        if store.server_selector and store.mc_image and store.endpoint is not None:
             access = minio_token.MinioMetricsAccess(self, p, namespace=STORAGE, endpoint=store.endpoint, mc_image=store.mc_image,
                                                     depends_on=[*deps, *store.ready], monitoring_namespace=ns)
             self.minio_job_selector = access.selector
@@ -147,7 +149,7 @@ class Observability(pulumi.ComponentResource):
         self.rule = k8s.apiextensions.CustomResource(
             "platform-alerts", api_version=monitors.API, kind="PrometheusRule",
             metadata={"name": "data-platform", "namespace": MONITORING, "labels": kube.labels("prometheus", "rules")},
-            spec=runbooks.with_runbooks(alerts.rule_spec(groups), s.runbook_base_url), opts=kube.child(self, p, depends_on=[self.kube_prometheus_stack]))
+            spec=runbooks.with_runbooks(alerts.rule_spec(groups), s.runbook_base_url), opts=kube.child(self, p, depends_on=[stack]))
         self.outputs.update({
             "grafana": {
                 "namespace": MONITORING, "service": metrics.GRAFANA_SERVICE, "adminSecret": metrics.GRAFANA_SECRET,
@@ -158,19 +160,19 @@ class Observability(pulumi.ComponentResource):
 
     # ------------------------------------------------------------------ logs
     def _logs(self, args: ObservabilityArgs, deps: list[pulumi.Resource]) -> None:
-        s, p = args.settings, args.provider
-        ns = namespace(LOGGING, self, p, args.environment, deps)
+        s, p = args.settings, args.ctx.provider
+        ns = namespace(LOGGING, self, p, args.ctx.environment, deps)
         es = args.data.elasticsearch
         ca = self.es_tls.publish([(LOGGING, ns)], es.image, [*deps, *es.ready])
         lifecycle = retention.log_lifecycle_job(self, p, namespace=STORAGE, image=es.image,
                                                 retention_days=s.log_retention_days, depends_on=[*deps, *es.ready])
         self.es_client_selectors.append((retention.JOB, dict(retention.SELECTOR)))
         self.fluent_bit, _ = logs.install_fluent_bit(
-            self, p, es_url=es.url, username=es.log_writer.username, password=es.log_writer.password, environment=args.environment,
+            self, p, es_url=es.url, username=es.log_writer.username, password=es.log_writer.password, environment=args.ctx.environment,
             log_level=s.log_level, service_monitor=s.metrics, namespace=ns,
-            log_sink=args.log_sink, identity=args.log_shipper_identity,
+            log_sink=args.log_sink, identity=args.ctx.identity("fluent-bit"),
             depends_on=[ca, lifecycle, self.es_tls.http_certificate, *([self.kube_prometheus_stack] if self.kube_prometheus_stack else [])])
-        self.outputs.update({"logs": {"namespace": LOGGING, "dataStream": logs.data_stream(args.environment),
+        self.outputs.update({"logs": {"namespace": LOGGING, "dataStream": logs.data_stream(args.ctx.environment),
                                       "credentialsSecret": logs.CREDENTIALS_SECRET,
                                       "retentionDays": s.log_retention_days,
                                       **({"cloudLogGroup": args.log_sink.destination} if args.log_sink else {})}})

@@ -77,7 +77,7 @@ class MinioMetricsAccess:
         store = store_for(provider)
         user = platform_secret(USER_SECRET, namespace, {"accessKey": access_key, "secretKey": secret_key}, store,
                                parent=parent, provider=provider, labels=labels, depends_on=depends_on, resource_name="minio-prometheus")
-        token = pulumi.Output.secret(pulumi.Output.all(access_key, secret_key).apply(lambda ks: metrics_token(*ks)))
+        token: pulumi.Output[str] = pulumi.Output.secret(pulumi.Output.all(access_key, secret_key).apply(lambda ks: metrics_token(*ks)))
         self.token_secret = platform_secret(TOKEN_SECRET, MONITORING, {TOKEN_KEY: token}, store, parent=parent, provider=provider,
                                             labels=labels, depends_on=[monitoring_namespace], resource_name="minio-prometheus-token")
         host = pulumi.Output.from_input(endpoint).apply(lambda e: e.split("://", 1)[-1].rstrip("/"))

@@ -19,9 +19,10 @@ import pulumi_random as random
 import kube
 from components.apps.ui import UiBackend
 from components.backups.scheduled import ScheduledBackup
+from components.context import PlatformContext
 from components.data_services.result import CLIENT_SECRET_KEY, ObjectStoreResult
 from components.secrets import PlatformSecret, platform_secret, store_for
-from foundation import NO_IDENTITY, WORKLOAD_SERVICE_ACCOUNTS, WorkloadIdentity
+from foundation import WORKLOAD_SERVICE_ACCOUNTS
 from settings.cron import dst_minutes, max_gap_minutes
 from settings.sections.dremio import DremioSettings
 
@@ -49,23 +50,17 @@ SOURCE_IMAGE = "python:3.12.8-alpine3.21"
 
 @dataclass(frozen=True)
 class DremioArgs:
-    provider: k8s.Provider
+    ctx: PlatformContext
+    """The stack's shared values. `ctx.protect` goes on the master coordinator and ZooKeeper
+    StatefulSets (the KV store holds Dremio's catalog; their PVCs are retained on delete either
+    way); `ctx.identity("dremio")` (object store access) on the ServiceAccount and the server
+    pods (the only pods that run as it); `ctx.interruptible` is what the executors tolerate and
+    prefer when dremio.executorsInterruptible."""
     namespace: k8s.core.v1.Namespace
     namespace_name: str
     settings: DremioSettings
     object_store: ObjectStoreResult
-    highly_available: bool
-    domain: str
-    fast_ssd_storage_class: Optional[str] = None
-    identity: WorkloadIdentity = NO_IDENTITY
-    """Workload identity for the object store (Foundation.identity("dremio")): annotations on the
-    ServiceAccount, labels on the server pods (the only pods that run as it)."""
     depends_on: Sequence[pulumi.Resource] = ()
-    protect: bool = False
-    """protect=True on the master coordinator and ZooKeeper StatefulSets (the KV store holds
-    Dremio's catalog; their PVCs are retained on delete either way)."""
-    executor_pool: Optional[Any] = None
-    """A `foundation.InterruptiblePool` the executors tolerate and prefer (dremio.executorsInterruptible)."""
     catalog_backup_schedule: Optional[str] = None
     catalog_backup_time_zone: str = "Etc/UTC"
     """backups.timeZone: the CronJob's spec.timeZone."""
@@ -117,9 +112,10 @@ class Dremio(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: DremioArgs, opts: Optional[pulumi.ResourceOptions] = None):
         super().__init__("data-platform:apps:Dremio", name, None, opts)
-        s = args.settings
+        s, ctx = args.settings, args.ctx
+        identity = ctx.identity("dremio")
         ns, ns_name = args.namespace.metadata["name"], args.namespace_name
-        child = kube.child(self, args.provider, depends_on=list(args.depends_on))
+        child = kube.child(self, ctx.provider, depends_on=list(args.depends_on))
 
         coordinator_sel = kube.selector(APP, "coordinator")
         executor_sel = kube.selector(APP, "executor")
@@ -132,9 +128,8 @@ class Dremio(pulumi.ComponentResource):
             zk_hosts = [f"dremio-master-0.{cluster_dns}"]
         else:
             self.zookeeper = ZooKeeper("dremio-zookeeper", ZooKeeperArgs(
-                namespace=ns, namespace_name=ns_name, replicas=s.zookeeper_replicas, image=s.zookeeper_image,
-                volume_size=s.zookeeper_volume_size, storage_class=args.fast_ssd_storage_class,
-                read_only_root=s.read_only_root_filesystem, highly_available=args.highly_available, protect=args.protect,
+                ctx=ctx, namespace=ns, namespace_name=ns_name, replicas=s.zookeeper_replicas, image=s.zookeeper_image,
+                volume_size=s.zookeeper_volume_size, read_only_root=s.read_only_root_filesystem,
             ), child)
             zk_hosts = self.zookeeper.hosts
         zk = zookeeper_connect(zk_hosts)
@@ -181,7 +176,7 @@ class Dremio(pulumi.ComponentResource):
         self.service_account = k8s.core.v1.ServiceAccount(
             "dremio",
             metadata={"name": WORKLOAD_SERVICE_ACCOUNTS["dremio"].name, "namespace": ns, "labels": kube.labels(APP),
-                      "annotations": dict(args.identity.service_account_annotations)},
+                      "annotations": dict(identity.service_account_annotations)},
             automount_service_account_token=False,
             opts=child,
         )
@@ -206,14 +201,14 @@ class Dremio(pulumi.ComponentResource):
                 cpu_request=cpu_req, cpu_limit=cpu_lim, memory_request=mem_req, memory_limit=mem_lim,
                 config_map=self.config_map.metadata["name"], config_checksum=config_checksum,
                 credentials_secret=store.credentials_secret, service_account=self.service_account.metadata["name"],
-                read_only_root=s.read_only_root_filesystem, selector=selector, labels={**labels, **args.identity.pod_labels},
+                read_only_root=s.read_only_root_filesystem, selector=selector, labels={**labels, **identity.pod_labels},
                 required_anti_affinity=required,
                 heap_dumps=s.heap_dumps, aws_profile=s3_identity.uses_profile(keyless), region=store.region or None,
                 oauth_secret=oauth.secret if oauth is not None else None,
                 oauth_secret_version=oauth.secret_version if oauth is not None else "",
             )
 
-        sts_opts = kube.child(self, args.provider, depends_on=[*args.depends_on, self.cluster_service, self.config_map])
+        sts_opts = kube.child(self, ctx.provider, depends_on=[*args.depends_on, self.cluster_service, self.config_map])
         retain = {"when_deleted": "Retain", "when_scaled": "Retain"}
         master = pod("master", s.coordinator_cpu_request, s.coordinator_cpu_limit, s.coordinator_memory_request,
                      s.coordinator_memory_limit, s.coordinator_memory(), coordinator_sel, kube.labels(APP, "coordinator"), False)
@@ -227,9 +222,9 @@ class Dremio(pulumi.ComponentResource):
                 "selector": {"match_labels": dict(coordinator_sel)},
                 "persistent_volume_claim_retention_policy": retain,
                 "template": statefulsets.pod_template(master),
-                "volume_claim_templates": [statefulsets.claim(s.coordinator_volume_size, args.fast_ssd_storage_class, kube.labels(APP, "coordinator"))],
+                "volume_claim_templates": [statefulsets.claim(s.coordinator_volume_size, ctx.storage.fast_ssd, kube.labels(APP, "coordinator"))],
             },
-            opts=pulumi.ResourceOptions.merge(sts_opts, pulumi.ResourceOptions(protect=args.protect)),
+            opts=pulumi.ResourceOptions.merge(sts_opts, pulumi.ResourceOptions(protect=ctx.protect)),
         )
         executor = pod("executor", s.executor_cpu_request, s.executor_cpu_limit, s.executor_memory_request,
                        s.executor_memory_limit, s.executor_memory(), executor_sel, kube.labels(APP, "executor"), False)
@@ -242,8 +237,8 @@ class Dremio(pulumi.ComponentResource):
                 "pod_management_policy": "Parallel",
                 "selector": {"match_labels": dict(executor_sel)},
                 "persistent_volume_claim_retention_policy": retain,
-                "template": statefulsets.pod_template(executor, pool=args.executor_pool),
-                "volume_claim_templates": [statefulsets.claim(s.executor_volume_size, args.fast_ssd_storage_class, kube.labels(APP, "executor"))],
+                "template": statefulsets.pod_template(executor, pool=ctx.interruptible if s.executors_interruptible else None),
+                "volume_claim_templates": [statefulsets.claim(s.executor_volume_size, ctx.storage.fast_ssd, kube.labels(APP, "executor"))],
             },
             opts=sts_opts,
         )
@@ -293,7 +288,7 @@ class Dremio(pulumi.ComponentResource):
                     schedule=args.catalog_backup_schedule, time_zone=args.catalog_backup_time_zone, image=s.bootstrap_image, master_host=f"dremio-master-0.{cluster_dns}",
                     backup_path=pulumi.Output.from_input(bucket).apply(lambda b: catalog_backup.backup_dir(dist(b))),
                     admin_secret=self.admin_secret),
-                opts=kube.child(self, args.provider, depends_on=[self.admin_secret]),
+                opts=kube.child(self, ctx.provider, depends_on=[self.admin_secret]),
             )
 
         self.result = DremioResult(
@@ -319,8 +314,8 @@ class Dremio(pulumi.ComponentResource):
 
     def _login_secret(self, name, user, password, ns_name: str, args: DremioArgs) -> PlatformSecret:
         return platform_secret(
-            name, ns_name, {"username": user, "password": password}, store_for(args.provider),
-            parent=self, provider=args.provider, labels=kube.labels(APP, "credentials"), type_="kubernetes.io/basic-auth",
+            name, ns_name, {"username": user, "password": password}, store_for(args.ctx.provider),
+            parent=self, provider=args.ctx.provider, labels=kube.labels(APP, "credentials"), type_="kubernetes.io/basic-auth",
             # Generated credentials: they need the namespace, not the data services Dremio waits for.
             depends_on=[args.namespace], resource_name=name,
         )
@@ -331,15 +326,16 @@ class Dremio(pulumi.ComponentResource):
             {"name": "DREMIO_HOST", "value": host},
             kube.secret_env("ADMIN_USER", self.admin_secret, "username"),
             kube.secret_env("ADMIN_PASSWORD", self.admin_secret, "password"),
-            {"name": "ADMIN_EMAIL", "value": f"admin@{args.domain}"},
+            {"name": "ADMIN_EMAIL", "value": f"admin@{args.ctx.domain}"},
             kube.secret_env("DBT_USER", self.dbt_secret, "username"),
             kube.secret_env("DBT_PASSWORD", self.dbt_secret, "password"),
-            {"name": "DBT_EMAIL", "value": f"dbt@{args.domain}"},
+            {"name": "DBT_EMAIL", "value": f"dbt@{args.ctx.domain}"},
             kube.secret_env("SUPERSET_USER", self.superset_secret, "username"),
             kube.secret_env("SUPERSET_PASSWORD", self.superset_secret, "password"),
-            {"name": "SUPERSET_EMAIL", "value": f"superset@{args.domain}"},
+            {"name": "SUPERSET_EMAIL", "value": f"superset@{args.ctx.domain}"},
         ]
         resources = kube.resources("50m", "64Mi", "200m", "128Mi")
+        main: dict[str, Any]
         if self.lake_source_body is None:
             main = dict(container="bootstrap", image=s.bootstrap_image, script=bootstrap.SCRIPT, env=users_env,
                         interpreter=("/bin/sh", "-c"), pod_extra={})
@@ -380,5 +376,5 @@ class Dremio(pulumi.ComponentResource):
                 "annotations": {"pulumi.com/skipAwait": "true"},
             },
             spec=spec,
-            opts=kube.child(self, args.provider, depends_on=[self.client_service, self.admin_secret, self.dbt_secret, self.superset_secret]),
+            opts=kube.child(self, args.ctx.provider, depends_on=[self.client_service, self.admin_secret, self.dbt_secret, self.superset_secret]),
         )

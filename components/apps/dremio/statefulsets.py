@@ -15,6 +15,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Optional
 
+import pulumi
+
 import kube
 from components.data_services.result import CLIENT_SECRET_KEY
 from settings.sections.dremio import MemoryPlan
@@ -54,7 +56,8 @@ class PodInputs:
     memory_request: str
     memory_limit: str
     config_map: Any
-    config_checksum: str
+    config_checksum: pulumi.Input[str]
+    """The configuration files' checksum (an Output of the ConfigMap's data): a change rolls the pods."""
     credentials_secret: Optional[str]
     service_account: Any
     read_only_root: bool
@@ -82,7 +85,7 @@ def checksum(files: Mapping[str, str]) -> str:
 
 
 def _env(p: PodInputs) -> list[dict]:
-    env = [{"name": k, "value": v} for k, v in memory_env(p.memory).items()]
+    env: list[dict[str, Any]] = [{"name": k, "value": v} for k, v in memory_env(p.memory).items()]
     env.append({"name": "DREMIO_JAVA_SERVER_EXTRA_OPTS", "value": " ".join(
         [*role_flags(p.role, p.zookeeper, p.embedded_zookeeper, p.memory), *heap_dump_flags(p.heap_dumps, DATA_DIR)])})
     env.append({"name": "DREMIO_LOG_TO_CONSOLE", "value": "1"})
@@ -129,7 +132,7 @@ def probes(role: Role) -> dict[str, Any]:
 
 
 def _mounts(p: PodInputs) -> list[dict]:
-    mounts = [{"name": "data", "mount_path": DATA_DIR}]
+    mounts: list[dict[str, Any]] = [{"name": "data", "mount_path": DATA_DIR}]
     mounts += [{"name": "config", "mount_path": f"{CONF_DIR}/{f}", "sub_path": f, "read_only": True} for f in CONFIG_FILES]
     mounts += [
         {"name": "tmp", "mount_path": "/tmp"},

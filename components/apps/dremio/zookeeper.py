@@ -13,12 +13,12 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Optional
 
 import pulumi
 import pulumi_kubernetes as k8s
 
 import kube
+from components.context import PlatformContext
 
 from .config import ZK_CLIENT_PORT, ZK_ELECTION_PORT, ZK_PEER_PORT
 
@@ -69,15 +69,14 @@ _RUOK = ["sh", "-c", f'[ "$(echo ruok | nc -w 2 127.0.0.1 {ZK_CLIENT_PORT})" = "
 
 @dataclass(frozen=True)
 class ZooKeeperArgs:
+    ctx: PlatformContext
+    """The stack's shared values (provider, environment, protect, storage roles, ...)."""
     namespace: pulumi.Input[str]
     namespace_name: str
     replicas: int
     image: str
     volume_size: str
-    storage_class: Optional[str]
     read_only_root: bool
-    highly_available: bool
-    protect: bool = False
 
 
 class ZooKeeper(pulumi.ComponentResource):
@@ -139,7 +138,7 @@ class ZooKeeper(pulumi.ComponentResource):
                         "automount_service_account_token": False,
                         "enable_service_links": False,
                         "security_context": kube.pod_security(run_as_user=UID, run_as_group=UID, fs_group=UID),
-                        "affinity": _spread(self.selector, required=args.highly_available),
+                        "affinity": _spread(self.selector, required=args.ctx.highly_available),
                         "termination_grace_period_seconds": 30,
                         "containers": [{
                             "name": "zookeeper",
@@ -186,12 +185,12 @@ class ZooKeeper(pulumi.ComponentResource):
                     "metadata": {"name": "data", "labels": labels},
                     "spec": {
                         "access_modes": ["ReadWriteOnce"],
-                        **kube.storage_class_name(args.storage_class),
+                        **kube.storage_class_name(args.ctx.storage.fast_ssd),
                         "resources": {"requests": {"storage": args.volume_size}},
                     },
                 }],
             },
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[self.service, logging], protect=args.protect),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[self.service, logging], protect=args.ctx.protect),
         )
         self.register_outputs({"hosts": self.hosts, "service": self.service.metadata["name"]})
 

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Optional
+from typing import Any, Optional
 
 import pulumi
 import pulumi_kubernetes as k8s
 import pulumi_random as random
 
+from components.context import PlatformContext
 from components.data_services.result import PostgresResult
 from kube import child, labels, resources, selector
 from kube.namespaces import APPS
@@ -33,16 +35,13 @@ def init_job_name(version: str) -> str:
 
 @dataclass(frozen=True)
 class SupersetArgs:
-    provider: k8s.Provider
+    ctx: PlatformContext
+    """The stack's shared values (Redis' volume takes the `standard` storage role)."""
     settings: SupersetSettings
-    environment: str
-    domain: str
     postgres: PostgresResult
-    storage_class: Optional[str] = None
-    """StorageClass for Redis' volume (Foundation.storage_classes.standard)."""
     dremio: Optional[DremioConnection] = None
     """Dremio to register as a database (the driver is then installed in every pod)."""
-    depends_on: tuple = ()
+    depends_on: Sequence[pulumi.Resource] = ()
     namespace_ready: tuple = ()
     """What Superset's Secret and Redis wait for (the namespace): neither uses PostgreSQL, so they do
     not wait for the data services in `depends_on` (only the init Job and the pods that connect do)."""
@@ -58,7 +57,7 @@ class Superset(pulumi.ComponentResource):
             raise ValueError("the data services provide no `superset` database login")
         login = pg.logins["superset"]
         deps = tuple(args.depends_on)
-        opts_ = lambda *more, **kw: child(self, args.provider, depends_on=[*deps, *more], **kw)  # noqa: E731
+        opts_ = lambda *more, **kw: child(self, args.ctx.provider, depends_on=[*deps, *more], **kw)  # noqa: E731
 
         # --- generated credentials (never in plaintext outside the Secret) ---
         secret_key = random.RandomPassword(f"{name}-secret-key", length=64, special=False, opts=pulumi.ResourceOptions(parent=self))
@@ -71,7 +70,7 @@ class Superset(pulumi.ComponentResource):
                 "admin-password": admin_password.result,
                 "redis-password": redis_password.result,
             },
-            store_for(args.provider), parent=self, provider=args.provider, labels=labels(APP), depends_on=args.namespace_ready,
+            store_for(args.ctx.provider), parent=self, provider=args.ctx.provider, labels=labels(APP), depends_on=args.namespace_ready,
             resource_name=f"{name}-secrets",
         )
         self.config = k8s.core.v1.ConfigMap(
@@ -82,8 +81,8 @@ class Superset(pulumi.ComponentResource):
         )
         self.redis = SupersetRedis(
             f"{name}-redis",
-            RedisArgs(provider=args.provider, image=s.redis_image, persistent=s.redis_persistent, storage=s.redis_storage,
-                      storage_class=args.storage_class, depends_on=(*args.namespace_ready, self.secret)),
+            RedisArgs(ctx=args.ctx, image=s.redis_image, persistent=s.redis_persistent, volume_size=s.redis_storage,
+                      depends_on=(*args.namespace_ready, self.secret)),
             pulumi.ResourceOptions(parent=self),
         )
 
@@ -91,13 +90,15 @@ class Superset(pulumi.ComponentResource):
         no_deps = no_deps_packages(tuple(s.pip_packages), args.dremio is not None and s.install_dremio_driver)
         self.pip_packages = packages + no_deps
         image = s.image
-        common = dict(login_secret=login.secret_name, database=login.database, sslmode=pg.sslmode, ca_secret=pg.ca_secret,
-                      redis_host=self.redis.host, extra_pythonpath=bool(self.pip_packages))
+        def env_for(db_host: pulumi.Input[str], db_port: int, dremio: Optional[DremioConnection] = None) -> list[dict[str, Any]]:
+            return superset_env(db_host=db_host, db_port=db_port, dremio=dremio, login_secret=login.secret_name, database=login.database,
+                                sslmode=pg.sslmode, ca_secret=pg.ca_secret, redis_host=self.redis.host, extra_pythonpath=bool(self.pip_packages))
+
         # Applications go through the pooler; migrations use the primary directly.
-        env = superset_env(db_host=pg.host, db_port=pg.port, **common)
-        init_env = superset_env(db_host=pg.direct_host, db_port=pg.direct_port, dremio=args.dremio, **common) + [
+        env = env_for(pg.host, pg.port)
+        init_env = env_for(pg.direct_host, pg.direct_port, args.dremio) + [
             {"name": "ADMIN_USERNAME", "value": s.admin_username},
-            {"name": "ADMIN_EMAIL", "value": s.admin_email or f"admin@{args.domain}"},
+            {"name": "ADMIN_EMAIL", "value": s.admin_email or f"admin@{args.ctx.domain}"},
             {"name": "ADMIN_PASSWORD", "value_from": {"secret_key_ref": {"name": SECRET_NAME, "key": "admin-password"}}},
         ]
         pod = dict(config_map=self.config.metadata["name"], ca_secret=pg.ca_secret, image=image, packages=packages, no_deps=no_deps)
@@ -223,7 +224,7 @@ class Superset(pulumi.ComponentResource):
         self.result = SupersetResult(
             web=web_sel, worker=worker_sel, beat=beat_sel, init=selector(APP, "init"), redis=self.redis.selector,
             ui=UiBackend(service=WEB_SERVICE, port=w.PORT, selector=web_sel, target_port=w.PORT),
-            url=f"https://superset.{args.domain}", needs_pypi_egress=bool(self.pip_packages),
+            url=f"https://superset.{args.ctx.domain}", needs_pypi_egress=bool(self.pip_packages),
         )
         self.url = self.result.url
         self.register_outputs({"url": self.url, "service": self.service.metadata["name"], "init_job": job_name})

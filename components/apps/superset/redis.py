@@ -19,11 +19,11 @@ the producer) instead of the pod dying.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional
 
 import pulumi
 import pulumi_kubernetes as k8s
 
+from components.context import PlatformContext
 from kube import child, container_security, labels, pod_security, resources, selector, storage_class_name
 from kube.namespaces import APPS
 from settings.checks import memory_bytes
@@ -56,11 +56,12 @@ _START = (
 
 @dataclass(frozen=True)
 class RedisArgs:
-    provider: k8s.Provider
+    ctx: PlatformContext
+    """The stack's shared values (provider, environment, protect, storage roles, ...)."""
     image: str
     persistent: bool
-    storage: str
-    storage_class: Optional[str]
+    volume_size: str
+    """On the `standard` storage role (an emptyDir's size limit when not persistent)."""
     depends_on: tuple = ()
 
 
@@ -76,7 +77,7 @@ class SupersetRedis(pulumi.ComponentResource):
             f"{name}-svc",
             metadata={"name": SERVICE, "namespace": APPS, "labels": lbl},
             spec={"selector": sel, "ports": [{"name": "redis", "port": PORT, "target_port": "redis"}]},
-            opts=child(self, args.provider, depends_on=args.depends_on),
+            opts=child(self, args.ctx.provider, depends_on=args.depends_on),
         )
         start = _START.format(aof="yes" if args.persistent else "no", save="'3600 1 300 100'" if args.persistent else "''",
                               maxmemory=maxmemory_bytes(MEMORY_LIMIT), policy=EVICTION_POLICY)
@@ -104,12 +105,12 @@ class SupersetRedis(pulumi.ComponentResource):
                 "metadata": {"name": "data", "labels": lbl},
                 "spec": {
                     "access_modes": ["ReadWriteOnce"],
-                    "resources": {"requests": {"storage": args.storage}},
-                    **storage_class_name(args.storage_class),
+                    "resources": {"requests": {"storage": args.volume_size}},
+                    **storage_class_name(args.ctx.storage.standard),
                 },
             })
         else:
-            volumes.append({"name": "data", "empty_dir": {"size_limit": args.storage}})
+            volumes.append({"name": "data", "empty_dir": {"size_limit": args.volume_size}})
         self.statefulset = k8s.apps.v1.StatefulSet(
             f"{name}-sts",
             metadata={"name": SERVICE, "namespace": APPS, "labels": lbl},
@@ -128,6 +129,6 @@ class SupersetRedis(pulumi.ComponentResource):
                 },
                 "volume_claim_templates": claims,
             },
-            opts=child(self, args.provider, depends_on=[self.service, *args.depends_on]),
+            opts=child(self, args.ctx.provider, depends_on=[self.service, *args.depends_on]),
         )
         self.register_outputs({"host": self.host, "service": self.service.metadata["name"]})
