@@ -139,6 +139,18 @@ def test_in_cluster_postgres_on_cloud_storage_names_its_bucket_not_s3():
     assert pg["siteLoss"].startswith("nothing")
 
 
+def test_a_cloud_storage_lake_reports_its_buckets_not_minio():
+    """gcp-prod runs no MinIO: the lake's recovery point is Cloud Storage's (it used to describe
+    a MinIO that the stack does not deploy), with the stack's versioning and soft-delete days."""
+    raw = cfg(cloud="gcp", environment="prod", acmeEmail="ops@example.com", gcp={"softDeleteDays": 14})
+    lake = recovery.outputs(load({**raw, "gcp:project": "acme-data"}, "gcp-prod"))["objectStore"]
+    assert "MinIO" not in lake["how"] and "Cloud Storage" in lake["how"]
+    assert "14 day(s)" in lake["how"] and "90 day(s)" in lake["how"]
+    assert lake["siteLoss"].startswith("nothing") and lake["worstCaseRpo"] == "0"
+    minio = recovery.outputs(load({**raw, "gcp:project": "acme-data", "data-platform:objectStore": "minio"}, "gcp-prod"))["objectStore"]
+    assert "MinIO" in minio["how"]
+
+
 def test_a_lone_minio_server_is_reported_as_unbounded():
     dev = recovery.outputs(load(cfg(), "dev"))["objectStore"]
     assert dev["worstCaseRpo"] == "unbounded" and dev["meetsTarget"] is False

@@ -39,6 +39,17 @@ def archive() -> NativeCopy:
     return NativeCopy("the stack's Cloud Storage backups bucket", "nothing: the backups bucket is in the stack's region")
 
 
+def lake(g: GcpSettings) -> RecoveryPoint:
+    # clouds/gcp/datalake.py: regional buckets (location = the stack's region), versioned, with a
+    # soft-delete window; no dual-region, no turbo replication and no scheduled copy elsewhere.
+    return RecoveryPoint(
+        "objectStore", 0,
+        "Cloud Storage stores every object redundantly across the region's zones; versioning keeps overwritten and deleted "
+        f"objects {g.noncurrent_version_expiration_days} day(s) and soft delete restores deleted ones for {g.soft_delete_days} day(s)",
+        "nothing: the buckets are regional, in the stack's region (no dual-region bucket, no copy to another region)",
+    )
+
+
 def snapshots() -> NativeCopy:
     return NativeCopy("its own regional Cloud Storage bucket", "nothing: the snapshots are in the same site")
 

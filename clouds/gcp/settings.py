@@ -241,6 +241,9 @@ class GcpSettings(Section):
     def archive_copy(self, settings: Settings) -> NativeCopy:
         return recovery.archive()
 
+    def lake_recovery_point(self, settings: Settings) -> Optional[RecoveryPoint]:
+        return recovery.lake(self)
+
     def snapshot_copy(self, settings: Settings) -> Optional[NativeCopy]:
         return recovery.snapshots()
 
