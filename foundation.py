@@ -115,6 +115,26 @@ class KeyedContainer:
 
 
 @dataclass(frozen=True)
+class OAuthClient:
+    """An OAuth 2.0 client-credentials identity for one consumer that authenticates with a client
+    id and secret and takes no workload identity (Dremio's Azure Storage plugin: an Entra
+    application). The cloud creates the client, grants it exactly the containers it needs and
+    hands the secret over as a Pulumi secret; the platform stores it through
+    `Foundation.secret_store` and gives the consumer the synced Secret, never a plaintext value."""
+
+    client_id: pulumi.Input[str]
+    token_endpoint: pulumi.Input[str]
+    """The token URL the consumer posts its credentials to (Entra ID's v1 endpoint:
+    `https://login.microsoftonline.com/<tenant>/oauth2/token`)."""
+    client_secret: pulumi.Output[str]
+    """A Pulumi secret. The consumer reaches `token_endpoint` and the store over HTTPS (443), which
+    its NetworkPolicy already allows towards a cloud store (network_policies/plan.py)."""
+    secret_version: pulumi.Input[str] = ""
+    """Not secret: an id that changes when the secret is rotated (Entra: the password's key id), so
+    the consumer's pods restart and re-read it."""
+
+
+@dataclass(frozen=True)
 class ObjectStore:
     """A cloud object store for the data lake (None in the Foundation: in-cluster MinIO)."""
 
@@ -137,6 +157,10 @@ class ObjectStore:
     """App -> its own key-based container, for a consumer without workload identity support
     (Airbyte: on "adls" a connection string, on "gcs" a service-account key file); such an app
     uses it instead of `buckets`."""
+    oauth_clients: Mapping[str, OAuthClient] = field(default_factory=dict)
+    """App -> the OAuth client it reads `buckets` with, for a consumer that speaks this store's
+    protocol with a client secret only (Dremio on "adls"); the other consumers use
+    `Foundation.workload_identity`."""
 
 
 SecretWriter = Callable[[str, Mapping[str, pulumi.Input[str]], pulumi.ResourceOptions], pulumi.Resource]

@@ -435,7 +435,7 @@ class _AwsPricer(Pricer):
         region = self._region_of(r)
         where = f" in {region}" if region and region != self.t["region"] else ""
         source = str(i.get("replicateSourceDb", "")).rsplit(":", 1)[-1]
-        src = next((s["inputs"] for s in instances if s["inputs"].get("identifier") == source), {})
+        src: Mapping[str, Any] = next((s["inputs"] for s in instances if s["inputs"].get("identifier") == source), {})
         hourly = self._priced_in(region, "rds.postgres.instance.hour", i["instanceClass"])
         if hourly is None:
             self.est.not_estimated.append(f"RDS read replica {i['instanceClass']}{where}: not in the price table")

@@ -629,3 +629,40 @@ def azure_call(token: str, args: dict) -> dict | None:
         return {"keys": [{"keyName": k, "permissions": "FULL", "value": base64.b64encode(bytes.fromhex(_hex(f"{name}/{k}", 64) * 2)[:64]).decode(),
                           "creationTime": "2026-12-01T00:00:00Z"} for k in ("key1", "key2")]}
     return None
+
+
+# --- Microsoft Graph (azuread) ----------------------------------------------------------------
+
+AZUREAD_PASSWORD_PREFIX = "offline~plan."
+"""Mocked application passwords start with this (40 characters like Entra's, not a credential):
+tests look for it in manifests."""
+
+
+def _azuread_application(args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict]:
+    oid = _uuid(args.name + "app")
+    rid = f"/applications/{oid}"
+    return rid, {**args.inputs, "id": rid, "objectId": oid, "clientId": _uuid(args.name + "client"), "publisherDomain": "example.onmicrosoft.com",
+                 "signInAudience": args.inputs.get("signInAudience", "AzureADMyOrg"), "disabledByMicrosoft": ""}
+
+
+def _azuread_service_principal(args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict]:
+    oid = _uuid(args.name + "sp")
+    rid = f"/servicePrincipals/{oid}"
+    return rid, {**args.inputs, "id": rid, "objectId": oid, "applicationTenantId": AZURE_TENANT, "type": "Application",
+                 "servicePrincipalNames": [args.inputs.get("clientId", "")], "displayName": args.name}
+
+
+def _azuread_password(args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict]:
+    key_id = _uuid(args.name + "key")
+    app = args.inputs.get("applicationId", "/applications/unknown")
+    rid = f"{app}/password/{key_id}"
+    value = (AZUREAD_PASSWORD_PREFIX + _hex(args.name + "value", 40))[:40]
+    return rid, {**args.inputs, "id": rid, "keyId": key_id, "value": value, "startDate": "2026-12-01T00:00:00Z",
+                 "endDate": args.inputs.get("endDate") or "2028-12-01T00:00:00Z"}
+
+
+RESOURCES.update({
+    "azuread:index/application:Application": _azuread_application,
+    "azuread:index/servicePrincipal:ServicePrincipal": _azuread_service_principal,
+    "azuread:index/applicationPassword:ApplicationPassword": _azuread_password,
+})

@@ -7,6 +7,7 @@ they can be property-tested.
 
 from __future__ import annotations
 
+import datetime
 import functools
 import importlib.resources
 import ipaddress
@@ -96,6 +97,20 @@ def text(pattern: str = r".+", what: str = "a non-empty string") -> Check:
         return value
 
     return check
+
+
+def iso_date(value: Any) -> str:
+    """A calendar date `YYYY-MM-DD` (an unquoted YAML date arrives as a date object)."""
+    if isinstance(value, datetime.date):
+        return value.isoformat()[:10]
+    what = "a date such as 2027-06-30 (YYYY-MM-DD)"
+    if not isinstance(value, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        raise Invalid(what)
+    try:
+        datetime.date.fromisoformat(value)
+    except ValueError:
+        raise Invalid("a real calendar date such as 2027-06-30 (YYYY-MM-DD)") from None
+    return value
 
 
 def optional(inner: Check) -> Check:

@@ -34,6 +34,7 @@ from foundation import (
     L7Frontend,
     LogSink,
     ManagedDatabase,
+    OAuthClient,
     ObjectStore,
     SecretStore,
     StorageClasses,
@@ -67,10 +68,16 @@ class Shape:
     adls: AdlsAccount | None = None
     keyed: Mapping[str, str] = field(default_factory=dict)
     """App -> the container of its own key-based store (KeyedContainer)."""
+    oauth: tuple[str, ...] = ()
+    """Apps the store hands an OAuth client (OAuthClient)."""
     seen: dict[str, Any] = field(default_factory=dict)
 
     def identity(self, app: str) -> WorkloadIdentity:
         return WorkloadIdentity(service_account_annotations={IDENTITY_ANNOTATION: f"{self.name}-{app}"}, pod_labels=dict(self.pod_labels))
+
+    def oauth_client(self, app: str) -> OAuthClient:
+        return OAuthClient(client_id=f"contract-{self.name}-{app}-client", token_endpoint=f"https://login.contract.example/contract-{self.name}-tenant/oauth2/token",
+                           client_secret=pulumi.Output.secret(f"contract-{self.name}-{app}-not-a-secret"), secret_version=f"contract-{self.name}-{app}-v1")
 
     def _gcs_extras(self) -> dict[str, Any]:
         """What a GCS lake adds: its project, Airbyte's key file (its client takes no workload
@@ -104,6 +111,7 @@ class Shape:
                                      buckets={r: pulumi.Output.from_input(f"contract-{self.name}-{r}") for r in BUCKET_ROLES},
                                      keyed={app: KeyedContainer(container, connection_string=pulumi.Output.secret(f"AccountName=contract{app};AccountKey=not-a-key"))
                                             for app, container in self.keyed.items()} if self.kind != "gcs" else self._gcs_keyed(),
+                                     oauth_clients={app: self.oauth_client(app) for app in self.oauth},
                                      **(self._gcs_extras() if self.kind == "gcs" else {})),
             database=ManagedDatabase(host=pulumi.Output.from_input(f"db.contract-{self.name}.example"), port=5432,
                                      engine_version="16.4", admin_secret="contract-db-admin"),
@@ -121,11 +129,11 @@ SHAPES = {
     "s3": Shape("s3", "s3", {**PROD, "cloud": "aws", "aws": {"drRegion": "eu-central-1"}}, remote_name=lambda key: key),
     # Dremio, Airbyte (its key file), Velero, CloudNativePG and Elasticsearch (snapshots) read the GCS lake: no MinIO.
     "gcs": Shape("gcs", "gcs", {**PROD, "cloud": "gcp"}, remote_name=no_slash("--")),
-    # Dremio does not read ADLS yet (object_store.APPS_ON_MINIO): MinIO serves it, while Airbyte
-    # writes to a key-based container of its own and the backups go to the lake.
+    # Dremio reads the ADLS lake as an OAuth client (an Entra application's secret), Airbyte
+    # writes to a key-based container of its own and the backups go to the lake: no MinIO.
     "adls": Shape("adls", "adls", {**PROD, "cloud": "azure"}, remote_name=no_slash("-"),
                   pod_labels={"contract.example/use-identity": "true"},
                   adls=AdlsAccount(name="contractlake", blob_endpoint="https://contractlake.blob.core.windows.net/",
                                    dfs_endpoint="https://contractlake.dfs.core.windows.net/"),
-                  keyed={"airbyte": "contract-adls-airbyte-keyed"}),
+                  keyed={"airbyte": "contract-adls-airbyte-keyed"}, oauth=("dremio",)),
 }

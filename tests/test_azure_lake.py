@@ -1,7 +1,7 @@
 """The ADLS Gen2 lake as the platform's object store on Azure (`objectStore: native`): the backups
 leave the cluster for it with workload identity and no key, each identity is scoped to its own
-container, Airbyte (whose chart takes only an account key) has an account of its own, and Dremio,
-which does not read ADLS yet, stays explicitly on MinIO (docs/azure.md)."""
+container, and Airbyte (whose chart takes only an account key) has an account of its own. Dremio's
+Entra application: test_azure_dremio.py (docs/azure.md)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from offline_plan import manifests
 AZ = "azure-native:"
 BLOB_DATA_CONTRIBUTOR = "ba92f5b4-2d11-453d-a403-e96b0029c9fe"
 IN_CLUSTER_DB = {"cloud": "azure", "environment": "staging", "azure-native:location": "westeurope", "acmeEmail": "ops@example.com",
-                 "domain": "staging.example.com", "database": "in-cluster"}
+                 "domain": "staging.example.com", "database": "in-cluster", "azure": {"dremioSecretEndDate": "2027-06-30"}}
 
 
 @pytest.fixture(scope="module")
@@ -92,12 +92,9 @@ def test_the_managed_database_stack_makes_no_postgres_identity(prod):
     assert f"{prod.stack}-postgres" not in names and not prod.by_type("kubernetes:postgresql.cnpg.io/v1:Cluster")
 
 
-def test_dremio_stays_on_minio_explicitly_and_the_backups_do_not(prod):
-    """ADLS is not read by Dremio yet: its lake and distributed store are MinIO's (docs/azure.md)."""
-    config = next(o for o in manifests.objects(prod) if o["kind"] == "ConfigMap" and o["metadata"]["name"] == "dremio-config")
-    assert "dremioS3:///" in config["data"]["dremio.conf"] and "minio.data-storage" in config["data"]["core-site.xml"]
-    assert prod.outputs["objectStore"]["kind"] == "minio"
-    # Velero above; PostgreSQL is the managed server (its own backups).
+def test_the_backups_leave_the_cluster_and_the_managed_database_needs_no_archive(prod):
+    """Velero above; PostgreSQL is the managed server (its own backups). Dremio: test_azure_dremio.py."""
+    assert prod.outputs["objectStore"]["kind"] == "adls"
     assert prod.by_type("kubernetes:barmancloud.cnpg.io/v1:ObjectStore") == []
 
 
@@ -121,8 +118,26 @@ def test_airbyte_uses_its_own_shared_key_account_through_key_vault_and_the_lake_
     assert "azure-prod-airbyte" not in {r.inputs["resourceName"] for r in prod.by_type(AZ + "managedidentity:UserAssignedIdentity")}
 
 
-def test_identities_are_scoped_to_their_containers(prod):
-    assert grants(prod, "dremio") == {(BLOB_DATA_CONTRIBUTOR, container_scope(prod, c)) for c in ("bronze", "silver", "gold", "dremio")}
+def test_identities_are_scoped_to_their_containers(in_cluster):
+    """Dremio has no managed identity (its plugin takes an Entra application: test_azure_dremio.py)."""
+    assert f"{in_cluster.stack}-dremio" not in {r.inputs["resourceName"] for r in in_cluster.by_type(AZ + "managedidentity:UserAssignedIdentity")}
     # No identity reaches another's container, and none the whole account.
-    for app in ("dremio", "velero"):
-        assert all("/containers/" in scope for _, scope in grants(prod, app)), app
+    for app, container in (("postgres", "backups"), ("velero", "velero")):
+        assert grants(in_cluster, app) == {(BLOB_DATA_CONTRIBUTOR, container_scope(in_cluster, container))}, app
+
+
+def test_a_configured_end_date_is_the_dremio_passwords_expiry(in_cluster):
+    """azure.dremioSecretEndDate: changing it replaces the password (rotation, docs/azure.md)."""
+    pw = in_cluster.one("azuread:index/applicationPassword:ApplicationPassword", f"{in_cluster.stack}-dremio")
+    assert pw.inputs["endDate"] == "2027-06-30T00:00:00Z"
+
+
+def test_elasticsearch_has_no_snapshot_repository_on_azure(prod):
+    """Elasticsearch 8.15 reads Azure Blob with a key or SAS token only (managed/workload identity:
+    8.16.0, elastic/elasticsearch#111344) and the lake refuses keys: no repository, no snapshot
+    Jobs, and the recovery points say so (docs/azure.md, docs/backups.md)."""
+    names = {o["metadata"]["name"] for o in manifests.objects(prod)}
+    assert not {"elasticsearch-snapshots", "elasticsearch-snapshot-check", "elasticsearch-s3-client"} & names
+    (es,) = [o for o in manifests.objects(prod) if o["kind"] == "Elasticsearch"]
+    assert "secureSettings" not in es["spec"]
+    assert prod.outputs["recoveryPoints"]["elasticsearch"]["worstCaseRpo"] == "unbounded"

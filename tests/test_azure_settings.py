@@ -59,6 +59,8 @@ def test_staging_is_smaller_and_destroyable():
     ({"appGatewayMinCapacity": 12, "appGatewayMaxCapacity": 10}, "azure.appGatewayMinCapacity", "at most appGatewayMaxCapacity (10)"),
     ({"loadBalancer": "agic"}, "azure.loadBalancer", "standard, appgw"),
     ({"nodeSize": "m5.2xlarge"}, "azure.nodeSize", "an Azure VM size"),
+    ({"dremioSecretEndDate": "2027/06/30"}, "azure.dremioSecretEndDate", "YYYY-MM-DD"),
+    ({"dremioSecretEndDate": "2027-02-30"}, "azure.dremioSecretEndDate", "a real calendar date"),
 ])
 def test_bad_values_fail_in_one_line_naming_file_key_and_what_is_allowed(azure, key, allowed):
     with pytest.raises(SettingsError) as e:
@@ -80,3 +82,11 @@ def test_appgw_accepts_a_versioned_secret_id_and_a_vault_id_of_any_case():
     a = load("prod", {**APPGW, "appGatewayCertificateSecretId": SECRET + "/0123456789abcdef0123456789abcdef",
                       "appGatewayCertificateVaultId": VAULT.replace("Microsoft.KeyVault", "microsoft.keyvault")}).azure
     assert a.load_balancer == "appgw" and (a.app_gateway_min_capacity, a.app_gateway_max_capacity) == (2, 10)
+
+
+def test_dremios_secret_end_date_takes_a_quoted_or_an_unquoted_yaml_date():
+    import datetime
+
+    assert load("prod").azure.dremio_secret_end_date is None  # Entra's default: two years after issue
+    assert load("prod", {"dremioSecretEndDate": "2027-06-30"}).azure.dremio_secret_end_date == "2027-06-30"
+    assert load("prod", {"dremioSecretEndDate": datetime.date(2027, 6, 30)}).azure.dremio_secret_end_date == "2027-06-30"

@@ -32,3 +32,14 @@ def test_nothing_is_granted_by_default_and_every_job_declares_its_permissions():
     workflow = yaml.safe_load(WORKFLOW.read_text())
     assert workflow["permissions"] == {}
     assert all("permissions" in job for job in workflow["jobs"].values())
+
+
+def test_the_azure_preview_authenticates_both_azure_providers_with_oidc_and_no_client_secret():
+    """azure-native and azuread (Dremio's Entra application) read the same ARM_* variables: OIDC
+    with the job's token (id-token: write), never a client secret."""
+    job = yaml.safe_load(WORKFLOW.read_text())["jobs"]["preview-azure"]
+    assert job["permissions"]["id-token"] == "write"
+    (preview,) = [s for s in job["steps"] if s.get("uses", "").startswith("pulumi/actions@")]
+    env = preview["env"]
+    assert env["ARM_USE_OIDC"] == "true" and {"ARM_CLIENT_ID", "ARM_TENANT_ID", "ARM_SUBSCRIPTION_ID"} <= set(env)
+    assert not [k for k in env if "SECRET" in k and k.startswith("ARM_")]

@@ -12,7 +12,7 @@ import sys
 sys.path.insert(0, %r)
 from offline_plan.runner import run
 run(%r)
-loaded = sorted({m.split('.')[0] for m in sys.modules if m.startswith(('pulumi_aws', 'pulumi_azure_native', 'pulumi_gcp', 'clouds.'))})
+loaded = sorted({m.split('.')[0] for m in sys.modules if m.startswith(('pulumi_aws', 'pulumi_azure_native', 'pulumi_azuread', 'pulumi_gcp', 'clouds.'))})
 print(' '.join(loaded))
 """
 
@@ -34,7 +34,8 @@ def test_offered_clouds_are_the_packages_that_exist():
 
 
 def test_azure_stack_imports_azure_and_not_aws():
-    assert loaded_by("azure-prod") == {"clouds", "pulumi_azure_native"}
+    # azuread: Microsoft Graph, for Dremio's Entra application (clouds/azure/entra_apps.py).
+    assert loaded_by("azure-prod") == {"clouds", "pulumi_azure_native", "pulumi_azuread"}
 
 
 def test_gcp_stack_imports_only_the_gcp_sdk():

@@ -2,9 +2,9 @@
 AWS's, GCP's and Azure's (tests/foundation_shapes.py), with no cloud built: whatever a cloud puts
 in the Foundation reaches the workloads, and nothing the platform needs comes from elsewhere.
 
-Where the consumers do not support a shape yet, the test states what happens today and says so
-(LAKE_READERS, IDENTIFIED): Dremio does not read ADLS yet, so that shape runs MinIO next to the
-lake; when that changes, these tables are what to update, and "no MinIO" follows.
+Where the consumers do not support a shape fully, the tables say what happens today
+(LAKE_READERS, IDENTIFIED): on ADLS Dremio reads the lake as the store's OAuth client and
+Elasticsearch's snapshots have no home; no shape runs MinIO.
 """
 
 from __future__ import annotations
@@ -28,16 +28,19 @@ RELEASE = "kubernetes:helm.sh/v3:Release"
 EXTERNAL_SECRET = "kubernetes:external-secrets.io/v1:ExternalSecret"
 LAKE_READERS = {
     "s3": {"bronze", "silver", "gold", "dremio", "airbyte", "velero", "es-backups"},
-    # Today: Dremio does not read ADLS (MinIO serves it); Airbyte writes to its own keyed
-    # container, Velero to the lake's `velero` container.
-    "adls": {"airbyte-keyed", "velero"},
+    # Dremio reads bronze/silver/gold and keeps its distributed store in `dremio` with the store's
+    # OAuth client; Airbyte writes to its own keyed container, Velero to the lake's `velero`
+    # container; Elasticsearch's snapshots are off (no azure repository with workload identity
+    # at the pinned version: docs/azure.md).
+    "adls": {"bronze", "silver", "gold", "dremio", "airbyte-keyed", "velero"},
     "gcs": {"bronze", "silver", "gold", "dremio", "airbyte", "velero", "es-backups"},
 }
 """Shape -> the Foundation's bucket roles the plan references (the managed database leaves
 `backups` unused: only an in-cluster PostgreSQL archives there)."""
 IDENTIFIED = {
     "s3": {"dremio", "airbyte", "fluent-bit", "velero", "elasticsearch"},
-    # Elasticsearch's snapshots go to a cloud store on S3 and GCS only (on ADLS MinIO keys, no ServiceAccount).
+    # Elasticsearch's snapshots go to a cloud store on S3 and GCS only. Dremio's ServiceAccount
+    # carries the shape's identity, which it does not need on ADLS (its OAuth client reads the lake).
     "adls": {"dremio", "airbyte", "fluent-bit", "velero"},
     "gcs": {"dremio", "airbyte", "fluent-bit", "velero", "elasticsearch"},
 }
@@ -65,10 +68,20 @@ def test_no_minio_when_the_cloud_provides_the_lake(shaped):
     roles = "|".join(sorted(BUCKET_ROLES, key=len, reverse=True))
     referenced = set(re.findall(rf"contract-{shape.name}-([a-z]+-keyed|{roles})\b", json.dumps([r.inputs for r in plan.registrations], default=str)))
     assert referenced == LAKE_READERS[shape.name]
-    if LAKE_READERS[shape.name] >= {"bronze", "silver", "gold", "dremio", "airbyte"}:
-        assert minio == [] and plan.outputs["objectStore"]["kind"] == shape.kind
-    else:  # today, until Dremio (and on GCS Airbyte) read this store
-        assert minio and plan.outputs["objectStore"]["kind"] == "minio"
+    assert minio == [] and plan.outputs["objectStore"]["kind"] == shape.kind
+
+
+def test_an_oauth_consumer_reads_its_client_from_the_foundation_and_its_secret_from_the_secret_store(shaped):
+    """ObjectStore.oauth_clients (the ADLS shape's Dremio): the client id and token endpoint reach
+    its configuration as the cloud gave them, the secret only through the cloud's secret store."""
+    shape, plan = shaped
+    if not shape.oauth:
+        return
+    for app in shape.oauth:
+        client = f"contract-{shape.name}-{app}-client"
+        assert mentions(plan, client) and mentions(plan, f"contract-{shape.name}-tenant/oauth2/token")
+        assert shape.seen["written"][f"data-platform/{app}-oauth"] == ["clientSecret"]
+        assert f"contract-{shape.name}-{app}-not-a-secret" not in json.dumps(list(manifests.objects(plan)))
 
 
 @pytest.mark.parametrize("store, error", [

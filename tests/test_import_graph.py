@@ -48,6 +48,14 @@ def test_no_cloud_imports_a_component():
     assert _arrows("clouds", "components") == set()
 
 
+CLOUD_SDKS = ("pulumi_aws", "pulumi_azure_native", "pulumi_azuread", "pulumi_gcp")
+
+
+def test_no_component_imports_a_cloud_sdk():
+    """components/ reads the Foundation only (Dremio's Entra application is built in clouds/azure)."""
+    assert {a for sdk in CLOUD_SDKS for a in _arrows("components", sdk)} == set()
+
+
 def test_kube_imports_nothing_above_it():
     """kube/ is the bottom layer: no settings, no contract, no cloud, no platform."""
     assert {a for top in ("settings", "foundation", "clouds", "components", "program") for a in _arrows("kube", top)} == set()
@@ -95,7 +103,7 @@ def test_each_cloud_settings_module_imports_only_settings_and_its_own_pure_plann
         outside = {m for m in _imports(path) if m.split(".")[0] not in ("settings", "__future__", "dataclasses", "typing", "re", "math", "ipaddress")
                    and not m.startswith(f"clouds.{cloud}.")}
         assert outside == set(), path
-        assert set(_imports(path)) & {"pulumi", "pulumi_aws", "pulumi_azure_native", "pulumi_gcp"} == set()
+        assert set(_imports(path)) & {"pulumi", "pulumi_aws", "pulumi_azure_native", "pulumi_azuread", "pulumi_gcp"} == set()
 
 
 def test_no_component_imports_a_cloud():

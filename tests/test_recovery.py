@@ -196,3 +196,24 @@ def test_a_dr_region_equal_to_the_stacks_region_is_refused(plan_config):
         plan_config({"cloud": "aws", "environment": "prod", "acmeEmail": "ops@example.com", "aws:region": "eu-west-1",
                      "aws": {"drRegion": "eu-west-1"}}, stack="samedr")
     assert "data-platform:aws.drRegion = 'eu-west-1' is not valid: a region other than aws:region" in str(e.value)
+
+
+def azure(env: str, azure_section: dict | None = None, **kw):
+    return cfg(cloud="azure", environment=env, acmeEmail="ops@example.com", **({"azure": azure_section} if azure_section else {}), **kw)
+
+
+def test_on_azure_the_lake_is_reported_as_adls_and_elasticsearch_as_without_snapshots():
+    """No MinIO on Azure any more: the lake's recovery is the ADLS account's, and Elasticsearch
+    has no snapshot repository there (8.15 reads Azure Blob with keys only)."""
+    points = recovery.outputs(load(azure("prod"), "azure-prod"))
+    lake = points["objectStore"]
+    assert "ADLS Gen2 lake (Standard_GZRS)" in lake["how"] and "MinIO" not in lake["how"]
+    assert lake["worstCaseRpo"] == "0" and "paired region" in lake["siteLoss"]
+    assert points["elasticsearch"]["worstCaseRpo"] == "unbounded" and "no repository on Azure" in points["elasticsearch"]["how"]
+    staging = recovery.outputs(load(azure("staging"), "azure-staging"))["objectStore"]
+    assert staging["siteLoss"].startswith("nothing")  # ZRS: one region
+
+
+def test_the_minio_mirror_is_refused_on_azure_where_nothing_runs_minio():
+    msg = error(azure("prod", backups={"mirrorEndpoint": "https://backup.example.com", "mirrorBucket": "lake", "mirrorCredentialsSecret": "s"}), "azure-prod")
+    assert "backups.mirrorEndpoint" in msg and "objectStore: native" in msg

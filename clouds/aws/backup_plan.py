@@ -9,7 +9,7 @@ the AWS-managed S3 backup/restore policies plus the data-lake key, nothing else.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Optional
 
@@ -30,7 +30,8 @@ S3_MANAGED_POLICIES = ("AWSBackupServiceRolePolicyForS3Backup", "AWSBackupServic
 class BackupPlanArgs:
     ctx: Context
     bucket_arns: Mapping[str, pulumi.Input[str]]
-    lake_key_arn: pulumi.Input[str]
+    lake_key_arn: pulumi.Input[str] | Sequence[pulumi.Input[str]]
+    """The lake's key, or every key its buckets use (a running dr stack also restores its primary's replicas)."""
     schedule: str
     """Five-field cron in `time_zone`."""
     retention_days: int

@@ -21,7 +21,7 @@ import pulumi
 import pulumi_azure_native.monitor as monitor
 import pulumi_azure_native.storage as storage
 
-from foundation import AdlsAccount, KeyedContainer, ObjectStore
+from foundation import AdlsAccount, KeyedContainer, OAuthClient, ObjectStore
 
 from .common import Context
 from .network import Network
@@ -106,12 +106,14 @@ class DataLake(pulumi.ComponentResource):
                                   logs=[{"category_group": "audit", "enabled": True}], opts=ctx.opts(self))
         self.register_outputs({"account": self.account.name, "containers": list(DATA_ROLES)})
 
-    def object_store(self, keyed: Mapping[str, KeyedContainer]) -> ObjectStore:
+    def object_store(self, keyed: Mapping[str, KeyedContainer], oauth_clients: Mapping[str, OAuthClient]) -> ObjectStore:
         """The lake as the platform sees it (Foundation.object_store): the `adls` protocol, the
         containers by role, the account's endpoints (reached through the private endpoints),
-        and the key-based containers of consumers without Entra ID support."""
+        the key-based containers of consumers without Entra ID support, and the Entra
+        applications of consumers without workload identity (Dremio)."""
         endpoints = self.account.primary_endpoints
         return ObjectStore(kind="adls", buckets={role: c.name for role, c in self.containers.items()}, keyed=dict(keyed),
+                           oauth_clients=dict(oauth_clients),
                            adls=AdlsAccount(name=self.account.name, blob_endpoint=endpoints.apply(lambda e: e.blob),
                                             dfs_endpoint=endpoints.apply(lambda e: e.dfs)))
 

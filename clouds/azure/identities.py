@@ -27,10 +27,10 @@ POD_LABELS = {"azure.workload.identity/use": "true"}
 AUDIENCE = "api://AzureADTokenExchange"
 
 CONTAINERS: Mapping[str, tuple[str, ...]] = {
-    # Data sources on the lake plus its distributed storage; CloudNativePG's archive (only with
-    # the in-cluster database); Velero's backups: nothing else. Airbyte has no identity: its chart
-    # takes only an account key, for an account of its own (airbyte_storage.py).
-    "dremio": ("bronze", "silver", "gold", "dremio"),
+    # CloudNativePG's archive (only with the in-cluster database); Velero's backups: nothing else.
+    # Airbyte has no identity: its chart takes only an account key, for an account of its own
+    # (airbyte_storage.py); nor has Dremio: its Azure Storage plugin takes an Entra application's
+    # client secret only (entra_apps.py).
     "postgres": ("backups",),
     "velero": ("velero",),
 }

@@ -1,6 +1,7 @@
 """What Azure's managed services can lose and what survives the region, for settings/recovery.py
-(through the hooks of AzureSettings): Flexible Server's backups, the ADLS lake's backups container,
-and the rule that refuses a prod database without geo-redundant backups."""
+(through the hooks of AzureSettings): Flexible Server's backups, the ADLS lake (the whole lake:
+Dremio's data and distributed store, the backups container), and the rule that refuses a prod
+database without geo-redundant backups."""
 
 from __future__ import annotations
 
@@ -32,9 +33,24 @@ def database(z: AzureSettings) -> RecoveryPoint:
     )
 
 
+def _geo(z: AzureSettings) -> bool:
+    return "GRS" in z.lake_replication or "GZRS" in z.lake_replication
+
+
+def lake(z: AzureSettings) -> RecoveryPoint:
+    zones = "across availability zones" if "ZRS" in z.lake_replication else "three times in one datacenter"
+    return RecoveryPoint(
+        "objectStore", 0,
+        f"the ADLS Gen2 lake ({z.lake_replication}) stores every blob {zones}; blob and container soft delete keep deleted data "
+        f"{z.soft_delete_days} day(s); overwritten blobs are not recoverable (no versioning on a hierarchical-namespace account) and there is no snapshot",
+        "the lake account's asynchronous geo-replica in the paired region (deletes replicate too)" if _geo(z)
+        else "nothing: the lake account's copies are in the stack's region",
+    )
+
+
 def archive(z: AzureSettings) -> NativeCopy:
     return NativeCopy("the ADLS lake's backups container (workload identity)",
-                      "the lake account's asynchronous geo-replica in the paired region" if "GRS" in z.lake_replication or "GZRS" in z.lake_replication
+                      "the lake account's asynchronous geo-replica in the paired region" if _geo(z)
                       else "nothing: the lake account's copies are in the stack's region")
 
 

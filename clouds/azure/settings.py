@@ -61,8 +61,9 @@ class AzureSettings(Section):
     DOC = "Azure foundation: VNet, AKS, PostgreSQL Flexible Server, Data Lake Gen2, Key Vault, ACR"
     HAS_NATIVE_LAKE = True
     HAS_MANAGED_DATABASE = True
-    # Dremio does not read ADLS yet and stays on the in-cluster MinIO (docs/azure.md).
-    LAKE_STAYS_ON_MINIO = True
+    # The whole lake is on ADLS (Dremio as an Entra application): LAKE_STAYS_ON_MINIO stays False.
+    NO_SNAPSHOT_REPOSITORY = ("no repository on Azure (the pinned Elasticsearch reads Azure Blob with an account key or SAS token only, "
+                              "which the lake refuses; workload identity came in 8.16)")
 
     # --- network ---
     vnet_cidr: str = setting(_vnet_cidr, "VNet CIDR (/16 to /20, outside 192.168.0.0/16 and 172.16.0.0/16, the pod and Service ranges). Subnets are planned from it: nodes 10.0.0.0/22, apiserver 10.0.4.0/28, ingress 10.0.4.16/28, postgres 10.0.5.0/27, endpoints 10.0.6.0/26, appgw 10.0.8.0/24 for 10.0.0.0/16.", default="10.0.0.0/16")
@@ -107,6 +108,7 @@ class AzureSettings(Section):
     bronze_cold_days: int = setting(checks.integer(1, 3650), "Days after the last modification before bronze blobs move to bronzeTier (the seed: 90).", default=90)
     bronze_tier: str = setting(checks.one_of("cool", "cold", "archive"), "Tier old bronze blobs move to: archive (the seed's Glacier; offline until rehydrated) or cold/cool (still readable by Dremio).", default="archive")
     soft_delete_days: int = setting(checks.integer(1, 365), "Blob and container soft delete retention in days.", default=per_env(dev=7, staging=7, prod=90))
+    dremio_secret_end_date: Optional[str] = setting(checks.optional(checks.iso_date), "Expiry (YYYY-MM-DD, 00:00 UTC) of the client secret of Dremio's Entra application (Dremio's Azure Storage plugin takes no workload identity); changing it issues a new secret (rotation, docs/azure.md). Unset: Entra's default, two years after it is issued.", default=None)
     key_vault_soft_delete_days: int = setting(checks.integer(7, 90), "Key Vault soft delete retention in days (fixed at creation).", default=per_env(dev=7, staging=7, prod=90))
     key_vault_purge_protection: bool = setting(checks.boolean, "Key Vault purge protection (irreversible: a deleted vault is kept for the whole retention; prod).", default=per_env(dev=False, staging=False, prod=True))
     acr_untagged_retention_days: int = setting(checks.integer(0, 365), "Days untagged manifests stay in the registry (the seed: 14).", default=14)
@@ -152,6 +154,9 @@ class AzureSettings(Section):
 
     def archive_copy(self, settings: Settings) -> NativeCopy:
         return recovery.archive(self)
+
+    def lake_recovery_point(self, settings: Settings) -> Optional[RecoveryPoint]:
+        return recovery.lake(self)
 
     def _check_app_gateway(self) -> None:
         if self.load_balancer == "appgw":

@@ -9,8 +9,9 @@ edge through `Foundation.edge.l7`) -> ClusterServices (External Secrets on Key V
 With `objectStore: native` (the default) the data lake is `Foundation.object_store` (kind
 `adls`): the backups (CloudNativePG's archive, Velero) go there with workload identity, Airbyte's
 logs and state to an account of its own with a key (AirbyteStorage: its chart takes nothing
-else); Dremio does not read ADLS yet, so the platform keeps its lake on the in-cluster MinIO (see
-docs/azure.md).
+else), and Dremio reads the lake and keeps its distributed storage there as an Entra application
+with a client secret (DremioApplication: its Azure Storage plugin takes no workload identity),
+so nothing runs MinIO (docs/azure.md).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from typing import Optional
 import pulumi
 import pulumi_azure_native.authorization as authorization
 import pulumi_azure_native.resources as resources
+import pulumi_azuread as azuread
 from pulumi_azure_native.provider import Provider
 
 from foundation import EdgeFrontend, Foundation, ManagedDatabase, SecretStore, StorageClasses
@@ -33,6 +35,7 @@ from .cluster_services import DB_ADMIN_SECRET, ClusterServices, ClusterServicesA
 from .common import Context
 from .database import ADMIN_LOGIN, Database, DatabaseArgs, server_configurations
 from .datalake import DataLake, DataLakeArgs
+from .entra_apps import DremioApplication, DremioApplicationArgs
 from .identities import WorkloadIdentities, WorkloadIdentitiesArgs
 from .network import Network, NetworkArgs
 from .registry import Registry, RegistryArgs
@@ -85,15 +88,20 @@ def build_foundation(settings: Settings) -> Foundation:
     vault = Vault("vault", VaultArgs(ctx=ctx, network=network, secret_prefix=secret_prefix, soft_delete_days=a.key_vault_soft_delete_days,
                                      purge_protection=a.key_vault_purge_protection, workspace_id=workspace_id))
 
-    lake = identities = airbyte_store = None
+    lake = identities = airbyte_store = dremio_app = None
     if s.object_store == "native":
         lake = DataLake("datalake", DataLakeArgs(ctx=ctx, network=network, replication=a.lake_replication, soft_delete_days=a.soft_delete_days,
                                                  bronze_days=a.bronze_cold_days, bronze_tier=a.bronze_tier, workspace_id=workspace_id))
         identities = WorkloadIdentities("identities", WorkloadIdentitiesArgs(
             ctx=ctx, oidc_issuer=cluster.oidc_issuer, container_scopes={r: lake.container_scope(r) for r in lake.containers},
-            apps=("dremio", *(("postgres",) if s.database == "in-cluster" else ()),
+            apps=(*(("postgres",) if s.database == "in-cluster" else ()),
                   *(("velero",) if s.backups.velero and not s.backups.standby else ())),
         ))
+        # Microsoft Graph, same tenant as ARM, signed in the same way (Azure CLI / azure/login).
+        graph = azuread.Provider(f"{p}-azuread", tenant_id=ctx.tenant_id)
+        dremio_app = DremioApplication("dremio-application", DremioApplicationArgs(
+            ctx=ctx, provider=graph, container_scopes={r: lake.container_scope(r) for r in lake.containers},
+            secret_end_date=a.dremio_secret_end_date))
         if s.airbyte.enabled:
             airbyte_store = AirbyteStorage("airbyte-storage", AirbyteStorageArgs(ctx=ctx, network=network, replication=a.lake_replication,
                                                                                  soft_delete_days=a.soft_delete_days))
@@ -149,6 +157,8 @@ def build_foundation(settings: Settings) -> Foundation:
         outputs["dataLakeContainers"] = sorted(lake.containers)
     if airbyte_store is not None:
         outputs["airbyteStorageAccount"] = airbyte_store.account.name
+    if dremio_app is not None:
+        outputs["dremioApplicationClientId"] = dremio_app.application.client_id
     if identities is not None:
         outputs["workloadIdentityClientIds"] = {app: u.client_id for app, u in identities.identities.items()}
     if app_gateway is not None:
@@ -160,7 +170,8 @@ def build_foundation(settings: Settings) -> Foundation:
         provider=cluster.provider,
         storage_classes=StorageClasses(fast_ssd=FAST_SSD, standard=STANDARD),
         edge=edge_frontend(s, app_gateway),
-        object_store=lake.object_store(keyed={"airbyte": airbyte_store.keyed_container()} if airbyte_store else {}) if lake is not None else None,
+        object_store=lake.object_store(keyed={"airbyte": airbyte_store.keyed_container()} if airbyte_store else {},
+                                       oauth_clients={"dremio": dremio_app.oauth_client()} if dremio_app else {}) if lake is not None else None,
         database=database,
         secret_store=SecretStore(name=services.secret_store_name, key_prefix=secret_prefix, write=vault.write_secret,
                                  ready=tuple(services.secret_store_ready), remote_name=key_vault_name),

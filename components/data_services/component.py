@@ -5,8 +5,8 @@ Which implementation runs follows config and the Foundation:
 - PostgreSQL: CloudNativePG when `database: in-cluster` or the Foundation has no managed
   database; otherwise the managed server with a bootstrap Job and PgBouncer in front.
 - Object store: MinIO when `objectStore: minio`, when the Foundation has no buckets, or when
-  the applications do not read its protocol yet (ADLS: object_store.APPS_ON_MINIO); otherwise
-  the cloud's buckets (nothing deployed). PostgreSQL archives to the cloud's `backups` bucket
+  Dremio cannot read its protocol (ADLS without the Entra application the cloud hands it:
+  object_store.DREMIO_OAUTH_ONLY); otherwise the cloud's buckets (nothing deployed). PostgreSQL archives to the cloud's `backups` bucket
   whenever `objectStore: native` gives one, even when the applications stay on MinIO.
 - Elasticsearch: always ECK.
 """
@@ -30,7 +30,15 @@ from .elasticsearch import Elasticsearch, ElasticsearchArgs
 from .es_snapshot_store import SnapshotStore
 from .managed_postgres import ManagedPostgres, ManagedPostgresArgs
 from .minio import BACKUPS, Minio, MinioArgs
-from .object_store import apps_stay_on_minio, keyed_stores, minio_snapshot_store, native_backup_store, native_result, native_snapshot_store
+from .object_store import (
+    apps_stay_on_minio,
+    keyed_stores,
+    minio_snapshot_store,
+    native_backup_store,
+    native_result,
+    native_snapshot_store,
+    oauth_logins,
+)
 from .postgres import BackupStore, CloudNativePg, CloudNativePgArgs
 from .result import DataServicesResult
 
@@ -89,6 +97,8 @@ class DataServices(pulumi.ComponentResource):
             )
         else:
             object_store = native_result(native)
+            if native.oauth_clients:
+                object_store = replace(object_store, consumer_oauth=oauth_logins(native, parent=self, provider=p, depends_on=deps))
             backup = native_backup_store(f)
             if backup is None:
                 pulumi.log.warn("PostgreSQL backups: no supported archive target on this object store; WAL archiving is off", self)

@@ -1,12 +1,14 @@
 """The data lake when the cloud provides it (Foundation.object_store): the result points at the
 native buckets and applications authenticate with workload identity (no keys).
 
-Not every protocol is read by every consumer yet: Dremio speaks S3 (and what other branches
-add), not ADLS. On such a store the platform keeps the lake in the in-cluster MinIO
-(`apps_stay_on_minio`), while the backups (CloudNativePG's archive, Velero) still leave the
-cluster for the cloud store (`native_backup_store`, components/platform.py), and a consumer with
-a key-based container of its own (Airbyte on Azure, and on GCP, whose storage client reads only
-a service-account key file) uses that (`keyed_stores`).
+Dremio reads S3 and Cloud Storage with workload identity, and ADLS only as an OAuth client
+(its Azure Storage plugin takes an Entra application's secret, no workload identity): on such
+a protocol the cloud hands it one (`ObjectStore.oauth_clients`), whose secret goes through the
+Foundation's secret store (`oauth_logins`); without one the platform keeps the lake in the
+in-cluster MinIO (`apps_stay_on_minio`), while the backups (CloudNativePG's archive, Velero)
+still leave the cluster for the cloud store (`native_backup_store`, components/platform.py).
+A consumer with a key-based container of its own (Airbyte on Azure, and on GCP, whose storage
+client reads only a service-account key file) uses that (`keyed_stores`).
 """
 
 from __future__ import annotations
@@ -27,18 +29,20 @@ from .postgres import BackupStore
 
 if TYPE_CHECKING:
     from .minio import Minio
-from .result import ObjectStoreResult
+from .result import CLIENT_SECRET_KEY, OAuthLogin, ObjectStoreResult
 
 BACKUP_PREFIX = "postgres"
 
-APPS_ON_MINIO = frozenset({"adls"})
-"""Object-store protocols Dremio (lake source, distributed store) does not read yet
-(docs/azure.md: its Azure Storage plugin takes only an account key or an Entra application
-secret, and the lake refuses shared keys)."""
+DREMIO_OAUTH_ONLY = frozenset({"adls"})
+"""Object-store protocols Dremio (lake source, distributed store) reads only as an OAuth client
+(Azure Storage: `AZURE_ACTIVE_DIRECTORY` with an Entra application's secret, or an account key,
+which the lake refuses): Dremio needs `ObjectStore.oauth_clients["dremio"]` there."""
 
 
 def apps_stay_on_minio(store: Optional[ObjectStore]) -> bool:
-    return store is None or store.kind in APPS_ON_MINIO
+    """The lake stays on MinIO: no cloud store, or one Dremio cannot read without the OAuth
+    client the cloud did not give."""
+    return store is None or (store.kind in DREMIO_OAUTH_ONLY and "dremio" not in store.oauth_clients)
 
 
 def native_result(store: ObjectStore) -> ObjectStoreResult:
@@ -50,7 +54,23 @@ def native_result(store: ObjectStore) -> ObjectStoreResult:
         buckets=dict(store.buckets),
         credentials_secret=None,
         project=store.project,
+        account=store.adls.name if store.adls is not None else None,
     )
+
+
+def oauth_logins(store: ObjectStore, *, parent: pulumi.Resource, provider: pulumi.ProviderResource,
+                 depends_on: Sequence[pulumi.Resource]) -> dict[str, OAuthLogin]:
+    """App -> its OAuth client (foundation.OAuthClient): the client secret goes into the Secret
+    `data-platform/<app>-oauth` (key `clientSecret`) through the Foundation's secret store (Key
+    Vault, then External Secrets); the client id and token endpoint are not secret."""
+    out: dict[str, OAuthLogin] = {}
+    for app, client in sorted(store.oauth_clients.items()):
+        name = f"{app}-oauth"
+        platform_secret(name, APPS, {CLIENT_SECRET_KEY: client.client_secret}, store_for(provider), parent=parent,
+                        provider=provider, labels=kube.labels(app, "credentials"), depends_on=depends_on, resource_name=name)
+        out[app] = OAuthLogin(client_id=client.client_id, token_endpoint=client.token_endpoint, secret=name,
+                              secret_version=client.secret_version)
+    return out
 
 
 CONNECTION_STRING_KEY = "connectionString"

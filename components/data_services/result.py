@@ -48,6 +48,23 @@ class PostgresResult:
     label); None for a managed server."""
 
 
+CLIENT_SECRET_KEY = "clientSecret"
+"""The key of an OAuth consumer's Secret (`<app>-oauth`) holding its client secret."""
+
+
+@dataclass(frozen=True)
+class OAuthLogin:
+    """An OAuth 2.0 client a consumer reads the store with (foundation.OAuthClient), its secret
+    synced into the apps namespace."""
+
+    client_id: pulumi.Input[str]
+    token_endpoint: pulumi.Input[str]
+    secret: str
+    """Secret in `data-platform` holding the client secret under `CLIENT_SECRET_KEY`."""
+    secret_version: pulumi.Input[str] = ""
+    """Changes when the secret is rotated (the consumer's pods roll on it)."""
+
+
 @dataclass(frozen=True)
 class ObjectStoreResult:
     kind: str
@@ -84,11 +101,19 @@ class ObjectStoreResult:
     consumer_stores: Mapping[str, "ObjectStoreResult"] = field(default_factory=dict)
     """App -> a store of its own that replaces this one for it (Azure: Airbyte's key-based
     account, foundation.KeyedContainer)."""
+    account: Optional[pulumi.Input[str]] = None
+    """adls: the storage account the containers are in."""
+    oauth: Optional[OAuthLogin] = None
+    """The OAuth client this consumer reads the store with (set by `for_consumer`)."""
+    consumer_oauth: Mapping[str, OAuthLogin] = field(default_factory=dict)
+    """App -> its OAuth client on this store (Azure: Dremio's Entra application)."""
 
     def for_consumer(self, app: str) -> "ObjectStoreResult":
         """This store as `app` sees it: its own store, or with its own credentials Secret."""
         if app in self.consumer_stores:
             return self.consumer_stores[app]
+        if app in self.consumer_oauth:
+            return replace(self, oauth=self.consumer_oauth[app])
         secret = self.consumer_credentials.get(app)
         return replace(self, credentials_secret=secret) if secret else self
 

@@ -20,13 +20,13 @@ import kube
 from components.apps.ui import UiBackend
 from components.backups.scheduled import ScheduledBackup
 from components.context import PlatformContext
-from components.data_services.result import ObjectStoreResult
+from components.data_services.result import CLIENT_SECRET_KEY, ObjectStoreResult
 from components.secrets import PlatformSecret, platform_secret, store_for
 from foundation import WORKLOAD_SERVICE_ACCOUNTS
 from settings.cron import dst_minutes, max_gap_minutes
 from settings.sections.dremio import DremioSettings
 
-from . import bootstrap, catalog_backup, gcs, lake_source, s3_identity, services, statefulsets
+from . import azure_storage, bootstrap, catalog_backup, gcs, lake_source, s3_identity, services, statefulsets
 from .config import (
     CLIENT_PORT,
     FLIGHT_PORT,
@@ -141,18 +141,28 @@ class Dremio(pulumi.ComponentResource):
             raise ValueError(f"the object store has no '{s.dist_bucket}' bucket for Dremio (has: {', '.join(sorted(store.buckets))})")
         static_keys = store.credentials_secret is not None
         on_gcs = store.kind == "gcs"
+        on_azure = store.kind == "adls"
+        oauth = store.oauth
+        if on_azure and oauth is None:
+            raise ValueError("Dremio reads Azure Storage only as an OAuth client: the object store gives it none (ObjectStore.oauth_clients)")
         scheme = gcs.SCHEME if on_gcs else "dremioS3"
 
-        def access(a: list) -> S3Access | gcs.GcsAccess:
+        def dist(container: str) -> str:
+            return azure_storage.dist_uri(container, s.dist_path) if on_azure else dist_uri(container, s.dist_path, scheme)
+
+        def access(a: list) -> S3Access | gcs.GcsAccess | azure_storage.AzureAccess:
             if on_gcs:  # Workload Identity: Application Default Credentials, no key
                 return gcs.GcsAccess(project=store.project or "", buckets=(a[0],))
+            if on_azure:  # an Entra application: client id and endpoint here, the secret from the pod environment
+                return azure_storage.AzureAccess(account=a[2], containers=(a[0],), client_id=a[3], token_endpoint=a[4])
             return S3Access(endpoint=a[1], path_style=store.path_style, region=store.region or None,
                             static_keys=static_keys, credentials_provider=s.s3_credentials_provider)
 
         # Without keys, on S3, Dremio's S3 clients use the pod's identity through s3_identity.py.
         keyless = s.s3_credentials_provider if not static_keys and store.kind == "s3" else None
-        files = pulumi.Output.all(bucket, store.endpoint).apply(lambda a: {
-            "dremio.conf": render_dremio_conf(dist_uri(a[0], s.dist_path, scheme)),
+        oauth_inputs = [store.account, oauth.client_id, oauth.token_endpoint] if oauth is not None else []
+        files = pulumi.Output.all(bucket, store.endpoint, *oauth_inputs).apply(lambda a: {
+            "dremio.conf": render_dremio_conf(dist(a[0])),
             "core-site.xml": render_core_site(access(a)),
         })
         self.config_map = k8s.core.v1.ConfigMap(
@@ -194,6 +204,8 @@ class Dremio(pulumi.ComponentResource):
                 read_only_root=s.read_only_root_filesystem, selector=selector, labels={**labels, **identity.pod_labels},
                 required_anti_affinity=required,
                 heap_dumps=s.heap_dumps, aws_profile=s3_identity.uses_profile(keyless), region=store.region or None,
+                oauth_secret=oauth.secret if oauth is not None else None,
+                oauth_secret_version=oauth.secret_version if oauth is not None else "",
             )
 
         sts_opts = kube.child(self, ctx.provider, depends_on=[*args.depends_on, self.cluster_service, self.config_map])
@@ -251,6 +263,10 @@ class Dremio(pulumi.ComponentResource):
         if s.bootstrap_admin and on_gcs and lake:
             self.lake_source_body = pulumi.Output.all(*[store.buckets[b] for b in lake]).apply(
                 lambda a: lake_source.source_body(gcs.source_config(project=store.project or "", buckets=a), source_type="GCS"))
+        elif s.bootstrap_admin and on_azure and oauth is not None and lake:
+            self.lake_source_body = pulumi.Output.all(store.account, oauth.client_id, oauth.token_endpoint, *[store.buckets[b] for b in lake]).apply(
+                lambda a: lake_source.source_body(azure_storage.source_config(account=a[0], client_id=a[1], token_endpoint=a[2], containers=a[3:]),
+                                                  source_type=azure_storage.SOURCE_TYPE))
         elif s.bootstrap_admin and lake and (static_keys or keyless):
             self.lake_source_body = pulumi.Output.all(store.endpoint, *[store.buckets[b] for b in lake]).apply(
                 lambda a: lake_source.source_body(lake_source.source_config(
@@ -270,7 +286,7 @@ class Dremio(pulumi.ComponentResource):
                 metadata={"name": catalog_backup.APP, "namespace": ns, "labels": kube.labels(catalog_backup.APP, "backup")},
                 spec=catalog_backup.cron_spec(
                     schedule=args.catalog_backup_schedule, time_zone=args.catalog_backup_time_zone, image=s.bootstrap_image, master_host=f"dremio-master-0.{cluster_dns}",
-                    backup_path=pulumi.Output.from_input(bucket).apply(lambda b: catalog_backup.backup_dir(dist_uri(b, s.dist_path, scheme))),
+                    backup_path=pulumi.Output.from_input(bucket).apply(lambda b: catalog_backup.backup_dir(dist(b))),
                     admin_secret=self.admin_secret),
                 opts=kube.child(self, ctx.provider, depends_on=[self.admin_secret]),
             )
@@ -339,9 +355,13 @@ class Dremio(pulumi.ComponentResource):
                 {"name": "LAKE_SOURCE", "value": self.lake_source_body.apply(lambda b: json.dumps(b, sort_keys=True))},
                 *([kube.secret_env("LAKE_ACCESS_KEY", store.credentials_secret, "accessKeyId"),
                    kube.secret_env("LAKE_SECRET_KEY", store.credentials_secret, "secretAccessKey")] if store.credentials_secret else []),
+                # The client secret, and its version: a rotated secret changes the Job (immutable), so
+                # Pulumi replaces it and the source is re-registered with the new secret.
+                *([kube.secret_env("LAKE_CLIENT_SECRET", store.oauth.secret, CLIENT_SECRET_KEY),
+                   {"name": "LAKE_CLIENT_SECRET_KEY_ID", "value": store.oauth.secret_version}] if store.oauth is not None else []),
                 {"name": "PYTHONDONTWRITEBYTECODE", "value": "1"},
             ]
-            main = dict(container="lake-source", image=SOURCE_IMAGE, script=lake_source.REGISTER_SCRIPT, env=source_env,
+            main = dict(container="lake-source", image=SOURCE_IMAGE, script=lake_source.register_script(client_secret=store.oauth is not None), env=source_env,
                         interpreter=("python", "-c"), pod_extra={"init_containers": [users]})
         spec = kube.script_job_spec(
             labels=labels, container=main["container"], image=main["image"], script=main["script"],

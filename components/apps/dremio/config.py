@@ -18,7 +18,7 @@ from xml.sax.saxutils import escape
 
 from settings.sections.dremio import S3_PROFILE_PROVIDER, MemoryPlan
 
-from . import gcs, s3_identity
+from . import azure_storage, gcs, s3_identity
 
 Role = Literal["master", "executor"]
 
@@ -50,14 +50,17 @@ def dist_uri(bucket: str, path: str, scheme: str = "dremioS3") -> str:
     return f"{scheme}:///{bucket}/{path}" if path else f"{scheme}:///{bucket}"
 
 
+DIST_PREFIXES = (*(f"{scheme}:///" for scheme in DIST_SCHEMES), f"{azure_storage.SCHEME}://:///")
+
+
 def render_dremio_conf(dist: str) -> str:
     """dremio.conf shared by every role (roles come from -D flags, see `role_flags`).
 
     Only keys Dremio knows: it refuses to start on unknown properties, which is why the seed's
     `services.*.heap_memory_mb` and `reflection.refresh.*` lines are not here (docs/dremio.md).
     """
-    if not dist.startswith(tuple(f"{scheme}:///" for scheme in DIST_SCHEMES)):
-        raise ValueError("dist must be a dremioS3:/// or dremiogcs:/// URI")
+    if not dist.startswith(DIST_PREFIXES):
+        raise ValueError("dist must be a dremioS3:///, dremiogcs:/// or dremioAzureStorage://:/// URI")
     return (
         "# Rendered by data-platform (components/apps/dremio/config.py). Roles are set per pod with\n"
         "# -Dservices.* flags in DREMIO_JAVA_SERVER_EXTRA_OPTS, which override this file.\n"
@@ -139,9 +142,9 @@ _DOCS = {
 }
 
 
-def render_core_site(access: S3Access | gcs.GcsAccess) -> str:
-    props = access.properties() if isinstance(access, gcs.GcsAccess) else core_site_properties(access)
-    body = "".join(_prop(k, v, _DOCS.get(k) or gcs.DOCS.get(k, "")) for k, v in props.items())
+def render_core_site(access: S3Access | gcs.GcsAccess | azure_storage.AzureAccess) -> str:
+    props = core_site_properties(access) if isinstance(access, S3Access) else access.properties()
+    body = "".join(_prop(k, v, _DOCS.get(k) or gcs.DOCS.get(k) or azure_storage.DOCS.get(k, "")) for k, v in props.items())
     return '<?xml version="1.0"?>\n<configuration>\n' + body + "</configuration>\n"
 
 

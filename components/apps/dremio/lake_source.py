@@ -65,7 +65,8 @@ def source_config(*, endpoint: Optional[str], path_style: bool, region: Optional
 
 def source_body(config: dict[str, Any], name: str = SOURCE_NAME, source_type: str = "S3") -> dict[str, Any]:
     """The `POST /api/v3/catalog` body (with keys, the Job adds `accessKey`/`accessSecret` to
-    `config`; a GCS source (gcs.py) has none)."""
+    `config`; with an Entra application (azure_storage.py) it adds `clientSecret`; a GCS source
+    (gcs.py) has none)."""
     return {"entityType": "source", "name": name, "type": source_type, "config": config}
 
 
@@ -120,3 +121,22 @@ print("source %s %s (buckets: %s; credentials: %s)" % (body["name"], verb, ", ".
                                                        config.get("credentialType") or config.get("authMode")))
 '''
 """Run with `python -c`. Never prints a key: only the source name, buckets and HTTP codes."""
+
+_KEY_STEP = '''    body["config"]["accessSecret"] = os.environ["LAKE_SECRET_KEY"]
+'''
+_CLIENT_SECRET_STEP = '''elif config.get("credentialsType") == "AZURE_ACTIVE_DIRECTORY":  # an Entra application (azure_storage.py)
+    body["config"]["clientSecret"] = os.environ["LAKE_CLIENT_SECRET"]
+'''
+_REPORT = 'config.get("whitelistedBuckets") or config.get("bucketWhitelist") or []'
+
+
+def register_script(client_secret: bool = False) -> str:
+    """REGISTER_SCRIPT; with `client_secret` (an Azure Storage source) it also adds `clientSecret`
+    from LAKE_CLIENT_SECRET and reports the source's `containers` and `credentialsType`. The S3
+    and GCS script stays as it was, so their Jobs do not change."""
+    if not client_secret:
+        return REGISTER_SCRIPT
+    assert _KEY_STEP in REGISTER_SCRIPT and _REPORT in REGISTER_SCRIPT
+    return (REGISTER_SCRIPT.replace(_KEY_STEP, _KEY_STEP + _CLIENT_SECRET_STEP)
+            .replace(_REPORT, 'config.get("containers") or []')
+            .replace('config.get("credentialType") or config.get("authMode")', 'config.get("credentialsType")'))

@@ -18,9 +18,10 @@ from typing import Any, Optional
 import pulumi
 
 import kube
+from components.data_services.result import CLIENT_SECRET_KEY
 from settings.sections.dremio import MemoryPlan
 
-from . import s3_identity
+from . import azure_storage, s3_identity
 from .config import (
     ACCESS_KEY_ENV,
     CLIENT_PORT,
@@ -40,6 +41,7 @@ UID = 999  # `dremio` user and group of the dremio/dremio-oss image
 CONF_DIR = "/opt/dremio/conf"
 DATA_DIR = "/opt/dremio/data"
 CONFIG_FILES = ("dremio.conf", "core-site.xml")
+SECRET_VERSION_ANNOTATION = "data-platform.io/oauth-secret-version"
 
 
 @dataclass(frozen=True)
@@ -68,6 +70,11 @@ class PodInputs:
     """Workload identity through an AWS profile (s3_identity.py): an init container writes it
     from the pod's web identity, and both AWS SDKs of Dremio read it."""
     region: Optional[str] = None
+    oauth_secret: Optional[str] = None
+    """Azure Storage: the Secret holding the Entra application's client secret (key `clientSecret`),
+    read into the environment that core-site.xml expands (azure_storage.py)."""
+    oauth_secret_version: Any = ""
+    """Changes when that secret is rotated: an annotation that rolls the pods onto the new one."""
 
 
 def checksum(files: Mapping[str, str]) -> str:
@@ -87,6 +94,8 @@ def _env(p: PodInputs) -> list[dict]:
         env.append({"name": SECRET_KEY_ENV, "value_from": {"secret_key_ref": {"name": p.credentials_secret, "key": "secretAccessKey"}}})
     if p.aws_profile:
         env += s3_identity.env(p.region)
+    if p.oauth_secret:
+        env.append({"name": azure_storage.CLIENT_SECRET_ENV, "value_from": {"secret_key_ref": {"name": p.oauth_secret, "key": CLIENT_SECRET_KEY}}})
     return env
 
 
@@ -192,7 +201,9 @@ def pod_template(p: PodInputs, pool: Optional[Any] = None) -> dict:
     if init:
         spec["init_containers"] = init
     return {
-        "metadata": {"labels": dict(p.labels), "annotations": {"data-platform.io/config-checksum": p.config_checksum}},
+        "metadata": {"labels": dict(p.labels), "annotations": {
+            "data-platform.io/config-checksum": p.config_checksum,
+            **({SECRET_VERSION_ANNOTATION: p.oauth_secret_version} if p.oauth_secret else {})}},
         "spec": spec,
     }
 
