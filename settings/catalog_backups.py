@@ -2,10 +2,10 @@
 
 The backup CronJob (components/apps/dremio/catalog_backup.py) writes `dremio_backup_<timestamp>/`
 folders under `<dremio.distPath>/backups/` of the `dremio.distBucket` bucket, on whatever store
-holds Dremio's distributed storage (S3, Cloud Storage, or the in-cluster MinIO, also on Azure).
+holds Dremio's distributed storage (S3, Cloud Storage, the ADLS lake, or the in-cluster MinIO).
 Dremio has no API to delete a backup, and the job's image has no object-store client, so the
 stores prune them: an expiry of `backups.configRetentionDays` on that prefix (S3 lifecycle, GCS
-lifecycle `matchesPrefix`, MinIO ILM), as Velero's and Elasticsearch's backups are kept.
+lifecycle `matchesPrefix`, an ADLS management-policy rule, MinIO ILM), as Velero's and Elasticsearch's backups are kept.
 """
 
 from __future__ import annotations

@@ -70,8 +70,19 @@ def test_cloud_storage_expires_them_in_dremios_bucket(plan_stack):
     assert not [r for n, b in buckets.items() if not n.endswith("-dremio") for r in b["lifecycleRules"] if r["condition"].get("matchesPrefixes")]
 
 
+def test_adls_deletes_them_in_dremios_container(plan_stack):
+    """Azure: Dremio's store is the lake's `dremio` container; the account's management policy
+    deletes the backups (prefixMatch starts with the container), and only there."""
+    (policy,) = plan_stack("azure-prod").by_type("azure-native:storage:ManagementPolicy")
+    rules = {r["name"]: r for r in policy.inputs["policy"]["rules"]}
+    expiring = rules[RULE_ID]["definition"]
+    assert expiring["filters"]["prefixMatch"] == ["dremio/dremio/backups/"]
+    assert expiring["actions"] == {"baseBlob": {"delete": {"daysAfterModificationGreaterThan": 30}}}
+    assert [n for n, r in rules.items() if "delete" in r["definition"]["actions"].get("baseBlob", {})] == [RULE_ID]
+
+
 def test_minio_imports_the_lifecycle_of_dremios_bucket(plan_stack):
-    for stack, days in (("dev", 7), ("prod-local", 30), ("azure-prod", 30)):  # Azure: Dremio's store is the in-cluster MinIO
+    for stack, days in (("dev", 7), ("prod-local", 30)):
         (job,) = [r for r in plan_stack(stack).by_type("kubernetes:batch/v1:Job") if r.name == "minio-bootstrap"]
         script = json.dumps(job.inputs)
         expected = lifecycle_json([PrefixExpiry(RULE_ID, "dremio", "dremio/backups/", days)])

@@ -14,7 +14,7 @@ container per role, private, Entra-ID-only, soft-deleted, bronze tiered down aft
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import pulumi
@@ -22,6 +22,7 @@ import pulumi_azure_native.monitor as monitor
 import pulumi_azure_native.storage as storage
 
 from foundation import AdlsAccount, KeyedContainer, OAuthClient, ObjectStore
+from settings.catalog_backups import PrefixExpiry
 
 from .common import Context
 from .network import Network
@@ -40,6 +41,8 @@ class DataLakeArgs:
     bronze_days: int
     bronze_tier: str
     workspace_id: pulumi.Input[str]
+    expiries: Sequence[PrefixExpiry] = ()
+    """Prefixes whose blobs are deleted after their days (Dremio's catalog backups in its container)."""
 
 
 def storage_account(ctx: Context, parent: pulumi.Resource, name: str, purpose: str, *, replication: str, hns: bool,
@@ -96,8 +99,15 @@ class DataLake(pulumi.ComponentResource):
                     "filters": {"blob_types": ["blockBlob"], "prefix_match": ["bronze/"]},
                     "actions": {"base_blob": {_TIER_ACTION[args.bronze_tier]: {"days_after_modification_greater_than": args.bronze_days}}},
                 },
-            }]},
-            opts=ctx.opts(self, depends_on=[self.containers["bronze"]]),
+            }, *({
+                # Azure's prefixMatch starts with the container's name.
+                "name": e.rule_id, "enabled": True, "type": "Lifecycle",
+                "definition": {
+                    "filters": {"blob_types": ["blockBlob"], "prefix_match": [f"{e.bucket_role}/{e.prefix}"]},
+                    "actions": {"base_blob": {"delete": {"days_after_modification_greater_than": e.days}}},
+                },
+            } for e in args.expiries if e.bucket_role in self.containers)]},
+            opts=ctx.opts(self, depends_on=[self.containers["bronze"], *(self.containers[e.bucket_role] for e in args.expiries if e.bucket_role in self.containers)]),
         )
         for group in ("blob", "dfs"):
             args.network.private_endpoint(self, f"lake-{group}", self.account.id, group)

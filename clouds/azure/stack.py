@@ -26,6 +26,7 @@ from pulumi_azure_native.provider import Provider
 
 from foundation import EdgeFrontend, Foundation, ManagedDatabase, SecretStore, StorageClasses
 from settings import Settings
+from settings.catalog_backups import catalog_backup_expiry
 
 from . import appgw_config
 from .airbyte_storage import AirbyteStorage, AirbyteStorageArgs
@@ -91,7 +92,8 @@ def build_foundation(settings: Settings) -> Foundation:
     lake = identities = airbyte_store = dremio_app = None
     if s.object_store == "native":
         lake = DataLake("datalake", DataLakeArgs(ctx=ctx, network=network, replication=a.lake_replication, soft_delete_days=a.soft_delete_days,
-                                                 bronze_days=a.bronze_cold_days, bronze_tier=a.bronze_tier, workspace_id=workspace_id))
+                                                 bronze_days=a.bronze_cold_days, bronze_tier=a.bronze_tier, workspace_id=workspace_id,
+                                                 expiries=tuple(e for e in (catalog_backup_expiry(s),) if e is not None)))
         identities = WorkloadIdentities("identities", WorkloadIdentitiesArgs(
             ctx=ctx, oidc_issuer=cluster.oidc_issuer, container_scopes={r: lake.container_scope(r) for r in lake.containers},
             apps=(*(("postgres",) if s.database == "in-cluster" else ()),
