@@ -90,7 +90,8 @@ def test_lake_is_hns_gzrs_with_90_day_soft_delete_and_bronze_archived_after_90_d
     assert containers == {"bronze", "silver", "gold", "backups", "dremio", "velero"}  # Airbyte's is in its own account
     props = one(prod, "storage:BlobServiceProperties").inputs
     assert props["deleteRetentionPolicy"] == props["containerDeleteRetentionPolicy"] == {"enabled": True, "days": 90}
-    (rule,) = one(prod, "storage:ManagementPolicy").inputs["policy"]["rules"]
+    rule, *_catalog_backups = one(prod, "storage:ManagementPolicy").inputs["policy"]["rules"]
+    assert rule["name"] == "bronze-to-archive"
     assert rule["definition"]["filters"]["prefixMatch"] == ["bronze/"]
     assert rule["definition"]["actions"]["baseBlob"] == {"tierToArchive": {"daysAfterModificationGreaterThan": 90}}
 
