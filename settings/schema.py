@@ -83,6 +83,9 @@ class Section:
     the selected cloud's section is asked; a cloud without a section (local) has none of it."""
 
     KEY: ClassVar[str]
+    POSITION: ClassVar[int] = 100
+    """Where the section is read (the first bad value is the one reported) and documented in
+    docs/config-reference.md, among all sections; a section without one comes last."""
     DOC: ClassVar[str]
     HAS_NATIVE_LAKE: ClassVar[bool] = False
     """The cloud builds the lake in its own buckets (`objectStore: native`, then the default)."""

@@ -92,6 +92,7 @@ def _window(parse) -> checks.Check:
 @dataclass(frozen=True)
 class AwsSettings(Section):
     KEY = "aws"
+    POSITION = 9
     DOC = "AWS foundation: VPC, EKS, RDS, S3, ECR"
     HAS_NATIVE_LAKE = True
     HAS_MANAGED_DATABASE = True

@@ -58,6 +58,7 @@ def _db_storage(value: Any) -> int:
 @dataclass(frozen=True)
 class AzureSettings(Section):
     KEY = "azure"
+    POSITION = 13
     DOC = "Azure foundation: VNet, AKS, PostgreSQL Flexible Server, Data Lake Gen2, Key Vault, ACR"
     HAS_NATIVE_LAKE = True
     HAS_MANAGED_DATABASE = True

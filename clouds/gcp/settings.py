@@ -115,6 +115,7 @@ def _no_default_route(field: str, cidrs: tuple) -> None:
 @dataclass(frozen=True)
 class GcpSettings(Section):
     KEY = "gcp"
+    POSITION = 10
     DOC = "GCP foundation: VPC, GKE, Cloud SQL, Cloud Storage, Artifact Registry"
     HAS_NATIVE_LAKE = True
     HAS_MANAGED_DATABASE = True

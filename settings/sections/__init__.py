@@ -32,15 +32,9 @@ SECTIONS = (
     ClusterNetworkSettings,
 )
 
-ORDER = ("postgres", "minio", "elasticsearch", "dremio", "airbyte", "superset", "dbt", "observability", "offhours",
-         "aws", "gcp", "backups", "clusterNetwork", "azure")
-"""The order sections are read in (the first bad value is the one reported) and documented in
-docs/config-reference.md; a key not listed (a new cloud's) comes last."""
-
-
 def ordered(sections: Iterable[type[Section]]) -> tuple[type[Section], ...]:
-    """`sections` in ORDER."""
-    return tuple(sorted(sections, key=lambda s: ORDER.index(s.KEY) if s.KEY in ORDER else len(ORDER)))
+    """`sections` by their POSITION (each section, the clouds' included, says where it goes)."""
+    return tuple(sorted(sections, key=lambda s: s.POSITION))
 
 
-__all__ = [s.__name__ for s in SECTIONS] + ["ORDER", "SECTIONS", "ordered"]
+__all__ = [s.__name__ for s in SECTIONS] + ["SECTIONS", "ordered"]

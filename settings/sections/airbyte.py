@@ -22,6 +22,7 @@ from ..schema import CrossFieldInvalid, Section, per_env, setting
 @dataclass(frozen=True)
 class AirbyteSettings(Section):
     KEY = "airbyte"
+    POSITION = 4
     DOC = "Airbyte (official Helm chart)"
 
     enabled: bool = setting(checks.boolean, "Deploy Airbyte.", default=True)

@@ -26,6 +26,7 @@ from ..schema import CrossFieldInvalid, Section, from_env, per_env, setting
 @dataclass(frozen=True)
 class BackupSettings(Section):
     KEY = "backups"
+    POSITION = 11
     DOC = "Recovery objectives (RPO/RTO) the backup configuration is checked against"
 
     time_zone: str = setting(checks.time_zone, "IANA time zone every backup schedule is written in (default Etc/UTC): Kubernetes CronJobs (spec.timeZone), Velero (CRON_TZ=), AWS Backup (ScheduleExpressionTimezone). CloudNativePG's ScheduledBackup and Elasticsearch's SLM only know UTC: their daily schedules are moved to UTC at the zone's standard time, so under daylight saving time they run an hour later on the wall clock (docs/backups.md).", default="Etc/UTC")

@@ -28,6 +28,7 @@ def _internal_cidrs(value: Any) -> tuple[str, ...]:
 @dataclass(frozen=True)
 class ClusterNetworkSettings(Section):
     KEY = "clusterNetwork"
+    POSITION = 12
     DOC = "the cluster's pod and Service address ranges, excluded from the connectors' internet egress"
 
     pod_cidrs: tuple = setting(_internal_cidrs, "Pod CIDRs of the cluster. Empty: the cloud's defaults (local: 10.244.0.0/16 kind/minikube/kubeadm, 10.42.0.0/16 k3s/k3d, 10.1.0.0/16 Docker Desktop; AWS: the VPC CIDR, since the VPC CNI gives pods VPC addresses).", default=())

@@ -17,6 +17,7 @@ from ..schema import Section, from_env, setting
 @dataclass(frozen=True)
 class DbtSettings(Section):
     KEY = "dbt"
+    POSITION = 6
     DOC = "dbt profiles Secret and optional CronJob"
 
     image: Optional[str] = setting(checks.optional(checks.image),

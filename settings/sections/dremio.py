@@ -83,6 +83,7 @@ def _odd(lo: int, hi: int) -> checks.Check:
 @dataclass(frozen=True)
 class DremioSettings(Section):
     KEY = "dremio"
+    POSITION = 3
     DOC = "Dremio coordinator, executors and ZooKeeper"
 
     image: str = setting(checks.image, "Dremio image (OSS by default), pinned by tag or digest. The S3 credential paths, catalog API and configuration keys the program relies on were read in dremio-oss 25.2.0, the newest release whose source is published; the default stays 26.0 because Dremio's KV store upgrades one way (an existing 26.0 deployment cannot go back to 25.2). A new deployment that wants only what was read can set dremio/dremio-oss:25.2.0.", default="dremio/dremio-oss:26.0")

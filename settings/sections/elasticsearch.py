@@ -15,6 +15,7 @@ from ..schema import CrossFieldInvalid, Section, per_env, setting
 @dataclass(frozen=True)
 class ElasticsearchSettings(Section):
     KEY = "elasticsearch"
+    POSITION = 2
     DOC = "Elasticsearch (ECK) for logs and search"
 
     version: str = setting(checks.text(r"[78]\.\d+\.\d+", "an Elasticsearch 7.x or 8.x version such as 8.15.0"), "Elasticsearch version ECK deploys (seed: 8.15.0).", default="8.15.0")

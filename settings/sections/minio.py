@@ -46,6 +46,7 @@ def pool_problem(pools: Sequence[int], drives_per_server: int) -> Optional[str]:
 @dataclass(frozen=True)
 class MinioSettings(Section):
     KEY = "minio"
+    POSITION = 1
     DOC = "MinIO distributed object store (data lake when objectStore is minio)"
 
     image: str = setting(checks.image, "MinIO server image, pinned (upstream is archived: point this at your mirror or fork).", default=DEFAULT_IMAGE)

@@ -20,6 +20,7 @@ RETENTION = checks.text(r"[1-9]\d*(h|d|w|y)", "a Prometheus duration such as 15d
 @dataclass(frozen=True)
 class ObservabilitySettings(Section):
     KEY = "observability"
+    POSITION = 7
     DOC = "Metrics, alerts and dashboards (kube-prometheus-stack), logs (Fluent Bit -> Elasticsearch), metrics-server"
 
     metrics: bool = setting(checks.boolean, "Deploy kube-prometheus-stack (Prometheus, Alertmanager, Grafana), the platform's monitors and alerts.", default=True)

@@ -19,6 +19,7 @@ _TZ = checks.text(r"[A-Za-z_]+(/[A-Za-z0-9_+-]+)*", "an IANA time zone such as E
 @dataclass(frozen=True)
 class OffHoursSettings(Section):
     KEY = "offhours"
+    POSITION = 8
     DOC = "Off-hours scale-down of the platform's Deployments and StatefulSets (non-prod)"
 
     enabled: bool = setting(checks.boolean, "Scale the platform to 0 at downSchedule and back at upSchedule (on by default in staging, off in dev and prod).", default=per_env(dev=False, staging=True, prod=False))

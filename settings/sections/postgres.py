@@ -35,6 +35,7 @@ def _utc_timestamp(value: Any) -> str:
 @dataclass(frozen=True)
 class PostgresSettings(Section):
     KEY = "postgres"
+    POSITION = 0
     DOC = "PostgreSQL (CloudNativePG in-cluster, or the PgBouncer in front of a managed database)"
 
     instances: int = setting(checks.integer(1, 9), "PostgreSQL instances: 1 primary + (instances-1) streaming replicas (seed: primary + 2 in prod).", default=per_env(dev=1, staging=2, prod=3))

@@ -18,6 +18,7 @@ _PIP_REQ = checks.text(r"[A-Za-z0-9][A-Za-z0-9._-]*(\[[A-Za-z0-9,._-]+\])?==[A-Z
 @dataclass(frozen=True)
 class SupersetSettings(Section):
     KEY = "superset"
+    POSITION = 5
     DOC = "Superset web, Celery worker/beat and Redis"
 
     enabled: bool = setting(checks.boolean, "Deploy Superset.", default=True)
