@@ -9,12 +9,9 @@ gives Airbyte the connection string (`foundation.KeyedContainer.connection_strin
 
 from __future__ import annotations
 
-from .keyed_storage import KeyedStorage, KeyedStorageArgs, connection_string
+from .keyed_storage import KeyedStorage
 
 CONTAINER = "airbyte"
-AirbyteStorageArgs = KeyedStorageArgs
-
-__all__ = ["CONTAINER", "AirbyteStorage", "AirbyteStorageArgs", "connection_string"]
 
 
 class AirbyteStorage(KeyedStorage):
