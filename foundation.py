@@ -103,13 +103,19 @@ class AdlsAccount:
 @dataclass(frozen=True)
 class KeyedContainer:
     """A container for one consumer that takes nothing but a key (Airbyte's chart: an Azure
-    connection string, or a Google service-account key file). The cloud keeps it in an account of its own, so the key opens that
+    connection string, or a Google service-account key file; Elasticsearch 8.15's repository-azure:
+    an account name and key). The cloud keeps it in an account of its own, so the key opens that
     container only; the platform stores the key through `Foundation.secret_store` and hands the
-    consumer the synced Secret, never a plaintext value."""
+    consumer the synced Secret, never a plaintext value. A cloud may give several forms of the
+    same key; each consumer reads the one it takes."""
 
     container: pulumi.Input[str]
     connection_string: Optional[pulumi.Output[str]] = None
     """ADLS, a Pulumi secret: `DefaultEndpointsProtocol=https;AccountName=...;AccountKey=...;...`."""
+    account: Optional[pulumi.Input[str]] = None
+    """ADLS: the storage account's name (not secret), with `account_key`."""
+    account_key: Optional[pulumi.Output[str]] = None
+    """ADLS, a Pulumi secret: the account's shared key (for a consumer that takes name and key apart)."""
     key_file: Optional[pulumi.Output[str]] = None
     """GCS, a Pulumi secret: a service-account key file (JSON) whose account may use `container` only."""
 
@@ -155,8 +161,8 @@ class ObjectStore:
     """kind "adls": the account the containers are in, and its endpoints."""
     keyed: Mapping[str, KeyedContainer] = field(default_factory=dict)
     """App -> its own key-based container, for a consumer without workload identity support
-    (Airbyte: on "adls" a connection string, on "gcs" a service-account key file); such an app
-    uses it instead of `buckets`."""
+    (Airbyte: on "adls" a connection string, on "gcs" a service-account key file; `elasticsearch`
+    on "adls": its snapshots, an account name and key); such an app uses it instead of `buckets`."""
     oauth_clients: Mapping[str, OAuthClient] = field(default_factory=dict)
     """App -> the OAuth client it reads `buckets` with, for a consumer that speaks this store's
     protocol with a client secret only (Dremio on "adls"); the other consumers use

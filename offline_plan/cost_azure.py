@@ -85,7 +85,7 @@ class AzurePricer(Pricer):
                      backup_gb * self.rate("postgres.flexible.backup.gbMonth", "geo" if geo else "local"))
 
     def _storage(self) -> None:
-        # Each account's own containers, summed per redundancy (the lake and Airbyte's account).
+        # Each account's own containers, summed per redundancy (the lake and the keyed accounts: Airbyte's, Elasticsearch's snapshots').
         per_sku: dict[str, int] = {}
         for r in self.by_type("azure-native:storage:StorageAccount"):
             sku = (r["inputs"].get("sku") or {}).get("name", "")

@@ -121,8 +121,6 @@ def _elasticsearch(s: Settings) -> RecoveryPoint:
     if not b.elasticsearch_snapshots:
         return RecoveryPoint("elasticsearch", None, "no snapshot (backups.elasticsearchSnapshots is off)" + replicas, "nothing")
     cloud = _cloud(s)
-    if s.object_store == "native" and cloud is not None and cloud.NO_SNAPSHOT_REPOSITORY:
-        return RecoveryPoint("elasticsearch", None, f"no snapshot: {cloud.NO_SNAPSHOT_REPOSITORY}" + replicas, "nothing")
     native = cloud.snapshot_copy(s) if s.object_store == "native" and cloud is not None else None
     bucket = native.where if native else "the es-backups bucket of the in-cluster MinIO"
     outside = native.outside_site if native else "nothing: the snapshots are in the same site"

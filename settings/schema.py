@@ -94,9 +94,6 @@ class Section:
     LAKE_STAYS_ON_MINIO: ClassVar[bool] = False
     """With `objectStore: native` the applications' lake still runs on the in-cluster MinIO (a
     consumer does not read the cloud's store yet), so the MinIO mirror still has a lake to copy."""
-    NO_SNAPSHOT_REPOSITORY: ClassVar[Optional[str]] = None
-    """With `objectStore: native`: why Elasticsearch has no snapshot repository on this cloud's
-    store (snapshots are then off), or None when it has one (`snapshot_copy`)."""
 
     @classmethod
     def field_name(cls) -> str:

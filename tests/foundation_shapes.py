@@ -109,7 +109,8 @@ class Shape:
             edge=EdgeFrontend(service_type="ClusterIP", l7=L7Frontend(build=l7)),
             object_store=ObjectStore(kind=self.kind, region="contract-region-1", endpoint=self.endpoint, adls=self.adls,
                                      buckets={r: pulumi.Output.from_input(f"contract-{self.name}-{r}") for r in BUCKET_ROLES},
-                                     keyed={app: KeyedContainer(container, connection_string=pulumi.Output.secret(f"AccountName=contract{app};AccountKey=not-a-key"))
+                                     keyed={app: KeyedContainer(container, connection_string=pulumi.Output.secret(f"AccountName=contract{app};AccountKey=not-a-key"),
+                                                               account=f"contract{app}", account_key=pulumi.Output.secret("not-a-key"))
                                             for app, container in self.keyed.items()} if self.kind != "gcs" else self._gcs_keyed(),
                                      oauth_clients={app: self.oauth_client(app) for app in self.oauth},
                                      **(self._gcs_extras() if self.kind == "gcs" else {})),
@@ -130,10 +131,11 @@ SHAPES = {
     # Dremio, Airbyte (its key file), Velero, CloudNativePG and Elasticsearch (snapshots) read the GCS lake: no MinIO.
     "gcs": Shape("gcs", "gcs", {**PROD, "cloud": "gcp"}, remote_name=no_slash("--")),
     # Dremio reads the ADLS lake as an OAuth client (an Entra application's secret), Airbyte
-    # writes to a key-based container of its own and the backups go to the lake: no MinIO.
+    # and Elasticsearch's snapshots write to key-based containers of their own and the backups
+    # go to the lake: no MinIO.
     "adls": Shape("adls", "adls", {**PROD, "cloud": "azure"}, remote_name=no_slash("-"),
                   pod_labels={"contract.example/use-identity": "true"},
                   adls=AdlsAccount(name="contractlake", blob_endpoint="https://contractlake.blob.core.windows.net/",
                                    dfs_endpoint="https://contractlake.dfs.core.windows.net/"),
-                  keyed={"airbyte": "contract-adls-airbyte-keyed"}, oauth=("dremio",)),
+                  keyed={"airbyte": "contract-adls-airbyte-keyed", "elasticsearch": "contract-adls-elasticsearch-keyed"}, oauth=("dremio",)),
 }

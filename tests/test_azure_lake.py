@@ -131,13 +131,3 @@ def test_a_configured_end_date_is_the_dremio_passwords_expiry(in_cluster):
     pw = in_cluster.one("azuread:index/applicationPassword:ApplicationPassword", f"{in_cluster.stack}-dremio")
     assert pw.inputs["endDate"] == "2027-06-30T00:00:00Z"
 
-
-def test_elasticsearch_has_no_snapshot_repository_on_azure(prod):
-    """Elasticsearch 8.15 reads Azure Blob with a key or SAS token only (managed/workload identity:
-    8.16.0, elastic/elasticsearch#111344) and the lake refuses keys: no repository, no snapshot
-    Jobs, and the recovery points say so (docs/azure.md, docs/backups.md)."""
-    names = {o["metadata"]["name"] for o in manifests.objects(prod)}
-    assert not {"elasticsearch-snapshots", "elasticsearch-snapshot-check", "elasticsearch-s3-client"} & names
-    (es,) = [o for o in manifests.objects(prod) if o["kind"] == "Elasticsearch"]
-    assert "secureSettings" not in es["spec"]
-    assert prod.outputs["recoveryPoints"]["elasticsearch"]["worstCaseRpo"] == "unbounded"

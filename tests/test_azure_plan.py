@@ -29,7 +29,7 @@ def staging(plan_config):
 
 def one(plan, kind):
     """The one resource of `kind`; storage accounts and their blob service: the lake's (Airbyte's
-    own account is tested in test_azure_lake.py)."""
+    own account is tested in test_azure_lake.py, Elasticsearch's in test_azure_snapshots.py)."""
     rs = plan.by_type(AZ + kind)
     if kind in ("storage:StorageAccount", "storage:BlobServiceProperties"):
         rs = [r for r in rs if r.name == f"{plan.stack}-lake"]
@@ -129,8 +129,8 @@ def test_every_private_service_has_a_private_endpoint_in_the_endpoints_subnet(pr
     targets = {(c["privateLinkServiceId"], g) for r in prod.by_type(AZ + "network:PrivateEndpoint")
                for c in r.inputs["privateLinkServiceConnections"] for g in c["groupIds"]}
     vault, acct, acr = (one(prod, k).state["id"] for k in ("keyvault:Vault", "storage:StorageAccount", "containerregistry:Registry"))
-    (airbyte,) = [r.state["id"] for r in prod.by_type(AZ + "storage:StorageAccount") if r.name == "azure-prod-airbyte-store"]
-    assert targets == {(vault, "vault"), (acct, "blob"), (acct, "dfs"), (acr, "registry"), (airbyte, "blob")}
+    airbyte, snapshots = (prod.one(AZ + "storage:StorageAccount", f"azure-prod-{p}-store").state["id"] for p in ("airbyte", "snapshots"))
+    assert targets == {(vault, "vault"), (acct, "blob"), (acct, "dfs"), (acr, "registry"), (airbyte, "blob"), (snapshots, "blob")}
     endpoints = one_subnet(prod, "endpoints")
     assert all(r.inputs["subnet"]["id"] == endpoints for r in prod.by_type(AZ + "network:PrivateEndpoint"))
 

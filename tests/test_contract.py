@@ -30,17 +30,18 @@ LAKE_READERS = {
     "s3": {"bronze", "silver", "gold", "dremio", "airbyte", "velero", "es-backups"},
     # Dremio reads bronze/silver/gold and keeps its distributed store in `dremio` with the store's
     # OAuth client; Airbyte writes to its own keyed container, Velero to the lake's `velero`
-    # container; Elasticsearch's snapshots are off (no azure repository with workload identity
-    # at the pinned version: docs/azure.md).
-    "adls": {"bronze", "silver", "gold", "dremio", "airbyte-keyed", "velero"},
+    # container; Elasticsearch's snapshots to their own keyed container (repository-azure at the
+    # pinned version takes a key only: docs/azure.md).
+    "adls": {"bronze", "silver", "gold", "dremio", "airbyte-keyed", "velero", "elasticsearch-keyed"},
     "gcs": {"bronze", "silver", "gold", "dremio", "airbyte", "velero", "es-backups"},
 }
 """Shape -> the Foundation's bucket roles the plan references (the managed database leaves
 `backups` unused: only an in-cluster PostgreSQL archives there)."""
 IDENTIFIED = {
     "s3": {"dremio", "airbyte", "fluent-bit", "velero", "elasticsearch"},
-    # Elasticsearch's snapshots go to a cloud store on S3 and GCS only. Dremio's ServiceAccount
-    # carries the shape's identity, which it does not need on ADLS (its OAuth client reads the lake).
+    # Elasticsearch's snapshots go to a cloud store with its identity on S3 and GCS only (on ADLS
+    # with its keyed container's key). Dremio's ServiceAccount carries the shape's identity, which
+    # it does not need on ADLS (its OAuth client reads the lake).
     "adls": {"dremio", "airbyte", "fluent-bit", "velero"},
     "gcs": {"dremio", "airbyte", "fluent-bit", "velero", "elasticsearch"},
 }
@@ -82,6 +83,22 @@ def test_an_oauth_consumer_reads_its_client_from_the_foundation_and_its_secret_f
         assert mentions(plan, client) and mentions(plan, f"contract-{shape.name}-tenant/oauth2/token")
         assert shape.seen["written"][f"data-platform/{app}-oauth"] == ["clientSecret"]
         assert f"contract-{shape.name}-{app}-not-a-secret" not in json.dumps(list(manifests.objects(plan)))
+
+
+def test_a_keyed_snapshot_container_reaches_the_keystore_through_the_secret_store(shaped):
+    """ObjectStore.keyed["elasticsearch"] (the ADLS shape): the account name and key go to the
+    cloud's secret store under the keystore names of repository-azure's `default` client, and
+    ECK's secureSettings names the synced Secret; the key itself is in no manifest."""
+    shape, plan = shaped
+    spec = plan.one("kubernetes:elasticsearch.k8s.elastic.co/v1:Elasticsearch", "elasticsearch").inputs["spec"]
+    if "elasticsearch" not in shape.keyed:
+        assert "elasticsearch-azure-client" not in json.dumps(spec)
+        return
+    assert shape.seen["written"]["data-storage/elasticsearch-azure-client"] == ["azure.client.default.account", "azure.client.default.key"]
+    assert spec["secureSettings"] == [{"secretName": "elasticsearch-azure-client"}]
+    script = plan.one("kubernetes:batch/v1:Job", "elasticsearch-snapshots").inputs["spec"]["template"]["spec"]["containers"][0]["command"][-1]
+    assert '{"type": "azure", "settings": {"container": "contract-adls-elasticsearch-keyed"' in script
+    assert "not-a-key" not in json.dumps(list(manifests.objects(plan)))
 
 
 @pytest.mark.parametrize("store, error", [

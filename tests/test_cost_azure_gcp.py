@@ -56,9 +56,12 @@ def test_azure_prod_figures_come_from_the_table(azure_doc):
     assert _line(est, "Flexible Server storage") == pytest.approx(ha * 128 * usd(AZ, "postgres.flexible.storage.gbMonth"), abs=0.01)
     backup = 128 * AZ["assumptions"]["dbBackupGbBeyondFreePerGbProvisioned"]["value"]
     assert _line(est, "Flexible Server backups") == pytest.approx(backup * usd(AZ, "postgres.flexible.backup.gbMonth", "geo"), abs=0.01)
-    # lakeReplication Standard_GZRS, seven containers at the assumed size.
+    # lakeReplication Standard_GZRS, eight containers at the assumed size: the lake's six, Airbyte's
+    # and Elasticsearch's snapshots' (each keyed account replicated like the lake).
     gb = AZ["assumptions"]["objectStorageGbPerContainer"]["value"]
-    assert _line(est, "blob storage hot Standard_GZRS") == pytest.approx(7 * gb * usd(AZ, "storage.blob.hot.gbMonth", "Standard_GZRS"), abs=0.01)
+    assert _line(est, "blob storage hot Standard_GZRS") == pytest.approx(8 * gb * usd(AZ, "storage.blob.hot.gbMonth", "Standard_GZRS"), abs=0.01)
+    # Private endpoints: Key Vault, the lake's blob and dfs, ACR, and the two keyed accounts' blob.
+    assert _line(est, "private endpoints") == pytest.approx(6 * usd(AZ, "privateEndpoint.hour") * H, abs=0.01)
     assert _line(est, "NAT gateway") == pytest.approx(usd(AZ, "natGateway.hour") * H, abs=0.01)
     assert _line(est, "Container Registry Premium") == pytest.approx(usd(AZ, "acr.day", "Premium") * H / 24, abs=0.01)
     # logRetentionDays 365: retention beyond the included days is billed.

@@ -1,6 +1,6 @@
 """Elasticsearch snapshots (issue 9 item 5): a repository on the object store and a snapshot
 lifecycle policy at the 02:00 metadata time, kept per environment; credentials through ECK's
-secure settings on MinIO, IRSA on AWS and Workload Identity on GKE, never in a manifest; the registration Job and the
+secure settings on MinIO (and on Azure: test_azure_snapshots.py), IRSA on AWS and Workload Identity on GKE, never in a manifest; the registration Job and the
 check CronJob run against a fake Elasticsearch API; failing snapshots alert with a runbook."""
 
 from __future__ import annotations
@@ -116,6 +116,7 @@ def test_gcp_uses_a_gcs_repository_on_its_bucket_with_workload_identity_and_no_k
 def test_repository_bodies_per_store():
     assert repository_body("b") == {"type": "s3", "settings": {"bucket": "b", "client": "snapshots", "base_path": "snapshots", "compress": True}}
     assert repository_body("b", "gcs") == {"type": "gcs", "settings": {"bucket": "b", "base_path": "snapshots", "compress": True}}
+    assert repository_body("c", "azure") == {"type": "azure", "settings": {"container": "c", "base_path": "snapshots", "compress": True}}
 
 
 def test_nodes_may_reach_the_object_store_and_the_jobs_may_reach_elasticsearch(plan_stack):

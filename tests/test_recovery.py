@@ -202,16 +202,20 @@ def azure(env: str, azure_section: dict | None = None, **kw):
     return cfg(cloud="azure", environment=env, acmeEmail="ops@example.com", **({"azure": azure_section} if azure_section else {}), **kw)
 
 
-def test_on_azure_the_lake_is_reported_as_adls_and_elasticsearch_as_without_snapshots():
-    """No MinIO on Azure any more: the lake's recovery is the ADLS account's, and Elasticsearch
-    has no snapshot repository there (8.15 reads Azure Blob with keys only)."""
+def test_on_azure_the_lake_is_reported_as_adls_and_the_snapshots_in_their_own_account():
+    """No MinIO on Azure any more: the lake's recovery is the ADLS account's, and Elasticsearch's
+    snapshots are in their own keyed account (8.15 reads Azure Blob with keys only), replicated
+    like the lake: GZRS in prod survives the region, ZRS in staging does not."""
     points = recovery.outputs(load(azure("prod"), "azure-prod"))
     lake = points["objectStore"]
     assert "ADLS Gen2 lake (Standard_GZRS)" in lake["how"] and "MinIO" not in lake["how"]
     assert lake["worstCaseRpo"] == "0" and "paired region" in lake["siteLoss"]
-    assert points["elasticsearch"]["worstCaseRpo"] == "unbounded" and "no repository on Azure" in points["elasticsearch"]["how"]
-    staging = recovery.outputs(load(azure("staging"), "azure-staging"))["objectStore"]
-    assert staging["siteLoss"].startswith("nothing")  # ZRS: one region
+    es = points["elasticsearch"]
+    assert es["worstCaseRpo"] == "24h" and "es-backups container of Elasticsearch's own storage account (Standard_GZRS" in es["how"]
+    assert "paired region" in es["siteLoss"]
+    staging = recovery.outputs(load(azure("staging"), "azure-staging"))
+    assert staging["objectStore"]["siteLoss"].startswith("nothing")  # ZRS: one region
+    assert staging["elasticsearch"]["siteLoss"].startswith("nothing") and "Standard_ZRS" in staging["elasticsearch"]["how"]
 
 
 def test_the_minio_mirror_is_refused_on_azure_where_nothing_runs_minio():

@@ -2,8 +2,8 @@
 container per role, private, Entra-ID-only, soft-deleted, bronze tiered down after 90 days.
 
 - Containers: bronze, silver, gold, backups (database/WAL archives), dremio and velero (one per
-  consumer, as the S3 buckets on AWS), all `public_access: None`. Airbyte, which takes only an
-  account key, has an account of its own (airbyte_storage.py).
+  consumer, as the S3 buckets on AWS), all `public_access: None`. Airbyte and Elasticsearch's
+  snapshots, which take only an account key, have accounts of their own (keyed_storage.py).
 - No shared keys (`allow_shared_key_access: false`, OAuth by default), no public blob access,
   no public network access (private endpoints for blob and dfs), TLS 1.2, HTTPS only, no
   cross-tenant replication; encryption at rest is always on (Microsoft-managed keys).

@@ -29,7 +29,8 @@ AUDIENCE = "api://AzureADTokenExchange"
 CONTAINERS: Mapping[str, tuple[str, ...]] = {
     # CloudNativePG's archive (only with the in-cluster database); Velero's backups: nothing else.
     # Airbyte has no identity: its chart takes only an account key, for an account of its own
-    # (airbyte_storage.py); nor has Dremio: its Azure Storage plugin takes an Entra application's
+    # (airbyte_storage.py); nor has Elasticsearch, whose repository-azure at 8.15 takes a key only
+    # (snapshot_storage.py); nor has Dremio: its Azure Storage plugin takes an Entra application's
     # client secret only (entra_apps.py).
     "postgres": ("backups",),
     "velero": ("velero",),

@@ -1,6 +1,7 @@
 """What Azure's managed services can lose and what survives the region, for settings/recovery.py
 (through the hooks of AzureSettings): Flexible Server's backups, the ADLS lake (the whole lake:
-Dremio's data and distributed store, the backups container), and the rule that refuses a prod
+Dremio's data and distributed store, the backups container), Elasticsearch's snapshot account
+(replicated like the lake: the same `lakeReplication`), and the rule that refuses a prod
 database without geo-redundant backups."""
 
 from __future__ import annotations
@@ -52,6 +53,14 @@ def archive(z: AzureSettings) -> NativeCopy:
     return NativeCopy("the ADLS lake's backups container (workload identity)",
                       "the lake account's asynchronous geo-replica in the paired region" if _geo(z)
                       else "nothing: the lake account's copies are in the stack's region")
+
+
+def snapshots(z: AzureSettings) -> NativeCopy:
+    """Elasticsearch's snapshots: the es-backups container of their own keyed account
+    (snapshot_storage.py), whose redundancy is the lake's (`lakeReplication`)."""
+    return NativeCopy(f"the es-backups container of Elasticsearch's own storage account ({z.lake_replication}, account key)",
+                      "the snapshot account's asynchronous geo-replica in the paired region" if _geo(z)
+                      else "nothing: the snapshot account's copies are in the stack's region")
 
 
 def check(z: AzureSettings, s: Settings) -> None:

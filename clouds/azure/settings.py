@@ -63,8 +63,6 @@ class AzureSettings(Section):
     HAS_NATIVE_LAKE = True
     HAS_MANAGED_DATABASE = True
     # The whole lake is on ADLS (Dremio as an Entra application): LAKE_STAYS_ON_MINIO stays False.
-    NO_SNAPSHOT_REPOSITORY = ("no repository on Azure (the pinned Elasticsearch reads Azure Blob with an account key or SAS token only, "
-                              "which the lake refuses; workload identity came in 8.16)")
 
     # --- network ---
     vnet_cidr: str = setting(_vnet_cidr, "VNet CIDR (/16 to /20, outside 192.168.0.0/16 and 172.16.0.0/16, the pod and Service ranges). Subnets are planned from it: nodes 10.0.0.0/22, apiserver 10.0.4.0/28, ingress 10.0.4.16/28, postgres 10.0.5.0/27, endpoints 10.0.6.0/26, appgw 10.0.8.0/24 for 10.0.0.0/16.", default="10.0.0.0/16")
@@ -158,6 +156,9 @@ class AzureSettings(Section):
 
     def lake_recovery_point(self, settings: Settings) -> Optional[RecoveryPoint]:
         return recovery.lake(self)
+
+    def snapshot_copy(self, settings: Settings) -> Optional[NativeCopy]:
+        return recovery.snapshots(self)
 
     def _check_app_gateway(self) -> None:
         if self.load_balancer == "appgw":

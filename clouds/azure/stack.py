@@ -9,7 +9,8 @@ edge through `Foundation.edge.l7`) -> ClusterServices (External Secrets on Key V
 With `objectStore: native` (the default) the data lake is `Foundation.object_store` (kind
 `adls`): the backups (CloudNativePG's archive, Velero) go there with workload identity, Airbyte's
 logs and state to an account of its own with a key (AirbyteStorage: its chart takes nothing
-else), and Dremio reads the lake and keeps its distributed storage there as an Entra application
+else), Elasticsearch's snapshots likewise (SnapshotStorage: repository-azure at 8.15 takes an
+account key or SAS token only; keyed_storage.py), and Dremio reads the lake and keeps its distributed storage there as an Entra application
 with a client secret (DremioApplication: its Azure Storage plugin takes no workload identity),
 so nothing runs MinIO (docs/azure.md).
 """
@@ -29,7 +30,7 @@ from settings import Settings
 from settings.catalog_backups import catalog_backup_expiry
 
 from . import appgw_config
-from .airbyte_storage import AirbyteStorage, AirbyteStorageArgs
+from .airbyte_storage import AirbyteStorage
 from .aks import FAST_SSD, STANDARD, AksArgs, AksCluster
 from .appgw import AppGateway, AppGatewayArgs
 from .cluster_services import DB_ADMIN_SECRET, ClusterServices, ClusterServicesArgs, load_balancer_annotations
@@ -38,8 +39,10 @@ from .database import ADMIN_LOGIN, Database, DatabaseArgs, server_configurations
 from .datalake import DataLake, DataLakeArgs
 from .entra_apps import DremioApplication, DremioApplicationArgs
 from .identities import WorkloadIdentities, WorkloadIdentitiesArgs
+from .keyed_storage import KeyedStorageArgs
 from .network import Network, NetworkArgs
 from .registry import Registry, RegistryArgs
+from .snapshot_storage import SnapshotStorage
 from .subnets import POD_CIDR, SERVICE_CIDR, plan_subnets
 from .vault import Vault, VaultArgs, key_vault_name
 
@@ -89,7 +92,7 @@ def build_foundation(settings: Settings) -> Foundation:
     vault = Vault("vault", VaultArgs(ctx=ctx, network=network, secret_prefix=secret_prefix, soft_delete_days=a.key_vault_soft_delete_days,
                                      purge_protection=a.key_vault_purge_protection, workspace_id=workspace_id))
 
-    lake = identities = airbyte_store = dremio_app = None
+    lake = identities = airbyte_store = snapshot_store = dremio_app = None
     if s.object_store == "native":
         lake = DataLake("datalake", DataLakeArgs(ctx=ctx, network=network, replication=a.lake_replication, soft_delete_days=a.soft_delete_days,
                                                  bronze_days=a.bronze_cold_days, bronze_tier=a.bronze_tier, workspace_id=workspace_id,
@@ -104,9 +107,11 @@ def build_foundation(settings: Settings) -> Foundation:
         dremio_app = DremioApplication("dremio-application", DremioApplicationArgs(
             ctx=ctx, provider=graph, container_scopes={r: lake.container_scope(r) for r in lake.containers},
             secret_end_date=a.dremio_secret_end_date))
+        keyed_args = KeyedStorageArgs(ctx=ctx, network=network, replication=a.lake_replication, soft_delete_days=a.soft_delete_days)
         if s.airbyte.enabled:
-            airbyte_store = AirbyteStorage("airbyte-storage", AirbyteStorageArgs(ctx=ctx, network=network, replication=a.lake_replication,
-                                                                                 soft_delete_days=a.soft_delete_days))
+            airbyte_store = AirbyteStorage("airbyte-storage", keyed_args)
+        if s.backups.elasticsearch_snapshots:
+            snapshot_store = SnapshotStorage("snapshot-storage", keyed_args)
 
     db = admin_written = None
     if s.database == "managed":
@@ -159,6 +164,8 @@ def build_foundation(settings: Settings) -> Foundation:
         outputs["dataLakeContainers"] = sorted(lake.containers)
     if airbyte_store is not None:
         outputs["airbyteStorageAccount"] = airbyte_store.account.name
+    if snapshot_store is not None:
+        outputs["snapshotStorageAccount"] = snapshot_store.account.name
     if dremio_app is not None:
         outputs["dremioApplicationClientId"] = dremio_app.application.client_id
     if identities is not None:
@@ -172,7 +179,8 @@ def build_foundation(settings: Settings) -> Foundation:
         provider=cluster.provider,
         storage_classes=StorageClasses(fast_ssd=FAST_SSD, standard=STANDARD),
         edge=edge_frontend(s, app_gateway),
-        object_store=lake.object_store(keyed={"airbyte": airbyte_store.keyed_container()} if airbyte_store else {},
+        object_store=lake.object_store(keyed={app: store.keyed_container() for app, store in (("airbyte", airbyte_store), ("elasticsearch", snapshot_store))
+                                              if store is not None},
                                        oauth_clients={"dremio": dremio_app.oauth_client()} if dremio_app else {}) if lake is not None else None,
         database=database,
         secret_store=SecretStore(name=services.secret_store_name, key_prefix=secret_prefix, write=vault.write_secret,

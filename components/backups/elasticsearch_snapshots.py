@@ -53,8 +53,11 @@ UID = 1000
 
 def repository_body(bucket: str, kind: str = "s3") -> dict[str, Any]:
     """`PUT _snapshot/<repository>`: the bucket through the `snapshots` client (s3) or the
-    `default` one (gcs: es_snapshot_store.py), snapshot files compressed metadata, server-side
-    encryption left to the bucket's default (SSE-KMS on AWS, Google-managed on GCS)."""
+    `default` one (gcs, azure: es_snapshot_store.py; on azure `bucket` is the container),
+    snapshot files compressed metadata, server-side encryption left to the bucket's default
+    (SSE-KMS on AWS, Google-managed on GCS, Microsoft-managed keys on Azure)."""
+    if kind == "azure":
+        return {"type": "azure", "settings": {"container": bucket, "base_path": BASE_PATH, "compress": True}}
     if kind == "gcs":
         return {"type": "gcs", "settings": {"bucket": bucket, "base_path": BASE_PATH, "compress": True}}
     return {"type": "s3", "settings": {"bucket": bucket, "client": CLIENT, "base_path": BASE_PATH, "compress": True}}

@@ -32,6 +32,7 @@ from .managed_postgres import ManagedPostgres, ManagedPostgresArgs
 from .minio import BACKUPS, Minio, MinioArgs
 from .object_store import (
     apps_stay_on_minio,
+    keyed_snapshot_store,
     keyed_stores,
     minio_snapshot_store,
     native_backup_store,
@@ -119,8 +120,9 @@ class DataServices(pulumi.ComponentResource):
 
         snapshots: Optional[SnapshotStore] = None
         if s.backups.elasticsearch_snapshots:
-            # Like the other backups: the cloud's store when it has a snapshot bucket (S3), else MinIO.
-            snapshots = (native_snapshot_store(f) if cloud_backups(f, s) else None) or (
+            # Like the other backups: the cloud's store when it has a snapshot bucket (S3, GCS) or a
+            # keyed container for it (Azure), else MinIO.
+            snapshots = (self._cloud_snapshot_store(f, p, deps) if cloud_backups(f, s) else None) or (
                 minio_snapshot_store(self.minio) if self.minio is not None else None)
             if snapshots is None:
                 pulumi.log.warn("Elasticsearch snapshots: this cloud's object store has no es-backups bucket and elasticsearch identity; snapshots are off", self)
@@ -136,6 +138,12 @@ class DataServices(pulumi.ComponentResource):
             "dataNamespace": STORAGE,
         }
         self.register_outputs(self.outputs)
+
+    def _cloud_snapshot_store(self, f: Foundation, p: pulumi.ProviderResource, deps: Sequence[pulumi.Resource]) -> Optional[SnapshotStore]:
+        native = native_snapshot_store(f)
+        if native is not None or f.object_store is None:
+            return native
+        return keyed_snapshot_store(f.object_store, parent=self, provider=p, depends_on=deps)
 
     def install_backups(self, cert_manager: Sequence[pulumi.Resource]) -> None:
         """PostgreSQL's backup plugin needs cert-manager, which the edge installs after the data

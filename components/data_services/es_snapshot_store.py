@@ -20,6 +20,15 @@ a Workload Identity node pool asks the GKE metadata server for the token of the 
 account named by the pod's ServiceAccount annotation (ECK 2.16.1's "Use GKE Workload Identity").
 The repository uses the `default` client, which always exists: a named client needs at least one
 `gcs.client.<name>.*` node setting or the repository is refused ("Unknown client name").
+
+On Azure (kind `azure`) the pinned 8.15 has no workload identity (it came in 8.16,
+elastic/elasticsearch#111344): repository-azure builds its client from the secure settings
+`azure.client.<name>.account` and `azure.client.<name>.key` (AzureStorageSettings: both
+`SecureSetting`s, so keystore only; the client is created from the namespaces that have an
+`account`, so `default` exists once it is set), reaching `https://<account>.blob.core.windows.net`
+(`endpoint_suffix` defaults to core.windows.net, which the blob private endpoint's DNS zone
+answers inside the VNet). The cloud gives the account name and key of a keyed account of its own
+(foundation.KeyedContainer); they reach the keystore through `spec.secureSettings` like MinIO's keys.
 """
 
 from __future__ import annotations
@@ -39,6 +48,12 @@ BUCKET_ROLE = "es-backups"
 11 characters, like `access-logs`, so the longest AWS stack name still fits S3's 63 (clouds/aws/settings.py)."""
 SECURE_KEYS = (f"s3.client.{CLIENT}.access_key", f"s3.client.{CLIENT}.secret_key")
 """Keys of the Secret ECK adds to the keystore (the MinIO user's access and secret key)."""
+AZURE_CLIENT = "default"
+"""The repository-azure client: the repository names none, so `default` (repository-azure's default)."""
+AZURE_ACCOUNT_KEY, AZURE_KEY_KEY = f"azure.client.{AZURE_CLIENT}.account", f"azure.client.{AZURE_CLIENT}.key"
+"""Keys of the Secret ECK adds to the keystore on Azure (the keyed account's name and key)."""
+AZURE_CREDENTIALS_SECRET = "elasticsearch-azure-client"
+"""The Secret (data-storage) holding AZURE_ACCOUNT_KEY and AZURE_KEY_KEY, synced by External Secrets."""
 SERVICE_ACCOUNT = "elasticsearch"
 TOKEN_DIR = "/usr/share/elasticsearch/config/repository-s3"
 TOKEN_FILE = "aws-web-identity-token-file"
@@ -49,13 +64,15 @@ TOKEN_AUDIENCE = "sts.amazonaws.com"
 class SnapshotStore:
     """A bucket reachable with an S3 client: MinIO (`endpoint`, plain HTTP, path style, keys in
     `credentials_secret`) or S3 (regional endpoint, HTTPS, the ServiceAccount's identity); or a
-    Cloud Storage bucket (`kind` gcs: repository-gcs, Workload Identity, no endpoint)."""
+    Cloud Storage bucket (`kind` gcs: repository-gcs, Workload Identity, no endpoint); or an Azure
+    Blob container (`kind` azure: repository-azure, account and key in `credentials_secret`)."""
 
     bucket: pulumi.Input[str]
     endpoint: str = ""
     """host[:port], no scheme (repository-s3's `endpoint`); unused for gcs (Google's default)."""
     kind: str = "s3"
-    """The repository type: `s3` (repository-s3) or `gcs` (repository-gcs)."""
+    """The repository type: `s3` (repository-s3), `gcs` (repository-gcs) or `azure` (repository-azure:
+    `bucket` is the container)."""
     protocol: str = "https"
     path_style: bool = False
     credentials_secret: Optional[str] = None
@@ -72,8 +89,9 @@ class SnapshotStore:
 
 def client_settings(store: SnapshotStore) -> dict[str, Any]:
     """The node settings (elasticsearch.yml) of the `snapshots` client: no credential in them
-    (none for gcs: its `default` client reaches storage.googleapis.com as it is)."""
-    if store.kind == "gcs":
+    (none for gcs and azure: their `default` client reaches storage.googleapis.com, or the
+    account's blob endpoint named by its keystore `account`, as it is)."""
+    if store.kind in ("gcs", "azure"):
         return {}
     out: dict[str, Any] = {f"s3.client.{CLIENT}.endpoint": store.endpoint, f"s3.client.{CLIENT}.protocol": store.protocol}
     if store.path_style:

@@ -8,7 +8,9 @@ Foundation's secret store (`oauth_logins`); without one the platform keeps the l
 in-cluster MinIO (`apps_stay_on_minio`), while the backups (CloudNativePG's archive, Velero)
 still leave the cluster for the cloud store (`native_backup_store`, components/platform.py).
 A consumer with a key-based container of its own (Airbyte on Azure, and on GCP, whose storage
-client reads only a service-account key file) uses that (`keyed_stores`).
+client reads only a service-account key file) uses that (`keyed_stores`); so does Elasticsearch
+for its snapshots on Azure (`keyed_snapshot_store`: repository-azure at 8.15 takes an account
+name and key only).
 """
 
 from __future__ import annotations
@@ -20,11 +22,11 @@ import pulumi
 
 import kube
 from foundation import Foundation, ObjectStore
-from kube.namespaces import APPS
+from kube.namespaces import APPS, STORAGE
 
 from ..secrets import platform_secret, store_for
+from .es_snapshot_store import AZURE_ACCOUNT_KEY, AZURE_CREDENTIALS_SECRET, AZURE_KEY_KEY, SnapshotStore
 from .es_snapshot_store import BUCKET_ROLE as ES_BUCKET
-from .es_snapshot_store import SnapshotStore
 from .postgres import BackupStore
 
 if TYPE_CHECKING:
@@ -73,6 +75,10 @@ def oauth_logins(store: ObjectStore, *, parent: pulumi.Resource, provider: pulum
     return out
 
 
+SNAPSHOT_CONSUMER = "elasticsearch"
+"""The `ObjectStore.keyed` entry of Elasticsearch's snapshots: its nodes' keystore, in data-storage
+(`keyed_snapshot_store`), not an application Secret of `keyed_stores`."""
+
 CONNECTION_STRING_KEY = "connectionString"
 KEY_FILE = "gcp.json"
 """The key of a GCS consumer's Secret holding its service-account key file. Airbyte's launcher
@@ -89,6 +95,8 @@ def keyed_stores(store: ObjectStore, *, parent: pulumi.Resource, provider: pulum
     Manager, then External Secrets), and the app's result points at it."""
     out: dict[str, ObjectStoreResult] = {}
     for app, keyed in sorted(store.keyed.items()):
+        if app == SNAPSHOT_CONSUMER:
+            continue
         name = f"{app}-storage"
         if keyed.connection_string is not None:
             data = {CONNECTION_STRING_KEY: keyed.connection_string}
@@ -131,7 +139,8 @@ def native_snapshot_store(foundation: Foundation) -> Optional[SnapshotStore]:
     """Elasticsearch's snapshot bucket on the cloud's store, reached with the `elasticsearch`
     workload identity: S3 (regional endpoint: repository-s3 signs for the endpoint's region) or
     Cloud Storage (repository-gcs, Application Default Credentials from the GKE metadata server);
-    None where the cloud has no such bucket or identity (Azure: not built)."""
+    None where the cloud has no such bucket or identity (Azure: a keyed container instead,
+    `keyed_snapshot_store`)."""
     store = foundation.object_store
     if store is None or store.kind not in ("s3", "gcs") or ES_BUCKET not in store.buckets or "elasticsearch" not in foundation.workload_identity:
         return None
@@ -139,6 +148,23 @@ def native_snapshot_store(foundation: Foundation) -> Optional[SnapshotStore]:
         return SnapshotStore(bucket=store.buckets[ES_BUCKET], kind="gcs", identity=foundation.identity("elasticsearch"))
     endpoint = store.endpoint.split("://", 1)[-1].rstrip("/") if store.endpoint else f"s3.{store.region}.amazonaws.com"
     return SnapshotStore(bucket=store.buckets[ES_BUCKET], endpoint=endpoint, identity=foundation.identity("elasticsearch"))
+
+
+def keyed_snapshot_store(store: ObjectStore, *, parent: pulumi.Resource, provider: pulumi.ProviderResource,
+                         depends_on: Sequence[pulumi.Resource]) -> Optional[SnapshotStore]:
+    """Elasticsearch's snapshots in the keyed container the cloud gave it (`ObjectStore.keyed`,
+    Azure: an account of its own): the account name and key go into the Secret
+    `data-storage/elasticsearch-azure-client` (keys `azure.client.default.account`/`.key`, what
+    ECK adds to the keystore) through the Foundation's secret store; None without such a container."""
+    keyed = store.keyed.get(SNAPSHOT_CONSUMER)
+    if store.kind != "adls" or keyed is None:
+        return None
+    if keyed.account is None or keyed.account_key is None:
+        raise ValueError(f"the keyed container of {SNAPSHOT_CONSUMER} has no account name and key (repository-azure takes nothing else)")
+    secret = platform_secret(AZURE_CREDENTIALS_SECRET, STORAGE, {AZURE_ACCOUNT_KEY: keyed.account, AZURE_KEY_KEY: keyed.account_key},
+                             store_for(provider), parent=parent, provider=provider, labels=kube.labels("elasticsearch", "credentials"),
+                             depends_on=depends_on, resource_name=AZURE_CREDENTIALS_SECRET)
+    return SnapshotStore(bucket=keyed.container, kind="azure", credentials_secret=AZURE_CREDENTIALS_SECRET, ready=(secret,))
 
 
 def minio_snapshot_store(minio: Minio) -> SnapshotStore:
