@@ -90,3 +90,20 @@ def test_dremios_secret_end_date_takes_a_quoted_or_an_unquoted_yaml_date():
     assert load("prod").azure.dremio_secret_end_date is None  # Entra's default: two years after issue
     assert load("prod", {"dremioSecretEndDate": "2027-06-30"}).azure.dremio_secret_end_date == "2027-06-30"
     assert load("prod", {"dremioSecretEndDate": datetime.date(2027, 6, 30)}).azure.dremio_secret_end_date == "2027-06-30"
+
+
+def test_soft_delete_is_on_by_default_and_zero_turns_it_off_everywhere_it_is_applied():
+    """Dremio's docs ask for blob soft delete off on an Azure Storage source: azure.softDeleteDays 0
+    is the opt-out; the accounts' BlobServiceProperties then disable it and the recovery point says
+    deleted blobs are gone."""
+    from clouds.azure.datalake import soft_delete
+    from settings import recovery
+
+    assert load("prod").azure.soft_delete_days == 90 and soft_delete(90) == {"enabled": True, "days": 90}
+    assert soft_delete(0) == {"enabled": False}
+    off = load("prod", {"softDeleteDays": 0})
+    assert off.azure.soft_delete_days == 0
+    assert "soft delete is off" in recovery.outputs(off)["objectStore"]["how"]
+    assert "90 day(s)" in recovery.outputs(load("prod"))["objectStore"]["how"]
+    with pytest.raises(SettingsError, match="softDeleteDays"):
+        load("prod", {"softDeleteDays": -1})

@@ -45,6 +45,12 @@ class DataLakeArgs:
     """Prefixes whose blobs are deleted after their days (Dremio's catalog backups in its container)."""
 
 
+def soft_delete(days: int) -> dict:
+    """Blob and container soft delete for `days` (azure.softDeleteDays); 0 turns it off (the
+    opt-out for a consumer that refuses it: docs/azure.md, Dremio)."""
+    return {"enabled": True, "days": days} if days > 0 else {"enabled": False}
+
+
 def storage_account(ctx: Context, parent: pulumi.Resource, name: str, purpose: str, *, replication: str, hns: bool,
                     shared_key: bool) -> storage.StorageAccount:
     """A private, TLS-1.2, HTTPS-only, infrastructure-encrypted StorageV2 account. `shared_key`
@@ -81,7 +87,7 @@ class DataLake(pulumi.ComponentResource):
         ctx, rg = args.ctx, args.ctx.resource_group
         self.account = storage_account(ctx, self, f"{ctx.prefix}-lake", "lake", replication=args.replication, hns=True, shared_key=False)
         ctx.lock(self, f"{ctx.prefix}-lake", self.account.id)
-        retention = {"enabled": True, "days": args.soft_delete_days}
+        retention = soft_delete(args.soft_delete_days)
         props = storage.BlobServiceProperties(
             f"{ctx.prefix}-lake", resource_group_name=rg, account_name=self.account.name, blob_services_name="default",
             delete_retention_policy=retention, container_delete_retention_policy=retention, opts=ctx.opts(self),

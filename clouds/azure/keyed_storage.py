@@ -27,7 +27,7 @@ import pulumi_azure_native.storage as storage
 from foundation import KeyedContainer
 
 from .common import Context
-from .datalake import storage_account
+from .datalake import soft_delete, storage_account
 from .network import Network
 
 
@@ -62,7 +62,7 @@ class KeyedStorage(pulumi.ComponentResource):
         rname = f"{ctx.prefix}-{self.PURPOSE}-store"
         self.account = storage_account(ctx, self, rname, self.PURPOSE, replication=args.replication, hns=False, shared_key=True)
         ctx.lock(self, rname, self.account.id)
-        retention = {"enabled": True, "days": args.soft_delete_days}
+        retention = soft_delete(args.soft_delete_days)
         props = storage.BlobServiceProperties(
             rname, resource_group_name=rg, account_name=self.account.name, blob_services_name="default",
             delete_retention_policy=retention, container_delete_retention_policy=retention, opts=ctx.opts(self),

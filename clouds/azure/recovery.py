@@ -42,8 +42,9 @@ def lake(z: AzureSettings) -> RecoveryPoint:
     zones = "across availability zones" if "ZRS" in z.lake_replication else "three times in one datacenter"
     return RecoveryPoint(
         "objectStore", 0,
-        f"the ADLS Gen2 lake ({z.lake_replication}) stores every blob {zones}; blob and container soft delete keep deleted data "
-        f"{z.soft_delete_days} day(s); overwritten blobs are not recoverable (no versioning on a hierarchical-namespace account) and there is no snapshot",
+        f"the ADLS Gen2 lake ({z.lake_replication}) stores every blob {zones}; "
+        + (f"blob and container soft delete keep deleted data {z.soft_delete_days} day(s)" if z.soft_delete_days else "soft delete is off: deleted blobs are not recoverable")
+        + "; overwritten blobs are not recoverable (no versioning on a hierarchical-namespace account) and there is no snapshot",
         "the lake account's asynchronous geo-replica in the paired region (deletes replicate too)" if _geo(z)
         else "nothing: the lake account's copies are in the stack's region",
     )
