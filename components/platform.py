@@ -39,7 +39,6 @@ from .network_policies.model import MirrorPeers
 from .network_policies.wiring import Layers
 from .observability import Observability, ObservabilityArgs
 from .off_hours import OffHours, OffHoursArgs
-from .secrets import use_store
 
 
 @dataclass(frozen=True)
@@ -52,7 +51,6 @@ class DataPlatform(pulumi.ComponentResource):
     def __init__(self, name: str, args: DataPlatformArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("data-platform:platform:DataPlatform", name, None, opts)
         f, s = args.foundation, args.settings
-        use_store(f.provider, f.secret_store)
         self.ctx = ctx = PlatformContext.of(f, s)
         self.namespaces = Namespaces(
             "namespaces",

@@ -1,6 +1,7 @@
 """Every Kubernetes Secret the platform fills with generated values goes through `platform_secret`.
 
-- On a cloud with a secret store (`Foundation.secret_store`, e.g. AWS Secrets Manager): the
+- On a cloud with a secret store (`Foundation.secret_store`, e.g. AWS Secrets Manager; it
+  reaches each component as `PlatformContext.secret_store`): the
   values are written to the cloud's secret manager under `<key_prefix><namespace>/<name>`
   (through the cloud's `write`; components never import a cloud SDK) and an External Secrets
   `ExternalSecret` of the same name makes the operator create and own the Secret. The
@@ -34,25 +35,6 @@ PlatformSecret = Union[k8s.core.v1.Secret, k8s.apiextensions.CustomResource]
 def remote_key(namespace: str, name: str) -> str:
     """The key under the store's prefix: one remote secret per Kubernetes Secret."""
     return f"{namespace}/{name}"
-
-
-_STORES: dict[int, tuple[pulumi.ProviderResource, Optional[SecretStore]]] = {}
-
-
-def use_store(provider: pulumi.ProviderResource, store: Optional[SecretStore]) -> None:
-    """Bind the Foundation's secret store to its cluster's provider. DataPlatform calls this once,
-    first, from `Foundation.secret_store`, so every component that holds the provider writes its
-    Secrets the same way without threading the store through each Args."""
-    _STORES[id(provider)] = (provider, store)
-
-
-def store_for(provider: pulumi.ProviderResource) -> Optional[SecretStore]:
-    """The secret store bound to the cluster behind `provider` (None: plain Secrets). A provider
-    DataPlatform never bound is a programming error, not a silent fallback to plain Secrets."""
-    entry = _STORES.get(id(provider))
-    if entry is None or entry[0] is not provider:
-        raise LookupError("no secret store bound to this Kubernetes provider: DataPlatform must call secrets.use_store first")
-    return entry[1]
 
 
 def platform_secret(

@@ -367,7 +367,6 @@ def _plan_with_foundation(config: dict[str, Any]):
 
     from components.context import PlatformContext
     from components.data_services import DataServices, DataServicesArgs
-    from components.secrets import use_store
     from foundation import EdgeFrontend, Foundation, ManagedDatabase, ObjectStore, StorageClasses, WorkloadIdentity
     from offline_plan.runner import run_program
     from program import load_settings
@@ -378,7 +377,6 @@ def _plan_with_foundation(config: dict[str, Any]):
 
     def program():
         provider = k8s.Provider("k8s")
-        use_store(provider, None)  # what DataPlatform does first with Foundation.secret_store
         f = Foundation(
             cloud="aws", provider=provider, storage_classes=StorageClasses("gp3-fast", "gp3"), edge=EdgeFrontend(),
             object_store=ObjectStore(kind="s3", region="eu-west-1", buckets={b: pulumi.Output.from_input(f"dp-{b}") for b in ("bronze", "silver", "gold", "backups")}),

@@ -18,7 +18,7 @@ import yaml
 
 import kube
 from components.context import PlatformContext
-from components.secrets import platform_secret, store_for
+from components.secrets import platform_secret
 from kube.namespaces import APPS
 from settings.sections.dbt import DbtSettings
 
@@ -77,7 +77,7 @@ class Dbt(pulumi.ComponentResource):
         profiles = pulumi.Output.secret(args.password).apply(
             lambda pw: render_profiles(s, args.dremio_host, args.dremio_port, args.username, pw))
         self.secret = platform_secret(
-            "dbt-profiles", APPS, {"profiles.yml": profiles}, store_for(args.ctx.provider),
+            "dbt-profiles", APPS, {"profiles.yml": profiles}, args.ctx.secret_store,
             parent=self, provider=args.ctx.provider, labels=kube.labels(APP, "profiles"),
             depends_on=[args.namespace, *args.depends_on], resource_name="dbt-profiles",
         )

@@ -207,7 +207,7 @@ class Velero(pulumi.ComponentResource):
         if args.store.keys is not None:
             access, secret_key = args.store.keys
             after.append(secret(CREDENTIALS, NAMESPACE, {"cloud": pulumi.Output.all(access, secret_key).apply(lambda k: credentials_file(*k))},
-                                parent=self, provider=p, labels=kube.labels("velero", "credentials"), depends_on=(ns,)))
+                                parent=self, ctx=args.ctx, labels=kube.labels("velero", "credentials"), depends_on=(ns,)))
         self.release = release(RELEASE, chart=chart("velero"), namespace=NAMESPACE, values=chart_values(args), provider=p, parent=self,
                                depends_on=[*after, *args.depends_on])
         self.register_outputs({"namespace": NAMESPACE, "schedule": args.settings.config_schedule})

@@ -75,7 +75,7 @@ class DataServices(pulumi.ComponentResource):
     def __init__(self, name: str, args: DataServicesArgs, opts: Optional[pulumi.ResourceOptions] = None):
         super().__init__("data-platform:data:DataServices", name, None, opts)
         ctx, f, s = args.ctx, args.foundation, args.settings
-        p, deps = ctx.provider, list(args.depends_on)
+        deps = list(args.depends_on)
         child = pulumi.ResourceOptions(parent=self)
 
         backup: Optional[BackupStore]
@@ -99,13 +99,13 @@ class DataServices(pulumi.ComponentResource):
         else:
             object_store = native_result(native)
             if native.oauth_clients:
-                object_store = replace(object_store, consumer_oauth=oauth_logins(native, parent=self, provider=p, depends_on=deps))
+                object_store = replace(object_store, consumer_oauth=oauth_logins(native, parent=self, ctx=ctx, depends_on=deps))
             backup = native_backup_store(f)
             if backup is None:
                 pulumi.log.warn("PostgreSQL backups: no supported archive target on this object store; WAL archiving is off", self)
 
         if cloud_backups(f, s) and f.object_store is not None and f.object_store.keyed:
-            object_store = replace(object_store, consumer_stores=keyed_stores(f.object_store, parent=self, provider=p, depends_on=deps))
+            object_store = replace(object_store, consumer_stores=keyed_stores(f.object_store, parent=self, ctx=ctx, depends_on=deps))
         self.archive_in_cloud = backup is not None and backup.credentials_secret is None
         """PostgreSQL archives to the cloud's store (workload identity), not to MinIO."""
 
@@ -122,7 +122,7 @@ class DataServices(pulumi.ComponentResource):
         if s.backups.elasticsearch_snapshots:
             # Like the other backups: the cloud's store when it has a snapshot bucket (S3, GCS) or a
             # keyed container for it (Azure), else MinIO.
-            snapshots = (self._cloud_snapshot_store(f, p, deps) if cloud_backups(f, s) else None) or (
+            snapshots = (self._cloud_snapshot_store(f, ctx, deps) if cloud_backups(f, s) else None) or (
                 minio_snapshot_store(self.minio) if self.minio is not None else None)
             if snapshots is None:
                 pulumi.log.warn("Elasticsearch snapshots: this cloud's object store has no es-backups bucket and elasticsearch identity; snapshots are off", self)
@@ -139,11 +139,11 @@ class DataServices(pulumi.ComponentResource):
         }
         self.register_outputs(self.outputs)
 
-    def _cloud_snapshot_store(self, f: Foundation, p: pulumi.ProviderResource, deps: Sequence[pulumi.Resource]) -> Optional[SnapshotStore]:
+    def _cloud_snapshot_store(self, f: Foundation, ctx: PlatformContext, deps: Sequence[pulumi.Resource]) -> Optional[SnapshotStore]:
         native = native_snapshot_store(f)
         if native is not None or f.object_store is None:
             return native
-        return keyed_snapshot_store(f.object_store, parent=self, provider=p, depends_on=deps)
+        return keyed_snapshot_store(f.object_store, parent=self, ctx=ctx, depends_on=deps)
 
     def install_backups(self, cert_manager: Sequence[pulumi.Resource]) -> None:
         """PostgreSQL's backup plugin needs cert-manager, which the edge installs after the data

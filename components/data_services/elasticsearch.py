@@ -38,7 +38,7 @@ from settings.checks import cpu_millis, memory_bytes
 from settings.sections import ElasticsearchSettings
 
 from ..context import PlatformContext
-from ..secrets import platform_secret, store_for
+from ..secrets import platform_secret
 from ..storage import StorageRoles
 from .es_snapshot_store import SERVICE_ACCOUNT, SnapshotStore, client_settings, pod_identity, secure_settings
 from .operators import install_operator, restricted_values
@@ -155,7 +155,7 @@ class Elasticsearch(pulumi.ComponentResource):
         labels = kube.labels("elasticsearch", "auth")
         return [
             platform_secret(LOG_WRITER_SECRET, STORAGE, {"username": LOG_WRITER, "password": self.log_writer_password, "roles": LOG_WRITER_ROLE},
-                            store_for(p), parent=self, provider=p, labels=labels, type_="kubernetes.io/basic-auth",
+                            args.ctx.secret_store, parent=self, provider=p, labels=labels, type_="kubernetes.io/basic-auth",
                             depends_on=args.depends_on, resource_name="elasticsearch-log-writer"),
             # No credential in it: a plain Secret everywhere.
             k8s.core.v1.Secret("elasticsearch-roles", metadata={"name": ROLES_SECRET, "namespace": STORAGE, "labels": labels},

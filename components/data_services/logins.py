@@ -15,13 +15,14 @@ import pulumi
 import kube
 from kube.namespaces import APPS, STORAGE
 
+from ..context import PlatformContext
 from .databases import DATABASES, ROLES, role_secret_name
 from .result import DatabaseLogin
 from .secrets import generated, secret
 
 
 def create_logins(
-    parent: pulumi.Resource, provider: pulumi.ProviderResource, depends_on: Sequence[pulumi.Resource]
+    parent: pulumi.Resource, ctx: PlatformContext, depends_on: Sequence[pulumi.Resource]
 ) -> tuple[dict[str, DatabaseLogin], list[pulumi.Resource], dict[str, pulumi.Output[str]]]:
     """-> (login key -> DatabaseLogin, the data-storage Secrets the server side must wait for,
     role -> generated password for glue that must render it into another Secret)."""
@@ -32,9 +33,9 @@ def create_logins(
         data: dict[str, pulumi.Input[str]] = {"username": role.name, "password": password}
         name = role_secret_name(role.name)
         labels = {**kube.labels("postgres", "credentials"), "cnpg.io/reload": "true"}
-        storage_secrets.append(secret(name, STORAGE, data, parent=parent, provider=provider, labels=labels,
+        storage_secrets.append(secret(name, STORAGE, data, parent=parent, ctx=ctx, labels=labels,
                                       type_="kubernetes.io/basic-auth", depends_on=tuple(depends_on)))
-        secret(name, APPS, data, parent=parent, provider=provider, labels=kube.labels("postgres", "credentials"),
+        secret(name, APPS, data, parent=parent, ctx=ctx, labels=kube.labels("postgres", "credentials"),
                depends_on=tuple(depends_on))
     logins = {d.key: DatabaseLogin(database=d.database, username=d.owner, secret_name=role_secret_name(d.owner)) for d in DATABASES}
     return logins, storage_secrets, passwords

@@ -86,7 +86,7 @@ class ManagedPostgres(pulumi.ComponentResource):
         # Only what connects as the master user (the bootstrap Job) waits for its Secret
         # (`db.ready`); the generated logins and PgBouncer's config need just the namespace.
         deps = [*args.depends_on, *db.ready]
-        logins, role_secrets, passwords = create_logins(self, p, list(args.depends_on))
+        logins, role_secrets, passwords = create_logins(self, args.ctx, list(args.depends_on))
         admin = db.admin_secret
         labels = kube.labels("postgres", "bootstrap")
 
@@ -117,7 +117,7 @@ class ManagedPostgres(pulumi.ComponentResource):
             lambda pws: "".join(f'"{r.name}" "{pw}"\n' for r, pw in zip(ROLES, pws))
         )
         users = secret("pgbouncer-userlist", STORAGE, {"userlist.txt": pulumi.Output.secret(userlist)},
-                       parent=self, provider=p, labels=kube.labels("postgres", "pooler"), depends_on=tuple(args.depends_on))
+                       parent=self, ctx=args.ctx, labels=kube.labels("postgres", "pooler"), depends_on=tuple(args.depends_on))
         config = k8s.core.v1.ConfigMap(
             "pgbouncer-config",
             metadata={"name": "pgbouncer", "namespace": STORAGE, "labels": kube.labels("postgres", "pooler")},

@@ -178,7 +178,7 @@ class Minio(pulumi.ComponentResource):
         select = kube.selector("minio", "server")
 
         def own_secret(name_: str, ns: str, data: dict, labels_: dict = labels):
-            return secret(name_, ns, data, parent=self, provider=p, labels=labels_, depends_on=deps)
+            return secret(name_, ns, data, parent=self, ctx=args.ctx, labels=labels_, depends_on=deps)
 
         root_user, root_password = generated("minio-root-user", self, 20), generated("minio-root-password", self, 40)
         root = own_secret(ROOT_SECRET, STORAGE, {"rootUser": root_user, "rootPassword": root_password})

@@ -24,7 +24,8 @@ import kube
 from foundation import Foundation, ObjectStore
 from kube.namespaces import APPS, STORAGE
 
-from ..secrets import platform_secret, store_for
+from ..context import PlatformContext
+from ..secrets import platform_secret
 from .es_snapshot_store import AZURE_ACCOUNT_KEY, AZURE_CREDENTIALS_SECRET, AZURE_KEY_KEY, SnapshotStore
 from .es_snapshot_store import BUCKET_ROLE as ES_BUCKET
 from .postgres import BackupStore
@@ -60,7 +61,7 @@ def native_result(store: ObjectStore) -> ObjectStoreResult:
     )
 
 
-def oauth_logins(store: ObjectStore, *, parent: pulumi.Resource, provider: pulumi.ProviderResource,
+def oauth_logins(store: ObjectStore, *, parent: pulumi.Resource, ctx: PlatformContext,
                  depends_on: Sequence[pulumi.Resource]) -> dict[str, OAuthLogin]:
     """App -> its OAuth client (foundation.OAuthClient): the client secret goes into the Secret
     `data-platform/<app>-oauth` (key `clientSecret`) through the Foundation's secret store (Key
@@ -68,8 +69,8 @@ def oauth_logins(store: ObjectStore, *, parent: pulumi.Resource, provider: pulum
     out: dict[str, OAuthLogin] = {}
     for app, client in sorted(store.oauth_clients.items()):
         name = f"{app}-oauth"
-        platform_secret(name, APPS, {CLIENT_SECRET_KEY: client.client_secret}, store_for(provider), parent=parent,
-                        provider=provider, labels=kube.labels(app, "credentials"), depends_on=depends_on, resource_name=name)
+        platform_secret(name, APPS, {CLIENT_SECRET_KEY: client.client_secret}, ctx.secret_store, parent=parent,
+                        provider=ctx.provider, labels=kube.labels(app, "credentials"), depends_on=depends_on, resource_name=name)
         out[app] = OAuthLogin(client_id=client.client_id, token_endpoint=client.token_endpoint, secret=name,
                               secret_version=client.secret_version)
     return out
@@ -87,7 +88,7 @@ GOOGLE_APPLICATION_CREDENTIALS at /secrets/gcp-creds/gcp.json (VolumeFactory.sec
 key is named like the file."""
 
 
-def keyed_stores(store: ObjectStore, *, parent: pulumi.Resource, provider: pulumi.ProviderResource,
+def keyed_stores(store: ObjectStore, *, parent: pulumi.Resource, ctx: PlatformContext,
                  depends_on: Sequence[pulumi.Resource]) -> dict[str, ObjectStoreResult]:
     """App -> its key-based store (foundation.KeyedContainer): the connection string (key
     `connectionString`) or the key file (key `KEY_FILE`) goes into the Secret
@@ -104,8 +105,8 @@ def keyed_stores(store: ObjectStore, *, parent: pulumi.Resource, provider: pulum
             data = {KEY_FILE: keyed.key_file}
         else:
             raise ValueError(f"the keyed container of {app} has neither a connection string nor a key file")
-        platform_secret(name, APPS, data, store_for(provider), parent=parent,
-                        provider=provider, labels=kube.labels(app, "credentials"), depends_on=depends_on, resource_name=name)
+        platform_secret(name, APPS, data, ctx.secret_store, parent=parent,
+                        provider=ctx.provider, labels=kube.labels(app, "credentials"), depends_on=depends_on, resource_name=name)
         out[app] = ObjectStoreResult(kind=store.kind, endpoint=None, region=store.region or "", path_style=False,
                                      buckets={app: keyed.container}, credentials_secret=name, project=store.project)
     return out
@@ -150,7 +151,7 @@ def native_snapshot_store(foundation: Foundation) -> Optional[SnapshotStore]:
     return SnapshotStore(bucket=store.buckets[ES_BUCKET], endpoint=endpoint, identity=foundation.identity("elasticsearch"))
 
 
-def keyed_snapshot_store(store: ObjectStore, *, parent: pulumi.Resource, provider: pulumi.ProviderResource,
+def keyed_snapshot_store(store: ObjectStore, *, parent: pulumi.Resource, ctx: PlatformContext,
                          depends_on: Sequence[pulumi.Resource]) -> Optional[SnapshotStore]:
     """Elasticsearch's snapshots in the keyed container the cloud gave it (`ObjectStore.keyed`,
     Azure: an account of its own): the account name and key go into the Secret
@@ -162,7 +163,7 @@ def keyed_snapshot_store(store: ObjectStore, *, parent: pulumi.Resource, provide
     if keyed.account is None or keyed.account_key is None:
         raise ValueError(f"the keyed container of {SNAPSHOT_CONSUMER} has no account name and key (repository-azure takes nothing else)")
     secret = platform_secret(AZURE_CREDENTIALS_SECRET, STORAGE, {AZURE_ACCOUNT_KEY: keyed.account, AZURE_KEY_KEY: keyed.account_key},
-                             store_for(provider), parent=parent, provider=provider, labels=kube.labels("elasticsearch", "credentials"),
+                             ctx.secret_store, parent=parent, provider=ctx.provider, labels=kube.labels("elasticsearch", "credentials"),
                              depends_on=depends_on, resource_name=AZURE_CREDENTIALS_SECRET)
     return SnapshotStore(bucket=keyed.container, kind="azure", credentials_secret=AZURE_CREDENTIALS_SECRET, ready=(secret,))
 

@@ -143,7 +143,7 @@ class CloudNativePg(pulumi.ComponentResource):
                 **restricted_values("podSecurityContext", "containerSecurityContext"),
             },
         )
-        logins, role_secrets, _ = create_logins(self, p, args.depends_on)
+        logins, role_secrets, _ = create_logins(self, args.ctx, args.depends_on)
         after_operator = [self.operator, *role_secrets, *args.depends_on]
         if args.backup:
             after_operator += list(args.backup.ready)

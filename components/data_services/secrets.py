@@ -14,7 +14,8 @@ from typing import Optional
 import pulumi
 import pulumi_random as random
 
-from ..secrets import PlatformSecret, platform_secret, store_for
+from ..context import PlatformContext
+from ..secrets import PlatformSecret, platform_secret
 
 
 def generated(name: str, parent: pulumi.Resource, length: int = 32) -> pulumi.Output[str]:
@@ -29,13 +30,13 @@ def secret(
     data: Mapping[str, pulumi.Input[str]],
     *,
     parent: pulumi.Resource,
-    provider: pulumi.ProviderResource,
+    ctx: PlatformContext,
     labels: Mapping[str, str],
     type_: str = "Opaque",
     depends_on: tuple[pulumi.Resource, ...] = (),
     resource_name: Optional[str] = None,
 ) -> PlatformSecret:
-    """A Secret named `name` in `namespace` holding `data` (string values), through the cluster's
-    secret store when the Foundation has one (components/secrets.py)."""
-    return platform_secret(name, namespace, data, store_for(provider), parent=parent, provider=provider,
+    """A Secret named `name` in `namespace` holding `data` (string values), on `ctx`'s cluster and
+    through its secret store when the Foundation has one (components/secrets.py)."""
+    return platform_secret(name, namespace, data, ctx.secret_store, parent=parent, provider=ctx.provider,
                            labels=labels, type_=type_, depends_on=depends_on, resource_name=resource_name)

@@ -111,7 +111,7 @@ class Observability(pulumi.ComponentResource):
     def _metrics(self, args: ObservabilityArgs, deps: list[pulumi.Resource]) -> None:
         s, p = args.settings, args.ctx.provider
         ns = namespace(MONITORING, self, p, args.ctx.environment, deps)
-        grafana, _ = metrics.grafana_admin_secret(self, p, ns)
+        grafana, _ = metrics.grafana_admin_secret(self, args.ctx, ns)
         self.kube_prometheus_stack = stack = metrics.install_kube_prometheus_stack(
             self, p, s, args.ctx.storage.standard, args.ctx.environment, [ns, grafana])
         after: list[pulumi.Resource] = [stack]
@@ -119,7 +119,7 @@ class Observability(pulumi.ComponentResource):
         token = None
         store = args.data.object_store
         if store.server_selector and store.mc_image and store.endpoint is not None:
-            access = minio_token.MinioMetricsAccess(self, p, namespace=STORAGE, endpoint=store.endpoint, mc_image=store.mc_image,
+            access = minio_token.MinioMetricsAccess(self, args.ctx, namespace=STORAGE, endpoint=store.endpoint, mc_image=store.mc_image,
                                                     depends_on=[*deps, *store.ready], monitoring_namespace=ns)
             self.minio_job_selector = access.selector
             token = (minio_token.TOKEN_SECRET, minio_token.TOKEN_KEY)
@@ -168,9 +168,8 @@ class Observability(pulumi.ComponentResource):
                                                 retention_days=s.log_retention_days, depends_on=[*deps, *es.ready])
         self.es_client_selectors.append((retention.JOB, dict(retention.SELECTOR)))
         self.fluent_bit, _ = logs.install_fluent_bit(
-            self, p, es_url=es.url, username=es.log_writer.username, password=es.log_writer.password, environment=args.ctx.environment,
-            log_level=s.log_level, service_monitor=s.metrics, namespace=ns,
-            log_sink=args.log_sink, identity=args.ctx.identity("fluent-bit"),
+            self, args.ctx, es_url=es.url, username=es.log_writer.username, password=es.log_writer.password,
+            log_level=s.log_level, service_monitor=s.metrics, namespace=ns, log_sink=args.log_sink,
             depends_on=[ca, lifecycle, self.es_tls.http_certificate, *([self.kube_prometheus_stack] if self.kube_prometheus_stack else [])])
         self.outputs.update({"logs": {"namespace": LOGGING, "dataStream": logs.data_stream(args.ctx.environment),
                                       "credentialsSecret": logs.CREDENTIALS_SECRET,

@@ -33,11 +33,12 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 import kube
-from foundation import FLUENT_BIT_TAG, NO_IDENTITY, WORKLOAD_SERVICE_ACCOUNTS, LogSink, WorkloadIdentity
+from foundation import FLUENT_BIT_TAG, WORKLOAD_SERVICE_ACCOUNTS, LogSink
 from kube import helm
 from kube.charts import chart
 
-from ..secrets import platform_secret, store_for
+from ..context import PlatformContext
+from ..secrets import platform_secret
 from .es_tls import CA_BUNDLE_SECRET
 from .namespaces import LOGGING
 
@@ -171,14 +172,15 @@ def fluent_bit_values(es_url: str, environment: str, log_level: str, service_mon
     }
 
 
-def install_fluent_bit(parent: pulumi.Resource, provider: k8s.Provider, *, es_url: pulumi.Input[str], username: str, password: pulumi.Input[str],
-                       environment: str, log_level: str, service_monitor: bool, namespace: pulumi.Resource,
+def install_fluent_bit(parent: pulumi.Resource, ctx: PlatformContext, *, es_url: pulumi.Input[str], username: str, password: pulumi.Input[str],
+                       log_level: str, service_monitor: bool, namespace: pulumi.Resource,
                        depends_on: Sequence[pulumi.Resource], log_sink: Optional[LogSink] = None,
-                       identity: WorkloadIdentity = NO_IDENTITY,
                        ) -> tuple[k8s.helm.v3.Release, pulumi.Resource]:
     """Fluent Bit shipping to Elasticsearch and, with `log_sink`, to the cloud's log service as
-    well (`identity`: the cloud identity allowed to write there, on its ServiceAccount and pods)."""
-    creds = platform_secret(CREDENTIALS_SECRET, LOGGING, {"username": username, "password": password}, store_for(provider),
+    well (`ctx.identity("fluent-bit")`: the cloud identity allowed to write there, on its
+    ServiceAccount and pods)."""
+    provider, environment, identity = ctx.provider, ctx.environment, ctx.identity("fluent-bit")
+    creds = platform_secret(CREDENTIALS_SECRET, LOGGING, {"username": username, "password": password}, ctx.secret_store,
                             parent=parent, provider=provider, labels=kube.labels("fluent-bit", "credentials"),
                             type_="kubernetes.io/basic-auth", depends_on=[namespace], resource_name="fluent-bit-elasticsearch")
     release = helm.release(

@@ -34,7 +34,8 @@ from kube.charts import chart
 from settings.checks import memory_bytes
 from settings.sections.observability import ObservabilitySettings
 
-from ..secrets import PlatformSecret, platform_secret, store_for
+from ..context import PlatformContext
+from ..secrets import PlatformSecret, platform_secret
 from .namespaces import MONITORING
 
 RELEASE = "kube-prometheus-stack"
@@ -141,13 +142,13 @@ def kube_prometheus_stack_values(s: ObservabilitySettings, storage_class: Option
     }
 
 
-def grafana_admin_secret(parent: pulumi.Resource, provider: k8s.Provider, namespace: pulumi.Resource) -> tuple[PlatformSecret, pulumi.Output[str]]:
+def grafana_admin_secret(parent: pulumi.Resource, ctx: PlatformContext, namespace: pulumi.Resource) -> tuple[PlatformSecret, pulumi.Output[str]]:
     """The Grafana admin login: user `admin`, a generated password, only in this Secret (through
     the cloud's secret store when there is one, components/secrets.py)."""
     password = random.RandomPassword("grafana-admin-password", length=32, special=False,
                                      opts=pulumi.ResourceOptions(parent=parent)).result
-    secret = platform_secret(GRAFANA_SECRET, MONITORING, {"admin-user": "admin", "admin-password": password}, store_for(provider),
-                             parent=parent, provider=provider, labels=kube.labels("grafana", "admin"), depends_on=[namespace],
+    secret = platform_secret(GRAFANA_SECRET, MONITORING, {"admin-user": "admin", "admin-password": password}, ctx.secret_store,
+                             parent=parent, provider=ctx.provider, labels=kube.labels("grafana", "admin"), depends_on=[namespace],
                              resource_name="grafana-admin")
     return secret, password
 

@@ -28,8 +28,9 @@ import pulumi_random as random
 
 import kube
 
+from ..context import PlatformContext
 from ..data_services.minio import ROOT_SECRET, mc_root_env
-from ..secrets import platform_secret, store_for
+from ..secrets import platform_secret
 from .namespaces import MONITORING
 
 USER_SECRET = "minio-prometheus"
@@ -69,12 +70,12 @@ def script(endpoint_host: str) -> str:
 
 
 class MinioMetricsAccess:
-    def __init__(self, parent: pulumi.Resource, provider: k8s.Provider, *, namespace: str, endpoint: pulumi.Input[str], mc_image: str,
+    def __init__(self, parent: pulumi.Resource, ctx: PlatformContext, *, namespace: str, endpoint: pulumi.Input[str], mc_image: str,
                  depends_on: Sequence[pulumi.Resource], monitoring_namespace: pulumi.Resource):
         labels = kube.labels("minio-metrics-user", "bootstrap")
         access_key = random.RandomPassword("minio-prometheus-access-key", length=20, special=False, opts=pulumi.ResourceOptions(parent=parent)).result
         secret_key = random.RandomPassword("minio-prometheus-secret-key", length=40, special=False, opts=pulumi.ResourceOptions(parent=parent)).result
-        store = store_for(provider)
+        store, provider = ctx.secret_store, ctx.provider
         user = platform_secret(USER_SECRET, namespace, {"accessKey": access_key, "secretKey": secret_key}, store,
                                parent=parent, provider=provider, labels=labels, depends_on=depends_on, resource_name="minio-prometheus")
         token: pulumi.Output[str] = pulumi.Output.secret(pulumi.Output.all(access_key, secret_key).apply(lambda ks: metrics_token(*ks)))

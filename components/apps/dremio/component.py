@@ -21,7 +21,7 @@ from components.apps.ui import UiBackend
 from components.backups.scheduled import ScheduledBackup
 from components.context import PlatformContext
 from components.data_services.result import CLIENT_SECRET_KEY, ObjectStoreResult
-from components.secrets import PlatformSecret, platform_secret, store_for
+from components.secrets import PlatformSecret, platform_secret
 from foundation import WORKLOAD_SERVICE_ACCOUNTS
 from settings.cron import dst_minutes, max_gap_minutes
 from settings.sections.dremio import DremioSettings
@@ -314,7 +314,7 @@ class Dremio(pulumi.ComponentResource):
 
     def _login_secret(self, name, user, password, ns_name: str, args: DremioArgs) -> PlatformSecret:
         return platform_secret(
-            name, ns_name, {"username": user, "password": password}, store_for(args.ctx.provider),
+            name, ns_name, {"username": user, "password": password}, args.ctx.secret_store,
             parent=self, provider=args.ctx.provider, labels=kube.labels(APP, "credentials"), type_="kubernetes.io/basic-auth",
             # Generated credentials: they need the namespace, not the data services Dremio waits for.
             depends_on=[args.namespace], resource_name=name,

@@ -17,7 +17,7 @@ from kube import child, labels, resources, selector
 from kube.namespaces import APPS
 from settings.sections.superset import SupersetSettings
 
-from ...secrets import platform_secret, store_for
+from ...secrets import platform_secret
 from ..result import SupersetResult
 from ..ui import UiBackend
 from . import workloads as w
@@ -70,7 +70,7 @@ class Superset(pulumi.ComponentResource):
                 "admin-password": admin_password.result,
                 "redis-password": redis_password.result,
             },
-            store_for(args.ctx.provider), parent=self, provider=args.ctx.provider, labels=labels(APP), depends_on=args.namespace_ready,
+            args.ctx.secret_store, parent=self, provider=args.ctx.provider, labels=labels(APP), depends_on=args.namespace_ready,
             resource_name=f"{name}-secrets",
         )
         self.config = k8s.core.v1.ConfigMap(
