@@ -180,8 +180,10 @@ class DataPlatform(pulumi.ComponentResource):
         store = f.object_store
         if cloud_backups(f, s) and store is not None and store.kind in VELERO_KINDS and "velero" in store.buckets and "velero" in f.workload_identity:
             adls = store.adls
-            # A cloud "s3" object store is AWS's, whose volumes are EBS: Velero's AWS plugin snapshots them.
-            return VeleroStore(bucket=store.buckets["velero"], region=store.region or "", snapshots=store.kind == "s3",
+            # A cloud "s3" object store is AWS's, whose volumes are EBS: Velero's AWS plugin snapshots them,
+            # unless the Foundation offers CSI snapshots (with EnableCSI Velero leaves CSI volumes to those).
+            return VeleroStore(bucket=store.buckets["velero"], region=store.region or "",
+                               snapshots=store.kind == "s3" and f.volume_snapshots is None,
                                identity=f.identity("velero"),
                                azure=AzureBlob(adls.name, adls.blob_endpoint) if store.kind == "adls" and adls is not None else None,
                                gcs_service_account=store.velero_account if store.kind == "gcs" else None,
