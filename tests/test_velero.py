@@ -105,6 +105,14 @@ def test_azure_and_gcp_snapshot_the_volumes_through_csi(plan_stack, stack, drive
     assert crd_schemas.validate(vsc) == []  # external-snapshotter v8.6.0's schema
     (release,) = [r for r in plan.by_type(RELEASE) if r.name == "velero"]
     assert plan.one(SNAPSHOT_CLASS, "velero-csi").urn in release.dependencies
+    # What serves the snapshot API there: AKS's managed snapshot controller, GKE's PD CSI driver.
+    if stack == "azure-prod":
+        (aks,) = plan.by_type("azure-native:containerservice:ManagedCluster")
+        assert aks.inputs["storageProfile"]["snapshotController"] == {"enabled": True}
+        assert aks.inputs["storageProfile"]["diskCSIDriver"] == {"enabled": True}
+    else:
+        (gke,) = plan.by_type("gcp:container/cluster:Cluster")
+        assert gke.inputs["addonsConfig"]["gcePersistentDiskCsiDriverConfig"] == {"enabled": True}
 
 
 @pytest.mark.parametrize("stack", ["prod", "dev"])
