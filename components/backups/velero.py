@@ -215,8 +215,10 @@ def snapshot_class(csi: VolumeSnapshots, *, provider: pulumi.ProviderResource, p
     """The VolumeSnapshotClass Velero snapshots `csi.driver`'s volumes with (cluster-scoped; the
     snapshot.storage.k8s.io/v1 CRD is the managed cluster's). Retain: a VolumeSnapshotContent and
     its cloud snapshot survive the loss of the namespace; Velero sets Delete when the backup expires.
-    A plain resource of the provider's `kubernetes:<apiVersion>:<kind>` type: this kind's fields
-    sit beside `metadata` (no `spec`), which apiextensions.CustomResource (spec only) cannot carry."""
+    A plain resource of the provider's `kubernetes:<apiVersion>:<kind>` type whose inputs are the
+    whole object: this kind's fields sit beside `metadata` (no `spec`), and the Python SDK's
+    apiextensions.CustomResource (and yaml.ConfigFile, which builds one) keeps `spec` only, so the
+    API server would refuse it for lack of driver/deletionPolicy (pulumi/pulumi-kubernetes#3549)."""
     api_version, kind = "snapshot.storage.k8s.io/v1", "VolumeSnapshotClass"
     return pulumi.CustomResource(f"kubernetes:{api_version}:{kind}", SNAPSHOT_CLASS, {
         "apiVersion": api_version,
