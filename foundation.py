@@ -294,6 +294,17 @@ class EdgeFrontend:
 
 
 @dataclass(frozen=True)
+class VolumeSnapshots:
+    """The cluster's CSI volume snapshots (the snapshot.storage.k8s.io/v1 CRDs and the snapshot
+    controller, installed and run by the managed cluster) for the disks of `driver`: what Velero
+    snapshots persistent volumes through where no Velero plugin snapshots them natively.
+    `parameters` go to the VolumeSnapshotClass (driver-specific, e.g. incremental snapshots)."""
+
+    driver: str
+    parameters: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class InterruptiblePool:
     """Nodes the cloud may reclaim at short notice (AWS Spot), for work that is retried anyway.
 
@@ -330,6 +341,9 @@ class Foundation:
     any address; `clusterNetwork.podCidrs`/`serviceCidrs` override them."""
     interruptible: Optional[InterruptiblePool] = None
     """A pool of interruptible nodes (None: every node is on-demand, e.g. local clusters)."""
+    volume_snapshots: Optional[VolumeSnapshots] = None
+    """CSI volume snapshots of the cluster's disks (None: no snapshot API, as on local clusters, or
+    the cloud's Velero plugin snapshots the volumes itself, as on AWS with EBS)."""
     identity_endpoints: Sequence[tuple[str, int]] = ()
     """(CIDR, TCP port) where pods with a workload identity fetch their cloud tokens, when that is
     not a projected file plus HTTPS to the cloud (GKE: the metadata server, which NetworkPolicies

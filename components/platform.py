@@ -172,21 +172,25 @@ class DataPlatform(pulumi.ComponentResource):
 
     def _velero_store(self, f: Foundation, s: Settings) -> VeleroStore | None:
         """Velero's bucket and identity: the cloud's `velero` bucket through workload identity
-        (EBS snapshots on AWS; Azure Blob and Cloud Storage with their plugins, objects only),
-        else MinIO's `velero` user.
-        None where neither exists."""
+        (EBS snapshots on AWS; Azure Blob and Cloud Storage with their plugins), else MinIO's
+        `velero` user; the cluster's CSI volume snapshots wherever the Foundation offers them.
+        None where neither store exists."""
         store = f.object_store
         if cloud_backups(f, s) and store is not None and store.kind in VELERO_KINDS and "velero" in store.buckets and "velero" in f.workload_identity:
             adls = store.adls
-            # A cloud "s3" object store is AWS's, whose volumes are EBS: Velero's AWS plugin snapshots them.
-            return VeleroStore(bucket=store.buckets["velero"], region=store.region or "", snapshots=store.kind == "s3",
+            # A cloud "s3" object store is AWS's, whose volumes are EBS: Velero's AWS plugin snapshots them,
+            # unless the Foundation offers CSI snapshots (with EnableCSI Velero leaves CSI volumes to those).
+            return VeleroStore(bucket=store.buckets["velero"], region=store.region or "",
+                               snapshots=store.kind == "s3" and f.volume_snapshots is None,
                                identity=f.identity("velero"),
                                azure=AzureBlob(adls.name, adls.blob_endpoint) if store.kind == "adls" and adls is not None else None,
-                               gcs_service_account=store.velero_account if store.kind == "gcs" else None)
+                               gcs_service_account=store.velero_account if store.kind == "gcs" else None,
+                               csi=f.volume_snapshots)
         minio = self.data_services.minio
         if minio is not None:
             from .data_services.minio import REGION, VELERO_BUCKET
 
-            return VeleroStore(bucket=VELERO_BUCKET, region=REGION, endpoint=minio.result.endpoint, keys=minio.user_keys["velero"])
+            return VeleroStore(bucket=VELERO_BUCKET, region=REGION, endpoint=minio.result.endpoint, keys=minio.user_keys["velero"],
+                               csi=f.volume_snapshots)
         pulumi.log.warn("Velero: this cloud's object store has no velero bucket and identity; the configuration backup is off", self)
         return None

@@ -50,7 +50,7 @@ def main(argv: list[str] | None = None) -> int:
     print(preview.summary(result) if args.quiet else text)
     print(f"\nWrote {out}/plan.json, {len(written)} manifests in {out}/manifests/, {out}/architecture.md")
     print(f"Manifests: {report.validated} validated, unknown fields rejected (built-in kinds against Kubernetes "
-          f"{validate.supported_version(k8s_version)}, cert-manager/Prometheus operator/Flux resources against their CRD models, Gateway API/Traefik/Barman Cloud/GKE Ingress resources against their CRDs' schemas), "
+          f"{validate.supported_version(k8s_version)}, cert-manager/Prometheus operator/Flux resources against their CRD models, Gateway API/Traefik/Barman Cloud/GKE Ingress/VolumeSnapshotClass resources against their CRDs' schemas), "
           f"{len(report.skipped)} custom resources without an offline schema (CloudNativePG, ECK, External Secrets), "
           f"{len(report.errors)} invalid")
     policy_lines, policy_errors = preview.policies(result)

@@ -1,5 +1,6 @@
 """Validate custom resources against the `openAPIV3Schema` of their CRDs at the pinned versions,
-for the kinds no schema package covers (Gateway API, Traefik, the Barman Cloud plugin, GKE's Ingress objects).
+for the kinds no schema package covers (Gateway API, Traefik, the Barman Cloud plugin, GKE's Ingress objects,
+the CSI VolumeSnapshotClass).
 
 Sources (one file per pinned bundle, no second copy of a schema):
 - the Gateway API standard channel the program installs (`components/edge/crds/`, v1.5.1);
@@ -7,8 +8,10 @@ Sources (one file per pinned bundle, no second copy of a schema):
   the chart's `crds/traefik.io_middlewares.yaml`; Helm installs it from the chart itself);
 - single schemas vendored as `crds/<group>_<version>_<Kind>.json` (the `openAPIV3Schema` alone,
   its `$comment` naming the chart it was taken from): the Barman Cloud plugin's `ObjectStore`, GKE's
-  `ManagedCertificate` (its CRD in gke-managed-certs), and `BackendConfig`/`FrontendConfig`
-  (transcribed from ingress-gce's Go types, from which ingress-gce generates those CRDs at runtime).
+  `ManagedCertificate` (its CRD in gke-managed-certs), `BackendConfig`/`FrontendConfig`
+  (transcribed from ingress-gce's Go types, from which ingress-gce generates those CRDs at runtime), and
+  `VolumeSnapshotClass` (kubernetes-csi/external-snapshotter v8.6.0, the CRD AKS and GKE serve as
+  snapshot.storage.k8s.io/v1).
 
 Unknown fields are rejected the way the API server prunes/refuses them: every object schema
 with `properties` gets `additionalProperties: false` unless it preserves unknown fields

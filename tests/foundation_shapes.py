@@ -38,12 +38,14 @@ from foundation import (
     ObjectStore,
     SecretStore,
     StorageClasses,
+    VolumeSnapshots,
     WorkloadIdentity,
     catch_all_ingress,
 )
 
 IDENTITY_ANNOTATION = "contract.example/identity"
 SINK_OUTPUT = f"[OUTPUT]\n    Name null\n    Match {FLUENT_BIT_TAG}\n    Alias contract-sink\n    storage.total_limit_size 1G\n"
+SNAPSHOTS = VolumeSnapshots("contract.csi.example", {"contract-parameter": "yes"})
 POOL = InterruptiblePool(node_labels={"contract.example/pool": "reclaimable"}, taint_key="contract.example/reclaimable",
                          taint_value="yes", taint_effect="NoExecute")
 L7_CLASS = "contract-l7"
@@ -122,6 +124,7 @@ class Shape:
             workload_identity={app: self.identity(app) for app in WORKLOAD_SERVICE_ACCOUNTS},
             pod_cidrs=("10.244.0.0/16",), service_cidrs=("10.96.0.0/12",),
             interruptible=POOL,
+            volume_snapshots=SNAPSHOTS,
         )
 
 

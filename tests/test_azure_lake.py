@@ -59,7 +59,7 @@ def test_velero_writes_to_its_own_container_with_the_azure_plugin_and_workload_i
     assert bsl["config"] == {"storageAccount": name, "storageAccountURI": f"https://{name}.blob.core.windows.net/", "useAAD": "true"}
     assert v["credentials"] == {"useSecret": False}  # no credentials file, no account key
     assert [c["image"] for c in v["initContainers"]] == ["docker.io/velero/velero-plugin-for-microsoft-azure:v1.13.2"]
-    assert v["configuration"]["volumeSnapshotLocation"] == [] and v["snapshotsEnabled"] is False
+    assert v["configuration"]["volumeSnapshotLocation"] == [] and v["configuration"]["features"] == "EnableCSI"  # CSI snapshots (test_velero.py)
     assert "azure.workload.identity/client-id" in v["serviceAccount"]["server"]["annotations"]
     assert grants(prod, "velero") == {(BLOB_DATA_CONTRIBUTOR, container_scope(prod, "velero"))}
     assert not [o for o in manifests.objects(prod) if o["kind"] in ("Secret", "ExternalSecret") and o["metadata"]["namespace"] == "velero"]

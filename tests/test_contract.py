@@ -21,7 +21,7 @@ from components.data_services.object_store import native_result
 from components.secrets import SECRET_KEYS_ANNOTATION
 from foundation import WORKLOAD_SERVICE_ACCOUNTS, ObjectStore
 from offline_plan import manifests
-from tests.foundation_shapes import BUCKET_ROLES, IDENTITY_ANNOTATION, L7_CLASS, POOL, SHAPES, SINK_OUTPUT, Shape
+from tests.foundation_shapes import BUCKET_ROLES, IDENTITY_ANNOTATION, L7_CLASS, POOL, SHAPES, SINK_OUTPUT, SNAPSHOTS, Shape
 from tests.test_workload_identity_azure import pod_templates, service_account_annotations
 
 RELEASE = "kubernetes:helm.sh/v3:Release"
@@ -186,3 +186,16 @@ def test_connector_jobs_land_on_the_interruptible_pool_and_volumes_on_the_founda
     blob = json.dumps(list(manifests.objects(plan)), default=str)
     classes = {part.split('"')[0] for part in blob.split('"storageClassName": "')[1:]}
     assert classes == {"contract-fast", "contract-standard"}
+
+
+def test_velero_snapshots_volumes_through_the_foundations_csi_driver(shaped):
+    """Whatever the store, the Foundation's CSI snapshots replace a plugin's: EnableCSI, the
+    Schedule snapshots volumes, one VolumeSnapshotClass of its driver labelled for Velero, no
+    VolumeSnapshotLocation (not even on an S3 store, whose AWS plugin would otherwise snapshot)."""
+    _, plan = shaped
+    values = plan.one(RELEASE, "velero").inputs["values"]
+    assert values["configuration"]["features"] == "EnableCSI" and values["schedules"]["platform"]["template"]["snapshotVolumes"] is True
+    assert values["configuration"]["volumeSnapshotLocation"] == []
+    (vsc,) = objects(plan, "VolumeSnapshotClass")
+    assert (vsc["driver"], vsc["parameters"], vsc["deletionPolicy"]) == (SNAPSHOTS.driver, dict(SNAPSHOTS.parameters), "Retain")
+    assert vsc["metadata"]["labels"]["velero.io/csi-volumesnapshot-class"] == "true"

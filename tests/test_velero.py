@@ -11,8 +11,10 @@ import pytest
 from components.backups.velero import ttl
 from components.observability.alerts import velero_alerts
 from components.observability.runbooks import RUNBOOKS
+from offline_plan import crd_schemas, manifests
 
 RELEASE = "kubernetes:helm.sh/v3:Release"
+SNAPSHOT_CLASS = "kubernetes:snapshot.storage.k8s.io/v1:VolumeSnapshotClass"
 
 
 def velero_values(plan) -> dict:
@@ -80,6 +82,45 @@ def test_aws_uses_its_own_bucket_irsa_and_ebs_snapshots(plan_stack):
     assert values["configuration"]["volumeSnapshotLocation"] == [{"name": "default", "provider": "aws", "config": {"region": "eu-west-1"}}]
     sa = values["serviceAccount"]["server"]
     assert sa["name"] == "velero" and sa["annotations"]["eks.amazonaws.com/role-arn"].endswith(":role/prod-velero")
+
+
+@pytest.mark.parametrize(("stack", "driver", "parameters"), [
+    ("azure-prod", "disk.csi.azure.com", {"incremental": "true"}),
+    ("gcp-prod", "pd.csi.storage.gke.io", None),
+])
+def test_azure_and_gcp_snapshot_the_volumes_through_csi(plan_stack, stack, driver, parameters):
+    """Dremio's catalog, ZooKeeper, Valkey and Elasticsearch volumes are CSI disks there: Velero's
+    built-in CSI support snapshots them through the one VolumeSnapshotClass labelled for Velero."""
+    plan = plan_stack(stack)
+    values = velero_values(plan)
+    assert values["configuration"]["features"] == "EnableCSI" and values["snapshotsEnabled"] is True
+    template = values["schedules"]["platform"]["template"]
+    assert template["snapshotVolumes"] is True and "volumeSnapshotLocations" not in template
+    assert values["configuration"]["volumeSnapshotLocation"] == []  # CSI snapshots need no VolumeSnapshotLocation
+    assert values["deployNodeAgent"] is False and "defaultSnapshotMoveData" not in values["configuration"]
+    (vsc,) = [o for o in manifests.objects(plan) if o["kind"] == "VolumeSnapshotClass"]
+    assert vsc["apiVersion"] == "snapshot.storage.k8s.io/v1" and vsc["driver"] == driver and vsc["deletionPolicy"] == "Retain"
+    assert vsc["metadata"]["labels"]["velero.io/csi-volumesnapshot-class"] == "true"
+    assert vsc.get("parameters") == parameters
+    assert crd_schemas.validate(vsc) == []  # external-snapshotter v8.6.0's schema
+    (release,) = [r for r in plan.by_type(RELEASE) if r.name == "velero"]
+    assert plan.one(SNAPSHOT_CLASS, "velero-csi").urn in release.dependencies
+    # What serves the snapshot API there: AKS's managed snapshot controller, GKE's PD CSI driver.
+    if stack == "azure-prod":
+        (aks,) = plan.by_type("azure-native:containerservice:ManagedCluster")
+        assert aks.inputs["storageProfile"]["snapshotController"] == {"enabled": True}
+        assert aks.inputs["storageProfile"]["diskCSIDriver"] == {"enabled": True}
+    else:
+        (gke,) = plan.by_type("gcp:container/cluster:Cluster")
+        assert gke.inputs["addonsConfig"]["gcePersistentDiskCsiDriverConfig"] == {"enabled": True}
+
+
+@pytest.mark.parametrize("stack", ["prod", "dev"])
+def test_csi_snapshots_stay_off_where_the_foundation_offers_none(plan_stack, stack):
+    """AWS keeps the EBS plugin's snapshots (EnableCSI would make Velero skip them for CSI volumes); local clusters have none."""
+    plan = plan_stack(stack)
+    assert "features" not in velero_values(plan)["configuration"]
+    assert not plan.by_type(SNAPSHOT_CLASS)
 
 
 def test_aws_velero_role_is_least_privilege(plan_stack):

@@ -20,6 +20,10 @@ windows, the seed's StorageClasses and the Kubernetes provider every workload us
 - StorageClasses on the Azure Disk CSI driver: `fast-ssd` (Premium SSD v2, the gp3 baseline of
   3000 IOPS / 125 MB/s) and `standard` (Premium SSD, the default class): WaitForFirstConsumer,
   expandable.
+- CSI volume snapshots (SNAPSHOTS, Foundation.volume_snapshots): AKS's managed snapshot controller
+  (`storageProfile.snapshotController`) and the Azure Disk driver's incremental snapshots, which
+  the driver takes with the cluster's control-plane identity in the node resource group (AKS's
+  own grant): Velero snapshots the volumes through them, no Azure right for Velero's identity.
 """
 
 from __future__ import annotations
@@ -36,7 +40,7 @@ import pulumi_azure_native.operationalinsights as operationalinsights
 import pulumi_kubernetes as k8s
 import yaml
 
-from foundation import InterruptiblePool
+from foundation import InterruptiblePool, VolumeSnapshots
 from kube import owned_labels
 
 from .common import AKS_RBAC_CLUSTER_ADMIN, NETWORK_CONTRIBUTOR, Context, role_assignment
@@ -45,6 +49,10 @@ from .subnets import DNS_SERVICE_IP, POD_CIDR, SERVICE_CIDR
 COMPONENT = "aks"
 FAST_SSD = "fast-ssd"
 STANDARD = "standard"
+DISK_CSI = "disk.csi.azure.com"
+SNAPSHOTS = VolumeSnapshots(DISK_CSI, {"incremental": "true"})
+"""Incremental snapshots (the only kind of a Premium SSD v2 disk, fast-ssd; billed for the changed
+blocks): the azuredisk-csi-driver's VolumeSnapshotClass parameter `incremental` (docs/driver-parameters.md)."""
 SPOT_LABEL = "kubernetes.azure.com/scalesetpriority"
 SPOT_POOL = InterruptiblePool(node_labels={SPOT_LABEL: "spot"}, taint_key=SPOT_LABEL, taint_value="spot", taint_effect="NoSchedule")
 """What AKS itself puts on every Spot node (label and taint): the interruptible pool as the platform sees it."""
@@ -255,7 +263,7 @@ class AksCluster(pulumi.ComponentResource):
 
     def _storage_classes(self) -> list[pulumi.Resource]:
         common = {"volume_binding_mode": "WaitForFirstConsumer", "allow_volume_expansion": True, "reclaim_policy": "Delete",
-                  "provisioner": "disk.csi.azure.com"}
+                  "provisioner": DISK_CSI}
         # Not marked default: AKS reconciles its own default class (managed-csi), and the platform
         # names these explicitly (Foundation.storage_classes).
         classes = {

@@ -31,7 +31,7 @@ from settings.catalog_backups import catalog_backup_expiry
 
 from . import appgw_config
 from .airbyte_storage import AirbyteStorage
-from .aks import FAST_SSD, STANDARD, AksArgs, AksCluster
+from .aks import FAST_SSD, SNAPSHOTS, STANDARD, AksArgs, AksCluster
 from .appgw import AppGateway, AppGatewayArgs
 from .cluster_services import DB_ADMIN_SECRET, ClusterServices, ClusterServicesArgs, load_balancer_annotations
 from .common import Context
@@ -191,6 +191,7 @@ def build_foundation(settings: Settings) -> Foundation:
         pod_cidrs=(POD_CIDR,),
         service_cidrs=(SERVICE_CIDR,),
         interruptible=cluster.interruptible,
+        volume_snapshots=SNAPSHOTS,
         cluster_ready=(*cluster.ready, *services.ready),
         outputs=outputs,
     )

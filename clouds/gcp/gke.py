@@ -29,7 +29,7 @@ import pulumi_gcp.projects as projects
 import pulumi_gcp.serviceaccount as serviceaccount
 import pulumi_kubernetes as k8s
 
-from foundation import InterruptiblePool
+from foundation import InterruptiblePool, VolumeSnapshots
 from kube import owned_labels
 
 from .common import Context, gsa_account_id, labels
@@ -39,6 +39,10 @@ _GKE_EFFECT = {"NoSchedule": "NO_SCHEDULE", "PreferNoSchedule": "PREFER_NO_SCHED
 FAST_SSD = "fast-ssd"
 STANDARD = "standard"
 PD_CSI = "pd.csi.storage.gke.io"
+SNAPSHOTS = VolumeSnapshots(PD_CSI)
+"""Persistent Disk snapshots through CSI: GKE serves the snapshot.storage.k8s.io/v1 API and runs the
+snapshot controller with the Compute Engine PD CSI driver (GKE docs, backup-pd-volume-snapshots:
+no install step); the driver takes them with GKE's service agent, not a workload's identity."""
 NODE_ROLES = (
     "roles/logging.logWriter",
     "roles/monitoring.metricWriter",

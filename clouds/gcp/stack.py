@@ -25,7 +25,7 @@ from .cluster_services import ClusterServices, ClusterServicesArgs
 from .common import Context, secret_id
 from .database import ADMIN_USERNAME, PORT, Database, DatabaseArgs, database_flags
 from .datalake import DataLake, DataLakeArgs
-from .gke import FAST_SSD, STANDARD, GkeArgs, GkeCluster, maintenance_window
+from .gke import FAST_SSD, SNAPSHOTS, STANDARD, GkeArgs, GkeCluster, maintenance_window
 from .identities import AIRBYTE, ELASTICSEARCH, POSTGRES, VELERO, LakeIdentities, LakeIdentitiesArgs, dremio_consumer
 from .logs import CloudLogging, CloudLoggingArgs
 from .network import PODS_RANGE, SERVICES_RANGE, Network, NetworkArgs
@@ -200,6 +200,7 @@ def build_foundation(settings: Settings) -> Foundation:
         # (169.254.169.252:988, and on Dataplane V2 169.254.169.254:80), where every identity's tokens come from.
         identity_endpoints=(("169.254.169.254/32", 80), ("169.254.169.252/32", 988)),
         interruptible=cluster.interruptible,
+        volume_snapshots=SNAPSHOTS,
         cluster_ready=(*cluster.ready, *services.ready),
         outputs=outputs,
     )

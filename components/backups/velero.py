@@ -5,18 +5,29 @@ and an identity limited to it: on MinIO a user whose policy grants that bucket o
 file in this namespace); on AWS an IRSA role (clouds/aws/identities.py: the bucket, EBS snapshot
 actions in the region, the EBS key) and EBS snapshots of the volumes (VolumeSnapshotLocation); on
 GCP a Google service account through Workload Identity (clouds/gcp/identities.py: its bucket, and
-signBlob on itself) with velero-plugin-for-gcp, objects only (no persistent-disk snapshots yet).
-Without a cloud snapshot API (local clusters) a backup holds the Kubernetes objects only: the
-volumes' data comes back from the data services' own backups (PostgreSQL's WAL archive) and
-MinIO's erasure coding. Velero's file-system backup (node agent) needs a root, hostPath
-DaemonSet and stays off.
+signBlob on itself) with velero-plugin-for-gcp. Without a cloud snapshot API (local clusters) a
+backup holds the Kubernetes objects only: the volumes' data comes back from the data services'
+own backups (PostgreSQL's WAL archive) and MinIO's erasure coding. Velero's file-system backup
+(node agent) needs a root, hostPath DaemonSet and stays off.
 
 On Azure Blob (an `adls` object store) the Azure plugin writes to the lake account's `velero`
 container with Entra ID (`useAAD`): the pod's workload identity token, no credentials file and
-no account key; volumes are not snapshotted there (objects only, as on local clusters). On
-Cloud Storage (a `gcs` store) the GCP plugin writes to the `velero` bucket through Workload
-Identity, `serviceAccount` in its config to sign download URLs (clouds/gcp/identities.py);
-objects only too (persistent-disk snapshots would need a project-level custom role).
+no account key. On Cloud Storage (a `gcs` store) the GCP plugin writes to the `velero` bucket
+through Workload Identity, `serviceAccount` in its config to sign download URLs.
+
+CSI volume snapshots (Foundation.volume_snapshots: AKS's Azure Disk, GKE's Persistent Disk):
+Velero's built-in CSI support (`--features=EnableCSI`, Velero docs csi.md at v1.17.1; no plugin
+since 1.14) snapshots every CSI volume of the backed-up namespaces through a VolumeSnapshotClass
+of the driver labelled `velero.io/csi-volumesnapshot-class` (created here, deletionPolicy Retain:
+the snapshot outlives its namespace; Velero deletes it when the backup expires). The cluster's CSI
+driver takes the snapshots with its own cloud identity (AKS's control-plane identity in the node
+resource group, GKE's service agent): Velero's identity gets no new cloud right, and the chart's
+server binding is cluster-admin (rbac.clusterAdministrator), which covers snapshot.storage.k8s.io.
+The snapshots stay cloud disk snapshots in the cluster's subscription/project and region, not
+copied to the `velero` bucket: the data mover (`snapshotMoveData`) needs the node agent, off here.
+No VolumeSnapshotLocation then (that is for the native plugins' snapshots, EBS on AWS). AWS keeps
+the EBS plugin: with EnableCSI Velero would skip the plugin's snapshot of a CSI volume (v1.17.1
+pkg/backup/item_backupper.go), so EnableCSI is only where Foundation.volume_snapshots is set.
 
 Chart: vmware-tanzu/helm-charts `velero` 11.4.0 (Velero v1.17.1), plugin velero-plugin-for-aws
 v1.13.2 (the AWS plugin speaks to S3 and to MinIO) or velero-plugin-for-microsoft-azure v1.13.2
@@ -34,7 +45,7 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 import kube
-from foundation import NO_IDENTITY, WORKLOAD_SERVICE_ACCOUNTS, WorkloadIdentity
+from foundation import NO_IDENTITY, WORKLOAD_SERVICE_ACCOUNTS, VolumeSnapshots, WorkloadIdentity
 from kube.charts import chart
 from kube.helm import release
 from kube.namespaces import namespace as make_namespace
@@ -63,6 +74,9 @@ CREDENTIALS = "velero-credentials"
 METRICS_PORT = 8085
 POD_SELECTOR = {"app.kubernetes.io/name": "velero", "app.kubernetes.io/instance": RELEASE}
 UID = 65532
+SNAPSHOT_CLASS = "velero-csi"
+CSI_CLASS_LABEL = "velero.io/csi-volumesnapshot-class"
+"""Velero picks, per driver, the one VolumeSnapshotClass with this label set to "true" (csi.md)."""
 
 
 def ttl(days: int) -> str:
@@ -106,6 +120,8 @@ class VeleroStore:
     gcs_service_account: Optional[pulumi.Input[str]] = None
     """Set: the bucket is a Cloud Storage bucket (the GCP plugin, Workload Identity); this
     Google service account signs download URLs (the BackupStorageLocation's `serviceAccount`)."""
+    csi: Optional[VolumeSnapshots] = None
+    """Set: the volumes are snapshotted through CSI (EnableCSI and a VolumeSnapshotClass of this driver)."""
 
 
 @dataclass(frozen=True)
@@ -140,11 +156,12 @@ def chart_values(args: VeleroArgs) -> dict[str, Any]:
         bsl_config = {"serviceAccount": store.gcs_service_account}
     elif store.endpoint is not None:
         bsl_config.update({"s3Url": store.endpoint, "s3ForcePathStyle": "true"})
+    snapshots = store.snapshots or store.csi is not None
     schedule_template: dict[str, Any] = {
         "ttl": ttl(s.config_retention_days),
         "includedNamespaces": list(args.namespaces),
         "storageLocation": "default",
-        "snapshotVolumes": store.snapshots,
+        "snapshotVolumes": snapshots,
     }
     if store.snapshots:
         schedule_template["volumeSnapshotLocations"] = ["default"]
@@ -166,7 +183,8 @@ def chart_values(args: VeleroArgs) -> dict[str, Any]:
         "cleanUpCRDs": False,
         "deployNodeAgent": False,
         "backupsEnabled": True,
-        "snapshotsEnabled": store.snapshots,
+        # The chart reads it only to render the VolumeSnapshotLocations (none for CSI snapshots).
+        "snapshotsEnabled": snapshots,
         "serviceAccount": {"server": {"create": True, "name": SERVICE_ACCOUNT, "annotations": dict(store.identity.service_account_annotations)}},
         "credentials": ({"useSecret": True, "existingSecret": CREDENTIALS} if store.keys is not None else {"useSecret": False}),
         "configuration": {
@@ -174,6 +192,8 @@ def chart_values(args: VeleroArgs) -> dict[str, Any]:
             "volumeSnapshotLocation": ([{"name": "default", "provider": "aws", "config": {"region": store.region}}] if store.snapshots else []),
             "defaultBackupTTL": ttl(s.config_retention_days),
             "uploaderType": "kopia",
+            # No `defaultSnapshotMoveData`: the snapshots stay the cloud's (the data mover needs the node agent).
+            **({"features": "EnableCSI"} if store.csi is not None else {}),
         },
         "metrics": {
             "enabled": True,
@@ -188,6 +208,26 @@ def chart_values(args: VeleroArgs) -> dict[str, Any]:
             "template": schedule_template,
         }},
     }
+
+
+def snapshot_class(csi: VolumeSnapshots, *, provider: pulumi.ProviderResource, parent: pulumi.Resource,
+                   depends_on: Sequence[pulumi.Resource] = ()) -> pulumi.CustomResource:
+    """The VolumeSnapshotClass Velero snapshots `csi.driver`'s volumes with (cluster-scoped; the
+    snapshot.storage.k8s.io/v1 CRD is the managed cluster's). Retain: a VolumeSnapshotContent and
+    its cloud snapshot survive the loss of the namespace; Velero sets Delete when the backup expires.
+    A plain resource of the provider's `kubernetes:<apiVersion>:<kind>` type whose inputs are the
+    whole object: this kind's fields sit beside `metadata` (no `spec`), and the Python SDK's
+    apiextensions.CustomResource (and yaml.ConfigFile, which builds one) keeps `spec` only, so the
+    API server would refuse it for lack of driver/deletionPolicy (pulumi/pulumi-kubernetes#3549)."""
+    api_version, kind = "snapshot.storage.k8s.io/v1", "VolumeSnapshotClass"
+    return pulumi.CustomResource(f"kubernetes:{api_version}:{kind}", SNAPSHOT_CLASS, {
+        "apiVersion": api_version,
+        "kind": kind,
+        "metadata": {"name": SNAPSHOT_CLASS, "labels": {**kube.labels("velero", "snapshots", instance=RELEASE), CSI_CLASS_LABEL: "true"}},
+        "driver": csi.driver,
+        "deletionPolicy": "Retain",
+        **({"parameters": dict(csi.parameters)} if csi.parameters else {}),
+    }, opts=kube.child(parent, provider, depends_on=list(depends_on)))
 
 
 class Velero(pulumi.ComponentResource):
@@ -208,6 +248,8 @@ class Velero(pulumi.ComponentResource):
             access, secret_key = args.store.keys
             after.append(secret(CREDENTIALS, NAMESPACE, {"cloud": pulumi.Output.all(access, secret_key).apply(lambda k: credentials_file(*k))},
                                 parent=self, ctx=args.ctx, labels=kube.labels("velero", "credentials"), depends_on=(ns,)))
+        self.snapshot_class = (snapshot_class(args.store.csi, provider=p, parent=self, depends_on=(ns,))
+                               if args.store.csi is not None else None)
         self.release = release(RELEASE, chart=chart("velero"), namespace=NAMESPACE, values=chart_values(args), provider=p, parent=self,
-                               depends_on=[*after, *args.depends_on])
+                               depends_on=[*after, *([self.snapshot_class] if self.snapshot_class else []), *args.depends_on])
         self.register_outputs({"namespace": NAMESPACE, "schedule": args.settings.config_schedule})
