@@ -59,7 +59,7 @@ def test_no_generated_secret_in_plaintext(plan_stack, stack):
 def test_every_kubernetes_object_has_a_name_and_namespaced_kinds_a_namespace(plan_stack):
     cluster_scoped = {"Namespace", "StorageClass", "ClusterRole", "ClusterRoleBinding", "ClusterIssuer", "CustomResourceDefinition",
                       "PriorityClass", "ClusterSecretStore", "ClusterExternalSecret", "IngressClass",
-                      "ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding"}
+                      "ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding", "VolumeSnapshotClass"}
     for stack in STACKS:
         for obj in manifests.objects(plan_stack(stack)):
             assert obj["metadata"].get("name"), obj
