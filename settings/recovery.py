@@ -144,14 +144,14 @@ def outputs(s: Settings) -> dict[str, Any]:
 
 def check(s: Settings) -> None:
     """Refuse a PostgreSQL configuration whose worst case is longer than backups.rpo, or a target
-    the configured service cannot reach. (The lake's lack of an off-site copy is reported by
-    `outputs`, not refused: MinIO replication and S3 cross-region replication are not built yet.)"""
+    the configured service cannot reach. (What of the lake survives a site loss is reported by
+    `outputs`, not refused: the MinIO mirror and the clouds' bucket replication are opt-ins.)"""
     if s.backups.standby and s.environment != "dr":
         raise SettingsError(s.stack_file, f"{PROJECT}:backups.standby", True, f"false: only the dr environment stands by (this is {s.environment})")
     cloud = _cloud(s)
-    if s.backups.mirror_endpoint and s.object_store == "native" and not (cloud is not None and cloud.LAKE_STAYS_ON_MINIO):
+    if s.backups.mirror_endpoint and s.object_store == "native":
         raise SettingsError(s.stack_file, f"{PROJECT}:backups.mirrorEndpoint", s.backups.mirror_endpoint,
-                            "unset with objectStore: native: the MinIO mirror copies the in-cluster MinIO's lake (cloud buckets replicate with aws.drRegion)")
+                            "unset with objectStore: native: the MinIO mirror copies the in-cluster MinIO's lake (the cloud's buckets replicate on their own: docs/backups.md)")
     target = duration_seconds(s.backups.rpo)
     if cloud is not None:
         try:

@@ -91,9 +91,6 @@ class Section:
     """The cloud builds the lake in its own buckets (`objectStore: native`, then the default)."""
     HAS_MANAGED_DATABASE: ClassVar[bool] = False
     """The cloud has a managed PostgreSQL (`database: managed`, then the default)."""
-    LAKE_STAYS_ON_MINIO: ClassVar[bool] = False
-    """With `objectStore: native` the applications' lake still runs on the in-cluster MinIO (a
-    consumer does not read the cloud's store yet), so the MinIO mirror still has a lake to copy."""
 
     @classmethod
     def field_name(cls) -> str:

@@ -62,7 +62,6 @@ class AzureSettings(Section):
     DOC = "Azure foundation: VNet, AKS, PostgreSQL Flexible Server, Data Lake Gen2, Key Vault, ACR"
     HAS_NATIVE_LAKE = True
     HAS_MANAGED_DATABASE = True
-    # The whole lake is on ADLS (Dremio as an Entra application): LAKE_STAYS_ON_MINIO stays False.
 
     # --- network ---
     vnet_cidr: str = setting(_vnet_cidr, "VNet CIDR (/16 to /20, outside 192.168.0.0/16 and 172.16.0.0/16, the pod and Service ranges). Subnets are planned from it: nodes 10.0.0.0/22, apiserver 10.0.4.0/28, ingress 10.0.4.16/28, postgres 10.0.5.0/27, endpoints 10.0.6.0/26, appgw 10.0.8.0/24 for 10.0.0.0/16.", default="10.0.0.0/16")
