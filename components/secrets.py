@@ -15,13 +15,16 @@ roles, `secretKeyRef`s, Helm values), so nothing downstream knows which path was
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Optional, Union
+from typing import TYPE_CHECKING, Optional, Union
 
 import pulumi
 import pulumi_kubernetes as k8s
 
 import kube
-from foundation import SECRET_NAMESPACES, SecretStore
+from foundation import SECRET_NAMESPACES
+
+if TYPE_CHECKING:
+    from .context import PlatformContext
 from kube import external_secrets
 from kube.external_secrets import SECRET_KEYS_ANNOTATION
 
@@ -41,16 +44,17 @@ def platform_secret(
     name: str,
     namespace: str,
     data: Mapping[str, pulumi.Input[str]],
-    store: Optional[SecretStore],
+    ctx: PlatformContext,
     *,
     parent: pulumi.Resource,
-    provider: pulumi.ProviderResource,
     labels: Mapping[str, str],
     type_: str = "Opaque",
     depends_on: Sequence[pulumi.Resource] = (),
     resource_name: Optional[str] = None,
 ) -> PlatformSecret:
-    """The Secret `namespace/name` holding `data` (string values), from `store` when there is one."""
+    """The Secret `namespace/name` holding `data` (string values), on `ctx`'s cluster and from its
+    secret store when the Foundation has one."""
+    store, provider = ctx.secret_store, ctx.provider
     if namespace not in SECRET_NAMESPACES:
         raise ValueError(f"Secret {namespace}/{name}: add {namespace!r} to foundation.SECRET_NAMESPACES so cloud secret stores serve it")
     rname = resource_name or f"{namespace}-{name}"

@@ -67,7 +67,7 @@ def test_each_component_writes_its_secrets_through_the_store_of_the_context_it_w
     import pulumi
     import pulumi_kubernetes as k8s
 
-    from components.data_services.secrets import secret
+    from components.secrets import platform_secret
     from kube.namespaces import APPS
     from offline_plan.runner import run_program
 
@@ -85,7 +85,7 @@ def test_each_component_writes_its_secrets_through_the_store_of_the_context_it_w
             f = Foundation(cloud="test", provider=provider, storage_classes=StorageClasses("fast", None), edge=EdgeFrontend(),
                            secret_store=store)
             parent = pulumi.ComponentResource("test:index:Holder", name)
-            secret(name, APPS, {"password": "not-a-secret"}, parent=parent, ctx=PlatformContext.of(f, s), labels={})
+            platform_secret(name, APPS, {"password": "not-a-secret"}, PlatformContext.of(f, s), parent=parent, labels={})
 
     registrations, _, _ = run_program(program, project="data-platform", stack="ctxtest")
     kinds = {r.inputs["metadata"]["name"]: r.type for r in registrations if r.type.startswith("kubernetes:") and "metadata" in r.inputs}

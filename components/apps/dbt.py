@@ -77,8 +77,8 @@ class Dbt(pulumi.ComponentResource):
         profiles = pulumi.Output.secret(args.password).apply(
             lambda pw: render_profiles(s, args.dremio_host, args.dremio_port, args.username, pw))
         self.secret = platform_secret(
-            "dbt-profiles", APPS, {"profiles.yml": profiles}, args.ctx.secret_store,
-            parent=self, provider=args.ctx.provider, labels=kube.labels(APP, "profiles"),
+            "dbt-profiles", APPS, {"profiles.yml": profiles}, args.ctx,
+            parent=self, labels=kube.labels(APP, "profiles"),
             depends_on=[args.namespace, *args.depends_on], resource_name="dbt-profiles",
         )
         self.cron_job = None

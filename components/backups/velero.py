@@ -53,7 +53,7 @@ from settings.cron import UTC
 from settings.sections import BackupSettings
 
 from ..context import PlatformContext
-from ..data_services.secrets import secret
+from ..secrets import platform_secret
 
 IMAGE = ("docker.io/velero/velero", "v1.17.1")
 AWS_PLUGIN = "docker.io/velero/velero-plugin-for-aws:v1.13.2"
@@ -246,8 +246,8 @@ class Velero(pulumi.ComponentResource):
         after: list[pulumi.Resource] = [ns]
         if args.store.keys is not None:
             access, secret_key = args.store.keys
-            after.append(secret(CREDENTIALS, NAMESPACE, {"cloud": pulumi.Output.all(access, secret_key).apply(lambda k: credentials_file(*k))},
-                                parent=self, ctx=args.ctx, labels=kube.labels("velero", "credentials"), depends_on=(ns,)))
+            after.append(platform_secret(CREDENTIALS, NAMESPACE, {"cloud": pulumi.Output.all(access, secret_key).apply(lambda k: credentials_file(*k))},
+                                         args.ctx, parent=self, labels=kube.labels("velero", "credentials"), depends_on=(ns,)))
         self.snapshot_class = (snapshot_class(args.store.csi, provider=p, parent=self, depends_on=(ns,))
                                if args.store.csi is not None else None)
         self.release = release(RELEASE, chart=chart("velero"), namespace=NAMESPACE, values=chart_values(args), provider=p, parent=self,

@@ -155,7 +155,7 @@ class Elasticsearch(pulumi.ComponentResource):
         labels = kube.labels("elasticsearch", "auth")
         return [
             platform_secret(LOG_WRITER_SECRET, STORAGE, {"username": LOG_WRITER, "password": self.log_writer_password, "roles": LOG_WRITER_ROLE},
-                            args.ctx.secret_store, parent=self, provider=p, labels=labels, type_="kubernetes.io/basic-auth",
+                            args.ctx, parent=self, labels=labels, type_="kubernetes.io/basic-auth",
                             depends_on=args.depends_on, resource_name="elasticsearch-log-writer"),
             # No credential in it: a plain Secret everywhere.
             k8s.core.v1.Secret("elasticsearch-roles", metadata={"name": ROLES_SECRET, "namespace": STORAGE, "labels": labels},

@@ -16,9 +16,10 @@ import kube
 from kube.namespaces import APPS, STORAGE
 
 from ..context import PlatformContext
+from ..secrets import platform_secret
 from .databases import DATABASES, ROLES, role_secret_name
 from .result import DatabaseLogin
-from .secrets import generated, secret
+from .secrets import generated
 
 
 def create_logins(
@@ -33,9 +34,9 @@ def create_logins(
         data: dict[str, pulumi.Input[str]] = {"username": role.name, "password": password}
         name = role_secret_name(role.name)
         labels = {**kube.labels("postgres", "credentials"), "cnpg.io/reload": "true"}
-        storage_secrets.append(secret(name, STORAGE, data, parent=parent, ctx=ctx, labels=labels,
-                                      type_="kubernetes.io/basic-auth", depends_on=tuple(depends_on)))
-        secret(name, APPS, data, parent=parent, ctx=ctx, labels=kube.labels("postgres", "credentials"),
-               depends_on=tuple(depends_on))
+        storage_secrets.append(platform_secret(name, STORAGE, data, ctx, parent=parent, labels=labels,
+                                               type_="kubernetes.io/basic-auth", depends_on=tuple(depends_on)))
+        platform_secret(name, APPS, data, ctx, parent=parent, labels=kube.labels("postgres", "credentials"),
+                        depends_on=tuple(depends_on))
     logins = {d.key: DatabaseLogin(database=d.database, username=d.owner, secret_name=role_secret_name(d.owner)) for d in DATABASES}
     return logins, storage_secrets, passwords

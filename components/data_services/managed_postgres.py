@@ -22,10 +22,10 @@ from kube.namespaces import STORAGE
 from settings.sections import PostgresSettings
 
 from ..context import PlatformContext
+from ..secrets import platform_secret
 from .databases import DATABASES, ROLES, role_secret_name
 from .logins import create_logins
 from .result import PostgresResult
-from .secrets import secret
 
 PGBOUNCER = "pgbouncer"
 PGBOUNCER_PORT = 5432
@@ -116,8 +116,8 @@ class ManagedPostgres(pulumi.ComponentResource):
         userlist = pulumi.Output.all(*[passwords[r.name] for r in ROLES]).apply(
             lambda pws: "".join(f'"{r.name}" "{pw}"\n' for r, pw in zip(ROLES, pws))
         )
-        users = secret("pgbouncer-userlist", STORAGE, {"userlist.txt": pulumi.Output.secret(userlist)},
-                       parent=self, ctx=args.ctx, labels=kube.labels("postgres", "pooler"), depends_on=tuple(args.depends_on))
+        users = platform_secret("pgbouncer-userlist", STORAGE, {"userlist.txt": pulumi.Output.secret(userlist)}, args.ctx,
+                                parent=self, labels=kube.labels("postgres", "pooler"), depends_on=tuple(args.depends_on))
         config = k8s.core.v1.ConfigMap(
             "pgbouncer-config",
             metadata={"name": "pgbouncer", "namespace": STORAGE, "labels": kube.labels("postgres", "pooler")},

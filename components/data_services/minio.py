@@ -25,6 +25,7 @@ from settings.sections import MinioSettings
 from settings.sections.minio import LAKE_BUCKETS
 
 from ..context import PlatformContext
+from ..secrets import platform_secret
 from .minio_topology import DATA_DIR, pool_name, server_args
 from .minio_users import (  # noqa: F401  (re-exported: the bucket and user names other modules use)
     AIRBYTE_BUCKET,
@@ -44,7 +45,7 @@ from .minio_users import (  # noqa: F401  (re-exported: the bucket and user name
     users_for,
 )
 from .result import ObjectStoreResult
-from .secrets import generated, secret
+from .secrets import generated
 
 API_PORT = 9000
 CONSOLE_PORT = 9001
@@ -178,7 +179,7 @@ class Minio(pulumi.ComponentResource):
         select = kube.selector("minio", "server")
 
         def own_secret(name_: str, ns: str, data: dict, labels_: dict = labels):
-            return secret(name_, ns, data, parent=self, ctx=args.ctx, labels=labels_, depends_on=deps)
+            return platform_secret(name_, ns, data, args.ctx, parent=self, labels=labels_, depends_on=deps)
 
         root_user, root_password = generated("minio-root-user", self, 20), generated("minio-root-password", self, 40)
         root = own_secret(ROOT_SECRET, STORAGE, {"rootUser": root_user, "rootPassword": root_password})

@@ -69,8 +69,8 @@ def oauth_logins(store: ObjectStore, *, parent: pulumi.Resource, ctx: PlatformCo
     out: dict[str, OAuthLogin] = {}
     for app, client in sorted(store.oauth_clients.items()):
         name = f"{app}-oauth"
-        platform_secret(name, APPS, {CLIENT_SECRET_KEY: client.client_secret}, ctx.secret_store, parent=parent,
-                        provider=ctx.provider, labels=kube.labels(app, "credentials"), depends_on=depends_on, resource_name=name)
+        platform_secret(name, APPS, {CLIENT_SECRET_KEY: client.client_secret}, ctx, parent=parent,
+                        labels=kube.labels(app, "credentials"), depends_on=depends_on, resource_name=name)
         out[app] = OAuthLogin(client_id=client.client_id, token_endpoint=client.token_endpoint, secret=name,
                               secret_version=client.secret_version)
     return out
@@ -105,8 +105,8 @@ def keyed_stores(store: ObjectStore, *, parent: pulumi.Resource, ctx: PlatformCo
             data = {KEY_FILE: keyed.key_file}
         else:
             raise ValueError(f"the keyed container of {app} has neither a connection string nor a key file")
-        platform_secret(name, APPS, data, ctx.secret_store, parent=parent,
-                        provider=ctx.provider, labels=kube.labels(app, "credentials"), depends_on=depends_on, resource_name=name)
+        platform_secret(name, APPS, data, ctx, parent=parent,
+                        labels=kube.labels(app, "credentials"), depends_on=depends_on, resource_name=name)
         out[app] = ObjectStoreResult(kind=store.kind, endpoint=None, region=store.region or "", path_style=False,
                                      buckets={app: keyed.container}, credentials_secret=name, project=store.project)
     return out
@@ -163,7 +163,7 @@ def keyed_snapshot_store(store: ObjectStore, *, parent: pulumi.Resource, ctx: Pl
     if keyed.account is None or keyed.account_key is None:
         raise ValueError(f"the keyed container of {SNAPSHOT_CONSUMER} has no account name and key (repository-azure takes nothing else)")
     secret = platform_secret(AZURE_CREDENTIALS_SECRET, STORAGE, {AZURE_ACCOUNT_KEY: keyed.account, AZURE_KEY_KEY: keyed.account_key},
-                             ctx.secret_store, parent=parent, provider=ctx.provider, labels=kube.labels("elasticsearch", "credentials"),
+                             ctx, parent=parent, labels=kube.labels("elasticsearch", "credentials"),
                              depends_on=depends_on, resource_name=AZURE_CREDENTIALS_SECRET)
     return SnapshotStore(bucket=keyed.container, kind="azure", credentials_secret=AZURE_CREDENTIALS_SECRET, ready=(secret,))
 

@@ -180,8 +180,8 @@ def install_fluent_bit(parent: pulumi.Resource, ctx: PlatformContext, *, es_url:
     well (`ctx.identity("fluent-bit")`: the cloud identity allowed to write there, on its
     ServiceAccount and pods)."""
     provider, environment, identity = ctx.provider, ctx.environment, ctx.identity("fluent-bit")
-    creds = platform_secret(CREDENTIALS_SECRET, LOGGING, {"username": username, "password": password}, ctx.secret_store,
-                            parent=parent, provider=provider, labels=kube.labels("fluent-bit", "credentials"),
+    creds = platform_secret(CREDENTIALS_SECRET, LOGGING, {"username": username, "password": password}, ctx,
+                            parent=parent, labels=kube.labels("fluent-bit", "credentials"),
                             type_="kubernetes.io/basic-auth", depends_on=[namespace], resource_name="fluent-bit-elasticsearch")
     release = helm.release(
         RELEASE, chart=chart("fluent-bit"), namespace=LOGGING,

@@ -147,8 +147,8 @@ def grafana_admin_secret(parent: pulumi.Resource, ctx: PlatformContext, namespac
     the cloud's secret store when there is one, components/secrets.py)."""
     password = random.RandomPassword("grafana-admin-password", length=32, special=False,
                                      opts=pulumi.ResourceOptions(parent=parent)).result
-    secret = platform_secret(GRAFANA_SECRET, MONITORING, {"admin-user": "admin", "admin-password": password}, ctx.secret_store,
-                             parent=parent, provider=ctx.provider, labels=kube.labels("grafana", "admin"), depends_on=[namespace],
+    secret = platform_secret(GRAFANA_SECRET, MONITORING, {"admin-user": "admin", "admin-password": password}, ctx,
+                             parent=parent, labels=kube.labels("grafana", "admin"), depends_on=[namespace],
                              resource_name="grafana-admin")
     return secret, password
 

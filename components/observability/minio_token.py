@@ -75,11 +75,10 @@ class MinioMetricsAccess:
         labels = kube.labels("minio-metrics-user", "bootstrap")
         access_key = random.RandomPassword("minio-prometheus-access-key", length=20, special=False, opts=pulumi.ResourceOptions(parent=parent)).result
         secret_key = random.RandomPassword("minio-prometheus-secret-key", length=40, special=False, opts=pulumi.ResourceOptions(parent=parent)).result
-        store, provider = ctx.secret_store, ctx.provider
-        user = platform_secret(USER_SECRET, namespace, {"accessKey": access_key, "secretKey": secret_key}, store,
-                               parent=parent, provider=provider, labels=labels, depends_on=depends_on, resource_name="minio-prometheus")
+        user = platform_secret(USER_SECRET, namespace, {"accessKey": access_key, "secretKey": secret_key}, ctx,
+                               parent=parent, labels=labels, depends_on=depends_on, resource_name="minio-prometheus")
         token: pulumi.Output[str] = pulumi.Output.secret(pulumi.Output.all(access_key, secret_key).apply(lambda ks: metrics_token(*ks)))
-        self.token_secret = platform_secret(TOKEN_SECRET, MONITORING, {TOKEN_KEY: token}, store, parent=parent, provider=provider,
+        self.token_secret = platform_secret(TOKEN_SECRET, MONITORING, {TOKEN_KEY: token}, ctx, parent=parent,
                                             labels=labels, depends_on=[monitoring_namespace], resource_name="minio-prometheus-token")
         host = pulumi.Output.from_input(endpoint).apply(lambda e: e.split("://", 1)[-1].rstrip("/"))
 
@@ -95,6 +94,6 @@ class MinioMetricsAccess:
                 ],
                 resources=kube.resources("50m", "64Mi", "500m", "256Mi"), backoff_limit=10,
             ),
-            opts=kube.child(parent, provider, depends_on=[user, *depends_on]),
+            opts=kube.child(parent, ctx.provider, depends_on=[user, *depends_on]),
         )
         self.selector = dict(JOB_SELECTOR)

@@ -314,8 +314,8 @@ class Dremio(pulumi.ComponentResource):
 
     def _login_secret(self, name, user, password, ns_name: str, args: DremioArgs) -> PlatformSecret:
         return platform_secret(
-            name, ns_name, {"username": user, "password": password}, args.ctx.secret_store,
-            parent=self, provider=args.ctx.provider, labels=kube.labels(APP, "credentials"), type_="kubernetes.io/basic-auth",
+            name, ns_name, {"username": user, "password": password}, args.ctx,
+            parent=self, labels=kube.labels(APP, "credentials"), type_="kubernetes.io/basic-auth",
             # Generated credentials: they need the namespace, not the data services Dremio waits for.
             depends_on=[args.namespace], resource_name=name,
         )

@@ -70,7 +70,7 @@ class Superset(pulumi.ComponentResource):
                 "admin-password": admin_password.result,
                 "redis-password": redis_password.result,
             },
-            args.ctx.secret_store, parent=self, provider=args.ctx.provider, labels=labels(APP), depends_on=args.namespace_ready,
+            args.ctx, parent=self, labels=labels(APP), depends_on=args.namespace_ready,
             resource_name=f"{name}-secrets",
         )
         self.config = k8s.core.v1.ConfigMap(
