@@ -41,3 +41,9 @@ def catalog_backup_expiry(s: Settings) -> Optional[PrefixExpiry]:
     if not s.dremio.bootstrap_admin:
         return None
     return PrefixExpiry(RULE_ID, s.dremio.dist_bucket, catalog_backup_prefix(s.dremio.dist_path), s.backups.config_retention_days)
+
+
+def catalog_backup_expiries(s: Settings) -> tuple[PrefixExpiry, ...]:
+    """The expiry rules a store holding Dremio's distributed storage applies (none without backups)."""
+    e = catalog_backup_expiry(s)
+    return (e,) if e is not None else ()

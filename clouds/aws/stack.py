@@ -17,7 +17,7 @@ from pulumi_aws.provider import Provider
 
 from foundation import EdgeFrontend, Foundation, ManagedDatabase, ObjectStore, SecretStore, StorageClasses, WorkloadIdentity
 from settings import Settings
-from settings.catalog_backups import catalog_backup_expiry
+from settings.catalog_backups import catalog_backup_expiries
 
 from .alb import alb_frontend
 from .app_logs import ApplicationLogs, ApplicationLogsArgs
@@ -170,7 +170,7 @@ def build_foundation(settings: Settings) -> Foundation:
     primary: PrimaryLake | None = None
     if s.object_store == "native":
         # A dr stack's lake is its primary's replicas in this region (primary_lake.py); the rest is its own.
-        expiries = tuple(e for e in (catalog_backup_expiry(s),) if e is not None)
+        expiries = catalog_backup_expiries(s)
         if a.primary_stack:
             primary = primary_lake(stack_file=s.stack_file, project=s.project, primary=a.primary_stack, account_id=account_id, region=region, invoke=invoke)
         lake = DataLake(

@@ -27,7 +27,7 @@ from pulumi_azure_native.provider import Provider
 
 from foundation import EdgeFrontend, Foundation, ManagedDatabase, SecretStore, StorageClasses
 from settings import Settings
-from settings.catalog_backups import catalog_backup_expiry
+from settings.catalog_backups import catalog_backup_expiries
 
 from . import appgw_config
 from .airbyte_storage import AirbyteStorage
@@ -96,7 +96,7 @@ def build_foundation(settings: Settings) -> Foundation:
     if s.object_store == "native":
         lake = DataLake("datalake", DataLakeArgs(ctx=ctx, network=network, replication=a.lake_replication, soft_delete_days=a.soft_delete_days,
                                                  bronze_days=a.bronze_cold_days, bronze_tier=a.bronze_tier, workspace_id=workspace_id,
-                                                 expiries=tuple(e for e in (catalog_backup_expiry(s),) if e is not None)))
+                                                 expiries=catalog_backup_expiries(s)))
         identities = WorkloadIdentities("identities", WorkloadIdentitiesArgs(
             ctx=ctx, oidc_issuer=cluster.oidc_issuer, container_scopes={r: lake.container_scope(r) for r in lake.containers},
             apps=(*(("postgres",) if s.database == "in-cluster" else ()),

@@ -18,7 +18,7 @@ from pulumi_gcp.provider import Provider
 
 from foundation import EdgeFrontend, Foundation, KeyedContainer, ManagedDatabase, ObjectStore, SecretStore, StorageClasses, WorkloadIdentity
 from settings import Settings
-from settings.catalog_backups import catalog_backup_expiry
+from settings.catalog_backups import catalog_backup_expiries
 
 from .alb import GlobalAlb
 from .cluster_services import ClusterServices, ClusterServicesArgs
@@ -105,7 +105,7 @@ def build_foundation(settings: Settings) -> Foundation:
         lake = DataLake("datalake", DataLakeArgs(
             ctx=ctx, force_destroy=not s.protect, bronze_cold_storage_class=g.bronze_cold_storage_class, bronze_cold_days=g.bronze_cold_days,
             noncurrent_version_expiration_days=g.noncurrent_version_expiration_days, soft_delete_days=g.soft_delete_days,
-            access_log_retention_days=g.access_log_retention_days, expiries=tuple(e for e in (catalog_backup_expiry(s),) if e is not None)))
+            access_log_retention_days=g.access_log_retention_days, expiries=catalog_backup_expiries(s)))
         buckets = {r: b.name for r, b in lake.buckets.items()}
         identities = LakeIdentities("identities", LakeIdentitiesArgs(ctx=ctx, buckets=buckets, consumers={
             "dremio": dremio_consumer(s.dremio.dist_bucket),

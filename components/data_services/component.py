@@ -22,7 +22,7 @@ import pulumi
 from foundation import Foundation
 from kube.namespaces import STORAGE
 from settings import Settings
-from settings.catalog_backups import catalog_backup_expiry
+from settings.catalog_backups import catalog_backup_expiries
 
 from ..context import PlatformContext
 from .databases import DATABASES
@@ -85,7 +85,7 @@ class DataServices(pulumi.ComponentResource):
             self.minio = Minio("minio", MinioArgs(ctx=ctx, settings=s.minio,
                                                   mirror=bool(s.backups.mirror_endpoint),
                                                   # Dremio's store is this MinIO whenever it runs (its catalog backups expire here).
-                                                  expiries=tuple(e for e in (catalog_backup_expiry(s),) if e is not None),
+                                                  expiries=catalog_backup_expiries(s),
                                                   depends_on=deps), child)
             object_store = self.minio.result
             endpoint = object_store.endpoint
