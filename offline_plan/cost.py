@@ -258,8 +258,9 @@ class Pricer:
         """Price every resource of the plan into `est` (each cloud's pricer)."""
         raise NotImplementedError
 
-    def price(self, key: str, sub: Optional[str] = None) -> Optional[float]:
-        entry = self.t["prices"].get(key)
+    def price(self, key: str, sub: Optional[str] = None, table: Optional[Mapping[str, Any]] = None) -> Optional[float]:
+        """A figure from the stack's price table, or from `table` (another region's)."""
+        entry = (table or self.t)["prices"].get(key)
         if sub is not None:
             entry = (entry or {}).get(sub)
         if entry is None:
@@ -421,11 +422,7 @@ class _AwsPricer(Pricer):
         if table is None:
             self.est.not_estimated.append(f"{key} {sub or ''} in {region}: no price table for aws {region}")
             return None
-        saved, self.t = self.t, table
-        try:
-            return self.price(key, sub)
-        finally:
-            self.t = saved
+        return self.price(key, sub, table)
 
     def _read_replica(self, r: Mapping[str, Any], instances: Sequence[Mapping[str, Any]]) -> None:
         """A cross-region read replica (`replicateSourceDb`): its own instance hours, Single-AZ,
